@@ -1,0 +1,50 @@
+"""Domain errors: what the edges (CLI, notebooks) turn into messages and exit codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as possible.
+
+    ``row`` is the 1-based line number in the file as a spreadsheet shows it (the header is row 1),
+    or None when the problem concerns the whole file or column.
+    """
+
+    file: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    value: object = None
+    expected: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        text = f"{where}: {self.message}"
+        if self.value is not None and self.value != "":
+            text += f" (value: {self.value!r})"
+        if self.expected:
+            text += f"; expected {self.expected}"
+        return text
+
+
+class AllocatorError(Exception):
+    """Base class of the errors the allocator raises on purpose."""
+
+
+class InputError(AllocatorError):
+    """The scenario's inputs are wrong; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class UsageError(AllocatorError):
+    """A command was called wrongly (a bad option value, an output folder in the way)."""

@@ -1,0 +1,315 @@
+"""The validated scenario: one frozen pydantic model per input table row, and the settings.
+
+These classes are the input contract of ``docs/DESIGN.md`` section 1 in code. Loading
+(:mod:`allocator.loading`) turns files into them and collects every problem; everything downstream
+(model, rules of thumb, reports) reads only these objects, never files.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-]+$", min_length=1)]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+STAFF_PREFIX = "staff:"
+"""Staff costs are funded as the pseudo-intervention ``staff:<role_id>``."""
+
+WILDCARD = "*"
+
+
+class LegalForm(StrEnum):
+    """Legal forms of the public notice (``partners.csv`` column ``legal_form``)."""
+
+    COOPERATIVA_SOCIALE = "cooperativa_sociale"
+    CONSORZIO = "consorzio"
+    APS = "aps"
+    ODV = "odv"
+    IMPRESA_SOCIALE = "impresa_sociale"
+    ENTE_RELIGIOSO = "ente_religioso"
+    FONDAZIONE = "fondazione"
+    ALTRO = "altro"
+
+
+THIRD_SECTOR_FORMS: tuple[LegalForm, ...] = tuple(f for f in LegalForm if f is not LegalForm.ALTRO)
+
+
+class Unit(StrEnum):
+    """What an intervention counts: people, minors, or households."""
+
+    PEOPLE = "people"
+    MINORS = "minors"
+    HOUSEHOLDS = "households"
+
+
+class FunderKind(StrEnum):
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Area(_Row):
+    """A neighbourhood (NIL in Milan)."""
+
+    area_id: Identifier
+    name: str = Field(min_length=1)
+    population: NonNegative
+    minors: NonNegative
+    households_with_minors: NonNegative | None = None
+    municipio: str | None = None
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+
+    @model_validator(mode="after")
+    def _minors_within_population(self) -> Area:
+        if self.minors > self.population:
+            raise ValueError(
+                f"minors ({self.minors:g}) exceed population ({self.population:g})"
+            )
+        return self
+
+
+class Intervention(_Row):
+    """An intervention against child poverty, priced per beneficiary and year."""
+
+    intervention_id: Identifier
+    name: str = Field(min_length=1)
+    unit: Unit
+    unit_cost: NonNegative
+    value: NonNegative = 1.0
+    max_coverage: Share = 1.0
+    staff_role: Identifier | None = None
+    beneficiaries_per_fte: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+
+    @field_validator("intervention_id")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value.startswith("staff") and ":" in value:
+            raise ValueError("ids starting with 'staff:' are reserved for staff costs")
+        return value
+
+    @model_validator(mode="after")
+    def _staff_pair(self) -> Intervention:
+        if (self.staff_role is None) != (self.beneficiaries_per_fte is None):
+            raise ValueError("staff_role and beneficiaries_per_fte go together: give both or none")
+        return self
+
+
+class Need(_Row):
+    """Beneficiaries needing an intervention in an area per year."""
+
+    area_id: Identifier
+    intervention_id: Identifier
+    need: NonNegative
+    priority: NonNegative = 1.0
+
+
+class Partner(_Row):
+    """A Third-sector entity answering the public notice."""
+
+    partner_id: Identifier
+    name: str = Field(min_length=1)
+    legal_form: LegalForm
+    years_experience: NonNegative
+
+
+class Capacity(_Row):
+    """What one partner can deliver of one intervention in one area per year."""
+
+    partner_id: Identifier
+    area_id: Identifier
+    intervention_id: Identifier
+    capacity: NonNegative
+    unit_cost: NonNegative | None = None
+    cofunding_per_beneficiary: NonNegative = 0.0
+
+
+class Funder(_Row):
+    """A public or private funder with a yearly amount."""
+
+    funder_id: Identifier
+    name: str = Field(min_length=1)
+    kind: FunderKind
+    amount: NonNegative
+
+
+class Earmark(_Row):
+    """A rule on what a funder's money may pay for; ``*`` matches any id."""
+
+    funder_id: Identifier
+    intervention_id: str = Field(pattern=r"^(\*|staff:[A-Za-z0-9_.\-]+|[A-Za-z0-9_.\-]+)$")
+    area_id: str = Field(pattern=r"^(\*|[A-Za-z0-9_.\-]+)$")
+    max_amount: NonNegative | None = None
+
+    def matches(self, intervention_id: str, area_id: str) -> bool:
+        return self.intervention_id in (WILDCARD, intervention_id) and self.area_id in (
+            WILDCARD,
+            area_id,
+        )
+
+
+class StaffRole(_Row):
+    """A staff role (community social worker, Welfare Community Manager, educator)."""
+
+    role_id: Identifier
+    name: str = Field(min_length=1)
+    available_fte: NonNegative
+    cost_per_fte: NonNegative
+    min_fte_per_area: NonNegative = 0.0
+    fte_step: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+
+
+class BaselineRow(_Row):
+    """Today's allocation (the status quo)."""
+
+    partner_id: Identifier
+    area_id: Identifier
+    intervention_id: Identifier
+    beneficiaries: NonNegative
+
+
+class Budget(_Row):
+    scale: NonNegative = 1.0
+    """Multiplies every funder's amount."""
+
+
+class FunderOverride(_Row):
+    amount: NonNegative
+    """Replaces the funder's amount from ``funders.csv``."""
+
+
+class Policy(_Row):
+    equity_weight: Share = 0.0
+    """Weight of the minimum area coverage in the objective (0 = pure efficiency)."""
+    min_coverage: Share = 0.0
+    """Soft floor on served/need for every (area, intervention) with need."""
+    returns: tuple[tuple[Share, NonNegative], ...] | None = None
+    """Diminishing returns: points [share_of_need, weight], shares increasing to 1, weights not
+    increasing."""
+    min_partner_experience_years: NonNegative = 2.0
+    """Partners with fewer years of experience are excluded, as the public notice requires."""
+    eligible_legal_forms: tuple[LegalForm, ...] = THIRD_SECTOR_FORMS
+    """Legal forms admitted by the notice; the others are excluded with a reason."""
+    shortfall_penalty: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1000.0
+    """Objective penalty for one beneficiary missing from a floor, as a multiple of the most one
+    served beneficiary can add to the objective."""
+    tie_break: Annotated[float, Field(ge=0, lt=0.01, allow_inf_nan=False)] = 1e-4
+    """Weight of the cheaper-plan tie-break: one beneficiary at the dearest unit cost costs this
+    much objective (in units where one beneficiary of value 1 counts 1)."""
+
+    @field_validator("returns")
+    @classmethod
+    def _check_returns(
+        cls, value: tuple[tuple[float, float], ...] | None
+    ) -> tuple[tuple[float, float], ...] | None:
+        if value is None:
+            return None
+        if not value:
+            raise ValueError("give at least one point [share, weight], or leave returns out")
+        shares = [b for b, _ in value]
+        weights = [w for _, w in value]
+        if any(b2 <= b1 for b1, b2 in zip(shares, shares[1:], strict=False)) or shares[0] <= 0:
+            raise ValueError(f"shares must increase strictly from above 0, got {shares}")
+        if abs(shares[-1] - 1.0) > 1e-12:
+            raise ValueError(f"the last share must be 1.0 (all of the need), got {shares[-1]:g}")
+        if any(w2 > w1 for w1, w2 in zip(weights, weights[1:], strict=False)):
+            raise ValueError(f"weights must not increase (diminishing returns), got {weights}")
+        return value
+
+
+class SolverName(StrEnum):
+    HIGHS = "highs"
+    CBC = "cbc"
+
+
+class SolverSettings(_Row):
+    name: SolverName = SolverName.HIGHS
+    time_limit: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 60.0
+    """Seconds; a plan stopped by the limit is reported as feasible, not optimal."""
+    mip_gap: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 1e-4
+    """Relative MIP gap at which the solver may stop (only with integer staff)."""
+    threads: Annotated[int, Field(ge=1)] | None = None
+
+
+class Settings(_Row):
+    """Everything of ``scenario.toml`` but the tables."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    budget: Budget = Budget()
+    funders: dict[str, FunderOverride] = Field(default_factory=dict)
+    policy: Policy = Policy()
+    solver: SolverSettings = SolverSettings()
+    map_id_column: str = "area_id"
+    """Which areas.csv column matches the ``id`` of boundary polygons (for maps)."""
+
+
+class Scenario(_Row):
+    """A validated scenario: settings and every table, ready for the model.
+
+    Rows keep the order of the files; the model sorts by id so that row order never changes a plan.
+    """
+
+    settings: Settings
+    areas: tuple[Area, ...]
+    interventions: tuple[Intervention, ...]
+    needs: tuple[Need, ...]
+    partners: tuple[Partner, ...]
+    capacities: tuple[Capacity, ...]
+    funders: tuple[Funder, ...]
+    earmarks: tuple[Earmark, ...] = ()
+    staff: tuple[StaffRole, ...] = ()
+    baseline: tuple[BaselineRow, ...] = ()
+    source_files: tuple[str, ...] = ()
+    """The input files this scenario was read from (for provenance), parents' included."""
+
+    @property
+    def name(self) -> str:
+        return self.settings.name
+
+    def funder_amount(self, funder: Funder) -> float:
+        """The funder's amount after ``[funders.<id>]`` overrides and ``budget.scale``."""
+        override = self.settings.funders.get(funder.funder_id)
+        base = override.amount if override is not None else funder.amount
+        return base * self.settings.budget.scale
+
+    def eligibility(self) -> dict[str, str | None]:
+        """partner_id → None if eligible, else the reason it is excluded."""
+        policy = self.settings.policy
+        reasons: dict[str, str | None] = {}
+        for partner in self.partners:
+            reason = None
+            if partner.legal_form not in policy.eligible_legal_forms:
+                reason = (
+                    f"legal form '{partner.legal_form.value}' is not among those admitted by the "
+                    f"notice ({', '.join(f.value for f in policy.eligible_legal_forms)})"
+                )
+            elif partner.years_experience < policy.min_partner_experience_years:
+                reason = (
+                    f"{partner.years_experience:g} years of experience, below the minimum of "
+                    f"{policy.min_partner_experience_years:g}"
+                )
+            reasons[partner.partner_id] = reason
+        return reasons
+
+    def excluded_partners(self) -> list[tuple[str, str]]:
+        return sorted((pid, why) for pid, why in self.eligibility().items() if why is not None)
+
+    def earmarks_of(self, funder_id: str) -> list[Earmark]:
+        return [e for e in self.earmarks if e.funder_id == funder_id]
+
+    def may_fund(self, funder_id: str, intervention_id: str, area_id: str) -> bool:
+        rows = self.earmarks_of(funder_id)
+        return not rows or any(e.matches(intervention_id, area_id) for e in rows)
+
+
+def staff_item(role_id: str) -> str:
+    """The pseudo-intervention id under which a staff role's cost is funded."""
+    return f"{STAFF_PREFIX}{role_id}"
