@@ -1,0 +1,195 @@
+"""The command line: a thin edge that turns outcomes into messages and exit codes.
+
+Exit codes (DESIGN.md §3): 0 a plan was found; 2 bad input or usage; 3 infeasible; 4 the solver
+failed or found no plan in time. A bad input is never a traceback (``--debug`` shows one).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from allocator.errors import InputError, UsageError
+
+EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_SOLVER = 0, 2, 3, 4
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Allocate interventions, staff and funding against child poverty across areas.",
+)
+console = Console()
+errors = Console(stderr=True)
+_state = {"debug": False}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def report_problems(problems: list[Any], title: str = "The input has problems") -> None:
+    errors.print(f"[bold red]{title}[/] ({len(problems)}):")
+    for problem in problems:
+        errors.print(f"  - {problem}", highlight=False, markup=False)
+
+
+def edge(command: F) -> F:
+    """Turn the library's errors into messages and exit codes."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except InputError as exc:
+            if _state["debug"]:
+                raise
+            report_problems(exc.problems)
+            raise typer.Exit(EXIT_INPUT) from None
+        except UsageError as exc:
+            if _state["debug"]:
+                raise
+            errors.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            raise typer.Exit(EXIT_INPUT) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if _state["debug"]:
+                raise
+            errors.print(
+                f"[bold red]Unexpected error:[/] {type(exc).__name__}: {exc} "
+                "(run with --debug for the traceback)",
+                highlight=False,
+            )
+            raise typer.Exit(EXIT_SOLVER) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+ScenarioArg = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Scenario folder (scenario.toml + tables); the bundled Milan one if omitted."
+    ),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set", help="Override a scenario.toml key: --set budget.scale=0.9 (repeatable)."
+    ),
+]
+
+
+def solver_overrides(solver: str | None, time_limit: float | None) -> list[str]:
+    extra = []
+    if solver is not None:
+        extra.append(f'solver.name="{solver}"')
+    if time_limit is not None:
+        extra.append(f"solver.time_limit={time_limit}")
+    return extra
+
+
+@app.command()
+@edge
+def run(
+    scenario: ScenarioArg = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default outputs/<scenario>).")
+    ] = None,
+    solver: Annotated[str | None, typer.Option(help="highs (default) or cbc.")] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds.")] = None,
+    set_: SetOption = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace the output folder if it exists.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Print no summary.")] = False,
+) -> None:
+    """Solve one scenario and write its outputs."""
+    from allocator.loading import load_scenario
+    from allocator.outputs import default_output_dir, write_outputs
+    from allocator.pipeline import run_scenario
+    from allocator.solve import SolveStatus
+    from allocator.summary import print_summary
+
+    overrides = [*(set_ or []), *solver_overrides(solver, time_limit)]
+    loaded = load_scenario(scenario, overrides)
+    destination = out or default_output_dir(loaded.name)
+    if destination.exists() and not overwrite:
+        raise UsageError(
+            f"the output folder {destination} already exists; choose another with --out, or "
+            "replace it with --overwrite"
+        )
+    result = run_scenario(loaded)
+    if result.status is SolveStatus.INFEASIBLE:
+        errors.print(f"[bold red]Scenario '{loaded.name}' is infeasible:[/]")
+        for line in result.explanation:
+            errors.print(f"  - {line}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_INFEASIBLE)
+    if not result.has_plan:
+        errors.print(f"[bold red]No plan for '{loaded.name}':[/]")
+        for line in result.explanation:
+            errors.print(f"  - {line}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_SOLVER)
+    written = write_outputs(result, destination, overwrite=overwrite, overrides=overrides)
+    if not quiet:
+        print_summary(result, console)
+    console.print(f"Outputs written to [bold]{written}[/]")
+
+
+@app.command()
+@edge
+def validate(
+    scenario: ScenarioArg = None,
+    set_: SetOption = None,
+) -> None:
+    """Check a scenario's inputs and list every problem found."""
+    from allocator.feasibility import check_feasibility
+    from allocator.loading import load_scenario
+
+    loaded = load_scenario(scenario, set_ or [])
+    excluded = loaded.excluded_partners()
+    console.print(
+        f"[bold green]{loaded.name}[/]: inputs valid: {len(loaded.areas)} areas, "
+        f"{len(loaded.interventions)} interventions, {len(loaded.partners)} partners "
+        f"({len(excluded)} excluded as ineligible), {len(loaded.capacities)} capacity rows, "
+        f"{len(loaded.funders)} funders, {len(loaded.staff)} staff roles."
+    )
+    conflicts = check_feasibility(loaded)
+    if conflicts:
+        errors.print("[bold red]But the scenario cannot be met:[/]")
+        for line in conflicts:
+            errors.print(f"  - {line}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_INFEASIBLE)
+
+
+@app.command()
+@edge
+def template(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the empty tables into.")],
+) -> None:
+    """Write empty input tables (CSV and inputs.xlsx) with a description of every column."""
+    from allocator.template import write_template
+
+    written = write_template(directory)
+    console.print(f"Wrote {len(written)} files into [bold]{directory}[/]:")
+    for path in written:
+        console.print(f"  {path.name}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except SystemExit as exc:
+        sys.exit(exc.code)
