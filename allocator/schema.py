@@ -7,6 +7,7 @@ These classes are the input contract of ``docs/DESIGN.md`` section 1 in code. Lo
 
 from __future__ import annotations
 
+import itertools
 from enum import StrEnum
 from typing import Annotated
 
@@ -70,9 +71,7 @@ class Area(_Row):
     @model_validator(mode="after")
     def _minors_within_population(self) -> Area:
         if self.minors > self.population:
-            raise ValueError(
-                f"minors ({self.minors:g}) exceed population ({self.population:g})"
-            )
+            raise ValueError(f"minors ({self.minors:g}) exceed population ({self.population:g})")
         return self
 
 
@@ -215,11 +214,11 @@ class Policy(_Row):
             raise ValueError("give at least one point [share, weight], or leave returns out")
         shares = [b for b, _ in value]
         weights = [w for _, w in value]
-        if any(b2 <= b1 for b1, b2 in zip(shares, shares[1:], strict=False)) or shares[0] <= 0:
+        if any(b2 <= b1 for b1, b2 in itertools.pairwise(shares)) or shares[0] <= 0:
             raise ValueError(f"shares must increase strictly from above 0, got {shares}")
         if abs(shares[-1] - 1.0) > 1e-12:
             raise ValueError(f"the last share must be 1.0 (all of the need), got {shares[-1]:g}")
-        if any(w2 > w1 for w1, w2 in zip(weights, weights[1:], strict=False)):
+        if any(w2 > w1 for w1, w2 in itertools.pairwise(weights)):
             raise ValueError(f"weights must not increase (diminishing returns), got {weights}")
         return value
 
