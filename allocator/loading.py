@@ -257,6 +257,8 @@ class _Row:
     number: int
     cells: dict[str, str]
     model: BaseModel | None
+    bad: set[str]
+    """Columns already reported as wrong on this row (not checked again)."""
 
 
 @dataclass
@@ -290,6 +292,16 @@ def _check_header(source: _Source, problems: list[Problem]) -> tuple[dict[str, i
     """Column positions by name, and whether every required column is there."""
     table = source.table
     positions: dict[str, int] = {}
+    if not any(source.header):
+        problems.append(
+            Problem(
+                source.label,
+                "has no header row",
+                row=1,
+                expected=f"the column names: {', '.join(table.column_names)}",
+            )
+        )
+        return positions, False
     for index, name in enumerate(source.header):
         if not name:
             if any(index < len(cells) and cells[index].strip() for _, cells in source.rows):
@@ -394,7 +406,8 @@ def _check_table(source: _Source, problems: list[Problem]) -> _Checked:
                     problem = _row_problem(source, number, cells, detail, spoilt)
                     if problem is not None:
                         problems.append(problem)
-        rows.append(_Row(number, cells, model))
+                        spoilt.add(problem.column or "")
+        rows.append(_Row(number, cells, model, spoilt))
     return _Checked(source, rows, complete)
 
 
@@ -878,7 +891,7 @@ class _Loader:
         first: dict[tuple[str, ...], int] = {}
         for row in result.rows:
             values = tuple(row.cells[c] for c in key)
-            if not all(values):
+            if not all(values) or row.bad.intersection(key):
                 continue
             if values in first:
                 self.problem(
@@ -907,6 +920,8 @@ class _Loader:
             roles = staff.ids() if staff is not None and staff.complete else set()
             for row in result.rows:
                 value = row.cells.get(reference.column, "")
+                if reference.column in row.bad:
+                    continue
                 if not value or (reference.wildcard and value == WILDCARD):
                     continue
                 if reference.staff_items and value.startswith(STAFF_PREFIX):
@@ -962,7 +977,7 @@ class _Loader:
 def _among(column: str, where: str, known: set[str], wildcard: bool) -> str:
     listed = ", ".join(sorted(known)[:12]) + (", ..." if len(known) > 12 else "")
     star = ", or * for any" if wildcard else ""
-    return f"a {column} of {where} ({listed or 'none given'}){star}"
+    return f"a value of {column} in {where} ({listed or 'none given'}){star}"
 
 
 def _origin(key: str, origins: Mapping[str, str]) -> str:

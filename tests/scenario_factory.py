@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from allocator.tables import TABLES_BY_NAME
 from allocator.template import toml_text
 
 Rows = list[dict[str, Any]]
@@ -161,6 +162,8 @@ def write_xlsx(path: Path, tables: Mapping[str, Sequence[Mapping[str, Any]]]) ->
     for name, rows in tables.items():
         sheet = book.create_sheet(name)
         columns = list(dict.fromkeys(key for row in rows for key in row))
+        if not columns and name in TABLES_BY_NAME:
+            columns = list(TABLES_BY_NAME[name].column_names)
         sheet.append(columns)
         for row in rows:
             sheet.append([row.get(c) for c in columns])
@@ -189,7 +192,8 @@ def write_scenario(
         write_xlsx(folder / "inputs.xlsx", present)
     else:
         for name, rows in present.items():
-            write_csv(folder / f"{name}.csv", rows)
+            columns = None if rows else TABLES_BY_NAME[name].column_names
+            write_csv(folder / f"{name}.csv", rows, columns)
     toml = {**(small_settings() if base else {}), **(settings or {})}
     (folder / "scenario.toml").write_text(toml_text(toml), encoding="utf-8")
     return folder
