@@ -461,7 +461,7 @@ def _explain(detail: ErrorDetails, column: Column | None) -> tuple[str, str | No
     """(message, expected) for a pydantic error, without pydantic's jargon."""
     kind = detail["type"]
     ctx = detail.get("ctx", {})
-    share = column is not None and column.type is ColumnType.SHARE
+    share = column.type is ColumnType.SHARE if column is not None else ctx.get("le") == 1
     if share and kind in ("greater_than_equal", "less_than_equal"):
         return "is not a share between 0 and 1", "a share between 0 and 1 (0.25 for 25%)"
     if kind == "greater_than_equal":
@@ -612,9 +612,12 @@ class _Loader:
         if not layers:
             return None
         settings_data, origins = self._settings_data(layers, overrides)
-        checked = self._tables(layers)
         settings = self._settings(settings_data, origins)
-        self._cross_checks(checked, settings, origins)
+        checked = self._tables(layers)
+        self._cross_checks(checked)
+        overridden = settings_data.get("funders")
+        if isinstance(overridden, dict):
+            self._funder_overrides(list(overridden), checked, origins)
         if self.problems or settings is None:
             return None
         tables: dict[str, Any] = {name: tuple(c.models()) for name, c in checked.items()}
@@ -863,9 +866,7 @@ class _Loader:
 
     # checks across rows and tables
 
-    def _cross_checks(
-        self, checked: dict[str, _Checked], settings: Settings | None, origins: dict[str, str]
-    ) -> None:
+    def _cross_checks(self, checked: dict[str, _Checked]) -> None:
         for result in checked.values():
             if result.complete:
                 self._duplicates(result)
@@ -873,10 +874,15 @@ class _Loader:
             if result.complete:
                 self._references(result, checked)
         self._cofunding(checked)
+
+    def _funder_overrides(
+        self, funder_ids: list[str], checked: dict[str, _Checked], origins: dict[str, str]
+    ) -> None:
+        """``[funders.<funder_id>]`` must name a funder of funders.csv."""
         funders = checked.get("funders")
-        if settings is not None and funders is not None and funders.complete:
+        if funders is not None and funders.complete:
             ids = funders.ids()
-            for funder_id in settings.funders:
+            for funder_id in funder_ids:
                 if funder_id not in ids:
                     key = f"funders.{funder_id}"
                     self.problem(

@@ -630,3 +630,19 @@ def test_large_scenario_loads_fast(tmp_path: Path) -> None:
     seconds = time.perf_counter() - start
     assert len(scenario.capacities) == 5000 and len(scenario.partners) == 500
     assert seconds < 0.5, f"{seconds:.3f} s"
+
+
+def test_unknown_funder_in_toml_is_reported_beside_other_setting_problems(tmp_path: Path) -> None:
+    settings = {"policy": {"min_coverage": 2}, "funders": {"vismara": {"amount": 5}}}
+    folder = write_scenario(tmp_path / "s", settings=settings)
+    problems = problems_of(folder)
+    assert only(problems, column="funders.vismara").file == "scenario.toml"
+    share = only(problems, column="policy.min_coverage")
+    assert "share between 0 and 1" in share.message and share.value == 2
+
+
+def test_broken_workbook_is_a_problem(tmp_path: Path) -> None:
+    folder = write_scenario(tmp_path / "s")
+    (folder / "inputs.xlsx").write_bytes(b"not a zip file")
+    problem = only(problems_of(folder), file="inputs.xlsx")
+    assert "Excel workbook" in problem.message
