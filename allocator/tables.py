@@ -1,0 +1,411 @@
+"""The input tables of a scenario, written once as data (``docs/DESIGN.md`` section 1).
+
+Loading (:mod:`allocator.loading`) checks files against these specifications and the template
+writer (:mod:`allocator.template`) documents them. The row classes of :mod:`allocator.schema` hold
+the value rules (ranges, patterns); a test keeps the defaults here equal to theirs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from allocator import schema
+
+
+class ColumnType(StrEnum):
+    """What a column holds, as a planner filling a spreadsheet sees it."""
+
+    IDENTIFIER = "identifier"
+    """Letters, digits, ``_``, ``-``, ``.``; no spaces."""
+    TEXT = "text"
+    NUMBER = "number"
+    SHARE = "share"
+    """A number between 0 and 1 (0.25 is 25%)."""
+    ENUM = "enum"
+    """One of a fixed list of words."""
+    SELECTOR = "selector"
+    """An identifier, or ``*`` for any (earmarks)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType
+    description: str
+    example: str
+    """A value that fits the example rows of the other tables (used by the template and tests)."""
+    required: bool = True
+    default: float | str | None = None
+    allowed: tuple[str, ...] = ()
+    """The words an ENUM column accepts."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """``column`` must name a row of ``table`` (by its single key column)."""
+
+    column: str
+    table: str
+    wildcard: bool = False
+    """``*`` (any) is accepted."""
+    staff_items: bool = False
+    """``staff:<role_id>`` naming a row of staff is accepted."""
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    """Table name: the CSV file without ``.csv``, and the sheet name in ``inputs.xlsx``."""
+    required: bool
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    """Columns whose values identify a row; no two rows may share them."""
+    model: type[BaseModel]
+    """The :mod:`allocator.schema` class of one row."""
+    references: tuple[Reference, ...] = ()
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _values(enum: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in enum)
+
+
+AREA_ID = Column("area_id", ColumnType.IDENTIFIER, "The area (neighbourhood, NIL).", "nil_12")
+INTERVENTION_ID = Column(
+    "intervention_id", ColumnType.IDENTIFIER, "The intervention.", "doposcuola"
+)
+PARTNER_ID = Column("partner_id", ColumnType.IDENTIFIER, "The partner.", "coop_aurora")
+
+AREAS = Table(
+    name="areas",
+    required=True,
+    description="The areas (neighbourhoods) the plan covers.",
+    key=("area_id",),
+    model=schema.Area,
+    columns=(
+        Column("area_id", ColumnType.IDENTIFIER, "Identifier of the area.", "nil_12"),
+        Column("name", ColumnType.TEXT, "Name of the area.", "Gratosoglio - Ticinello"),
+        Column("population", ColumnType.NUMBER, "Residents.", "20000"),
+        Column("minors", ColumnType.NUMBER, "Residents under 18 (at most population).", "3500"),
+        Column(
+            "households_with_minors",
+            ColumnType.NUMBER,
+            "Households with at least one minor.",
+            "2400",
+            required=False,
+        ),
+        Column("municipio", ColumnType.TEXT, "Municipio the area belongs to.", "5", required=False),
+        Column("lat", ColumnType.NUMBER, "Latitude of the area's centre.", "45.42", required=False),
+        Column("lon", ColumnType.NUMBER, "Longitude of the area's centre.", "9.17", required=False),
+    ),
+)
+
+INTERVENTIONS = Table(
+    name="interventions",
+    required=True,
+    description="The interventions, priced per beneficiary and year.",
+    key=("intervention_id",),
+    model=schema.Intervention,
+    references=(Reference("staff_role", "staff"),),
+    columns=(
+        Column(
+            "intervention_id",
+            ColumnType.IDENTIFIER,
+            "Identifier of the intervention.",
+            "doposcuola",
+        ),
+        Column("name", ColumnType.TEXT, "Name of the intervention.", "After-school support"),
+        Column(
+            "unit",
+            ColumnType.ENUM,
+            "What one beneficiary is: people, minors or households.",
+            "minors",
+            allowed=_values(schema.Unit),
+        ),
+        Column("unit_cost", ColumnType.NUMBER, "Euros per beneficiary per year.", "1200"),
+        Column(
+            "value",
+            ColumnType.NUMBER,
+            "How much one beneficiary served counts in the objective.",
+            "1",
+            required=False,
+            default=1.0,
+        ),
+        Column(
+            "max_coverage",
+            ColumnType.SHARE,
+            "Share of an area's need this intervention can realistically reach.",
+            "0.8",
+            required=False,
+            default=1.0,
+        ),
+        Column(
+            "staff_role",
+            ColumnType.IDENTIFIER,
+            "Staff role (role_id of staff.csv) the intervention needs; give with "
+            "beneficiaries_per_fte.",
+            "assistente_sociale",
+            required=False,
+        ),
+        Column(
+            "beneficiaries_per_fte",
+            ColumnType.NUMBER,
+            "Beneficiaries one full-time post of staff_role can follow, in the same area.",
+            "40",
+            required=False,
+        ),
+    ),
+)
+
+NEEDS = Table(
+    name="needs",
+    required=True,
+    description="Beneficiaries needing each intervention in each area per year.",
+    key=("area_id", "intervention_id"),
+    model=schema.Need,
+    references=(Reference("area_id", "areas"), Reference("intervention_id", "interventions")),
+    columns=(
+        AREA_ID,
+        INTERVENTION_ID,
+        Column("need", ColumnType.NUMBER, "Beneficiaries needing it per year.", "300"),
+        Column(
+            "priority",
+            ColumnType.NUMBER,
+            "Weight of this area for this intervention (deprivation, political priority).",
+            "1.5",
+            required=False,
+            default=1.0,
+        ),
+    ),
+)
+
+PARTNERS = Table(
+    name="partners",
+    required=True,
+    description="The Third-sector entities answering the public notice.",
+    key=("partner_id",),
+    model=schema.Partner,
+    columns=(
+        Column("partner_id", ColumnType.IDENTIFIER, "Identifier of the partner.", "coop_aurora"),
+        Column("name", ColumnType.TEXT, "Name of the partner.", "Cooperativa Aurora"),
+        Column(
+            "legal_form",
+            ColumnType.ENUM,
+            "Legal form; only Third-sector forms are eligible.",
+            "cooperativa_sociale",
+            allowed=_values(schema.LegalForm),
+        ),
+        Column("years_experience", ColumnType.NUMBER, "Years of relevant experience.", "12"),
+    ),
+)
+
+CAPACITIES = Table(
+    name="capacities",
+    required=True,
+    description="What each partner can deliver of each intervention in each area per year.",
+    key=("partner_id", "area_id", "intervention_id"),
+    model=schema.Capacity,
+    references=(
+        Reference("partner_id", "partners"),
+        Reference("area_id", "areas"),
+        Reference("intervention_id", "interventions"),
+    ),
+    columns=(
+        PARTNER_ID,
+        AREA_ID,
+        INTERVENTION_ID,
+        Column("capacity", ColumnType.NUMBER, "Most beneficiaries it can serve per year.", "120"),
+        Column(
+            "unit_cost",
+            ColumnType.NUMBER,
+            "This partner's euros per beneficiary, if not the intervention's.",
+            "1100",
+            required=False,
+        ),
+        Column(
+            "cofunding_per_beneficiary",
+            ColumnType.NUMBER,
+            "Euros per beneficiary the partner brings itself (volunteers, own funds, in kind); "
+            "at most the unit cost.",
+            "200",
+            required=False,
+            default=0.0,
+        ),
+    ),
+)
+
+FUNDERS = Table(
+    name="funders",
+    required=True,
+    description="Public and private funders with their yearly amounts.",
+    key=("funder_id",),
+    model=schema.Funder,
+    columns=(
+        Column("funder_id", ColumnType.IDENTIFIER, "Identifier of the funder.", "comune"),
+        Column("name", ColumnType.TEXT, "Name of the funder.", "Comune di Milano"),
+        Column(
+            "kind",
+            ColumnType.ENUM,
+            "public or private.",
+            "public",
+            allowed=_values(schema.FunderKind),
+        ),
+        Column("amount", ColumnType.NUMBER, "Euros per year.", "2000000"),
+    ),
+)
+
+EARMARKS = Table(
+    name="earmarks",
+    required=False,
+    description="What a funder's money may pay for; a funder without rows may pay for anything.",
+    key=("funder_id", "intervention_id", "area_id"),
+    model=schema.Earmark,
+    references=(
+        Reference("funder_id", "funders"),
+        Reference("intervention_id", "interventions", wildcard=True, staff_items=True),
+        Reference("area_id", "areas", wildcard=True),
+    ),
+    columns=(
+        Column("funder_id", ColumnType.IDENTIFIER, "The funder.", "comune"),
+        Column(
+            "intervention_id",
+            ColumnType.SELECTOR,
+            "The intervention it may pay for, staff:<role_id> for a staff role, or * for any.",
+            "doposcuola",
+        ),
+        Column("area_id", ColumnType.SELECTOR, "The area it may pay in, or * for any.", "*"),
+        Column(
+            "max_amount",
+            ColumnType.NUMBER,
+            "Most euros per year on what this row matches (blank: no cap).",
+            "500000",
+            required=False,
+        ),
+    ),
+)
+
+STAFF = Table(
+    name="staff",
+    required=False,
+    description="Staff roles placed in areas (community social workers, Welfare Community "
+    "Managers, educators).",
+    key=("role_id",),
+    model=schema.StaffRole,
+    columns=(
+        Column("role_id", ColumnType.IDENTIFIER, "Identifier of the role.", "assistente_sociale"),
+        Column("name", ColumnType.TEXT, "Name of the role.", "Community social worker"),
+        Column("available_fte", ColumnType.NUMBER, "Full-time posts available in all.", "10"),
+        Column("cost_per_fte", ColumnType.NUMBER, "Euros per full-time post per year.", "45000"),
+        Column(
+            "min_fte_per_area",
+            ColumnType.NUMBER,
+            "Posts every area gets at least.",
+            "0",
+            required=False,
+            default=0.0,
+        ),
+        Column(
+            "fte_step",
+            ColumnType.NUMBER,
+            "Posts per area move in steps of this (1 = whole posts, 0.5 = half posts).",
+            "1",
+            required=False,
+            default=1.0,
+        ),
+    ),
+)
+
+BASELINE = Table(
+    name="baseline",
+    required=False,
+    description="Today's allocation (the status quo), for comparison.",
+    key=("partner_id", "area_id", "intervention_id"),
+    model=schema.BaselineRow,
+    references=(
+        Reference("partner_id", "partners"),
+        Reference("area_id", "areas"),
+        Reference("intervention_id", "interventions"),
+    ),
+    columns=(
+        PARTNER_ID,
+        AREA_ID,
+        INTERVENTION_ID,
+        Column("beneficiaries", ColumnType.NUMBER, "Beneficiaries served today per year.", "80"),
+    ),
+)
+
+TABLES: tuple[Table, ...] = (
+    AREAS,
+    INTERVENTIONS,
+    NEEDS,
+    PARTNERS,
+    CAPACITIES,
+    FUNDERS,
+    EARMARKS,
+    STAFF,
+    BASELINE,
+)
+"""Every table, in the order files are checked and documented."""
+
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of ``scenario.toml`` (defaults come from :class:`allocator.schema.Settings`)."""
+
+    key: str
+    description: str
+    example: str | None = None
+    """A value to show, commented out, for keys without a default."""
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("name", "Name of the scenario, shown in outputs and comparisons (required)."),
+    Setting("description", "One line shown in comparisons."),
+    Setting("map_id_column", "Which areas.csv column matches the id of boundary polygons (maps)."),
+    Setting("budget.scale", "Multiplies every funder's amount."),
+    Setting(
+        "funders.<funder_id>.amount",
+        "Replaces one funder's amount from funders.csv.",
+        example="4_000_000",
+    ),
+    Setting("policy.equity_weight", "0..1: weight of the least-covered area in the objective."),
+    Setting("policy.min_coverage", "0..1: soft floor on each area's served share of each need."),
+    Setting(
+        "policy.returns",
+        "Diminishing returns: points [share of need, weight], shares rising to 1, weights "
+        "not rising.",
+        example="[[0.5, 1.0], [0.8, 0.6], [1.0, 0.3]]",
+    ),
+    Setting(
+        "policy.min_partner_experience_years",
+        "Partners with fewer years of experience are excluded (public notice).",
+    ),
+    Setting("policy.eligible_legal_forms", "Legal forms admitted by the public notice."),
+    Setting(
+        "policy.shortfall_penalty",
+        "Penalty per beneficiary missing from a floor, as a multiple of the most one "
+        "beneficiary adds.",
+    ),
+    Setting("policy.tie_break", "Weight of the cheaper-plan tie-break (below 0.01)."),
+    Setting("solver.name", "highs or cbc."),
+    Setting("solver.time_limit", "Seconds; a plan stopped by the limit is reported as feasible."),
+    Setting("solver.mip_gap", "Relative MIP gap at which the solver may stop."),
+    Setting("solver.threads", "Solver threads (blank: the solver's choice).", example="4"),
+)
+"""Every ``scenario.toml`` key, for the template; a test keeps it equal to the schema's."""
