@@ -6,7 +6,10 @@ Method (every figure is a row of ``allocator/data/needs_parameters.csv``, with i
    Italian (6.2%) and foreign (35.2%) households: ``mix = (1 - f) * r_it + f * r_for``.
 2. Two ratios of published rates adapt it: households with minors against all households
    (12.3 / 8.4) and the centres of northern metropolitan areas against Italy (8.2 / 8.4). Single
-   parents get the ratio 14.4 / 12.3 on top. The result is capped (``poverty_rate_cap``).
+   parents get the ratio 14.4 / 12.3 on top. A level factor (``poverty_level_factor``, see
+   :func:`calibrate_level`) keeps the mix's differences between areas but sets the city-wide level
+   to ISTAT's share of poor minors (13.8%) times the territorial ratio. The result is capped
+   (``poverty_rate_cap``).
 3. Poor households with minors = rate × households with minors; poor minors = poor households ×
    minors per poor household (2.09, Milan 2016), never more than the area's minors.
 4. Need of an intervention = its base (poor households or poor minors) × its ``need_share_<id>``.
@@ -83,7 +86,8 @@ def poverty_estimate(areas_profile: pd.DataFrame, parameters: Mapping[str, float
     territorial = p["poverty_rate_metro_north"] / p["poverty_rate_all_households"]
     with_minors = p["poverty_rate_households_with_minors"] / p["poverty_rate_all_households"]
     cap = p["poverty_rate_cap"]
-    rate_couples = (mix * territorial * with_minors).clip(upper=cap) / 100
+    level = p.get("poverty_level_factor", 1.0)
+    rate_couples = (mix * territorial * with_minors * level).clip(upper=cap) / 100
     single_ratio = (
         p["poverty_rate_single_parent_with_minors"] / p["poverty_rate_households_with_minors"]
     )
@@ -99,6 +103,29 @@ def poverty_estimate(areas_profile: pd.DataFrame, parameters: Mapping[str, float
             "poor_minors": poor_minors.round(1).to_numpy(),
         }
     )
+
+
+def calibrate_level(
+    city_profile: pd.DataFrame, parameters: Mapping[str, float], iterations: int = 20
+) -> float:
+    """The ``poverty_level_factor`` making the city's poor minors equal the target share of its
+    minors (``poverty_rate_minors`` × metro-north / Italy), with the other parameters given."""
+    p = dict(parameters)
+    target_share = (
+        p["poverty_rate_minors"]
+        / 100
+        * p["poverty_rate_metro_north"]
+        / p["poverty_rate_all_households"]
+    )
+    minors = _column(city_profile, "minors", 0.0).sum()
+    factor = 1.0
+    for _ in range(iterations):
+        p["poverty_level_factor"] = factor
+        poor = poverty_estimate(city_profile, p)["poor_minors"].sum()
+        if poor <= 0:
+            break
+        factor *= target_share * minors / poor
+    return round(factor, 4)
 
 
 def estimate_needs(

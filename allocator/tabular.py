@@ -1,6 +1,6 @@
 """Deterministic CSV writing: the same table always gives the same bytes.
 
-Floats that are whole numbers are written without decimals, others with at most four decimals;
+Floats that are whole numbers are written without decimals, others with at most six decimals;
 rows keep the order given (callers sort them); newlines are ``\\n``; missing values are blank.
 """
 
@@ -13,7 +13,7 @@ import pandas as pd
 
 
 def format_value(value: object) -> str:
-    """One cell as text: ``12`` not ``12.0``, ``0.1235`` not ``0.12345678``, blank for missing."""
+    """One cell as text: ``12`` not ``12.0``, ``0.123457`` not ``0.12345678``, blank for missing."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -23,10 +23,10 @@ def format_value(value: object) -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return ""
-        rounded = round(value, 4)
+        rounded = round(value, 6)
         if rounded == int(rounded):
             return str(int(rounded))
-        return f"{rounded:.4f}".rstrip("0").rstrip(".")
+        return f"{rounded:.6f}".rstrip("0").rstrip(".")
     if hasattr(value, "item"):  # numpy scalars
         return format_value(value.item())
     text = str(value)
