@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 from pathlib import Path
 from typing import Any
 
@@ -620,16 +619,6 @@ def large_tables(partners: int = 500, areas: int = 50) -> dict[str, list[dict[st
     tables["baseline"] = []
     tables["earmarks"] = [{"funder_id": "cariplo", "intervention_id": "*", "area_id": "a1"}]
     return tables
-
-
-def test_large_scenario_loads_fast(tmp_path: Path) -> None:
-    folder = write_scenario(tmp_path / "s", large_tables())
-    load_scenario(folder)  # warm up imports
-    start = time.perf_counter()
-    scenario = load_scenario(folder)
-    seconds = time.perf_counter() - start
-    assert len(scenario.capacities) == 5000 and len(scenario.partners) == 500
-    assert seconds < 0.5, f"{seconds:.3f} s"
 
 
 def test_unknown_funder_in_toml_is_reported_beside_other_setting_problems(tmp_path: Path) -> None:
