@@ -84,7 +84,7 @@ class ElasticProgram:
                 payers = []
                 for f in funders:
                     if scenario.may_fund(f.funder_id, staff_item(role.role_id), a):
-                        var = pulp.LpVariable(f"pay_{len(pay)}", lowBound=0)
+                        var = self.problem.add_variable(f"pay_{len(pay)}", lowBound=0)
                         pay[(f.funder_id, staff_item(role.role_id), a)] = var
                         payers.append(var)
                 self.problem += pulp.lpSum(payers) == role.cost_per_fte * fte
@@ -111,7 +111,7 @@ class ElasticProgram:
     def _slack(
         self, req: Requirement, weight: float, upper: float | None = None
     ) -> pulp.LpVariable:
-        var = pulp.LpVariable(f"slack_{len(self.slack)}", lowBound=0, upBound=upper)
+        var = self.problem.add_variable(f"slack_{len(self.slack)}", lowBound=0, upBound=upper)
         self.slack[req] = var
         self.weight[req] = weight
         return var
