@@ -409,7 +409,14 @@ def _marginal_sentence(
     more = "in più" if it else "more"
     about = "circa" if it else "about"
     head = f"{what[0].upper()}{what[1:]}"
-    return f"{head} {verb} {about} {number(gained, lang)} {who} {more}: {tail} {places}."
+    shifted = ""
+    if sum(g for _, _, g in where) > gained + 0.5:
+        shifted = (
+            " (spostando parte del servizio da altri interventi o quartieri)"
+            if it
+            else " (shifting some service from other interventions or areas)"
+        )
+    return f"{head} {verb} {about} {number(gained, lang)} {who} {more}: {tail} {places}{shifted}."
 
 
 def marginal_values(
@@ -610,12 +617,24 @@ def binding_limits(result: RunResult, lang: str = "it") -> pd.DataFrame:
                 fte = (model.staff_posts[(role_id, a)].varValue or 0.0) * role.fte_step
                 full = placed_by_role[role_id] + role.fte_step > role.available_fte + TOLERANCE
                 if it:
-                    detail = f"{number(fte, lang, None)} FTE di {role.name} tutti impegnati" + (
-                        "; disponibilità del ruolo esaurita" if full else ""
+                    detail = (
+                        f"{number(fte, lang, None)} FTE di {role.name} tutti impegnati"
+                        if fte > 0
+                        else f"nessun FTE di {role.name} nel quartiere"
+                    ) + (
+                        "; disponibilità del ruolo esaurita"
+                        if full
+                        else "; un posto in più non è finanziabile o non conviene"
                     )
                 else:
-                    detail = f"{number(fte, lang, None)} FTE of {role.name} fully used" + (
-                        "; the role's availability is exhausted" if full else ""
+                    detail = (
+                        f"{number(fte, lang, None)} FTE of {role.name} fully used"
+                        if fte > 0
+                        else f"no FTE of {role.name} in the area"
+                    ) + (
+                        "; the role's availability is exhausted"
+                        if full
+                        else "; one more post cannot be paid for or is not worth it"
                     )
             else:
                 limit = _money_limit(payers.get((k, a), []), free_payers, blocked_by)
@@ -768,7 +787,7 @@ def limit_sentences(limits: pd.DataFrame, lang: str = "it", top: int = 3) -> lis
     open_ = limits[limits["limit"] != "need_met"]
     if not len(limits):
         return []
-    counts = open_.groupby("limit")["reachable_unmet"].agg(["size", "sum"])
+    counts = open_.groupby("limit")["unmet_need"].agg(["size", "sum"])
     counts = counts.sort_values("sum", ascending=False)
     unmet_word = "non coperti" if it else "unmet"
     parts = [
@@ -778,12 +797,12 @@ def limit_sentences(limits: pd.DataFrame, lang: str = "it", top: int = 3) -> lis
     met = int((limits["limit"] == "need_met").sum())
     if it:
         head = (
-            f"Cosa limita il piano (coppie quartiere-intervento, bisogno raggiungibile non "
-            f"coperto): {'; '.join(parts) or 'nulla'}; bisogno coperto in {met}."
+            "Cosa limita il piano (coppie quartiere-intervento, bisogno non coperto): "
+            f"{'; '.join(parts) or 'nulla'}; bisogno coperto in {met}."
         )
     else:
         head = (
-            f"What limits the plan (area-intervention pairs, reachable unmet need): "
+            f"What limits the plan (area-intervention pairs, unmet need): "
             f"{'; '.join(parts) or 'nothing'}; need met in {met}."
         )
     out = [head]
