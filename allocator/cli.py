@@ -114,14 +114,27 @@ def run(
         bool, typer.Option("--overwrite", help="Replace the output folder if it exists.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="Print no summary.")] = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Explain the plan in full: marginal values confirmed by re-solving, binding "
+            "limits, where to strengthen (writes marginal_values.csv, limits.csv, strengthen.csv, "
+            "idle_capacity.csv).",
+        ),
+    ] = False,
+    lang: Annotated[str, typer.Option(help="Language of the explanation: it or en.")] = "it",
 ) -> None:
     """Solve one scenario and write its outputs."""
+    from allocator.explain import explain as explain_run
     from allocator.loading import load_scenario
     from allocator.outputs import default_output_dir, write_outputs
     from allocator.pipeline import run_scenario
     from allocator.solve import SolveStatus
-    from allocator.summary import print_summary
+    from allocator.summary import explanation_view, print_summary
 
+    if lang not in ("it", "en"):
+        raise UsageError(f"--lang must be it or en, not {lang!r}")
     overrides = [*(set_ or []), *solver_overrides(solver, time_limit)]
     loaded = load_scenario(scenario, overrides)
     destination = out or default_output_dir(loaded.name)
@@ -133,7 +146,9 @@ def run(
     result = run_scenario(loaded)
     if result.status is SolveStatus.INFEASIBLE:
         errors.print(f"[bold red]Scenario '{loaded.name}' is infeasible:[/]")
-        for line in result.explanation:
+        solver_proved = result.outcome is not None
+        lines = explain_run(result, lang=lang).sentences if solver_proved else result.explanation
+        for line in lines:
             errors.print(f"  - {line}", highlight=False, markup=False)
         raise typer.Exit(EXIT_INFEASIBLE)
     if not result.has_plan:
@@ -141,9 +156,14 @@ def run(
         for line in result.explanation:
             errors.print(f"  - {line}", highlight=False, markup=False)
         raise typer.Exit(EXIT_SOLVER)
-    written = write_outputs(result, destination, overwrite=overwrite, overrides=overrides)
+    why = explain_run(result, lang=lang, confirm=explain)
+    extra = why.tables() if explain else None
+    written = write_outputs(
+        result, destination, overwrite=overwrite, overrides=overrides, extra_tables=extra
+    )
     if not quiet:
         print_summary(result, console)
+        console.print(explanation_view(why, long=explain))
     console.print(f"Outputs written to [bold]{written}[/]")
 
 

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 
 from allocator.checks import check_plan
+from allocator.conflicts import explain_infeasibility
 from allocator.feasibility import check_feasibility
 from allocator.model import AllocationModel, build_model
 from allocator.results import Plan, extract
@@ -50,7 +51,7 @@ def run_scenario(scenario: Scenario, solver: SolverSettings | None = None) -> Ru
     timings["solve"] = outcome.seconds
     result = RunResult(scenario, outcome.status, outcome=outcome, model=model, timings=timings)
     if outcome.status is SolveStatus.INFEASIBLE:
-        result.explanation = [
+        result.explanation = explain_infeasibility(scenario) or [
             "the solver proved that the staff minima cannot all be met and paid for: the "
             "funders allowed to pay each role, their amounts and their earmarks' caps leave too "
             f"little money for the minimum posts ({outcome.message})"

@@ -6,6 +6,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from allocator.explain import Explanation
 from allocator.pipeline import RunResult
 
 
@@ -86,3 +87,72 @@ def summary(result: RunResult, lowest: int = 5) -> Group:
 
 def print_summary(result: RunResult, console: Console | None = None) -> None:
     (console or Console()).print(summary(result))
+
+
+def explanation_view(explanation: Explanation, long: bool = False, rows: int = 10) -> Group:
+    """The explanation as printed by ``allocator run``: a few lines, or (long) tables too."""
+    it = explanation.lang == "it"
+    title = "Perché questo piano" if it else "Why this plan"
+    lines = explanation.sentences if long else explanation.short()
+    parts: list[Table | Text] = [Text(title, style="bold")]
+    parts += [Text(f"  - {line}") for line in lines]
+    if not long or explanation.conflicts:
+        return Group(*parts)
+    mv = explanation.marginal_values
+    if len(mv):
+        parts.append(
+            _table(
+                "Valori marginali" if it else "Marginal values",
+                [
+                    ("resource", "l"),
+                    ("change", "r"),
+                    ("dual estimate", "r"),
+                    ("weighted gain", "r"),
+                    ("beneficiaries", "r"),
+                    ("where", "l"),
+                ],
+                [
+                    [
+                        f"{r.resource_kind} {r.resource_id}",
+                        f"{r.change:,.0f} {r.unit}",
+                        f"{r.dual_weighted_per_change:,.1f}",
+                        "" if not r.confirmed else f"{r.weighted_gain:,.1f}",
+                        "" if not r.confirmed else f"{r.beneficiaries_gain:,.0f}",
+                        str(r.where),
+                    ]
+                    for r in mv.head(rows).itertuples(index=False)
+                ],
+            )
+        )
+    for name, frame in (
+        ("Limiti" if it else "Limits", explanation.limits),
+        ("Dove rafforzare" if it else "Where to strengthen", explanation.strengthen),
+    ):
+        if not len(frame):
+            continue
+        top = frame[frame["limit"] != "need_met"].sort_values(
+            "reachable_unmet", ascending=False, kind="stable"
+        )
+        parts.append(
+            _table(
+                name,
+                [("area", "l"), ("intervention", "l"), ("unmet", "r"), ("limit", "l")],
+                [
+                    [r.area_name, r.intervention_name, f"{r.reachable_unmet:,.0f}", r.limit_label]
+                    for r in top.head(rows).itertuples(index=False)
+                ],
+            )
+        )
+    idle = explanation.idle_capacity
+    if len(idle):
+        parts.append(
+            _table(
+                "Capacità inutilizzata" if it else "Idle capacity",
+                [("partner", "l"), ("area", "l"), ("intervention", "l"), ("places", "r")],
+                [
+                    [r.partner_name, r.area_id, r.intervention_id, f"{r.usable_places:,.0f}"]
+                    for r in idle.head(rows).itertuples(index=False)
+                ],
+            )
+        )
+    return Group(*parts)

@@ -1,0 +1,274 @@
+"""Why a scenario cannot be met: a minimal set of requirements that conflict, in words.
+
+With soft floors, the only hard requirements are the staff minima per area, the roles' availability,
+the funders' amounts and the earmarks' caps (DESIGN.md §2). Services can always be zero, and a
+minimum post placed is cheapest at its minimum, so the scenario is feasible exactly when every
+(role, area) at its minimum can be placed and paid for: a small linear program in FTE and euros.
+
+Each requirement gets a slack variable. The elastic program (minimise the weighted slack) says
+how far the requirements are from holding together; deletion filtering then shrinks the set of
+requirements to an irreducible one (dropping any member makes the rest feasible). Independent
+conflicts are found one after another, relaxing the members of those already found.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pulp
+
+from allocator.schema import Scenario, staff_item
+from allocator.solve import _QuietHiGHS
+
+TOLERANCE = 1e-6
+MAX_CONFLICTS = 5
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One hard requirement of the scenario that may be part of a conflict."""
+
+    kind: str
+    """staff_minimum, staff_available, funder_amount or earmark_cap."""
+    key: tuple[str, ...]
+    """(role, area), (role,), (funder,) or (earmark row index,)."""
+    amount: float
+    """FTE for staff, euros for money."""
+    unit: str
+    """'FTE' or '€'."""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An irreducible set of requirements that cannot all hold, and the smallest fix found."""
+
+    requirements: tuple[Requirement, ...]
+    fixes: tuple[tuple[Requirement, float], ...]
+    """Requirement → by how much to relax it, from the elastic program on this conflict."""
+
+
+def _fmt(value: float, lang: str) -> str:
+    if abs(value - round(value)) < 1e-9:
+        text = f"{round(value):,}"
+    else:
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    if lang == "it":
+        text = text.replace(",", "§").replace(".", ",").replace("§", ".")
+    return text
+
+
+class ElasticProgram:
+    """The staff minima, their payments and the money limits, each requirement with a slack."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.problem = pulp.LpProblem("conflicts", pulp.LpMinimize)
+        self.slack: dict[Requirement, pulp.LpVariable] = {}
+        self.weight: dict[Requirement, float] = {}
+        areas = sorted(a.area_id for a in scenario.areas)
+        funders = sorted(scenario.funders, key=lambda f: f.funder_id)
+        roles = sorted(scenario.staff, key=lambda r: r.role_id)
+        pay: dict[tuple[str, str, str], pulp.LpVariable] = {}
+        fte_by_role: dict[str, list[pulp.LpAffineExpression]] = {}
+        for role in roles:
+            lowest = math.ceil(role.min_fte_per_area / role.fte_step - 1e-9) * role.fte_step
+            if lowest <= 0:
+                continue
+            fte_by_role[role.role_id] = []
+            for a in areas:
+                req = Requirement("staff_minimum", (role.role_id, a), lowest, "FTE")
+                s = self._slack(req, max(role.cost_per_fte, 1.0), upper=lowest)
+                fte = lowest - s
+                fte_by_role[role.role_id].append(fte)
+                payers = []
+                for f in funders:
+                    if scenario.may_fund(f.funder_id, staff_item(role.role_id), a):
+                        var = self.problem.add_variable(f"pay_{len(pay)}", lowBound=0)
+                        pay[(f.funder_id, staff_item(role.role_id), a)] = var
+                        payers.append(var)
+                self.problem += pulp.lpSum(payers) == role.cost_per_fte * fte
+            req = Requirement("staff_available", (role.role_id,), role.available_fte, "FTE")
+            s = self._slack(req, max(role.cost_per_fte, 1.0))
+            self.problem += pulp.lpSum(fte_by_role[role.role_id]) <= role.available_fte + s
+        for f in funders:
+            spent = [v for (j, _, _), v in pay.items() if j == f.funder_id]
+            if spent:
+                amount = scenario.funder_amount(f)
+                req = Requirement("funder_amount", (f.funder_id,), amount, "€")
+                self.problem += pulp.lpSum(spent) <= amount + self._slack(req, 1.0)
+        for n, e in enumerate(scenario.earmarks):
+            matched = [
+                v for (j, item, a), v in pay.items() if j == e.funder_id and e.matches(item, a)
+            ]
+            if e.max_amount is not None and matched:
+                req = Requirement("earmark_cap", (str(n),), e.max_amount, "€")
+                self.problem += pulp.lpSum(matched) <= e.max_amount + self._slack(req, 1.0)
+        self.problem.setObjective(
+            pulp.lpSum(self.weight[r] * v for r, v in self.slack.items()) + 0.0
+        )
+
+    def _slack(
+        self, req: Requirement, weight: float, upper: float | None = None
+    ) -> pulp.LpVariable:
+        var = self.problem.add_variable(f"slack_{len(self.slack)}", lowBound=0, upBound=upper)
+        self.slack[req] = var
+        self.weight[req] = weight
+        return var
+
+    @property
+    def requirements(self) -> list[Requirement]:
+        return list(self.slack)
+
+    def _solve(self, enforced: set[Requirement], elastic: set[Requirement]) -> bool:
+        """Solve with ``enforced`` held exactly, ``elastic`` relaxed at a cost, the rest dropped."""
+        for req, var in self.slack.items():
+            var.upBound = 0.0 if req in enforced else self._relaxed_bound(req)
+        costs = {req: (self.weight[req] if req in elastic else 0.0) for req in self.slack}
+        self.problem.setObjective(pulp.lpSum(costs[r] * v for r, v in self.slack.items()) + 0.0)
+        self.problem.solve(_QuietHiGHS(msg=False))
+        return self.problem.status == pulp.LpStatusOptimal
+
+    def _relaxed_bound(self, req: Requirement) -> float | None:
+        return req.amount if req.kind == "staff_minimum" else None
+
+    def feasible(self, enforced: set[Requirement]) -> bool:
+        """Whether the ``enforced`` requirements can all hold (the others dropped)."""
+        return self._solve(enforced, set())
+
+    def irreducible(self, candidates: list[Requirement]) -> list[Requirement]:
+        """Deletion filter: drop each member whose removal leaves the rest still infeasible."""
+        core = list(candidates)
+        for req in list(core):
+            trial = [r for r in core if r != req]
+            if not self.feasible(set(trial)):
+                core = trial
+        return core
+
+    def smallest_fix(self, members: list[Requirement]) -> list[tuple[Requirement, float]]:
+        """Minimise the weighted relaxation of the conflict's members (others dropped)."""
+        self._solve(set(), set(members))
+        return [
+            (r, float(self.slack[r].varValue or 0.0))
+            for r in members
+            if (self.slack[r].varValue or 0.0) > TOLERANCE
+        ]
+
+
+def find_conflicts(scenario: Scenario, limit: int = MAX_CONFLICTS) -> list[Conflict]:
+    """Independent irreducible conflicts among the hard requirements; empty if none."""
+    program = ElasticProgram(scenario)
+    remaining = program.requirements
+    conflicts: list[Conflict] = []
+    while len(conflicts) < limit and remaining and not program.feasible(set(remaining)):
+        members = program.irreducible(remaining)
+        conflicts.append(Conflict(tuple(members), tuple(program.smallest_fix(members))))
+        remaining = [r for r in remaining if r not in members]
+    return conflicts
+
+
+def describe(scenario: Scenario, req: Requirement, lang: str = "en") -> str:
+    """One requirement in words, with its numbers."""
+    it = lang == "it"
+    roles = {r.role_id: r for r in scenario.staff}
+    areas = {a.area_id: a.name for a in scenario.areas}
+    funders = {f.funder_id: f for f in scenario.funders}
+    if req.kind == "staff_minimum":
+        r, a = req.key
+        role = roles[r]
+        cost = _fmt(req.amount * role.cost_per_fte, lang)
+        payers = [f for f in funders if scenario.may_fund(f, staff_item(r), a)]
+        if it:
+            text = (
+                f"almeno {_fmt(req.amount, lang)} FTE di {role.name} ({r}) nel quartiere "
+                f"{areas[a]} ({a}), che costano {cost} € l'anno"
+            )
+            if not payers:
+                text += ", ma nessun finanziatore può pagarli lì (vincoli di destinazione)"
+        else:
+            text = (
+                f"at least {_fmt(req.amount, lang)} FTE of {role.name} ({r}) in {areas[a]} "
+                f"({a}), costing {cost} € a year"
+            )
+            if not payers:
+                text += ", but no funder may pay for them there (earmarks)"
+        return text
+    if req.kind == "staff_available":
+        role = roles[req.key[0]]
+        if it:
+            return f"solo {_fmt(req.amount, lang)} FTE di {role.name} ({role.role_id}) disponibili"
+        return f"only {_fmt(req.amount, lang)} FTE of {role.name} ({role.role_id}) available"
+    if req.kind == "funder_amount":
+        f = funders[req.key[0]]
+        rows = scenario.earmarks_of(f.funder_id)
+        scope = ", ".join(_scope(e.intervention_id, e.area_id, lang) for e in rows)
+        if it:
+            text = f"{f.name} ({f.funder_id}) dispone di {_fmt(req.amount, lang)} €"
+            return text + (f" e può pagare solo {scope}" if rows else "")
+        text = f"{f.name} ({f.funder_id}) has {_fmt(req.amount, lang)} €"
+        return text + (f" and may pay only {scope}" if rows else "")
+    e = scenario.earmarks[int(req.key[0])]
+    f = funders[e.funder_id]
+    scope = _scope(e.intervention_id, e.area_id, lang)
+    if it:
+        return (
+            f"il vincolo di destinazione di {f.name} su {scope} limita la spesa a "
+            f"{_fmt(req.amount, lang)} €"
+        )
+    return f"{f.name}'s earmark on {scope} caps its spending at {_fmt(req.amount, lang)} €"
+
+
+def _scope(intervention_id: str, area_id: str, lang: str) -> str:
+    it = lang == "it"
+    what = ("tutto" if it else "anything") if intervention_id == "*" else intervention_id
+    where = ("tutti i quartieri" if it else "all areas") if area_id == "*" else area_id
+    return f"{what} in {where}"
+
+
+def _fix_text(scenario: Scenario, req: Requirement, by: float, lang: str) -> str:
+    it = lang == "it"
+    amount = f"{_fmt(by, lang)} {req.unit}"
+    if req.kind == "staff_minimum":
+        r, a = req.key
+        return (
+            f"ridurre il minimo di {r} in {a} di {amount}"
+            if it
+            else f"lower the minimum of {r} in {a} by {amount}"
+        )
+    if req.kind == "staff_available":
+        r = req.key[0]
+        return (
+            f"rendere disponibili {amount} in più di {r}"
+            if it
+            else f"make {amount} more of {r} available"
+        )
+    if req.kind == "funder_amount":
+        j = req.key[0]
+        return f"aumentare di {amount} i fondi di {j}" if it else f"raise {j}'s amount by {amount}"
+    e = scenario.earmarks[int(req.key[0])]
+    return (
+        f"alzare di {amount} il tetto del vincolo di {e.funder_id}"
+        if it
+        else f"raise {e.funder_id}'s earmark cap by {amount}"
+    )
+
+
+def explain_infeasibility(scenario: Scenario, lang: str = "en") -> list[str]:
+    """One sentence per independent conflict among the hard requirements; empty if none found."""
+    sentences = []
+    conflicts = find_conflicts(scenario)
+    for n, conflict in enumerate(conflicts, start=1):
+        parts = "; ".join(describe(scenario, r, lang) for r in conflict.requirements)
+        fixes = (" e " if lang == "it" else " and ").join(
+            _fix_text(scenario, r, by, lang) for r, by in conflict.fixes
+        )
+        if lang == "it":
+            text = f"Conflitto {n}: questi requisiti non possono valere insieme: {parts}."
+            if fixes:
+                text += f" La correzione più piccola trovata: {fixes}."
+        else:
+            text = f"Conflict {n}: these requirements cannot all hold together: {parts}."
+            if fixes:
+                text += f" The smallest fix found: {fixes}."
+        sentences.append(text)
+    return sentences
