@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from allocator.errors import UsageError
 from allocator.tabular import write_csv
 
 PARAMETERS_FILE = Path(__file__).resolve().parent / "data" / "needs_parameters.csv"
@@ -158,11 +159,16 @@ def estimate_needs(
 
 def _find_profile(scenario_dir: Path) -> Path:
     """areas_profile.csv, else areas.csv, in the scenario or the parents it extends."""
+    return _find_file(scenario_dir, ("areas_profile.csv", "areas.csv"))
+
+
+def _find_file(scenario_dir: Path, names: tuple[str, ...]) -> Path:
+    """The first of ``names`` found in the scenario or the parents it extends."""
     directory: Path | None = scenario_dir
     seen: set[Path] = set()
     while directory is not None and directory.resolve() not in seen:
         seen.add(directory.resolve())
-        for name in ("areas_profile.csv", "areas.csv"):
+        for name in names:
             if (directory / name).is_file():
                 return directory / name
         toml = directory / "scenario.toml"
@@ -171,7 +177,7 @@ def _find_profile(scenario_dir: Path) -> Path:
             extends = tomllib.loads(toml.read_text(encoding="utf-8")).get("extends")
             parent = (directory / extends) if isinstance(extends, str) else None
         directory = parent
-    raise FileNotFoundError(f"no areas_profile.csv or areas.csv in {scenario_dir} or its parents")
+    raise FileNotFoundError(f"no {' or '.join(names)} in {scenario_dir} or its parents")
 
 
 def write_needs(
@@ -184,5 +190,22 @@ def write_needs(
     ``scenario_dir/needs.csv``).
     """
     profile = pd.read_csv(_find_profile(scenario_dir), dtype={"area_id": str})
-    needs = estimate_needs(profile, load_parameters(parameters_file))
+    interventions = _scenario_interventions(scenario_dir)
+    unknown = sorted(set(interventions or ()) - set(NEED_BASES))
+    if unknown:
+        raise UsageError(
+            f"no estimation rule for the interventions {', '.join(unknown)} of {scenario_dir}: "
+            f"the rules cover {', '.join(sorted(NEED_BASES))} (see needs_parameters.csv)"
+        )
+    needs = estimate_needs(profile, load_parameters(parameters_file), interventions)
     return write_csv(needs, out or scenario_dir / "needs.csv")
+
+
+def _scenario_interventions(scenario_dir: Path) -> list[str] | None:
+    """The intervention ids of the scenario's interventions.csv (or its parents'); None when
+    the folder has none (then every bundled intervention is estimated)."""
+    try:
+        table = _find_file(scenario_dir, ("interventions.csv",))
+    except FileNotFoundError:
+        return None
+    return sorted(pd.read_csv(table, dtype=str)["intervention_id"])
