@@ -158,3 +158,22 @@ def test_nil_titles() -> None:
         "Baggio - Q.re degli Olmi - Q.re Valsesia"
     )
     assert nil_title("NIGUARDA - CA' GRANDA") == "Niguarda - Ca' Granda"
+
+
+@pytest.mark.parametrize("name", ["milano", "milano-citta"])
+def test_milano_scenarios_load_and_solve_to_optimality(name: str) -> None:
+    """Through the real loader (extends included), to an optimal plan that breaks no limit."""
+    from allocator.checks import check_plan
+    from allocator.loading import load_scenario
+    from allocator.pipeline import run_scenario
+    from allocator.solve import SolveStatus
+
+    scenario = load_scenario(SCENARIOS / name)
+    result = run_scenario(scenario)
+    assert result.status is SolveStatus.OPTIMAL, result.explanation
+    assert result.plan is not None
+    assert check_plan(scenario, result.plan) == []
+    kpis = result.plan.kpis
+    assert 0 < kpis["coverage"] < 1
+    assert kpis["partners_excluded"] > 0
+    assert kpis["funded"] <= kpis["budget_total"] + 1e-6
