@@ -123,7 +123,9 @@ def run(
             "idle_capacity.csv).",
         ),
     ] = False,
-    lang: Annotated[str, typer.Option(help="Language of the explanation: it or en.")] = "it",
+    lang: Annotated[
+        str, typer.Option(help="Language of the summary and explanation: it or en.")
+    ] = "it",
 ) -> None:
     """Solve one scenario and write its outputs."""
     from allocator.explain import explain as explain_run
@@ -162,7 +164,7 @@ def run(
         result, destination, overwrite=overwrite, overrides=overrides, extra_tables=extra
     )
     if not quiet:
-        print_summary(result, console)
+        print_summary(result, console, lang=lang)
         console.print(explanation_view(why, long=explain))
     console.print(f"Outputs written to [bold]{written}[/]")
 

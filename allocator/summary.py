@@ -6,16 +6,76 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from allocator.explain import Explanation
+from allocator.explain import Explanation, number
 from allocator.pipeline import RunResult
 
-
-def _eur(value: float) -> str:
-    return f"{value:,.0f} €"
-
-
-def _pct(value: float) -> str:
-    return f"{100 * value:.1f}%"
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "status": "status",
+        "indicator": "indicator",
+        "feasible_note": "  (a plan within every limit; optimality not proven, e.g. time limit)",
+        "key_figures": "key figures",
+        "objective": "objective",
+        "weighted_coverage": "weighted coverage",
+        "min_area_coverage": "lowest area coverage",
+        "served_need": "beneficiaries served / need",
+        "coverage": "coverage",
+        "shortfall": "shortfall below the floor",
+        "cost_gross": "gross cost",
+        "cofunding": "  of which partners' cofunding",
+        "public": "  of which funders (public)",
+        "private": "  of which funders (private)",
+        "budget_used": "budget used",
+        "of": "of",
+        "staff": "staff",
+        "partners": "partners engaged / excluded",
+        "lowest": "The {n} areas with the lowest coverage",
+        "area": "area",
+        "need": "need",
+        "served": "served",
+        "funders": "Funders",
+        "funder": "funder",
+        "kind": "kind",
+        "amount": "amount",
+        "spent": "spent",
+        "used": "used",
+        "public_kind": "public",
+        "private_kind": "private",
+    },
+    "it": {
+        "status": "esito",
+        "indicator": "indicatore",
+        "feasible_note": "  (piano entro tutti i limiti; ottimalità non dimostrata)",
+        "key_figures": "dati chiave",
+        "objective": "obiettivo",
+        "weighted_coverage": "copertura pesata",
+        "min_area_coverage": "copertura del quartiere meno coperto",
+        "served_need": "beneficiari raggiunti / bisogno",
+        "coverage": "copertura",
+        "shortfall": "mancante rispetto alla soglia",
+        "cost_gross": "costo lordo",
+        "cofunding": "  di cui cofinanziamento dei partner",
+        "public": "  di cui finanziatori pubblici",
+        "private": "  di cui finanziatori privati",
+        "budget_used": "budget utilizzato",
+        "of": "su",
+        "staff": "personale",
+        "partners": "partner coinvolti / esclusi",
+        "lowest": "I {n} quartieri con la copertura più bassa",
+        "area": "quartiere",
+        "need": "bisogno",
+        "served": "raggiunti",
+        "funders": "Finanziatori",
+        "funder": "finanziatore",
+        "kind": "tipo",
+        "amount": "importo",
+        "spent": "speso",
+        "used": "usato",
+        "public_kind": "pubblico",
+        "private_kind": "privato",
+    },
+}
+STATUS_IT = {"optimal": "ottimo", "feasible": "ammissibile", "infeasible": "impossibile"}
 
 
 def _table(title: str, columns: list[tuple[str, str]], rows: list[list[str]]) -> Table:
@@ -27,66 +87,95 @@ def _table(title: str, columns: list[tuple[str, str]], rows: list[list[str]]) ->
     return table
 
 
-def summary(result: RunResult, lowest: int = 5) -> Group:
-    """A renderable summary of a run with a plan."""
+def summary(result: RunResult, lowest: int = 5, lang: str = "it") -> Group:
+    """A renderable summary of a run with a plan, in Italian (``it``) or English (``en``)."""
     plan = result.plan
     assert plan is not None
+    t = LABELS[lang]
     k = plan.kpis
+
+    def eur(value: float) -> str:
+        return f"{number(value, lang)} €"
+
+    def pct(value: float) -> str:
+        return f"{number(100 * value, lang, 1)}%"
+
     optimal = k["status"] == "optimal"
-    status = Text(f"status: {k['status']}", style="bold green" if optimal else "bold yellow")
+    shown = STATUS_IT.get(k["status"], k["status"]) if lang == "it" else k["status"]
+    status = Text(f"{t['status']}: {shown}", style="bold green" if optimal else "bold yellow")
     if k["status"] == "feasible":
-        status.append("  (a plan within every limit; optimality not proven, e.g. time limit)")
+        status.append(t["feasible_note"])
+    header = [status]
+    description = result.scenario.settings.description
+    if description:
+        header.append(Text(description, style="italic"))
 
     rows = [
-        ["objective", f"{k['objective']:.4f}"],
-        ["weighted coverage", _pct(k["weighted_coverage"])],
-        ["lowest area coverage", _pct(k["min_area_coverage"])],
+        [t["objective"], number(k["objective"], lang, 4)],
+        [t["weighted_coverage"], pct(k["weighted_coverage"])],
+        [t["min_area_coverage"], pct(k["min_area_coverage"])],
         [
-            "beneficiaries served / need",
-            f"{k['beneficiaries_served']:,.0f} / {k['need_total']:,.0f}",
+            t["served_need"],
+            f"{number(k['beneficiaries_served'], lang)} / {number(k['need_total'], lang)}",
         ],
-        ["coverage", _pct(k["coverage"])],
+        [t["coverage"], pct(k["coverage"])],
     ]
     if k["shortfall_total"] > 0:
-        rows.append(["shortfall below the floor", f"{k['shortfall_total']:,.0f}"])
+        rows.append([t["shortfall"], number(k["shortfall_total"], lang)])
     rows += [
-        ["gross cost", _eur(k["cost_gross"])],
-        ["  of which partners' cofunding", _eur(k["cofunding"])],
-        ["  of which funders (public)", _eur(k["funded_public"])],
-        ["  of which funders (private)", _eur(k["funded_private"])],
+        [t["cost_gross"], eur(k["cost_gross"])],
+        [t["cofunding"], eur(k["cofunding"])],
+        [t["public"], eur(k["funded_public"])],
+        [t["private"], eur(k["funded_private"])],
         [
-            "budget used",
-            f"{_eur(k['funded'])} of {_eur(k['budget_total'])} ({_pct(k['budget_used_share'])})",
+            t["budget_used"],
+            f"{eur(k['funded'])} {t['of']} {eur(k['budget_total'])} "
+            f"({pct(k['budget_used_share'])})",
         ],
     ]
-    rows += [[f"staff {role}", f"{fte:g} FTE"] for role, fte in k["staff_fte"].items()]
-    rows.append(
-        ["partners engaged / excluded", f"{k['partners_engaged']} / {k['partners_excluded']}"]
+    role_names = {r.role_id: r.name for r in result.scenario.staff}
+    rows += [
+        [f"{t['staff']}: {role_names.get(role, role)}", f"{number(fte, lang, None)} FTE"]
+        for role, fte in k["staff_fte"].items()
+    ]
+    rows.append([t["partners"], f"{k['partners_engaged']} / {k['partners_excluded']}"])
+    kpis = _table(
+        f"{plan.scenario_name}: {t['key_figures']}", [(t["indicator"], "l"), ("", "r")], rows
     )
-    kpis = _table(f"{plan.scenario_name}: key figures", [("kpi", "l"), ("value", "r")], rows)
 
     areas = plan.areas[plan.areas["need"] > 0].sort_values(["coverage", "area_id"]).head(lowest)
     low = _table(
-        f"The {len(areas)} areas with the lowest coverage",
-        [("area", "l"), ("need", "r"), ("served", "r"), ("coverage", "r")],
+        t["lowest"].format(n=len(areas)),
+        [(t["area"], "l"), (t["need"], "r"), (t["served"], "r"), (t["coverage"], "r")],
         [
-            [f"{r.name} ({r.area_id})", f"{r.need:,.0f}", f"{r.served:,.0f}", _pct(r.coverage)]
+            [
+                f"{r.name} ({r.area_id})",
+                number(r.need, lang),
+                number(r.served, lang),
+                pct(r.coverage),
+            ]
             for r in areas.itertuples(index=False)
         ],
     )
     funders = _table(
-        "Funders",
-        [("funder", "l"), ("kind", "l"), ("amount", "r"), ("spent", "r"), ("used", "r")],
+        t["funders"],
         [
-            [r.name, r.kind, _eur(r.amount), _eur(r.spent), _pct(r.share_used)]
+            (t["funder"], "l"),
+            (t["kind"], "l"),
+            (t["amount"], "r"),
+            (t["spent"], "r"),
+            (t["used"], "r"),
+        ],
+        [
+            [r.name, t[f"{r.kind}_kind"], eur(r.amount), eur(r.spent), pct(r.share_used)]
             for r in plan.funders.itertuples(index=False)
         ],
     )
-    return Group(status, kpis, low, funders)
+    return Group(*header, kpis, low, funders)
 
 
-def print_summary(result: RunResult, console: Console | None = None) -> None:
-    (console or Console()).print(summary(result))
+def print_summary(result: RunResult, console: Console | None = None, lang: str = "it") -> None:
+    (console or Console()).print(summary(result, lang=lang))
 
 
 def explanation_view(explanation: Explanation, long: bool = False, rows: int = 10) -> Group:

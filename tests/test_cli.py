@@ -74,8 +74,10 @@ def test_run_writes_every_output_of_the_contract(tmp_path: Path) -> None:
     assert run["versions"]["pulp"] and run["settings"]["name"] == "Small test scenario"
     sheets = pd.ExcelFile(out / "results.xlsx").sheet_names
     assert {"kpis", "allocation", "areas", "funders", "staff", "excluded_partners"} <= set(sheets)
-    assert "status: optimal" in result.output
-    assert "lowest coverage" in result.output
+    assert "esito: ottimo" in result.output
+    assert "copertura più bassa" in result.output
+    english = invoke("run", scenario, "--out", tmp_path / "en", "--lang", "en")
+    assert "status: optimal" in english.output and "lowest coverage" in english.output
 
 
 def test_run_never_replaces_an_earlier_run_unless_asked(tmp_path: Path) -> None:
