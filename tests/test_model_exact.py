@@ -135,12 +135,9 @@ def test_earmarks_restrict_and_cap_a_funder(cap: float | None, expected_k1: floa
     assert k["funded_private"] == pytest.approx(10 * expected_k1, abs=EXACT)
 
 
-def test_integer_staff_where_a_fractional_post_would_do_better() -> None:
-    """Each beneficiary costs 2 € and needs 1/10 FTE of a 100 €/FTE role in whole posts; 250 €.
-
-    Fractional posts would serve 250/12 = 20.83; whole posts: 2 FTE (200 €) + 20 served (40 €).
-    """
-    s = scenario(
+def integer_staff() -> Scenario:
+    """Each beneficiary costs 2 € and needs 1/10 FTE of a 100 €/FTE role in whole posts; 250 €."""
+    return scenario(
         interventions=[
             {
                 "intervention_id": "k",
@@ -156,6 +153,11 @@ def test_integer_staff_where_a_fractional_post_would_do_better() -> None:
         funders=[{"funder_id": "F", "name": "F", "kind": "public", "amount": 250}],
         staff=[{"role_id": "cws", "name": "CSW", "available_fte": 5, "cost_per_fte": 100}],
     )
+
+
+def test_integer_staff_where_a_fractional_post_would_do_better() -> None:
+    """Fractional posts would serve 250/12 = 20.83; whole posts: 2 FTE (200 €) + 20 served (40 €)."""
+    s = integer_staff()
     r = solved(s)
     k = r.plan.kpis  # type: ignore[union-attr]
     assert k["beneficiaries_served"] == pytest.approx(20, abs=EXACT)

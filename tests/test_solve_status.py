@@ -12,7 +12,7 @@ import pytest
 from allocator.model import build_model
 from allocator.pipeline import run_scenario
 from allocator.solve import SolveStatus, solve
-from tests.builders import scenario
+from tests.test_model_exact import integer_staff
 
 FEASIBLE = highspy.SolutionStatus.kSolutionStatusFeasible
 NONE = highspy.SolutionStatus.kSolutionStatusNone
@@ -20,22 +20,7 @@ NONE = highspy.SolutionStatus.kSolutionStatusNone
 
 def staffed() -> Any:
     """A MILP (integer staff) so that the MIP gap is reported too."""
-    return scenario(
-        interventions=[
-            {
-                "intervention_id": "k",
-                "name": "K",
-                "unit": "households",
-                "unit_cost": 2,
-                "staff_role": "cws",
-                "beneficiaries_per_fte": 10,
-            }
-        ],
-        needs=[{"area_id": "A", "intervention_id": "k", "need": 25}],
-        capacities=[{"partner_id": "P", "area_id": "A", "intervention_id": "k", "capacity": 25}],
-        funders=[{"funder_id": "F", "name": "F", "kind": "public", "amount": 250}],
-        staff=[{"role_id": "cws", "name": "CSW", "available_fte": 5, "cost_per_fte": 100}],
-    )
+    return integer_staff()
 
 
 def fake_highs(
