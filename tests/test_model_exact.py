@@ -156,7 +156,7 @@ def integer_staff() -> Scenario:
 
 
 def test_integer_staff_where_a_fractional_post_would_do_better() -> None:
-    """Fractional posts would serve 250/12 = 20.83; whole posts: 2 FTE (200 €) + 20 served (40 €)."""
+    """Fractional posts would serve 250/12 = 20.83; whole: 2 FTE (200 €) + 20 served (40 €)."""
     s = integer_staff()
     r = solved(s)
     k = r.plan.kpis  # type: ignore[union-attr]
