@@ -171,16 +171,14 @@ def coverage_by_area(areas: pd.DataFrame, lang: str = "it") -> Figure:
             padding=4,
             fontsize=12,
         )
-        axes.axvline(overall, color=SECOND_COLOUR, linestyle="--", linewidth=2)
-        axes.text(
+        axes.axvline(
             overall,
-            1.0,
-            f" {label('coverage_mean', lang)} {number(100 * overall, lang)}%",
-            transform=axes.get_xaxis_transform(),
             color=SECOND_COLOUR,
-            va="bottom",
-            fontsize=12,
+            linestyle="--",
+            linewidth=2.5,
+            label=f"{label('coverage_mean', lang)} {number(100 * overall, lang)}%",
         )
+        axes.legend(loc="lower right", framealpha=0.95)
         axes.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         axes.set_xlim(0, max(1.0, float(rows["coverage"].max()) if len(rows) else 1.0) * 1.12)
         axes.set_xlabel(label("coverage", lang))
@@ -347,8 +345,8 @@ def efficiency_equity_frontier(frontier: pd.DataFrame, lang: str = "it") -> Figu
                 xytext=(8, 6),
                 fontsize=12,
             )
-        axes.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        axes.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        axes.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
+        axes.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
         axes.margins(0.15)
         axes.set_xlabel(label("weighted_coverage", lang))
         axes.set_ylabel(label("min_area_coverage", lang))
