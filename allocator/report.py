@@ -51,6 +51,8 @@ class ReportRun:
     provenance: dict[str, Any]
     settings: Settings
     intervention_names: dict[str, str] = field(default_factory=dict)
+    staff_names: dict[str, str] = field(default_factory=dict)
+    """Role id → name, for the staff KPIs."""
     limits: pd.DataFrame | None = None
     strengthen: pd.DataFrame | None = None
     sentences: list[str] = field(default_factory=list)
@@ -111,10 +113,7 @@ def _read_run_folder(folder: Path) -> ReportRun:
     names: dict[str, str] = {}
     if limits is not None:
         names = dict(zip(limits["intervention_id"], limits["intervention_name"], strict=True))
-    for file in provenance.get("inputs", {}):
-        if Path(file).name == "interventions.csv" and Path(file).is_file():
-            listed = pd.read_csv(file, dtype=str)
-            names.update(zip(listed["intervention_id"], listed["name"], strict=True))
+    names.update(_input_names(provenance, "interventions.csv", "intervention_id"))
     return ReportRun(
         name=str(provenance.get("scenario", folder.name)),
         source=str(folder),
@@ -125,9 +124,21 @@ def _read_run_folder(folder: Path) -> ReportRun:
         provenance=provenance,
         settings=Settings.model_validate(provenance.get("settings") or {"name": folder.name}),
         intervention_names=names,
+        staff_names=_input_names(provenance, "staff.csv", "role_id"),
         limits=limits,
         strengthen=table("strengthen"),
     )
+
+
+def _input_names(provenance: dict[str, Any], file_name: str, id_column: str) -> dict[str, str]:
+    """Id → name from one of the run's input tables, when the file is still there."""
+    names: dict[str, str] = {}
+    for file in provenance.get("inputs", {}):
+        if Path(file).name == file_name and Path(file).is_file():
+            listed = pd.read_csv(file, dtype=str)
+            if {id_column, "name"} <= set(listed.columns):
+                names.update(zip(listed[id_column], listed["name"], strict=True))
+    return names
 
 
 def _solve_scenario(folder: Path | None, overrides: Sequence[str], lang: str) -> ReportRun:
@@ -154,6 +165,7 @@ def _solve_scenario(folder: Path | None, overrides: Sequence[str], lang: str) ->
         provenance=provenance(result, list(overrides)),
         settings=scenario.settings,
         intervention_names={i.intervention_id: i.name for i in scenario.interventions},
+        staff_names={r.role_id: r.name for r in scenario.staff},
         limits=why.limits,
         strengthen=why.strengthen,
         sentences=why.sentences,
@@ -342,7 +354,7 @@ def _kpi_cards(run: ReportRun, lang: str) -> str:
         word = "Personale FTE" if lang == "it" else "Staff FTE"
         cards.append(
             f'<div class="card"><div class="value">{_fmt(fte, "fte", lang)}</div>'
-            f'<div class="label">{word}: {_e(role.replace("_", " "))}</div></div>'
+            f'<div class="label">{word}: {_e(run.staff_names.get(role, role))}</div></div>'
         )
     return f'<div class="cards" id="kpis">{"".join(cards)}</div>'
 
@@ -500,7 +512,7 @@ def _summary_section(run: ReportRun, lang: str) -> str:
     )
     unused = max(float(k["budget_total"]) - float(k["funded"]), 0.0)
     staff = ", ".join(
-        f"{role.replace('_', ' ')} {f(fte, 'fte')}"
+        f"{run.staff_names.get(role, role)} {f(fte, 'fte')}"
         for role, fte in (k.get("staff_fte") or {}).items()
     )
     open_items = []
