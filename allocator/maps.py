@@ -36,7 +36,7 @@ from matplotlib.ticker import FuncFormatter
 from allocator.errors import UsageError
 from allocator.explain import number
 from allocator.plotting import check_lang, is_share, label, new_figure, short_name, styled
-from allocator.schema import Settings
+from allocator.schema import Scenario, Settings
 
 COLOURMAP = "YlGnBu"
 BACKGROUND = "#e9ebee"
@@ -94,6 +94,40 @@ class AreaMap:
     """Area ids drawn."""
     unmatched: list[str] = field(default_factory=list)
     """'area_id name' of the areas not drawn (no polygon, or no coordinates)."""
+
+
+def scenario_areas(scenario: Scenario) -> pd.DataFrame:
+    """The scenario's inputs per area, ready to map before any plan: population, minors, need
+    (all interventions), places offered and partners offering them (eligible partners only)."""
+    eligible = {p for p, why in scenario.eligibility().items() if why is None}
+    need: dict[str, float] = {}
+    for n in scenario.needs:
+        need[n.area_id] = need.get(n.area_id, 0.0) + n.need
+    places: dict[str, float] = {}
+    partners: dict[str, set[str]] = {}
+    for c in scenario.capacities:
+        if c.partner_id in eligible and c.capacity > 0:
+            places[c.area_id] = places.get(c.area_id, 0.0) + c.capacity
+            partners.setdefault(c.area_id, set()).add(c.partner_id)
+    rows = [
+        {
+            "area_id": a.area_id,
+            "name": a.name,
+            "municipio": a.municipio or "",
+            "population": a.population,
+            "minors": a.minors,
+            "need": need.get(a.area_id, 0.0),
+            "places": places.get(a.area_id, 0.0),
+            "partners": len(partners.get(a.area_id, ())),
+            "places_per_need": places.get(a.area_id, 0.0) / need[a.area_id]
+            if need.get(a.area_id)
+            else 0.0,
+            "lat": a.lat,
+            "lon": a.lon,
+        }
+        for a in sorted(scenario.areas, key=lambda a: a.area_id)
+    ]
+    return pd.DataFrame(rows)
 
 
 def match_key(value: Any, match_number: bool) -> str | None:

@@ -59,6 +59,9 @@ LABELS: dict[str, dict[str, str]] = {
         "shortfall": "Mancanza rispetto alla soglia",
         "population": "Popolazione",
         "minors": "Minori",
+        "places": "Posti offerti dai partner",
+        "partners": "Partner",
+        "places_per_need": "Posti offerti per bisogno",
         "coverage_title": "Copertura del bisogno per quartiere",
         "coverage_mean": "copertura complessiva",
         "served_title": "Beneficiari serviti e bisogno per intervento",
@@ -86,6 +89,9 @@ LABELS: dict[str, dict[str, str]] = {
         "shortfall": "Shortfall below the floor",
         "population": "Population",
         "minors": "Minors",
+        "places": "Places offered by partners",
+        "partners": "Partners",
+        "places_per_need": "Places offered per need",
         "coverage_title": "Coverage of need by area",
         "coverage_mean": "overall coverage",
         "served_title": "Beneficiaries served and need by intervention",
@@ -132,9 +138,16 @@ def styled() -> Iterator[None]:
         yield
 
 
+class Chart(Figure):
+    """A figure that notebooks show as a picture without pyplot."""
+
+    def _repr_png_(self) -> bytes:
+        return png(self)
+
+
 def new_figure(width: float, height: float) -> tuple[Figure, Axes]:
     """A figure with one axes on the Agg canvas (call inside :func:`styled`)."""
-    figure = Figure(figsize=(width, height), layout="constrained")
+    figure = Chart(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(figure)
     return figure, figure.add_subplot()
 
