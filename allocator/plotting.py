@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter
 
 from allocator.explain import number
 
@@ -156,6 +156,11 @@ def number_formatter(lang: str, decimals: int = 0) -> FuncFormatter:
     return FuncFormatter(lambda value, _: number(value, lang, decimals))
 
 
+def percent_formatter(lang: str) -> FuncFormatter:
+    """Shares as percentages in the language's format (12,5% in Italian)."""
+    return FuncFormatter(lambda value, _: f"{number(100 * value, lang, None)}%")
+
+
 def png(figure: Figure) -> bytes:
     """The figure as PNG bytes."""
     buffer = io.BytesIO()
@@ -192,7 +197,7 @@ def coverage_by_area(areas: pd.DataFrame, lang: str = "it") -> Figure:
             label=f"{label('coverage_mean', lang)} {number(100 * overall, lang)}%",
         )
         axes.legend(loc="lower right", framealpha=0.95)
-        axes.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        axes.xaxis.set_major_formatter(percent_formatter(lang))
         axes.set_xlim(0, max(1.0, float(rows["coverage"].max()) if len(rows) else 1.0) * 1.12)
         axes.set_xlabel(label("coverage", lang))
         axes.set_title(label("coverage_title", lang), loc="left")
@@ -358,8 +363,8 @@ def efficiency_equity_frontier(frontier: pd.DataFrame, lang: str = "it") -> Figu
                 xytext=(8, 6),
                 fontsize=12,
             )
-        axes.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
-        axes.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
+        axes.xaxis.set_major_formatter(percent_formatter(lang))
+        axes.yaxis.set_major_formatter(percent_formatter(lang))
         axes.margins(0.15)
         axes.set_xlabel(label("weighted_coverage", lang))
         axes.set_ylabel(label("min_area_coverage", lang))

@@ -13,6 +13,7 @@ from allocator.explain import number
 from allocator.outputs import write_outputs
 from allocator.pipeline import RunResult
 from allocator.report import CREDIT, build_report, read_run, write_report
+from tests.conftest import BOUNDARIES
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "milano"
 
@@ -31,9 +32,9 @@ def asset_urls(text: str) -> list[str]:
     return re.findall(r'(?:src|href)="([^"]*)"', text)
 
 
-def test_report_from_a_run_folder(run_folder: Path, boundaries: Path) -> None:
+def test_report_from_a_run_folder(run_folder: Path) -> None:
     run = read_run(run_folder)
-    text = build_report([run], boundaries=boundaries)
+    text = build_report([run], boundaries=BOUNDARIES if BOUNDARIES.is_file() else None)
     kpis = run.kpis
     assert '<html lang="it">' in text
     assert "Piano di allocazione – Milano QuBì – base" in text
