@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SCENARIO ?=
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest bench clean chromium notebooks report
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# a "python3" Jupyter kernel inside the venv, for opening the notebooks (the tests make their own)
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (allocator)" >/dev/null
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed
@@ -29,8 +31,26 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-pytest: $(VENV)/.installed-dev
+pytest: $(VENV)/.installed-dev chromium
 	$(BIN)/python -m pytest
+
+# Headless Chromium for the report's browser test: installed with apt only when missing and root;
+# otherwise the test says why it is skipped.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "chromium missing and not root: the browser test of the report will be skipped"; fi
+
+# Regenerate the notebooks (stored without outputs) from notebooks/build_notebooks.py.
+notebooks: $(VENV)/.installed-dev
+	$(BIN)/python notebooks/build_notebooks.py
+
+# The HTML report of the bundled scenario (with the NIL boundaries when ../shared is there).
+BOUNDARIES ?= ../shared/data/milano/milano_nil_boundaries.geojson
+report: $(VENV)/.installed
+	$(BIN)/allocator report $(SCENARIO) --out outputs/report.html \
+		$(if $(wildcard $(BOUNDARIES)),--boundaries $(BOUNDARIES))
 
 test: lint typecheck pytest
 

@@ -291,6 +291,12 @@ name = "Milano QuBì – base"
 description = "The 24 NIL of the 22 published QuBì networks: Comune di Milano open data \
 (CC BY 4.0), needs ESTIMATED from ISTAT rates, partners SYNTHETIC"
 
+# Maps: areas.csv's area_id NIL_080 is the polygon whose ID_NIL is 80 in the Comune's NIL
+# boundaries (dataset ds964).
+map_id_column = "area_id"
+map_feature_property = "ID_NIL"
+map_match_number = true
+
 [budget]
 scale = 1.0
 

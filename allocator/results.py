@@ -282,6 +282,8 @@ def _areas_table(
             "cost": float(part["cost"].sum()) + staff_cost_by_area.get(a, 0.0),
             "shortfall": float(part["shortfall"].sum()),
             "staff_fte": float(staff.loc[staff["area_id"] == a, "fte"].sum()),
+            "lat": area.lat,
+            "lon": area.lon,
         }
         by_k = part.set_index("intervention_id")
         for k in sorted(i.intervention_id for i in scenario.interventions):

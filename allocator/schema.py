@@ -248,6 +248,12 @@ class Settings(_Row):
     solver: SolverSettings = SolverSettings()
     map_id_column: str = "area_id"
     """Which areas.csv column matches the ``id`` of boundary polygons (for maps)."""
+    map_feature_property: str | None = None
+    """The boundary GeoJSON property holding each polygon's key (``ID_NIL`` for the Comune's
+    NIL); ``None`` matches the feature's own ``id``."""
+    map_match_number: bool = False
+    """Match keys by the whole number they contain (``NIL_080`` in areas.csv = ``80`` in the
+    GeoJSON); ``False`` matches the text exactly."""
 
 
 class Scenario(_Row):

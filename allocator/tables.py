@@ -378,6 +378,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("name", "Name of the scenario, shown in outputs and comparisons (required)."),
     Setting("description", "One line shown in comparisons."),
     Setting("map_id_column", "Which areas.csv column matches the id of boundary polygons (maps)."),
+    Setting(
+        "map_feature_property",
+        "The boundary GeoJSON property holding each polygon's key (blank: the feature's id).",
+        example='"ID_NIL"',
+    ),
+    Setting(
+        "map_match_number",
+        "true: match by the whole number in each key (NIL_080 = 80); false: exact text.",
+    ),
     Setting("budget.scale", "Multiplies every funder's amount."),
     Setting(
         "funders.<funder_id>.amount",

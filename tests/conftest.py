@@ -3,4 +3,30 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from allocator.loading import load_scenario
+from allocator.pipeline import RunResult, run_scenario
+
+SHARED_MILANO = Path(__file__).resolve().parents[2] / "shared" / "data" / "milano"
+"""The Milan reference data beside the repository (../shared), when present."""
+BOUNDARIES = SHARED_MILANO / "milano_nil_boundaries.geojson"
+"""The Comune's NIL boundaries (dataset ds964)."""
+
+
+@pytest.fixture(scope="session")
+def milano_run() -> RunResult:
+    """The bundled Milan scenario, solved once per test session."""
+    result = run_scenario(load_scenario(None))
+    assert result.plan is not None
+    return result
+
+
+@pytest.fixture
+def boundaries() -> Path:
+    """The NIL boundary file, or a skip when ../shared is not beside the repository."""
+    if not BOUNDARIES.is_file():
+        pytest.skip(f"the NIL boundary file is not there: {BOUNDARIES}")
+    return BOUNDARIES

@@ -1,0 +1,97 @@
+"""Charts: each returns a Figure whose plotted data are the plan's numbers, labelled in Italian."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from allocator import plotting
+from allocator.pipeline import RunResult
+
+
+def test_coverage_by_area_plots_each_areas_coverage(milano_run: RunResult) -> None:
+    assert milano_run.plan is not None
+    areas = milano_run.plan.areas
+    figure = plotting.coverage_by_area(areas)
+    assert isinstance(figure, Figure)
+    axes = figure.axes[0]
+    widths = sorted(p.get_width() for p in axes.patches)
+    assert widths == pytest.approx(sorted(areas.loc[areas["need"] > 0, "coverage"]))
+    assert axes.get_title(loc="left") == "Copertura del bisogno per quartiere"
+    assert axes.get_xlabel() == "Copertura"
+    assert len(axes.get_yticklabels()) == len(areas)
+
+
+def test_served_versus_need_sums_over_areas(milano_run: RunResult) -> None:
+    assert milano_run.plan is not None
+    ai = milano_run.plan.area_interventions
+    names = {i.intervention_id: i.name for i in milano_run.scenario.interventions}
+    figure = plotting.served_versus_need(ai, names)
+    axes = figure.axes[0]
+    heights = sorted(p.get_height() for p in axes.patches)
+    totals = ai.groupby("intervention_id")[["need", "served"]].sum()
+    assert heights == pytest.approx(sorted([*totals["need"], *totals["served"]]))
+    labels = {t.get_text().replace("\n", " ") for t in axes.get_xticklabels()}
+    assert labels == set(names.values())
+    assert [t.get_text() for t in axes.get_legend().get_texts()] == [
+        "Bisogno",
+        "Beneficiari serviti",
+    ]
+
+
+def test_funders_spending_shows_amount_and_spent_by_kind(milano_run: RunResult) -> None:
+    assert milano_run.plan is not None
+    funders = milano_run.plan.funders
+    figure = plotting.funders_spending(funders)
+    axes = figure.axes[0]
+    widths = sorted(p.get_width() for p in axes.patches)
+    assert widths == pytest.approx(sorted([*funders["amount"], *funders["spent"]]))
+    colours = {tuple(np.round(p.get_facecolor(), 3)) for p in axes.patches}
+    assert len(colours) == 3  # available, public, private
+    legend = [t.get_text() for t in axes.get_legend().get_texts()]
+    assert legend == ["Disponibile", "Speso (pubblico)", "Speso (privato)"]
+
+
+def test_budget_outcome_curve_plots_both_measures() -> None:
+    curve = pd.DataFrame(
+        {
+            "budget_total": [3e6, 1e6, 2e6],
+            "objective": [0.5, 0.2, 0.4],
+            "beneficiaries_served": [900.0, 300.0, 700.0],
+        }
+    )
+    figure = plotting.budget_outcome(curve, lang="en")
+    left, right = figure.axes
+    x, y = left.lines[0].get_data()
+    assert list(x) == [1e6, 2e6, 3e6] and list(y) == [0.2, 0.4, 0.5]
+    assert list(right.lines[0].get_ydata()) == [300.0, 700.0, 900.0]
+    assert left.get_xlabel() == "Total budget (€)"
+
+
+def test_frontier_labels_every_point() -> None:
+    frontier = pd.DataFrame(
+        {
+            "weighted_coverage": [0.6, 0.55, 0.4],
+            "min_area_coverage": [0.1, 0.3, 0.4],
+            "label": ["w=0", "w=0.5", "w=1"],
+        }
+    )
+    figure = plotting.efficiency_equity_frontier(frontier)
+    axes = figure.axes[0]
+    assert list(axes.lines[0].get_xdata()) == [0.6, 0.55, 0.4]
+    assert [t.get_text() for t in axes.texts] == ["w=0", "w=0.5", "w=1"]
+    assert axes.get_ylabel() == "Copertura del quartiere meno servito (equità)"
+    assert plotting.png(figure).startswith(b"\x89PNG")
+
+
+def test_italian_numbers_on_axes() -> None:
+    assert plotting.number_formatter("it")(1234567, 0) == "1.234.567"
+    assert plotting.number_formatter("en")(1234567, 0) == "1,234,567"
+
+
+def test_unknown_language_is_refused(milano_run: RunResult) -> None:
+    assert milano_run.plan is not None
+    with pytest.raises(ValueError, match="lang"):
+        plotting.coverage_by_area(milano_run.plan.areas, lang="fr")

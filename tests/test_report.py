@@ -1,0 +1,100 @@
+"""The HTML report: from a run folder and from a scenario, Italian and English, self-contained."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from allocator.cli import EXIT_INPUT, app
+from allocator.explain import number
+from allocator.outputs import write_outputs
+from allocator.pipeline import RunResult
+from allocator.report import CREDIT, build_report, read_run, write_report
+from tests.conftest import BOUNDARIES
+
+SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "milano"
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory: pytest.TempPathFactory, milano_run: RunResult) -> Path:
+    from allocator.explain import explain
+
+    why = explain(milano_run, confirm=False)
+    out = tmp_path_factory.mktemp("runs") / "base"
+    return write_outputs(milano_run, out, extra_tables=why.tables())
+
+
+def asset_urls(text: str) -> list[str]:
+    """Every src/href of the page."""
+    return re.findall(r'(?:src|href)="([^"]*)"', text)
+
+
+def test_report_from_a_run_folder(run_folder: Path) -> None:
+    run = read_run(run_folder)
+    text = build_report([run], boundaries=BOUNDARIES if BOUNDARIES.is_file() else None)
+    kpis = run.kpis
+    assert '<html lang="it">' in text
+    assert "Piano di allocazione – Milano QuBì – base" in text
+    assert f"{number(kpis['beneficiaries_served'], 'it')}</div>" in text
+    assert f"{number(100 * kpis['coverage'], 'it', 1)}%" in text
+    assert f"{number(kpis['budget_total'], 'it')} €" in text
+    assert re.search(r"\d\.\d{3}\.\d{3} €", text)  # Italian thousands
+    assert '<img id="map" class="map"' in text
+    for table in ("areas-table", "funders-table", "strengthen-table", "limits-table"):
+        assert f'<table id="{table}">' in text
+    for area in run.areas["name"]:
+        assert f">{area}</td>" in text.replace("&#x27;", "'")
+    assert "Documento di sintesi" in text and "Questioni aperte" in text
+    assert 'class="badge">Stima' in text and "scenarios/milano/DATA.md" in text
+    assert CREDIT in text
+    for digest in run.provenance["inputs"].values():
+        assert digest[:16] in text
+    assert run.provenance["created"] in text and "ottimo" in text
+    assert "Servono nuovi partner o personale" in text
+
+
+def test_report_from_a_scenario_in_english_with_a_comparison() -> None:
+    base = read_run(SCENARIO, lang="en")
+    cut = read_run(SCENARIO, ["budget.scale=0.9"], lang="en")
+    text = build_report([base, cut], lang="en")
+    assert '<html lang="en">' in text and "Allocation plan" in text
+    assert f"{number(base.kpis['budget_total'], 'en')} €" in text
+    assert f"{number(cut.kpis['budget_total'], 'en')} €" in text
+    assert "Milano QuBì – base (budget.scale=0.9)" in text
+    assert '<table id="compare-table">' in text and 'id="chart-frontier"' in text
+    assert "Summary document" in text and 'class="badge">Estimate' in text
+    assert '<img id="map" class="map"' in text  # centroids: no boundary file given
+
+
+def test_report_is_self_contained(run_folder: Path) -> None:
+    text = build_report([read_run(run_folder)])
+    urls = asset_urls(text)
+    assert urls and all(u.startswith("data:image/png;base64,") for u in urls)
+    assert "http" not in "".join(urls)
+    assert "<link" not in text and "@import" not in text and "<script src" not in text
+
+
+def test_cli_writes_the_report(run_folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "deep" / "report.html"
+    result = CliRunner().invoke(
+        app, ["report", str(run_folder), "--compare", str(SCENARIO), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "Confronto tra scenari" in text
+    assert not list(out.parent.glob(".report.html.*"))  # no temporary left behind
+
+
+def test_cli_refuses_a_bad_language(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["report", "--lang", "fr", "--out", str(tmp_path / "r")])
+    assert result.exit_code == EXIT_INPUT
+
+
+def test_write_report_replaces_atomically(tmp_path: Path) -> None:
+    target = write_report("<p>uno</p>", tmp_path / "r.html")
+    write_report("<p>due</p>", target)
+    assert target.read_text(encoding="utf-8") == "<p>due</p>"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
