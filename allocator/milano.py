@@ -288,8 +288,8 @@ def earmarks_table(p: Mapping[str, float]) -> pd.DataFrame:
 
 MILANO_TOML = """\
 name = "Milano QuBì – base"
-description = "The 24 NIL of the 22 published QuBì networks: Comune di Milano open data \
-(CC BY 4.0), needs ESTIMATED from ISTAT rates, partners SYNTHETIC"
+description = "I 24 NIL delle 22 reti QuBì pubblicate. Popolazione e famiglie: Comune di Milano \
+Open Data (CC BY 4.0); bisogni, costi e fondi STIMATI; partner SINTETICI"
 
 # Maps: areas.csv's area_id NIL_080 is the polygon whose ID_NIL is 80 in the Comune's NIL
 # boundaries (dataset ds964).
@@ -313,8 +313,8 @@ time_limit = 60
 MILANO_CITTA_TOML = """\
 extends = "../milano"
 name = "Milano città – 88 NIL"
-description = "All 88 NIL with the QuBì interventions, funders and staff: Comune di Milano \
-open data (CC BY 4.0), needs ESTIMATED, partners SYNTHETIC"
+description = "Tutti gli 88 NIL con interventi, finanziatori e personale di QuBì. Popolazione e \
+famiglie: Comune di Milano Open Data (CC BY 4.0); bisogni STIMATI; partner SINTETICI"
 """
 
 
