@@ -217,10 +217,11 @@ def gain_over_rules(plan: Plan, rules: list[RulePlan]) -> str:
         return "No rule of thumb could be computed for comparison."
     opt, ref = plan.kpis, best.plan.kpis
     extra = opt["beneficiaries_served"] - ref["beneficiaries_served"]
+    extra_text = f"{extra:+,.0f}" if abs(extra) >= 10 else f"{extra:+,.1f}"
     share = f" ({extra / ref['beneficiaries_served']:+.1%})" if ref["beneficiaries_served"] else ""
     return (
         f"Against the best rule of thumb ({best.label}), the optimised plan serves "
-        f"{extra:+,.0f} beneficiaries{share} with objective {opt['objective']:.4f} instead of "
+        f"{extra_text} beneficiaries{share} with objective {opt['objective']:.4f} instead of "
         f"{ref['objective']:.4f} (lowest area coverage {opt['min_area_coverage']:.1%} instead "
         f"of {ref['min_area_coverage']:.1%})."
     )
@@ -263,11 +264,11 @@ def make_feasible(scenario: Scenario, wish: Mapping[Arc, float]) -> tuple[Plan, 
         if funded is None:
             return None
     share, payments = funded
-    cut = {key: s for key, s in share.items() if s < 1 - 1e-6}
+    cut = {key: s for key, s in share.items() if s < 1 - 1e-4}
     if cut:
         notes.append(
             "cut to what funders may pay (amounts and earmarks): "
-            + ", ".join(f"{k} in {a} to {s:.0%}" for (k, a), s in sorted(cut.items()))
+            + ", ".join(f"{k} in {a} to {s:.1%}" for (k, a), s in sorted(cut.items()))
         )
     _apply_shares(rows, share)
     needed = _posts_needed(scenario, data, staffing, rows)

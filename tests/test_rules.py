@@ -186,8 +186,8 @@ def random_scenarios(draw: st.DrawFn) -> Scenario:
         ],
         capacities=capacities,
         funders=[
-            {"funder_id": "F1", "name": "F1", "kind": "public", "amount": draw(st.floats(0, 3000))},
-            {"funder_id": "F2", "name": "F2", "kind": "private", "amount": draw(st.floats(0, 3000))},
+            {"funder_id": f, "name": f, "kind": kind, "amount": draw(st.floats(0, 3000))}
+            for f, kind in (("F1", "public"), ("F2", "private"))
         ],
         earmarks=[
             {"funder_id": "F2", "intervention_id": kinds[0], "area_id": "*", "max_amount": 500}
