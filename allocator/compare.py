@@ -7,7 +7,7 @@ Markdown summary (in Italian, for the minutes), atomically.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from allocator.outputs import write_folder
+from allocator.pipeline import RunResult
 from allocator.results import Plan
 
 DELTA = "Δ "
@@ -363,3 +364,32 @@ def write_comparison(
         )
 
     return write_folder(out, fill, overwrite=overwrite)
+
+
+def compare_results(
+    results: Sequence[RunResult], with_rules: bool = False
+) -> tuple[Comparison, dict[str, str]]:
+    """Compare solved runs (each with a plan), with the first one's rules of thumb if asked.
+
+    Returns the comparison and each label's description (for the summary).
+    """
+    from allocator.rules import rule_plans
+
+    labels = unique_labels([r.scenario.name for r in results])
+    plans: dict[str, Plan] = {}
+    descriptions: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for label, result in zip(labels, results, strict=True):
+        if result.plan is None:
+            raise ValueError(f"{label} has no plan to compare")
+        plans[label] = result.plan
+        descriptions[label] = result.scenario.settings.description
+        names.update({p.partner_id: p.name for p in result.scenario.partners})
+    if with_rules:
+        first = results[0].scenario
+        for rule in rule_plans(first):
+            label = f"regola: {rule.label}"
+            plans[label] = rule.plan
+            cuts = f"; {len(rule.clipped)} tagli per rispettare i vincoli" if rule.clipped else ""
+            descriptions[label] = f"regola empirica applicata a {labels[0]}{cuts}"
+    return compare_plans(plans, names), descriptions
