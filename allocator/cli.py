@@ -119,6 +119,7 @@ def run(
     from allocator.loading import load_scenario
     from allocator.outputs import default_output_dir, write_outputs
     from allocator.pipeline import run_scenario
+    from allocator.rules import gain_over_rules, rule_plans
     from allocator.solve import SolveStatus
     from allocator.summary import print_summary
 
@@ -144,6 +145,8 @@ def run(
     written = write_outputs(result, destination, overwrite=overwrite, overrides=overrides)
     if not quiet:
         print_summary(result, console)
+        if result.plan is not None:
+            console.print(gain_over_rules(result.plan, rule_plans(loaded)), highlight=False)
     console.print(f"Outputs written to [bold]{written}[/]")
 
 
