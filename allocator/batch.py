@@ -19,7 +19,7 @@ import pandas as pd
 from allocator.errors import InputError, UsageError
 from allocator.schema import Scenario
 from allocator.solve import SolveStatus
-from allocator.variants import WarmSolver
+from allocator.variants import WarmSolver, with_setting
 
 Loader = Callable[[Path], Scenario]
 """Reads a scenario folder; must be a module-level function (it is sent to worker processes)."""
@@ -85,11 +85,19 @@ _WARM: dict[str, WarmSolver] = {}
 """One warm solver per worker process (a module global lives as long as the process)."""
 
 
-def solve_job(folder: Path, loader: Loader = default_loader) -> JobResult:
-    """Load and solve one scenario folder; every failure becomes a result, never an exception."""
+def solve_job(
+    folder: Path, loader: Loader = default_loader, threads: int | None = None
+) -> JobResult:
+    """Load and solve one scenario folder; every failure becomes a result, never an exception.
+
+    ``threads``: solver threads, unless the scenario sets them (parallel jobs use 1 each, so that
+    the jobs do not fight over the cores).
+    """
     start = time.perf_counter()
     try:
         scenario = loader(folder)
+        if threads is not None and scenario.settings.solver.threads is None:
+            scenario = with_setting(scenario, "solver.threads", threads)
     except (InputError, UsageError) as exc:
         return JobResult(str(folder), folder.name, "input", EXIT_INPUT, message=str(exc))
     except Exception as exc:  # a loader's failure is this scenario's bad input
@@ -126,7 +134,7 @@ def run_batch(
             yield solve_job(folder, loader)
         return
     with ProcessPoolExecutor(max_workers=min(jobs, len(folders))) as pool:
-        futures = [pool.submit(solve_job, folder, loader) for folder in folders]
+        futures = [pool.submit(solve_job, folder, loader, 1) for folder in folders]
         for future in as_completed(futures):
             yield future.result()
 
