@@ -7,6 +7,7 @@ variants of one scenario handled by the same worker reuse its built model.
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -126,14 +127,16 @@ def run_batch(
     folders: Sequence[Path], jobs: int = 1, loader: Loader = default_loader
 ) -> Iterator[JobResult]:
     """Solve every folder, yielding results as they finish; ``jobs`` > 1 uses worker processes
-    (the default start method; a worker serves many jobs), ``jobs`` = 1 runs here."""
+    (started with spawn; a worker serves many jobs), ``jobs`` = 1 runs here."""
     if jobs < 1:
         raise UsageError("--jobs: give at least 1")
     if jobs == 1 or len(folders) <= 1:
         for folder in folders:
             yield solve_job(folder, loader)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(folders))) as pool:
+    # spawn: a forked child inherits HiGHS's state from a parent that has solved before, and fails
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(folders)), mp_context=context) as pool:
         futures = [pool.submit(solve_job, folder, loader, 1) for folder in folders]
         for future in as_completed(futures):
             yield future.result()
