@@ -132,6 +132,7 @@ def run(
     from allocator.loading import load_scenario
     from allocator.outputs import default_output_dir, write_outputs
     from allocator.pipeline import run_scenario
+    from allocator.rules import gain_over_rules, rule_plans
     from allocator.solve import SolveStatus
     from allocator.summary import explanation_view, print_summary
 
@@ -165,6 +166,8 @@ def run(
     )
     if not quiet:
         print_summary(result, console, lang=lang)
+        if result.plan is not None:
+            console.print(gain_over_rules(result.plan, rule_plans(loaded)), highlight=False)
         console.print(explanation_view(why, long=explain))
     console.print(f"Outputs written to [bold]{written}[/]")
 
@@ -228,6 +231,29 @@ def needs(
     console.print(f"Needs (ESTIMATES) written to [bold]{written}[/]")
 
 
+OutOption = Annotated[Path | None, typer.Option("--out", help="Output folder.")]
+OverwriteOption = Annotated[
+    bool, typer.Option("--overwrite", help="Replace the output folder if it exists.")
+]
+
+
+def _solved(scenarios: list[Path], overrides: list[str]) -> list[Any]:
+    """Load and solve each scenario; exit with the contract's code if one has no plan."""
+    from allocator.batch import EXIT_CODES
+    from allocator.loading import load_scenario
+    from allocator.pipeline import run_scenario
+
+    results = [run_scenario(load_scenario(path, overrides)) for path in scenarios]
+    failed = [r for r in results if not r.has_plan]
+    for r in failed:
+        errors.print(f"[bold red]No plan for '{r.scenario.name}' ({r.status.value}):[/]")
+        for line in r.explanation:
+            errors.print(f"  - {line}", highlight=False, markup=False)
+    if failed:
+        raise typer.Exit(max(EXIT_CODES[r.status] for r in failed))
+    return results
+
+
 @app.command()
 @edge
 def synth(
@@ -278,6 +304,33 @@ def build_milano_command(
 
 @app.command()
 @edge
+def compare(
+    scenarios: Annotated[
+        list[Path], typer.Argument(help="Scenario folders, the first the reference.")
+    ],
+    with_rules: Annotated[
+        bool, typer.Option("--with-rules", help="Add the first scenario's rules of thumb.")
+    ] = False,
+    out: OutOption = None,
+    set_: SetOption = None,
+    overwrite: OverwriteOption = False,
+) -> None:
+    """Compare scenarios side by side: KPIs, areas, interventions, winners and losers."""
+    from allocator.compare import compare_results, write_comparison
+    from allocator.outputs import default_output_dir
+
+    results = _solved(scenarios, set_ or [])
+    comparison, descriptions = compare_results(results, with_rules=with_rules)
+    destination = out or default_output_dir(f"compare {results[0].scenario.name}")
+    written = write_comparison(
+        comparison, destination, overwrite=overwrite, descriptions=descriptions
+    )
+    console.print(comparison.kpis.to_string(index=False), highlight=False)
+    console.print(f"Comparison written to [bold]{written}[/]")
+
+
+@app.command()
+@edge
 def report(
     run_or_scenario: Annotated[
         Path | None,
@@ -313,6 +366,118 @@ def report(
     runs = [read_run(path, set_ or [], lang) for path in [run_or_scenario, *(compare or [])]]
     written = write_report(build_report(runs, lang=lang, boundaries=boundaries), out)
     console.print(f"Report written to [bold]{written}[/]")
+
+
+@app.command()
+@edge
+def sweep(
+    scenario: Annotated[Path, typer.Argument(help="Scenario folder.")],
+    param: Annotated[str, typer.Option("--param", help="Setting to vary, e.g. budget.scale.")],
+    values: Annotated[
+        str, typer.Option("--values", help="start:stop:count (0.5:1.5:11) or a comma list.")
+    ],
+    out: OutOption = None,
+    set_: SetOption = None,
+    overwrite: OverwriteOption = False,
+) -> None:
+    """Solve the scenario at each value of one setting: a table and a chart."""
+    from allocator.loading import load_scenario
+    from allocator.outputs import default_output_dir, write_folder
+    from allocator.sweep import parse_values, plot_sweep
+    from allocator.sweep import sweep as sweep_curve
+
+    points = parse_values(values)
+    loaded = load_scenario(scenario, set_ or [])
+    frame = sweep_curve(loaded, param, points)
+    destination = out or default_output_dir(f"sweep {loaded.name} {param}")
+
+    def fill(folder: Path) -> None:
+        frame.to_csv(folder / "sweep.csv", index=False, lineterminator="\n")
+        plot_sweep(frame, param, folder / "sweep.png")
+
+    written = write_folder(destination, fill, overwrite=overwrite)
+    console.print(frame.to_string(index=False), highlight=False)
+    console.print(f"Sweep written to [bold]{written}[/]")
+
+
+@app.command()
+@edge
+def frontier(
+    scenario: Annotated[Path, typer.Argument(help="Scenario folder.")],
+    points: Annotated[int, typer.Option("--points", help="Equity weights from 0 to 1.")] = 11,
+    named: Annotated[
+        list[Path] | None,
+        typer.Option("--scenario", help="A scenario to place on the frontier (repeatable)."),
+    ] = None,
+    out: OutOption = None,
+    set_: SetOption = None,
+    overwrite: OverwriteOption = False,
+) -> None:
+    """The efficiency–equity frontier, with named scenarios placed on it."""
+    from allocator.compare import unique_labels
+    from allocator.loading import load_scenario
+    from allocator.outputs import default_output_dir, write_folder
+    from allocator.sweep import frontier as frontier_curve
+    from allocator.sweep import placed, plot_frontier
+
+    loaded = load_scenario(scenario, set_ or [])
+    frame = frontier_curve(loaded, points)
+    results = _solved(list(named or []), set_ or [])
+    labels = unique_labels([r.scenario.name for r in results])
+    points_frame = placed({label: r.plan for label, r in zip(labels, results, strict=True)})
+    destination = out or default_output_dir(f"frontier {loaded.name}")
+
+    def fill(folder: Path) -> None:
+        frame.to_csv(folder / "frontier.csv", index=False, lineterminator="\n")
+        points_frame.to_csv(folder / "scenarios.csv", index=False, lineterminator="\n")
+        plot_frontier(frame, points_frame, folder / "frontier.png")
+
+    written = write_folder(destination, fill, overwrite=overwrite)
+    console.print(frame.to_string(index=False), highlight=False)
+    console.print(f"Frontier written to [bold]{written}[/]")
+
+
+@app.command()
+@edge
+def batch(
+    directory: Annotated[Path, typer.Argument(help="Folder holding scenario folders.")],
+    jobs: Annotated[int, typer.Option("--jobs", help="Parallel processes.")] = 2,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="CSV of the combined KPIs (default DIR/batch.csv).")
+    ] = None,
+) -> None:
+    """Solve every scenario folder under DIR in parallel; one failure does not stop the others."""
+    from rich.progress import Progress
+
+    from allocator.batch import batch_table, find_scenarios, run_batch, worst_exit_code
+
+    folders = find_scenarios(directory)
+    if not folders:
+        raise UsageError(f"no folder with a scenario.toml under {directory}")
+    results = []
+    with Progress(console=errors) as progress:
+        task = progress.add_task("solving", total=len(folders))
+        for result in run_batch(folders, jobs):
+            results.append(result)
+            progress.advance(task)
+    table = batch_table(results)
+    destination = out or Path(directory) / "batch.csv"
+    table.to_csv(destination, index=False, lineterminator="\n")
+    console.print(table.drop(columns=["message"]).to_string(index=False), highlight=False)
+    console.print(f"Combined KPIs written to [bold]{destination}[/]")
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        errors.print(
+            f"[red]{r.folder}[/]: {r.status} (exit {r.exit_code}) {r.message}", highlight=False
+        )
+    code = worst_exit_code(results)
+    if code:
+        errors.print(
+            f"[bold red]{len(failed)} of {len(results)} scenarios failed[/]; exit code {code}, "
+            "the worst among them (2 input, 3 infeasible, 4 solver)."
+        )
+        raise typer.Exit(code)
+    console.print(f"[bold green]All {len(results)} scenarios solved.[/]")
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -118,6 +119,16 @@ def write_outputs(
     """
     if result.plan is None:
         raise ValueError("a run without a plan has no outputs to write")
+    return write_folder(
+        out,
+        lambda folder: _write_all(result, folder, overrides, extra_tables or {}),
+        overwrite=overwrite,
+    )
+
+
+def write_folder(out: Path, fill: Callable[[Path], None], *, overwrite: bool = False) -> Path:
+    """Create the folder ``out`` with ``fill(staging)`` writing into a temporary folder beside it,
+    then renamed into place: ``out`` is complete or untouched. Returns ``out``."""
     out = Path(out)
     if out.exists() and not overwrite:
         raise UsageError(
@@ -129,7 +140,7 @@ def write_outputs(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
-        _write_all(result, staging, overrides, extra_tables or {})
+        fill(staging)
         if out.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
             retired.rmdir()

@@ -35,8 +35,16 @@ class RunResult:
         return self.plan is not None
 
 
-def run_scenario(scenario: Scenario, solver: SolverSettings | None = None) -> RunResult:
-    """Check, build, solve and extract; never raises for an infeasible or failed solve."""
+def run_scenario(
+    scenario: Scenario,
+    solver: SolverSettings | None = None,
+    model: AllocationModel | None = None,
+) -> RunResult:
+    """Check, build, solve and extract; never raises for an infeasible or failed solve.
+
+    ``model``: one built before and already updated to this scenario (budget variants reuse one
+    model, see :mod:`allocator.variants`); built from the scenario when not given.
+    """
     timings: dict[str, float] = {}
     start = time.perf_counter()
     conflicts = check_feasibility(scenario)
@@ -45,7 +53,7 @@ def run_scenario(scenario: Scenario, solver: SolverSettings | None = None) -> Ru
         return RunResult(scenario, SolveStatus.INFEASIBLE, explanation=conflicts, timings=timings)
 
     start = time.perf_counter()
-    model = build_model(scenario)
+    model = build_model(scenario) if model is None else model
     timings["build"] = time.perf_counter() - start
     outcome = solve(model, solver)
     timings["solve"] = outcome.seconds

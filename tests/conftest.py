@@ -1,6 +1,9 @@
+"""Shared fixtures."""
+
 from __future__ import annotations
 
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -9,6 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from allocator.loading import load_scenario
 from allocator.pipeline import RunResult, run_scenario
+from allocator.schema import Scenario
+from tests.toy import toy_loader
 
 SHARED_MILANO = Path(__file__).resolve().parents[2] / "shared" / "data" / "milano"
 """The Milan reference data beside the repository (../shared), when present."""
@@ -30,3 +35,16 @@ def boundaries() -> Path:
     if not BOUNDARIES.is_file():
         pytest.skip(f"the NIL boundary file is not there: {BOUNDARIES}")
     return BOUNDARIES
+
+
+@pytest.fixture
+def fake_loading(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stand in ``allocator.loading`` with the toy loader (in-memory toy scenarios by name)."""
+    module = types.ModuleType("allocator.loading")
+
+    def load(path: Path | None, overrides: list[str]) -> Scenario:
+        assert path is not None
+        return toy_loader(path)
+
+    module.load_scenario = load  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "allocator.loading", module)

@@ -1,0 +1,167 @@
+"""Many scenario folders solved in parallel processes, one failure never stopping the others.
+
+Each job loads, solves and returns a small :class:`JobResult` (status, exit code, KPIs), never the
+model. Within a worker process the jobs share a :class:`~allocator.variants.WarmSolver`, so budget
+variants of one scenario handled by the same worker reuse its built model.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from allocator.errors import InputError, UsageError
+from allocator.schema import Scenario
+from allocator.solve import SolveStatus
+from allocator.variants import WarmSolver, with_setting
+
+Loader = Callable[[Path], Scenario]
+"""Reads a scenario folder; must be a module-level function (it is sent to worker processes)."""
+
+EXIT_CODES = {
+    SolveStatus.OPTIMAL: 0,
+    SolveStatus.FEASIBLE: 0,
+    SolveStatus.INFEASIBLE: 3,
+    SolveStatus.ERROR: 4,
+}
+"""Solve status → exit code of DESIGN.md §3 (a bad input is 2)."""
+EXIT_INPUT = 2
+SCALAR_KPIS = (
+    "objective",
+    "weighted_coverage",
+    "min_area_coverage",
+    "beneficiaries_served",
+    "coverage",
+    "unmet_need",
+    "shortfall_total",
+    "cost_gross",
+    "funded",
+    "budget_total",
+    "budget_used_share",
+    "partners_engaged",
+)
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What one batch job reports: never the model, only figures and words."""
+
+    folder: str
+    name: str
+    status: str
+    """optimal, feasible, infeasible, error, or input (the scenario could not be read)."""
+    exit_code: int
+    kpis: dict[str, Any] = field(default_factory=dict)
+    message: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+
+def find_scenarios(root: Path) -> list[Path]:
+    """Every folder under ``root`` (itself included) holding a scenario.toml, sorted."""
+    root = Path(root)
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a folder")
+    return sorted(p.parent for p in root.rglob("scenario.toml"))
+
+
+def default_loader(folder: Path) -> Scenario:
+    """The package's loader (``allocator.loading.load_scenario``) without overrides."""
+    from allocator.loading import load_scenario
+
+    return load_scenario(folder, [])
+
+
+_WARM: dict[str, WarmSolver] = {}
+"""One warm solver per worker process (a module global lives as long as the process)."""
+
+
+def solve_job(
+    folder: Path, loader: Loader = default_loader, threads: int | None = None
+) -> JobResult:
+    """Load and solve one scenario folder; every failure becomes a result, never an exception.
+
+    ``threads``: solver threads, unless the scenario sets them (parallel jobs use 1 each, so that
+    the jobs do not fight over the cores).
+    """
+    start = time.perf_counter()
+    try:
+        scenario = loader(folder)
+        if threads is not None and scenario.settings.solver.threads is None:
+            scenario = with_setting(scenario, "solver.threads", threads)
+    except (InputError, UsageError) as exc:
+        return JobResult(str(folder), folder.name, "input", EXIT_INPUT, message=str(exc))
+    except Exception as exc:  # a loader's failure is this scenario's bad input
+        message = f"{type(exc).__name__}: {exc}"
+        return JobResult(str(folder), folder.name, "input", EXIT_INPUT, message=message)
+    try:
+        result = _WARM.setdefault("solver", WarmSolver()).run(scenario)
+    except Exception as exc:  # a solver crash must not stop the batch
+        message = f"{type(exc).__name__}: {exc}"
+        return JobResult(str(folder), scenario.name, "error", 4, message=message)
+    kpis = {}
+    if result.plan is not None:
+        kpis = {k: result.plan.kpis[k] for k in SCALAR_KPIS}
+    return JobResult(
+        str(folder),
+        scenario.name,
+        result.status.value,
+        EXIT_CODES[result.status],
+        kpis,
+        " ".join(result.explanation),
+        time.perf_counter() - start,
+    )
+
+
+def run_batch(
+    folders: Sequence[Path], jobs: int = 1, loader: Loader = default_loader
+) -> Iterator[JobResult]:
+    """Solve every folder, yielding results as they finish; ``jobs`` > 1 uses worker processes
+    (started with spawn; a worker serves many jobs), ``jobs`` = 1 runs here."""
+    if jobs < 1:
+        raise UsageError("--jobs: give at least 1")
+    if jobs == 1 or len(folders) <= 1:
+        for folder in folders:
+            yield solve_job(folder, loader)
+        return
+    # spawn: a forked child inherits HiGHS's state from a parent that has solved before, and fails
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(folders)), mp_context=context) as pool:
+        futures = [pool.submit(solve_job, folder, loader, 1) for folder in folders]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def batch_table(results: Sequence[JobResult]) -> pd.DataFrame:
+    """One row per scenario: folder, name, status, exit code, KPIs, message; sorted by folder."""
+    rows = [
+        {
+            "folder": r.folder,
+            "scenario": r.name,
+            "status": r.status,
+            "exit_code": r.exit_code,
+            **{k: r.kpis.get(k) for k in SCALAR_KPIS},
+            "seconds": r.seconds,
+            "message": r.message,
+        }
+        for r in sorted(results, key=lambda r: r.folder)
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=["folder", "scenario", "status", "exit_code", *SCALAR_KPIS, "seconds", "message"],
+    )
+
+
+def worst_exit_code(results: Sequence[JobResult]) -> int:
+    """0 when every job succeeded, else the highest exit code among the failures."""
+    return max((r.exit_code for r in results), default=0)

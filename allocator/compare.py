@@ -1,0 +1,395 @@
+"""Scenarios side by side, for co-programming meetings: KPIs, areas, interventions, partners.
+
+:func:`compare_plans` turns plans (of scenarios, or rules of thumb) into tables, each with the
+differences to the first plan; :func:`write_comparison` writes them as a workbook, CSV files and a
+Markdown summary (in Italian, for the minutes), atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from allocator.outputs import write_folder
+from allocator.pipeline import RunResult
+from allocator.results import Plan
+
+DELTA = "Δ "
+"""Prefix of a difference column: the value minus the first plan's."""
+
+KPI_LABELS_IT = {
+    "status": "stato",
+    "objective": "obiettivo",
+    "weighted_coverage": "copertura ponderata",
+    "min_area_coverage": "copertura minima di quartiere",
+    "beneficiaries_served": "beneficiari serviti",
+    "need_total": "bisogno totale",
+    "unmet_need": "bisogno non coperto",
+    "coverage": "copertura",
+    "shortfall_total": "deficit rispetto alla soglia",
+    "cost_gross": "costo lordo (€)",
+    "cofunding": "cofinanziamento degli ETS (€)",
+    "funded": "finanziato (€)",
+    "funded_public": "  di cui pubblico (€)",
+    "funded_private": "  di cui privato (€)",
+    "budget_total": "budget totale (€)",
+    "budget_used_share": "quota del budget usata",
+    "partners_engaged": "enti coinvolti",
+    "partners_excluded": "enti esclusi",
+}
+"""KPI key → Italian label of the minutes; KPIs not listed keep their key."""
+
+SHARE_KPIS = {
+    "weighted_coverage",
+    "min_area_coverage",
+    "coverage",
+    "budget_used_share",
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Every view of a comparison; the first label is the reference of every Δ column."""
+
+    labels: tuple[str, ...]
+    kpis: pd.DataFrame
+    """kpi, one column per plan, then Δ columns."""
+    areas: pd.DataFrame
+    """Per area: need; served, coverage and cost per plan; their Δ."""
+    interventions: pd.DataFrame
+    """Per intervention: need; served and coverage per plan; their Δ."""
+    partners: pd.DataFrame
+    """Per partner: beneficiaries and euros received per plan; their Δ."""
+    winners_losers: pd.DataFrame
+    """Per plan after the first: the areas and partners gaining and losing most."""
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {
+            "kpis": self.kpis,
+            "areas": self.areas,
+            "interventions": self.interventions,
+            "partners": self.partners,
+            "winners_losers": self.winners_losers,
+        }
+
+
+def unique_labels(names: list[str]) -> list[str]:
+    """Names made unique by numbering repeats: ['a', 'a'] → ['a', 'a (2)']."""
+    seen: dict[str, int] = {}
+    labels = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        labels.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return labels
+
+
+def kpi_rows(plan: Plan) -> dict[str, Any]:
+    """The plan's KPIs as flat rows: staff_fte becomes one row per role."""
+    rows: dict[str, Any] = {}
+    for key, value in plan.kpis.items():
+        if isinstance(value, dict):
+            rows.update({f"{key}.{role}": fte for role, fte in value.items()})
+        else:
+            rows[key] = value
+    return rows
+
+
+def compare_plans(
+    plans: Mapping[str, Plan],
+    partner_names: Mapping[str, str] | None = None,
+    top: int = 5,
+) -> Comparison:
+    """Compare plans by label; the first is the reference of every difference."""
+    if not plans:
+        raise ValueError("nothing to compare")
+    labels = tuple(plans)
+    return Comparison(
+        labels=labels,
+        kpis=_kpi_view(plans),
+        areas=_area_view(plans),
+        interventions=_intervention_view(plans),
+        partners=_partner_view(plans, partner_names or {}),
+        winners_losers=_winners_losers(plans, partner_names or {}, top),
+    )
+
+
+def _with_deltas(frame: pd.DataFrame, measures: list[str], labels: tuple[str, ...]) -> pd.DataFrame:
+    """Add Δ columns (value − the first label's) for each measure, each later label."""
+    first = labels[0]
+    for label in labels[1:]:
+        for measure in measures:
+            frame[f"{DELTA}{measure} {label}"] = (
+                frame[f"{measure} {label}"] - frame[f"{measure} {first}"]
+            )
+    return frame
+
+
+def _kpi_view(plans: Mapping[str, Plan]) -> pd.DataFrame:
+    rows = {label: kpi_rows(plan) for label, plan in plans.items()}
+    keys = list(dict.fromkeys(k for r in rows.values() for k in r))
+    frame = pd.DataFrame({"kpi": keys})
+    for label, values in rows.items():
+        frame[label] = [values.get(k) for k in keys]
+    labels = tuple(plans)
+    for label in labels[1:]:
+        frame[f"{DELTA}{label}"] = [
+            values - ref
+            if isinstance(values, int | float) and isinstance(ref, int | float)
+            else None
+            for values, ref in zip(frame[label], frame[labels[0]], strict=True)
+        ]
+    return frame
+
+
+def _served_view(plans: Mapping[str, Plan], key: str, with_cost: bool) -> pd.DataFrame:
+    """Need, served, coverage (and cost) per ``key`` (area_id or intervention_id), per plan."""
+    labels = tuple(plans)
+    merged: pd.DataFrame | None = None
+    for label, plan in plans.items():
+        part = plan.area_interventions.groupby(key)[["need", "served", "cost"]].sum()
+        if key == "area_id":  # staff costs count in the area's cost
+            part["cost"] = plan.areas.set_index("area_id")["cost"]
+        part = pd.DataFrame(
+            {
+                f"need {label}": part["need"],
+                f"served {label}": part["served"],
+                f"coverage {label}": (part["served"] / part["need"]).where(part["need"] > 0, 0.0),
+                **({f"cost {label}": part["cost"]} if with_cost else {}),
+            }
+        )
+        merged = part if merged is None else merged.join(part, how="outer")
+    assert merged is not None
+    merged = merged.fillna(0.0)
+    merged.insert(0, "need", merged[[f"need {label}" for label in labels]].max(axis=1))
+    merged = merged.drop(columns=[f"need {label}" for label in labels])
+    measures = ["served", "coverage", *(["cost"] if with_cost else [])]
+    return _with_deltas(merged, measures, labels).reset_index()
+
+
+def _area_view(plans: Mapping[str, Plan]) -> pd.DataFrame:
+    frame = _served_view(plans, "area_id", with_cost=True)
+    names: dict[str, str] = {}
+    for plan in plans.values():
+        names.update(plan.areas.set_index("area_id")["name"].to_dict())
+    frame.insert(1, "name", frame["area_id"].map(names).fillna(""))
+    return frame
+
+
+def _intervention_view(plans: Mapping[str, Plan]) -> pd.DataFrame:
+    return _served_view(plans, "intervention_id", with_cost=False)
+
+
+def _partner_view(plans: Mapping[str, Plan], names: Mapping[str, str]) -> pd.DataFrame:
+    labels = tuple(plans)
+    merged: pd.DataFrame | None = None
+    for label, plan in plans.items():
+        part = plan.allocation.groupby("partner_id")[["beneficiaries", "funded_cost"]].sum()
+        part.columns = [f"beneficiaries {label}", f"euros {label}"]
+        merged = part if merged is None else merged.join(part, how="outer")
+    assert merged is not None
+    merged = _with_deltas(merged.fillna(0.0), ["beneficiaries", "euros"], labels).reset_index()
+    if merged.empty:
+        merged = pd.DataFrame(columns=["partner_id", *merged.columns[1:]])
+    merged.insert(1, "name", merged["partner_id"].map(dict(names)).fillna(""))
+    return merged
+
+
+def _winners_losers(
+    plans: Mapping[str, Plan], partner_names: Mapping[str, str], top: int
+) -> pd.DataFrame:
+    """The ``top`` areas and partners gaining and losing most beneficiaries, per later plan."""
+    labels = tuple(plans)
+    areas = _area_view(plans)
+    partners = _partner_view(plans, partner_names)
+    rows = []
+    for label in labels[1:]:
+        for kind, frame, ident, gained, euros in (
+            ("area", areas, "area_id", f"{DELTA}served {label}", f"{DELTA}cost {label}"),
+            (
+                "partner",
+                partners,
+                "partner_id",
+                f"{DELTA}beneficiaries {label}",
+                f"{DELTA}euros {label}",
+            ),
+        ):
+            ranked = frame.sort_values([gained, ident], ascending=[False, True])
+            for side, part in (
+                ("gains", ranked[ranked[gained] > 1e-6].head(top)),
+                ("loses", ranked[ranked[gained] < -1e-6].iloc[::-1].head(top)),
+            ):
+                rows += [
+                    {
+                        "scenario": label,
+                        "versus": labels[0],
+                        "kind": kind,
+                        "side": side,
+                        "id": frame.at[index, ident],
+                        "name": frame.at[index, "name"],
+                        "delta_beneficiaries": float(frame.at[index, gained]),
+                        "delta_euros": float(frame.at[index, euros]),
+                    }
+                    for index in part.index
+                ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "scenario",
+            "versus",
+            "kind",
+            "side",
+            "id",
+            "name",
+            "delta_beneficiaries",
+            "delta_euros",
+        ],
+    )
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def number_it(value: float, decimals: int = 0) -> str:
+    """A number the Italian way: 1234567.8 → '1.234.568' (decimals=0), 0.5 → '0,5'."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def percent_it(value: float) -> str:
+    return f"{number_it(100 * value, 1)}%"
+
+
+def _kpi_text(key: str, value: Any, delta: bool = False) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or pd.isna(value):
+        return ""
+    if delta and abs(value) < 1e-9:
+        value = 0.0
+    sign = "+" if delta and value > 0 else ""
+    if key in SHARE_KPIS:
+        if delta:
+            return f"{sign}{number_it(100 * value, 1)} pp"
+        return percent_it(value)
+    if key == "objective":
+        return f"{sign}{number_it(value, 4)}"
+    decimals = 1 if key.startswith("staff_fte") or key == "solve_seconds" else 0
+    return f"{sign}{number_it(value, decimals)}"
+
+
+def _signed(value: float) -> str:
+    return ("+" if value > 0 else "") + number_it(value)
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def summary_markdown(comparison: Comparison, descriptions: Mapping[str, str] | None = None) -> str:
+    """A summary a planner can paste into the minutes (in Italian, numbers formatted)."""
+    labels = comparison.labels
+    first = labels[0]
+    lines = ["# Confronto tra scenari", ""]
+    for label in labels:
+        note = (descriptions or {}).get(label, "")
+        lines.append(f"- **{label}**" + (f": {note}" if note else ""))
+    lines += ["", f"Le differenze (Δ) sono rispetto a **{first}**.", "", "## Indicatori", ""]
+    rows = []
+    for record in comparison.kpis.to_dict("records"):
+        key = str(record["kpi"])
+        if key == "solve_seconds":
+            continue
+        name = KPI_LABELS_IT.get(key, key.replace("staff_fte.", "FTE "))
+        cells = [_kpi_text(key, record[label]) for label in labels]
+        cells += [_kpi_text(key, record[f"{DELTA}{label}"], delta=True) for label in labels[1:]]
+        rows.append([name, *cells])
+    lines += _md_table(["indicatore", *labels, *(f"Δ {label}" for label in labels[1:])], rows)
+
+    lines += ["", "## Interventi: beneficiari serviti", ""]
+    rows = [
+        [
+            str(r["intervention_id"]),
+            number_it(r["need"]),
+            *(
+                f"{number_it(r[f'served {label}'])} ({percent_it(r[f'coverage {label}'])})"
+                for label in labels
+            ),
+        ]
+        for r in comparison.interventions.to_dict("records")
+    ]
+    lines += _md_table(["intervento", "bisogno", *labels], rows)
+
+    kind_it = {"area": "quartieri", "partner": "enti"}
+    side_it = {"gains": "guadagnano di più", "loses": "perdono di più"}
+    winners = comparison.winners_losers
+    for label in labels[1:]:
+        lines += ["", f"## {label} rispetto a {first}: chi guadagna e chi perde", ""]
+        mine = winners[winners["scenario"] == label]
+        if mine.empty:
+            lines.append("Nessuna differenza di beneficiari per quartiere o ente.")
+        for (kind, side), part in mine.groupby(["kind", "side"], sort=False):
+            entries = [
+                f"{r['name'] or r['id']} ({_signed(r['delta_beneficiaries'])} beneficiari, "
+                f"{_signed(r['delta_euros'])} €)"
+                for r in part.to_dict("records")
+            ]
+            lines.append(f"- {kind_it[str(kind)]} che {side_it[str(side)]}: " + "; ".join(entries))
+    return "\n".join(lines) + "\n"
+
+
+def write_comparison(
+    comparison: Comparison,
+    out: Path,
+    *,
+    overwrite: bool = False,
+    descriptions: Mapping[str, str] | None = None,
+) -> Path:
+    """Write ``comparison.xlsx`` (one sheet per view), one CSV per view and ``summary.md``."""
+
+    def fill(folder: Path) -> None:
+        tables = comparison.tables()
+        for name, frame in tables.items():
+            frame.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
+        with pd.ExcelWriter(folder / "comparison.xlsx", engine="openpyxl") as writer:
+            for name, frame in tables.items():
+                frame.to_excel(writer, sheet_name=name[:31], index=False)
+        (folder / "summary.md").write_text(
+            summary_markdown(comparison, descriptions), encoding="utf-8"
+        )
+
+    return write_folder(out, fill, overwrite=overwrite)
+
+
+def compare_results(
+    results: Sequence[RunResult], with_rules: bool = False
+) -> tuple[Comparison, dict[str, str]]:
+    """Compare solved runs (each with a plan), with the first one's rules of thumb if asked.
+
+    Returns the comparison and each label's description (for the summary).
+    """
+    from allocator.rules import rule_plans
+
+    labels = unique_labels([r.scenario.name for r in results])
+    plans: dict[str, Plan] = {}
+    descriptions: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for label, result in zip(labels, results, strict=True):
+        if result.plan is None:
+            raise ValueError(f"{label} has no plan to compare")
+        plans[label] = result.plan
+        descriptions[label] = result.scenario.settings.description
+        names.update({p.partner_id: p.name for p in result.scenario.partners})
+    if with_rules:
+        first = results[0].scenario
+        for rule in rule_plans(first):
+            label = f"regola: {rule.label}"
+            plans[label] = rule.plan
+            cuts = f"; {len(rule.clipped)} tagli per rispettare i vincoli" if rule.clipped else ""
+            descriptions[label] = f"regola empirica applicata a {labels[0]}{cuts}"
+    return compare_plans(plans, names), descriptions

@@ -1,0 +1,172 @@
+"""Curves for meetings: one setting swept over values, and the efficiency–equity frontier.
+
+:func:`sweep` solves the scenario at each value of one numeric setting (budget variants reuse one
+model) and adds the marginal value of the next 100,000 € at each point; :func:`frontier` varies
+``policy.equity_weight`` from 0 to 1. Both return frames; the ``plot_*`` functions draw PNGs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from allocator.errors import UsageError
+from allocator.pipeline import RunResult
+from allocator.results import Plan
+from allocator.schema import Scenario
+from allocator.variants import WarmSolver, with_setting
+
+PER_EUROS = 100_000.0
+"""The marginal values are per this many euros of budget."""
+CURVE_KPIS = (
+    "objective",
+    "weighted_coverage",
+    "min_area_coverage",
+    "beneficiaries_served",
+    "coverage",
+    "unmet_need",
+    "funded",
+    "budget_total",
+    "budget_used_share",
+    "shortfall_total",
+)
+
+
+def parse_values(spec: str) -> list[float]:
+    """``start:stop:count`` (evenly spaced, both ends included) or a comma list ``0.8,1,1.2``."""
+    try:
+        if ":" in spec:
+            start, stop, count = spec.split(":")
+            n = int(count)
+            if n < 1:
+                raise ValueError("count below 1")
+            return [float(v) for v in np.linspace(float(start), float(stop), n)]
+        return [float(v) for v in spec.split(",") if v.strip()]
+    except ValueError:
+        raise UsageError(
+            f"--values '{spec}': give start:stop:count (e.g. 0.5:1.5:11) or a comma list "
+            "(e.g. 0.8,1,1.2)"
+        ) from None
+
+
+def curve_row(result: RunResult) -> dict[str, Any]:
+    """The status and the curve KPIs of one run (NaN where there is no plan)."""
+    row: dict[str, Any] = {"status": result.status.value}
+    kpis = result.plan.kpis if result.plan is not None else {}
+    row.update({k: float(kpis[k]) if k in kpis else float("nan") for k in CURVE_KPIS})
+    return row
+
+
+def sweep(
+    scenario: Scenario,
+    param: str,
+    values: Sequence[float],
+    solver: WarmSolver | None = None,
+) -> pd.DataFrame:
+    """One row per value of ``param``: status, KPIs, and the marginal value of the next 100k €."""
+    solver = solver or WarmSolver()
+    rows = []
+    for value in values:
+        result = solver.run(with_setting(scenario, param, value))
+        rows.append({param: value, **curve_row(result)})
+    return add_marginal_values(pd.DataFrame(rows))
+
+
+def add_marginal_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """Objective and beneficiaries gained per 100,000 € more of budget_total, from each point to
+    the next larger budget (forward difference quotient; NaN at the largest budget)."""
+    frame = frame.copy()
+    order = frame["budget_total"].sort_values(kind="stable").index
+    ordered = frame.loc[order]
+    step = ordered["budget_total"].shift(-1) - ordered["budget_total"]
+    step = step.where(step > 0)
+    for kpi, column in (
+        ("objective", "marginal_objective_per_100k"),
+        ("beneficiaries_served", "marginal_beneficiaries_per_100k"),
+    ):
+        gain = ordered[kpi].shift(-1) - ordered[kpi]
+        frame.loc[order, column] = (gain / step * PER_EUROS).to_numpy()
+    return frame
+
+
+def frontier(scenario: Scenario, points: int, solver: WarmSolver | None = None) -> pd.DataFrame:
+    """The efficiency–equity frontier: ``points`` equity weights from 0 to 1."""
+    if points < 2:
+        raise UsageError("--points: give at least 2 points")
+    solver = solver or WarmSolver()
+    rows = []
+    for weight in np.linspace(0.0, 1.0, points):
+        result = solver.run(with_setting(scenario, "policy.equity_weight", float(weight)))
+        rows.append({"equity_weight": float(weight), **curve_row(result)})
+    return pd.DataFrame(rows)
+
+
+def placed(plans: dict[str, Plan]) -> pd.DataFrame:
+    """Named plans as points of the frontier's plane."""
+    return pd.DataFrame(
+        [
+            {
+                "scenario": label,
+                "weighted_coverage": plan.kpis["weighted_coverage"],
+                "min_area_coverage": plan.kpis["min_area_coverage"],
+                "objective": plan.kpis["objective"],
+            }
+            for label, plan in plans.items()
+        ],
+        columns=["scenario", "weighted_coverage", "min_area_coverage", "objective"],
+    )
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_sweep(frame: pd.DataFrame, param: str, path: Path) -> Path:
+    """Objective and beneficiaries against the swept setting (budget in euros if it varies)."""
+    plt = _pyplot()
+    by_budget = frame["budget_total"].nunique() > 1
+    x = frame["budget_total"] / 1e6 if by_budget else frame[param]
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 7), sharex=True)
+    top.plot(x, frame["objective"], marker="o", label="obiettivo")
+    top.plot(x, frame["min_area_coverage"], marker=".", label="copertura minima di quartiere")
+    top.set_ylabel("quota")
+    top.legend()
+    top.grid(alpha=0.3)
+    bottom.plot(x, frame["beneficiaries_served"], marker="o", color="tab:green")
+    bottom.set_ylabel("beneficiari serviti")
+    bottom.set_xlabel("budget totale (milioni di €)" if by_budget else param)
+    bottom.grid(alpha=0.3)
+    fig.suptitle(f"Curva budget–risultati ({param})")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def plot_frontier(frame: pd.DataFrame, named: pd.DataFrame, path: Path) -> Path:
+    """Weighted coverage against the lowest area coverage, with named scenarios as points."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 5))
+    ax.plot(frame["weighted_coverage"], frame["min_area_coverage"], marker="o", label="frontiera")
+    for row in frame.itertuples(index=False):
+        ax.annotate(f"{row.equity_weight:.2g}", (row.weighted_coverage, row.min_area_coverage))
+    for row in named.itertuples(index=False):
+        ax.scatter(row.weighted_coverage, row.min_area_coverage, marker="s", zorder=3)
+        ax.annotate(str(row.scenario), (row.weighted_coverage, row.min_area_coverage))
+    ax.set_xlabel("copertura ponderata (efficienza)")
+    ax.set_ylabel("copertura minima di quartiere (equità)")
+    ax.set_title("Frontiera efficienza–equità (etichette: peso dell'equità)")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

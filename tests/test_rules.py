@@ -1,0 +1,207 @@
+"""Rules of thumb: every plan is feasible and never beats the optimum on the objective."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from allocator.checks import check_plan
+from allocator.pipeline import run_scenario
+from allocator.rules import (
+    best_rule,
+    gain_over_rules,
+    per_capita_plan,
+    rule_plans,
+    status_quo_plan,
+)
+from allocator.schema import BaselineRow, Scenario
+from tests.builders import scenario
+
+EXACT = 1e-6
+
+
+def rich_scenario(budget: float = 3000.0, **policy: Any) -> Scenario:
+    """Two areas, two interventions (one needs staff), two funders (one earmarked), a baseline."""
+    s = scenario(
+        areas=[
+            {"area_id": "A", "name": "A", "population": 1000, "minors": 300},
+            {"area_id": "B", "name": "B", "population": 1000, "minors": 100},
+        ],
+        interventions=[
+            {"intervention_id": "dopo", "name": "Doposcuola", "unit": "minors", "unit_cost": 10},
+            {
+                "intervention_id": "gen",
+                "name": "Genitorialità",
+                "unit": "households",
+                "unit_cost": 20,
+                "value": 2,
+                "staff_role": "wcm",
+                "beneficiaries_per_fte": 20,
+            },
+        ],
+        needs=[
+            {"area_id": "A", "intervention_id": "dopo", "need": 100},
+            {"area_id": "A", "intervention_id": "gen", "need": 40},
+            {"area_id": "B", "intervention_id": "dopo", "need": 80, "priority": 2},
+            {"area_id": "B", "intervention_id": "gen", "need": 30},
+        ],
+        partners=[
+            {"partner_id": "P1", "name": "P1", "legal_form": "aps", "years_experience": 5},
+            {"partner_id": "P2", "name": "P2", "legal_form": "odv", "years_experience": 3},
+            {"partner_id": "X", "name": "X", "legal_form": "altro", "years_experience": 9},
+        ],
+        capacities=[
+            {"partner_id": "P1", "area_id": "A", "intervention_id": "dopo", "capacity": 60},
+            {"partner_id": "P2", "area_id": "A", "intervention_id": "dopo", "capacity": 60,
+             "unit_cost": 8, "cofunding_per_beneficiary": 2},
+            {"partner_id": "P1", "area_id": "B", "intervention_id": "dopo", "capacity": 50},
+            {"partner_id": "P2", "area_id": "A", "intervention_id": "gen", "capacity": 40},
+            {"partner_id": "P2", "area_id": "B", "intervention_id": "gen", "capacity": 30},
+            {"partner_id": "X", "area_id": "B", "intervention_id": "dopo", "capacity": 80},
+        ],
+        funders=[
+            {"funder_id": "Comune", "name": "Comune", "kind": "public", "amount": budget / 2},
+            {"funder_id": "Fond", "name": "Fond", "kind": "private", "amount": budget / 2},
+        ],
+        earmarks=[{"funder_id": "Fond", "intervention_id": "dopo", "area_id": "*",
+                   "max_amount": budget / 4}],
+        staff=[{"role_id": "wcm", "name": "WCM", "available_fte": 2, "cost_per_fte": 100,
+                "fte_step": 0.5}],
+        policy=policy,
+    )  # fmt: skip
+    baseline = (
+        BaselineRow(partner_id="P1", area_id="A", intervention_id="dopo", beneficiaries=90),
+        BaselineRow(partner_id="X", area_id="B", intervention_id="dopo", beneficiaries=20),
+        BaselineRow(partner_id="P2", area_id="B", intervention_id="gen", beneficiaries=30),
+        BaselineRow(partner_id="P2", area_id="A", intervention_id="gen", beneficiaries=10),
+    )
+    return s.model_copy(update={"baseline": baseline})
+
+
+def assert_rules_sound(s: Scenario) -> None:
+    """Every rule plan passes the invariants and does not beat the optimum."""
+    optimum = run_scenario(s)
+    assert optimum.plan is not None, optimum.explanation
+    best = optimum.plan.kpis["objective"]
+    for rule in rule_plans(s):
+        assert check_plan(s, rule.plan) == [], rule.rule
+        assert rule.plan.kpis["objective"] <= best + EXACT, rule.rule
+
+
+@pytest.mark.parametrize("budget", [0.0, 500.0, 3000.0, 100_000.0])
+@pytest.mark.parametrize("equity", [0.0, 0.5])
+def test_rule_plans_are_feasible_and_never_beat_the_optimum(budget: float, equity: float) -> None:
+    assert_rules_sound(rich_scenario(budget, equity_weight=equity))
+
+
+def test_status_quo_is_clipped_and_says_so() -> None:
+    """P1 is asked 90 in A but can do 60; X is excluded; everything else fits a large budget."""
+    rule = status_quo_plan(rich_scenario(100_000.0))
+    assert rule is not None
+    served = rule.plan.allocation.set_index(["partner_id", "area_id", "intervention_id"])
+    assert served.loc[("P1", "A", "dopo"), "beneficiaries"] == pytest.approx(60)
+    assert "X" not in set(rule.plan.allocation["partner_id"])
+    assert served.loc[("P2", "B", "gen"), "beneficiaries"] == pytest.approx(30)
+    assert any("capacity 60" in note for note in rule.clipped)
+    assert any("X (B, dopo)" in note and "excluded" in note for note in rule.clipped)
+    # 40 households of gen need 2 FTE (steps of 0.5): exactly what is available
+    assert rule.plan.kpis["staff_fte"] == {"wcm": pytest.approx(2.0)}
+
+
+def test_per_capita_follows_minors_and_stays_within_the_budget() -> None:
+    """A has 3× B's minors: A's money is three times B's (both within capacity here)."""
+    s = rich_scenario(1000.0)
+    rule = per_capita_plan(s)
+    assert rule is not None
+    assert check_plan(s, rule.plan) == []
+    cost = rule.plan.areas.set_index("area_id")["cost"]
+    assert cost["A"] == pytest.approx(3 * cost["B"], rel=0.05)
+    assert rule.plan.kpis["funded"] <= 1000.0 + EXACT
+
+
+def test_gain_sentence_names_the_best_rule() -> None:
+    s = rich_scenario(3000.0)
+    optimum = run_scenario(s)
+    assert optimum.plan is not None
+    rules = rule_plans(s)
+    best = best_rule(rules)
+    assert best is not None
+    sentence = gain_over_rules(optimum.plan, rules)
+    assert best.label in sentence
+    assert gain_over_rules(optimum.plan, []).startswith("No rule")
+
+
+@st.composite
+def random_scenarios(draw: st.DrawFn) -> Scenario:
+    """Small random scenarios: areas × interventions × partners, earmarks, optional staff."""
+    n_areas = draw(st.integers(1, 3))
+    n_kinds = draw(st.integers(1, 3))
+    n_partners = draw(st.integers(1, 3))
+    areas = [f"A{i}" for i in range(n_areas)]
+    kinds = [f"k{i}" for i in range(n_kinds)]
+    partners = [f"P{i}" for i in range(n_partners)]
+    with_staff = draw(st.booleans())
+    number = st.floats(1, 50, allow_nan=False)
+    interventions = [
+        {
+            "intervention_id": k,
+            "name": k,
+            "unit": "minors",
+            "unit_cost": draw(number),
+            "value": draw(st.floats(0.2, 3)),
+            "max_coverage": draw(st.floats(0.3, 1)),
+            **({"staff_role": "R", "beneficiaries_per_fte": draw(number)} if with_staff else {}),
+        }
+        for k in kinds
+    ]
+    needs = [
+        {"area_id": a, "intervention_id": k, "need": draw(st.floats(0, 100))}
+        for a in areas
+        for k in kinds
+    ]
+    capacities = [
+        {
+            "partner_id": p,
+            "area_id": a,
+            "intervention_id": k,
+            "capacity": draw(st.floats(0, 80)),
+            "cofunding_per_beneficiary": draw(st.sampled_from([0.0, 1.0])),
+        }
+        for p in partners
+        for a in areas
+        for k in kinds
+        if draw(st.booleans())
+    ]
+    earmarked = draw(st.booleans())
+    return scenario(
+        areas=[{"area_id": a, "name": a, "population": 500, "minors": draw(number)} for a in areas],
+        interventions=interventions,
+        needs=needs,
+        partners=[
+            {"partner_id": p, "name": p, "legal_form": "aps", "years_experience": 5}
+            for p in partners
+        ],
+        capacities=capacities,
+        funders=[
+            {"funder_id": f, "name": f, "kind": kind, "amount": draw(st.floats(0, 3000))}
+            for f, kind in (("F1", "public"), ("F2", "private"))
+        ],
+        earmarks=[
+            {"funder_id": "F2", "intervention_id": kinds[0], "area_id": "*", "max_amount": 500}
+        ]
+        if earmarked
+        else [],
+        staff=[{"role_id": "R", "name": "R", "available_fte": 3, "cost_per_fte": 50}]
+        if with_staff
+        else [],
+        policy={"equity_weight": draw(st.sampled_from([0.0, 0.3]))},
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_scenarios())
+def test_rule_plans_are_sound_on_random_scenarios(s: Scenario) -> None:
+    assert_rules_sound(s)

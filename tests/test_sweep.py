@@ -1,0 +1,88 @@
+"""Sweeps: more budget never lowers the objective; warm re-solves equal cold ones; the frontier."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from allocator.cli import app
+from allocator.errors import UsageError
+from allocator.sweep import frontier, parse_values, sweep
+from allocator.variants import WarmSolver, with_setting
+from tests.test_rules import rich_scenario
+from tests.toy import toy_scenario, write_toy
+
+MONOTONE = 1e-7
+
+
+def test_parse_values() -> None:
+    assert parse_values("0.5:1.5:3") == [0.5, 1.0, 1.5]
+    assert parse_values("1,2.5") == [1.0, 2.5]
+    with pytest.raises(UsageError):
+        parse_values("a:b")
+
+
+def test_with_setting_validates_dotted_keys() -> None:
+    s = rich_scenario()
+    assert with_setting(s, "budget.scale", 0.9).settings.budget.scale == 0.9
+    assert with_setting(s, "policy.equity_weight", 0.5).settings.policy.equity_weight == 0.5
+    amount = with_setting(s, "funders.Fond.amount", 0).settings.funders["Fond"].amount
+    assert amount == 0
+    assert s.settings.budget.scale == 1.0  # the original is untouched
+    for key, value in [("budget.scal", 1), ("policy.equity_weight", 2), ("funders.X.amount", 1)]:
+        with pytest.raises(UsageError):
+            with_setting(s, key, value)
+
+
+@pytest.mark.parametrize("equity", [0.0, 0.4])
+def test_objective_never_falls_as_the_budget_grows(equity: float) -> None:
+    curve = sweep(rich_scenario(equity_weight=equity), "budget.scale", parse_values("0:2:11"))
+    assert (curve["status"] == "optimal").all()
+    objective = curve.sort_values("budget_total")["objective"].tolist()
+    assert all(b >= a - MONOTONE for a, b in pairwise(objective))
+    assert curve["marginal_objective_per_100k"].iloc[:-1].ge(-MONOTONE).all()
+
+
+def test_budget_variants_reuse_one_model_and_match_cold_solves() -> None:
+    base = rich_scenario(equity_weight=0.2)
+    warm = WarmSolver()
+    values = [0.3, 1.0, 0.6]
+    curve = sweep(base, "funders.Comune.amount", [v * 1500 for v in values], warm)
+    assert (warm.built, warm.reused) == (1, 2)
+    cold = sweep(base, "funders.Comune.amount", [v * 1500 for v in values], WarmSolver(False))
+    assert curve["objective"].tolist() == pytest.approx(cold["objective"].tolist(), abs=1e-9)
+
+
+def test_marginal_value_per_100k_on_a_hand_solved_curve() -> None:
+    """10 € a beneficiary, need 30: each euro serves 0.1 until 300 €, so 10,000 per 100k €."""
+    curve = sweep(toy_scenario(100.0), "budget.scale", [1.0, 2.0, 4.0])
+    assert curve["marginal_beneficiaries_per_100k"].iloc[0] == pytest.approx(10_000)
+    assert curve["marginal_beneficiaries_per_100k"].iloc[1] == pytest.approx(5_000)
+
+
+def test_frontier_trades_efficiency_for_equity() -> None:
+    curve = frontier(rich_scenario(), 3)
+    assert curve["equity_weight"].tolist() == [0.0, 0.5, 1.0]
+    assert curve["min_area_coverage"].diff().iloc[1:].ge(-1e-9).all()
+    assert curve["weighted_coverage"].iloc[0] >= curve["weighted_coverage"].iloc[-1] - 1e-9
+
+
+@pytest.mark.usefixtures("fake_loading")
+def test_sweep_and_frontier_commands_write_csv_and_png(tmp_path: Path) -> None:
+    toy = write_toy(tmp_path / "toy", "budget 100")
+    runner = CliRunner()
+    out = tmp_path / "sweep"
+    args = ["sweep", str(toy), "--param", "budget.scale", "--values", "0.5:1.5:3", "--out"]
+    result = runner.invoke(app, [*args, str(out)])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} == {"sweep.csv", "sweep.png"}
+    bad = runner.invoke(app, ["sweep", str(toy), "--param", "budget.x", "--values", "1"])
+    assert bad.exit_code == 2
+    out = tmp_path / "frontier"
+    args = ["frontier", str(toy), "--points", "3", "--scenario", str(toy), "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} == {"frontier.csv", "scenarios.csv", "frontier.png"}
