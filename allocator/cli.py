@@ -443,13 +443,16 @@ def batch(
     directory: Annotated[Path, typer.Argument(help="Folder holding scenario folders.")],
     jobs: Annotated[int, typer.Option("--jobs", help="Parallel processes.")] = 2,
     out: Annotated[
-        Path | None, typer.Option("--out", help="CSV of the combined KPIs (default DIR/batch.csv).")
+        Path | None,
+        typer.Option("--out", help="CSV of the combined KPIs (default outputs/batch-<DIR>.csv)."),
     ] = None,
 ) -> None:
     """Solve every scenario folder under DIR in parallel; one failure does not stop the others."""
     from rich.progress import Progress
 
     from allocator.batch import batch_table, find_scenarios, run_batch, worst_exit_code
+    from allocator.outputs import default_output_dir, write_csv_atomically
+    from allocator.summary import batch_view
 
     folders = find_scenarios(directory)
     if not folders:
@@ -461,9 +464,10 @@ def batch(
             results.append(result)
             progress.advance(task)
     table = batch_table(results)
-    destination = out or Path(directory) / "batch.csv"
-    table.to_csv(destination, index=False, lineterminator="\n")
-    console.print(table.drop(columns=["message"]).to_string(index=False), highlight=False)
+    destination = out or default_output_dir(f"batch-{Path(directory).resolve().name}")
+    destination = destination.with_suffix(".csv")
+    write_csv_atomically(table, destination)
+    console.print(batch_view(table))
     console.print(f"Combined KPIs written to [bold]{destination}[/]")
     failed = [r for r in results if not r.ok]
     for r in failed:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import platform
 import re
 import shutil
@@ -178,3 +179,17 @@ def _write_all(
         kpi_frame.to_excel(writer, sheet_name="kpis", index=False)
         for name, frame in tables.items():
             frame.to_excel(writer, sheet_name=name[:31], index=False)
+
+
+def write_csv_atomically(frame: pd.DataFrame, path: Path) -> Path:
+    """One CSV file, written to a temporary file beside it and renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
+    os.close(handle)
+    try:
+        frame.to_csv(temporary, index=False, lineterminator="\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -245,3 +246,43 @@ def explanation_view(explanation: Explanation, long: bool = False, rows: int = 1
             )
         )
     return Group(*parts)
+
+
+def batch_view(kpis: pd.DataFrame) -> Table:
+    """The combined KPIs of a batch, one row per scenario."""
+
+    def pct(value: object) -> str:
+        return "" if pd.isna(value) else f"{100 * float(value):.1f}%"  # type: ignore[arg-type]
+
+    def whole(value: object) -> str:
+        return "" if pd.isna(value) else f"{float(value):,.0f}"  # type: ignore[arg-type]
+
+    table = _table(
+        "Batch (obj. = objective, cover = coverage, min = lowest area coverage, short = shortfall,"
+        " budget = share used)",
+        [
+            ("scenario", "l"),
+            ("status", "l"),
+            ("obj.", "r"),
+            ("cover", "r"),
+            ("min", "r"),
+            ("served", "r"),
+            ("short", "r"),
+            ("budget", "r"),
+        ],
+        [
+            [
+                str(r.scenario),
+                str(r.status),
+                "" if pd.isna(r.objective) else f"{r.objective:.4f}",
+                pct(r.coverage),
+                pct(r.min_area_coverage),
+                whole(r.beneficiaries_served),
+                whole(r.shortfall_total),
+                pct(r.budget_used_share),
+            ]
+            for r in kpis.itertuples(index=False)
+        ],
+    )
+    table.columns[0].min_width = 24
+    return table

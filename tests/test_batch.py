@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -41,7 +42,33 @@ def test_find_scenarios_walks_the_tree(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("fake_loading")
 def test_batch_command_exit_code_is_the_worst_failure(tmp_path: Path) -> None:
     folders(tmp_path)
-    result = CliRunner().invoke(app, ["batch", str(tmp_path), "--jobs", "1"])
+    out = tmp_path / "kpis" / "batch.csv"
+    result = CliRunner().invoke(app, ["batch", str(tmp_path), "--jobs", "1", "--out", str(out)])
     assert result.exit_code == 3, result.output
     assert "2 of 4 scenarios failed" in result.output
-    assert (tmp_path / "batch.csv").exists()
+    assert out.exists()
+
+
+def test_the_shipped_milan_variants_run_in_one_batch_and_compare_with_the_rules(
+    tmp_path: Path,
+) -> None:
+    """Through the real loader: every variant under scenarios/variants solves; compare shows the
+    base and two variants beside the rules of thumb; nothing is written into the scenarios."""
+    variants = Path(__file__).resolve().parents[1] / "scenarios" / "variants"
+    before = sorted(p.name for p in variants.rglob("*"))
+    out = tmp_path / "batch.csv"
+    result = CliRunner().invoke(app, ["batch", str(variants), "--jobs", "2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    kpis = pd.read_csv(out)
+    assert len(kpis) == len(find_scenarios(variants)) >= 6
+    assert set(kpis["status"]) == {"optimal"}
+    assert sorted(p.name for p in variants.rglob("*")) == before
+    compared = tmp_path / "compare"
+    base = variants.parent / "milano"
+    scenarios = [str(base), str(variants / "milano-budget-90"), str(variants / "milano-soglia-30")]
+    command = ["compare", *scenarios, "--with-rules", "--out", str(compared)]
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(compared / "kpis.csv")
+    assert table.shape[1] >= 1 + 3 + 3
+    assert (compared / "summary.md").read_text(encoding="utf-8").strip()
