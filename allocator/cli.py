@@ -318,6 +318,7 @@ def compare(
     """Compare scenarios side by side: KPIs, areas, interventions, winners and losers."""
     from allocator.compare import compare_results, write_comparison
     from allocator.outputs import default_output_dir
+    from allocator.summary import frame_view
 
     results = _solved(scenarios, set_ or [])
     comparison, descriptions = compare_results(results, with_rules=with_rules)
@@ -325,7 +326,9 @@ def compare(
     written = write_comparison(
         comparison, destination, overwrite=overwrite, descriptions=descriptions
     )
-    console.print(comparison.kpis.to_string(index=False), highlight=False)
+    console.print(
+        frame_view("Confronto", comparison.kpis, list(comparison.kpis.columns)[: 1 + len(results)])
+    )
     console.print(f"Comparison written to [bold]{written}[/]")
 
 
@@ -383,6 +386,7 @@ def sweep(
     """Solve the scenario at each value of one setting: a table and a chart."""
     from allocator.loading import load_scenario
     from allocator.outputs import default_output_dir, write_folder
+    from allocator.summary import frame_view
     from allocator.sweep import parse_values, plot_sweep
     from allocator.sweep import sweep as sweep_curve
 
@@ -396,7 +400,9 @@ def sweep(
         plot_sweep(frame, param, folder / "sweep.png")
 
     written = write_folder(destination, fill, overwrite=overwrite)
-    console.print(frame.to_string(index=False), highlight=False)
+    marginal = [c for c in frame.columns if c.startswith("marginal")]
+    shown = [param, "status", "objective", "beneficiaries_served", "budget_used_share", *marginal]
+    console.print(frame_view(f"Sweep of {param}", frame, shown))
     console.print(f"Sweep written to [bold]{written}[/]")
 
 
@@ -417,6 +423,7 @@ def frontier(
     from allocator.compare import unique_labels
     from allocator.loading import load_scenario
     from allocator.outputs import default_output_dir, write_folder
+    from allocator.summary import frame_view
     from allocator.sweep import frontier as frontier_curve
     from allocator.sweep import placed, plot_frontier
 
@@ -433,7 +440,8 @@ def frontier(
         plot_frontier(frame, points_frame, folder / "frontier.png")
 
     written = write_folder(destination, fill, overwrite=overwrite)
-    console.print(frame.to_string(index=False), highlight=False)
+    shown = ["equity_weight", "weighted_coverage", "min_area_coverage", "beneficiaries_served"]
+    console.print(frame_view("Efficiency–equity frontier", frame, [*shown, "dominated"]))
     console.print(f"Frontier written to [bold]{written}[/]")
 
 

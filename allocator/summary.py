@@ -286,3 +286,25 @@ def batch_view(kpis: pd.DataFrame) -> Table:
     )
     table.columns[0].min_width = 24
     return table
+
+
+def frame_view(title: str, frame: pd.DataFrame, columns: list[str]) -> Table:
+    """Some columns of a frame as a compact table: shares as %, counts with separators."""
+
+    def cell(column: str, value: object) -> str:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return str(value)
+        if pd.isna(value):
+            return ""
+        if "coverage" in column or "share" in column or column == "objective":
+            return f"{100 * value:.1f}%" if column != "objective" else f"{value:.4f}"
+        if abs(value) >= 100:
+            return f"{value:,.0f}"
+        return f"{value:.4g}"
+
+    shown = [c for c in columns if c in frame.columns]
+    return _table(
+        title,
+        [(c, "l" if frame[c].dtype == object else "r") for c in shown],
+        [[cell(c, row[c]) for c in shown] for _, row in frame.iterrows()],
+    )

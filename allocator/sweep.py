@@ -102,7 +102,27 @@ def frontier(scenario: Scenario, points: int, solver: WarmSolver | None = None) 
     for weight in np.linspace(0.0, 1.0, points):
         result = solver.run(with_setting(scenario, "policy.equity_weight", float(weight)))
         rows.append({"equity_weight": float(weight), **curve_row(result)})
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    frame["dominated"] = dominated(frame)
+    return frame
+
+
+def dominated(frame: pd.DataFrame, tolerance: float = 1e-9) -> list[bool]:
+    """Points another point beats on one coverage and matches on the other.
+
+    With equity_weight = 1 only the lowest area counts, and ties go to the cheaper plan: such a
+    point can serve far fewer people for the same minimum, and is not on the frontier.
+    """
+    points = list(zip(frame["weighted_coverage"], frame["min_area_coverage"], strict=True))
+    return [
+        any(
+            x2 >= x1 - tolerance
+            and y2 >= y1 - tolerance
+            and (x2 > x1 + tolerance or y2 > y1 + tolerance)
+            for x2, y2 in points
+        )
+        for x1, y1 in points
+    ]
 
 
 def placed(plans: dict[str, Plan]) -> pd.DataFrame:
@@ -156,7 +176,17 @@ def plot_frontier(frame: pd.DataFrame, named: pd.DataFrame, path: Path) -> Path:
     """Weighted coverage against the lowest area coverage, with named scenarios as points."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 5))
-    ax.plot(frame["weighted_coverage"], frame["min_area_coverage"], marker="o", label="frontiera")
+    on = frame[~frame["dominated"]] if "dominated" in frame else frame
+    off = frame[frame["dominated"]] if "dominated" in frame else frame.iloc[0:0]
+    ax.plot(on["weighted_coverage"], on["min_area_coverage"], marker="o", label="frontiera")
+    if len(off):
+        ax.scatter(
+            off["weighted_coverage"],
+            off["min_area_coverage"],
+            facecolors="none",
+            edgecolors="grey",
+            label="dominati (peso dell'equità senza guadagno)",
+        )
     for row in frame.itertuples(index=False):
         ax.annotate(f"{row.equity_weight:.2g}", (row.weighted_coverage, row.min_area_coverage))
     for row in named.itertuples(index=False):
@@ -166,6 +196,7 @@ def plot_frontier(frame: pd.DataFrame, named: pd.DataFrame, path: Path) -> Path:
     ax.set_ylabel("copertura minima di quartiere (equità)")
     ax.set_title("Frontiera efficienza–equità (etichette: peso dell'equità)")
     ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import pairwise
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -86,3 +87,15 @@ def test_sweep_and_frontier_commands_write_csv_and_png(tmp_path: Path) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} == {"frontier.csv", "scenarios.csv", "frontier.png"}
+
+
+def test_points_beaten_on_one_coverage_and_matched_on_the_other_are_dominated() -> None:
+    from allocator.sweep import dominated
+
+    frame = pd.DataFrame(
+        {
+            "weighted_coverage": [0.50, 0.50, 0.15, 0.40, 0.50],
+            "min_area_coverage": [0.15, 0.15, 0.15, 0.30, 0.10],
+        }
+    )
+    assert dominated(frame) == [False, False, True, False, True]
