@@ -126,33 +126,39 @@ peso al quartiere meno coperto. Poi la curva **efficienza–equità** e quanto r
         ("code", SETUP),
         ("code", """\
 from allocator import plotting
+from allocator.compare import compare_results
 
 scenari = {
     "base": [],
     "bilancio -10%": ["budget.scale=0.9"],
     "prima l'equità": ["policy.equity_weight=0.8"],
 }
-piani = {nome: run_scenario(load_scenario(None, modifiche)).plan for nome, modifiche in scenari.items()}
-indicatori = ["beneficiaries_served", "coverage", "weighted_coverage", "min_area_coverage", "funded", "objective"]
-pd.DataFrame({nome: piano.kpis for nome, piano in piani.items()}).loc[indicatori]"""),
+risultati = [run_scenario(load_scenario(None, modifiche)) for modifiche in scenari.values()]
+confronto, descrizioni = compare_results(risultati, with_rules=True)
+confronto.kpis"""),
+        ("md", """\
+Le ultime colonne sono le **regole empiriche** con cui oggi si divide il denaro (quota pro capite,
+proporzionale al bisogno, situazione attuale), applicate agli stessi dati e allo stesso bilancio:
+mostrano che cosa aggiunge l'ottimizzazione."""),
+        ("code", "confronto.winners_losers.head(10)"),
         ("md", """\
 ## Efficienza ed equità
 
 Ogni punto è un piano calcolato con un diverso peso dell'equità (da 0 a 1): più a destra si servono
 più beneficiari in totale, più in alto il quartiere meno servito è più coperto."""),
         ("code", """\
-righe = []
-for peso in (0.0, 0.25, 0.5, 0.75, 1.0):
-    kpi = run_scenario(load_scenario(None, [f"policy.equity_weight={peso}"])).plan.kpis
-    righe.append({"weighted_coverage": kpi["weighted_coverage"], "min_area_coverage": kpi["min_area_coverage"], "label": f"peso {peso:g}"})
-frontiera = pd.DataFrame(righe)
-plotting.efficiency_equity_frontier(frontiera)"""),
+from allocator.sweep import frontier, sweep
+
+base = load_scenario(None)
+frontiera = frontier(base, points=5)
+frontiera["label"] = [f"peso {peso:g}" for peso in frontiera["equity_weight"]]
+plotting.efficiency_equity_frontier(frontiera[~frontiera["dominated"]])"""),
         ("md", "## Quanto rende il bilancio"),
         ("code", """\
-curva = pd.DataFrame(
-    [run_scenario(load_scenario(None, [f"budget.scale={s}"])).plan.kpis for s in (0.6, 0.8, 1.0, 1.2)]
-)[["budget_total", "objective", "beneficiaries_served"]]
+curva = sweep(base, "budget.scale", [0.6, 0.8, 1.0, 1.2])
 plotting.budget_outcome(curva)"""),
+        ("code", """\
+curva[["budget.scale", "budget_total", "beneficiaries_served", "marginal_beneficiaries_per_100k"]]"""),
         ("md", """\
 ## Il rapporto per la riunione
 
