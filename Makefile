@@ -56,6 +56,8 @@ test: lint typecheck pytest
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_run.py
+	$(BIN)/python benchmarks/bench_explain.py
+	$(BIN)/python benchmarks/bench_batch.py 100
 
 clean:
 	rm -rf $(VENV) outputs .pytest_cache .mypy_cache .ruff_cache
