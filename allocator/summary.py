@@ -14,6 +14,7 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {
         "status": "status",
         "indicator": "indicator",
+        "gap": "gap to the best bound",
         "feasible_note": "  (a plan within every limit; optimality not proven, e.g. time limit)",
         "key_figures": "key figures",
         "objective": "objective",
@@ -46,6 +47,7 @@ LABELS: dict[str, dict[str, str]] = {
     "it": {
         "status": "esito",
         "indicator": "indicatore",
+        "gap": "distanza dal limite teorico",
         "feasible_note": "  (piano entro tutti i limiti; ottimalità non dimostrata)",
         "key_figures": "dati chiave",
         "objective": "obiettivo",
@@ -106,6 +108,9 @@ def summary(result: RunResult, lowest: int = 5, lang: str = "it") -> Group:
     status = Text(f"{t['status']}: {shown}", style="bold green" if optimal else "bold yellow")
     if k["status"] == "feasible":
         status.append(t["feasible_note"])
+        gap = result.outcome.mip_gap if result.outcome is not None else None
+        if gap is not None:
+            status.append(f"; {t['gap']} {pct(gap)}")
     header = [status]
     description = result.scenario.settings.description
     if description:

@@ -8,10 +8,12 @@ from typing import Any
 import highspy
 import pulp
 import pytest
+from rich.console import Console
 
 from allocator.model import build_model
 from allocator.pipeline import run_scenario
 from allocator.solve import SolveStatus, solve
+from allocator.summary import summary
 from tests.test_model_exact import integer_staff
 
 FEASIBLE = highspy.SolutionStatus.kSolutionStatusFeasible
@@ -52,6 +54,11 @@ def test_a_plan_stopped_by_the_time_limit_is_feasible_not_optimal(
     result = run_scenario(staffed())
     assert result.status is SolveStatus.FEASIBLE
     assert result.plan is not None and result.plan.kpis["status"] == "feasible"
+    console = Console(record=True, width=200)
+    console.print(summary(result, lang="en"))
+    text = console.export_text()
+    assert "status: feasible" in text and "optimality not proven" in text
+    assert "gap to the best bound 25.0%" in text
 
 
 def test_the_time_limit_without_a_plan_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
