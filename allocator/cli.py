@@ -167,7 +167,9 @@ def run(
     if not quiet:
         print_summary(result, console, lang=lang)
         if result.plan is not None:
-            console.print(gain_over_rules(result.plan, rule_plans(loaded)), highlight=False)
+            console.print(
+                gain_over_rules(result.plan, rule_plans(loaded), lang=lang), highlight=False
+            )
         console.print(explanation_view(why, long=explain))
     console.print(f"Outputs written to [bold]{written}[/]")
 

@@ -383,15 +383,20 @@ def define_objective(model: AllocationModel) -> None:
     best_gain = (
         (1 - ew) * max(data.weight.values(), default=0.0) * max(s.weight for s in data.segments)
     )
-    if ew > 0 and data.area_need:
-        best_gain += ew * scale / min(n for n in data.area_need.values() if n > 0)
+    positive = [n for n in data.area_need.values() if n > 0]
+    if ew > 0 and positive:
+        best_gain += ew * scale / min(positive)
     model.shortfall_per_beneficiary = policy.shortfall_penalty * max(best_gain, 1.0)
     objective -= model.shortfall_per_beneficiary * pulp.lpSum(model.shortfall.values())
 
     dearest = max((arc.net_cost for arc in data.arcs.values()), default=0.0) or max(
         (r.cost_per_fte * r.fte_step for r in model.scenario.staff), default=0.0
     )
-    model.cost_per_euro = policy.tie_break / dearest if dearest > 0 else 0.0
+    per_beneficiary = policy.tie_break / dearest if dearest > 0 else 0.0
+    budget = sum(data.funder_amount.values())
+    # never more than tie_break of the objective, even if the whole budget were spent
+    bound = policy.tie_break * scale / budget if budget > 0 else per_beneficiary
+    model.cost_per_euro = min(per_beneficiary, bound)
     if model.cost_per_euro > 0:
         objective -= model.cost_per_euro * pulp.lpSum(model.pay.values())
     model.problem.setObjective(objective)

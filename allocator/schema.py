@@ -200,8 +200,9 @@ class Policy(_Row):
     """Objective penalty for one beneficiary missing from a floor, as a multiple of the most one
     served beneficiary can add to the objective."""
     tie_break: Annotated[float, Field(ge=0, lt=0.01, allow_inf_nan=False)] = 1e-4
-    """Weight of the cheaper-plan tie-break: one beneficiary at the dearest unit cost costs this
-    much objective (in units where one beneficiary of value 1 counts 1)."""
+    """Weight of the cheaper-plan tie-break: one beneficiary at the dearest unit cost costs at most
+    this much objective (in units where one beneficiary of value 1 counts 1), and the whole budget
+    at most this share of the objective."""
 
     @field_validator("returns")
     @classmethod

@@ -56,9 +56,11 @@ def steps(folder: Path, out: Path) -> dict[str, float]:
 
 
 def end_to_end(folder: Path, out: Path) -> float:
-    """Seconds of ``allocator run`` in a fresh interpreter."""
+    """Seconds of ``allocator run`` in a fresh interpreter (summary, short explanation and the
+    comparison with the rules of thumb included)."""
     start = time.perf_counter()
     command = [sys.executable, str(ROOT / "cli.py"), "run", str(folder), "--overwrite"]
+    # as a planner types it: summary, explanation and rules of thumb included
     subprocess.run(
         [*command, "--out", str(out)],
         check=True,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import types
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -14,6 +16,12 @@ from allocator.loading import load_scenario
 from allocator.pipeline import RunResult, run_scenario
 from allocator.schema import Scenario
 from tests.toy import toy_loader
+
+# The suite (and CI) replays the same examples every run; HYPOTHESIS_PROFILE=explore searches anew
+# with many more (how the tie-break and zero-need bugs were found).
+settings.register_profile("replay", derandomize=True, deadline=None)
+settings.register_profile("explore", derandomize=False, deadline=None, max_examples=300)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "replay"))
 
 SHARED_MILANO = Path(__file__).resolve().parents[2] / "shared" / "data" / "milano"
 """The Milan reference data beside the repository (../shared), when present."""

@@ -373,3 +373,17 @@ def test_max_coverage_caps_service_below_need() -> None:
     )
     r = solved(s)
     assert r.plan.kpis["beneficiaries_served"] == pytest.approx(30, abs=EXACT)  # type: ignore[union-attr]
+
+
+def test_a_scenario_with_no_need_at_all_gives_an_empty_plan() -> None:
+    """Equity weighted, floors set, and nothing needed anywhere: nothing served, nothing spent."""
+    s = scenario(
+        areas=two_areas(),
+        needs=[{"area_id": "A", "intervention_id": "k", "need": 0}],
+        capacities=[{"partner_id": "P", "area_id": "A", "intervention_id": "k", "capacity": 9}],
+        policy={"equity_weight": 0.5, "min_coverage": 0.3},
+    )
+    r = solved(s)
+    k = r.plan.kpis  # type: ignore[union-attr]
+    assert k["beneficiaries_served"] == 0 and k["funded"] == 0 and k["need_total"] == 0
+    assert k["objective"] == 0 and k["shortfall_total"] == 0

@@ -15,9 +15,7 @@ from allocator.solve import SolveStatus
 from tests.builders import scenario
 
 TOL = 1e-6
-PROPERTY = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
-)
+PROPERTY = settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite

@@ -158,7 +158,7 @@ def random_scenarios(draw: st.DrawFn) -> Scenario:
         for k in kinds
     ]
     needs = [
-        {"area_id": a, "intervention_id": k, "need": draw(st.floats(0, 100))}
+        {"area_id": a, "intervention_id": k, "need": draw(st.integers(0, 200)) / 2}
         for a in areas
         for k in kinds
     ]
@@ -167,7 +167,7 @@ def random_scenarios(draw: st.DrawFn) -> Scenario:
             "partner_id": p,
             "area_id": a,
             "intervention_id": k,
-            "capacity": draw(st.floats(0, 80)),
+            "capacity": draw(st.integers(0, 160)) / 2,
             "cofunding_per_beneficiary": draw(st.sampled_from([0.0, 1.0])),
         }
         for p in partners
