@@ -99,3 +99,25 @@ def test_points_beaten_on_one_coverage_and_matched_on_the_other_are_dominated() 
         }
     )
     assert dominated(frame) == [False, False, True, False, True]
+
+
+def test_sweep_and_frontier_on_the_milan_scenario_through_the_cli(tmp_path: Path) -> None:
+    """Real files and loader: the budget curve never falls, the frontier's files are written."""
+    from typer.testing import CliRunner
+
+    from allocator.cli import app
+
+    milano = Path(__file__).resolve().parents[1] / "scenarios" / "milano"
+    runner = CliRunner()
+    values = ["--param", "budget.scale", "--values", "0.6,1.0,1.4"]
+    swept = runner.invoke(app, ["sweep", str(milano), *values, "--out", str(tmp_path / "sweep")])
+    assert swept.exit_code == 0, swept.output
+    curve = pd.read_csv(tmp_path / "sweep" / "sweep.csv").sort_values("budget_total")
+    assert (curve["objective"].diff().dropna() >= -1e-7).all()
+    assert (tmp_path / "sweep" / "sweep.png").stat().st_size > 0
+    front = runner.invoke(
+        app, ["frontier", str(milano), "--points", "3", "--out", str(tmp_path / "frontier")]
+    )
+    assert front.exit_code == 0, front.output
+    frame = pd.read_csv(tmp_path / "frontier" / "frontier.csv")
+    assert list(frame["equity_weight"]) == [0.0, 0.5, 1.0] and "dominated" in frame
