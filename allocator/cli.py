@@ -160,7 +160,9 @@ def run(
             errors.print(f"  - {line}", highlight=False, markup=False)
         raise typer.Exit(EXIT_SOLVER)
     why = explain_run(result, lang=lang, confirm=explain)
-    extra = why.tables() if explain else None
+    # limits, where to strengthen and idle capacity always (the report reads them); marginal
+    # values only with --explain, when each is confirmed by a re-solve
+    extra = {k: v for k, v in why.tables().items() if explain or k != "marginal_values"}
     written = write_outputs(
         result, destination, overwrite=overwrite, overrides=overrides, extra_tables=extra
     )

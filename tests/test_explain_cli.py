@@ -42,6 +42,8 @@ def test_run_prints_the_short_form_and_writes_no_explanation_tables(
     assert "Perché questo piano" in result.output
     assert "fondi esauriti" in result.output
     assert not (out / "marginal_values.csv").exists()
+    for name in ("limits", "strengthen", "idle_capacity"):
+        assert (out / f"{name}.csv").exists()
 
 
 def test_run_explain_writes_the_tables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -98,3 +98,12 @@ def test_write_report_replaces_atomically(tmp_path: Path) -> None:
     write_report("<p>due</p>", target)
     assert target.read_text(encoding="utf-8") == "<p>due</p>"
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
+
+
+def test_a_plain_run_folder_is_enough_for_where_to_strengthen(tmp_path: Path) -> None:
+    """`allocator run` without --explain writes limits and strengthen, which the report shows."""
+    out = tmp_path / "run"
+    assert CliRunner().invoke(app, ["run", str(SCENARIO), "--out", str(out)]).exit_code == 0
+    text = build_report([read_run(out)])
+    assert '<table id="strengthen-table">' in text
+    assert "allocator run --explain" not in text
