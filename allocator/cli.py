@@ -390,8 +390,9 @@ def sweep(
     """Solve the scenario at each value of one setting: a table and a chart."""
     from allocator.loading import load_scenario
     from allocator.outputs import default_output_dir, write_folder
+    from allocator.plotting import budget_outcome, png
     from allocator.summary import frame_view
-    from allocator.sweep import parse_values, plot_sweep
+    from allocator.sweep import parse_values
     from allocator.sweep import sweep as sweep_curve
 
     points = parse_values(values)
@@ -401,7 +402,8 @@ def sweep(
 
     def fill(folder: Path) -> None:
         frame.to_csv(folder / "sweep.csv", index=False, lineterminator="\n")
-        plot_sweep(frame, param, folder / "sweep.png")
+        x = "budget_total" if frame["budget_total"].nunique() > 1 else param
+        (folder / "sweep.png").write_bytes(png(budget_outcome(frame, x=x)))
 
     written = write_folder(destination, fill, overwrite=overwrite)
     marginal = [c for c in frame.columns if c.startswith("marginal")]
@@ -425,11 +427,13 @@ def frontier(
 ) -> None:
     """The efficiency–equity frontier, with named scenarios placed on it."""
     from allocator.compare import unique_labels
+    from allocator.explain import number
     from allocator.loading import load_scenario
     from allocator.outputs import default_output_dir, write_folder
+    from allocator.plotting import efficiency_equity_frontier, png
     from allocator.summary import frame_view
     from allocator.sweep import frontier as frontier_curve
-    from allocator.sweep import placed, plot_frontier
+    from allocator.sweep import placed
 
     loaded = load_scenario(scenario, set_ or [])
     frame = frontier_curve(loaded, points)
@@ -441,7 +445,9 @@ def frontier(
     def fill(folder: Path) -> None:
         frame.to_csv(folder / "frontier.csv", index=False, lineterminator="\n")
         points_frame.to_csv(folder / "scenarios.csv", index=False, lineterminator="\n")
-        plot_frontier(frame, points_frame, folder / "frontier.png")
+        labelled = frame.assign(label=[number(w, "it", None) for w in frame["equity_weight"]])
+        chart = efficiency_equity_frontier(labelled, named=points_frame)
+        (folder / "frontier.png").write_bytes(png(chart))
 
     written = write_folder(destination, fill, overwrite=overwrite)
     shown = ["equity_weight", "weighted_coverage", "min_area_coverage", "beneficiaries_served"]

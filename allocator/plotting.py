@@ -72,6 +72,8 @@ LABELS: dict[str, dict[str, str]] = {
         "euro": "Euro all'anno",
         "people": "Persone o famiglie all'anno",
         "budget_title": "Quanto rende il bilancio",
+        "frontier": "Frontiera",
+        "dominated": "Dominati (più peso all'equità senza guadagno)",
         "budget": "Bilancio totale (€)",
         "objective": "Obiettivo (0-1)",
         "beneficiaries_served": "Beneficiari serviti",
@@ -102,6 +104,8 @@ LABELS: dict[str, dict[str, str]] = {
         "euro": "Euros per year",
         "people": "People or households per year",
         "budget_title": "What the budget buys",
+        "frontier": "Frontier",
+        "dominated": "Dominated (more equity weight, no gain)",
         "budget": "Total budget (€)",
         "objective": "Objective (0-1)",
         "beneficiaries_served": "Beneficiaries served",
@@ -297,17 +301,18 @@ def funders_spending(funders: pd.DataFrame, lang: str = "it") -> Figure:
     return figure
 
 
-def budget_outcome(curve: pd.DataFrame, lang: str = "it") -> Figure:
+def budget_outcome(curve: pd.DataFrame, lang: str = "it", x: str = "budget_total") -> Figure:
     """The budget–outcome curve: objective (left axis) and beneficiaries (right) per budget.
 
-    ``curve`` has columns budget_total, objective and beneficiaries_served (one row per run).
+    ``curve`` has columns objective, beneficiaries_served and ``x``: budget_total by default, or
+    the swept setting (a sweep of anything but the budget).
     """
     check_lang(lang)
-    rows = curve.sort_values("budget_total")
+    rows = curve.sort_values(x)
     with styled():
         figure, axes = new_figure(11, 6.5)
         axes.plot(
-            rows["budget_total"],
+            rows[x],
             rows["objective"],
             marker="o",
             linewidth=3,
@@ -317,11 +322,12 @@ def budget_outcome(curve: pd.DataFrame, lang: str = "it") -> Figure:
         )
         axes.set_ylabel(label("objective", lang), color=LINE_COLOUR)
         axes.yaxis.set_major_formatter(number_formatter(lang, 2))
-        axes.xaxis.set_major_formatter(number_formatter(lang))
-        axes.set_xlabel(label("budget", lang))
+        if x == "budget_total":
+            axes.xaxis.set_major_formatter(number_formatter(lang))
+        axes.set_xlabel(label("budget", lang) if x == "budget_total" else x)
         right = axes.twinx()
         right.plot(
-            rows["budget_total"],
+            rows[x],
             rows["beneficiaries_served"],
             marker="s",
             linewidth=2,
@@ -338,35 +344,88 @@ def budget_outcome(curve: pd.DataFrame, lang: str = "it") -> Figure:
     return figure
 
 
-def efficiency_equity_frontier(frontier: pd.DataFrame, lang: str = "it") -> Figure:
+def coinciding(frame: pd.DataFrame) -> dict[tuple[float, float], list[str]]:
+    """Labels of the frontier's points, those at the same place (to 1e-6) joined."""
+    groups: dict[tuple[float, float], list[str]] = {}
+    for row in frame.itertuples(index=False):
+        key = (round(float(row.weighted_coverage), 6), round(float(row.min_area_coverage), 6))
+        groups.setdefault(key, []).append(str(row.label))
+    return groups
+
+
+def widen_flat_axis(axes: Axes, values: pd.Series, which: str, half: float = 0.02) -> None:
+    """A share that hardly varies gets ± ``half`` around it, so ticks are not all the same."""
+    low, high = float(values.min()), float(values.max())
+    if high - low < 1e-3:
+        middle = (low + high) / 2
+        limits = (max(middle - half, 0.0), min(middle + half, 1.0))
+        (axes.set_xlim if which == "x" else axes.set_ylim)(*limits)
+
+
+def efficiency_equity_frontier(
+    frontier: pd.DataFrame, lang: str = "it", named: pd.DataFrame | None = None
+) -> Figure:
     """Each plan as a point: weighted coverage (x) against the least-served area's coverage (y).
 
     ``frontier`` has columns weighted_coverage, min_area_coverage and label, in the order the
-    line should join them (e.g. by equity weight).
+    line should join them (e.g. by equity weight); rows with ``dominated`` true are drawn apart,
+    off the line. ``named`` (columns scenario, weighted_coverage, min_area_coverage) places
+    scenarios on the chart as squares.
     """
     check_lang(lang)
+    dominated = (
+        frontier["dominated"].astype(bool)
+        if "dominated" in frontier
+        else pd.Series(False, index=frontier.index)
+    )
     with styled():
         figure, axes = new_figure(11, 7)
+        line = frontier[~dominated]
         axes.plot(
-            frontier["weighted_coverage"],
-            frontier["min_area_coverage"],
+            line["weighted_coverage"],
+            line["min_area_coverage"],
             marker="o",
             markersize=10,
             linewidth=2.5,
             color=LINE_COLOUR,
+            label=label("frontier", lang),
         )
-        for row in frontier.itertuples(index=False):
+        off = frontier[dominated]
+        if len(off):
+            axes.scatter(
+                off["weighted_coverage"],
+                off["min_area_coverage"],
+                s=100,
+                facecolors="none",
+                edgecolors="grey",
+                label=label("dominated", lang),
+            )
+        for (x, y), labels in coinciding(frontier).items():
             axes.annotate(
-                str(row.label),
-                (row.weighted_coverage, row.min_area_coverage),
+                " · ".join(labels),
+                (x, y),
                 textcoords="offset points",
                 xytext=(8, 6),
+                fontsize=12,
+            )
+        for row in (named if named is not None else pd.DataFrame()).itertuples(index=False):
+            axes.scatter(row.weighted_coverage, row.min_area_coverage, marker="s", s=120, zorder=3)
+            axes.annotate(
+                str(row.scenario),
+                (row.weighted_coverage, row.min_area_coverage),
+                textcoords="offset points",
+                xytext=(8, -14),
                 fontsize=12,
             )
         axes.xaxis.set_major_formatter(percent_formatter(lang))
         axes.yaxis.set_major_formatter(percent_formatter(lang))
         axes.margins(0.15)
+        points = pd.concat([frontier, named]) if named is not None else frontier
+        widen_flat_axis(axes, points["weighted_coverage"], "x")
+        widen_flat_axis(axes, points["min_area_coverage"], "y")
         axes.set_xlabel(label("weighted_coverage", lang))
         axes.set_ylabel(label("min_area_coverage", lang))
         axes.set_title(label("frontier_title", lang), loc="left")
+        if len(off):
+            axes.legend(loc="best")
     return figure

@@ -8,7 +8,6 @@ model) and adds the marginal value of the next 100,000 € at each point; :func:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -139,65 +138,3 @@ def placed(plans: dict[str, Plan]) -> pd.DataFrame:
         ],
         columns=["scenario", "weighted_coverage", "min_area_coverage", "objective"],
     )
-
-
-def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def plot_sweep(frame: pd.DataFrame, param: str, path: Path) -> Path:
-    """Objective and beneficiaries against the swept setting (budget in euros if it varies)."""
-    plt = _pyplot()
-    by_budget = frame["budget_total"].nunique() > 1
-    x = frame["budget_total"] / 1e6 if by_budget else frame[param]
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 7), sharex=True)
-    top.plot(x, frame["objective"], marker="o", label="obiettivo")
-    top.plot(x, frame["min_area_coverage"], marker=".", label="copertura minima di quartiere")
-    top.set_ylabel("quota")
-    top.legend()
-    top.grid(alpha=0.3)
-    bottom.plot(x, frame["beneficiaries_served"], marker="o", color="tab:green")
-    bottom.set_ylabel("beneficiari serviti")
-    bottom.set_xlabel("budget totale (milioni di €)" if by_budget else param)
-    bottom.grid(alpha=0.3)
-    fig.suptitle(f"Curva budget–risultati ({param})")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
-
-
-def plot_frontier(frame: pd.DataFrame, named: pd.DataFrame, path: Path) -> Path:
-    """Weighted coverage against the lowest area coverage, with named scenarios as points."""
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7, 5))
-    on = frame[~frame["dominated"]] if "dominated" in frame else frame
-    off = frame[frame["dominated"]] if "dominated" in frame else frame.iloc[0:0]
-    ax.plot(on["weighted_coverage"], on["min_area_coverage"], marker="o", label="frontiera")
-    if len(off):
-        ax.scatter(
-            off["weighted_coverage"],
-            off["min_area_coverage"],
-            facecolors="none",
-            edgecolors="grey",
-            label="dominati (peso dell'equità senza guadagno)",
-        )
-    for row in frame.itertuples(index=False):
-        ax.annotate(f"{row.equity_weight:.2g}", (row.weighted_coverage, row.min_area_coverage))
-    for row in named.itertuples(index=False):
-        ax.scatter(row.weighted_coverage, row.min_area_coverage, marker="s", zorder=3)
-        ax.annotate(str(row.scenario), (row.weighted_coverage, row.min_area_coverage))
-    ax.set_xlabel("copertura ponderata (efficienza)")
-    ax.set_ylabel("copertura minima di quartiere (equità)")
-    ax.set_title("Frontiera efficienza–equità (etichette: peso dell'equità)")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize="small")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path

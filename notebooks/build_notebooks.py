@@ -152,7 +152,7 @@ from allocator.sweep import frontier, sweep
 base = load_scenario(None)
 frontiera = frontier(base, points=5)
 frontiera["label"] = [f"peso {peso:g}" for peso in frontiera["equity_weight"]]
-plotting.efficiency_equity_frontier(frontiera[~frontiera["dominated"]])"""),
+plotting.efficiency_equity_frontier(frontiera)"""),
         ("md", "## Quanto rende il bilancio"),
         ("code", """\
 curva = sweep(base, "budget.scale", [0.6, 0.8, 1.0, 1.2])

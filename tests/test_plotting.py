@@ -95,3 +95,20 @@ def test_unknown_language_is_refused(milano_run: RunResult) -> None:
     assert milano_run.plan is not None
     with pytest.raises(ValueError, match="lang"):
         plotting.coverage_by_area(milano_run.plan.areas, lang="fr")
+
+
+def test_frontier_joins_coinciding_labels_and_widens_a_flat_axis() -> None:
+    frontier = pd.DataFrame(
+        {
+            "weighted_coverage": [0.5, 0.5, 0.15],
+            "min_area_coverage": [0.15, 0.15 + 1e-9, 0.15],
+            "label": ["0", "0,5", "1"],
+            "dominated": [False, False, True],
+        }
+    )
+    figure = plotting.efficiency_equity_frontier(frontier)
+    axes = figure.axes[0]
+    texts = sorted(t.get_text() for t in axes.texts)
+    assert texts == ["0 · 0,5", "1"]
+    low, high = axes.get_ylim()
+    assert low == pytest.approx(0.13) and high == pytest.approx(0.17)
