@@ -17,7 +17,14 @@ from typing import Any
 
 import pandas as pd
 
-from allocator.errors import InputError, UsageError
+from allocator.errors import (
+    EXIT_INFEASIBLE,
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_SOLVER,
+    InputError,
+    UsageError,
+)
 from allocator.schema import Scenario
 from allocator.solve import SolveStatus
 from allocator.variants import WarmSolver, with_setting
@@ -26,13 +33,12 @@ Loader = Callable[[Path], Scenario]
 """Reads a scenario folder; must be a module-level function (it is sent to worker processes)."""
 
 EXIT_CODES = {
-    SolveStatus.OPTIMAL: 0,
-    SolveStatus.FEASIBLE: 0,
-    SolveStatus.INFEASIBLE: 3,
-    SolveStatus.ERROR: 4,
+    SolveStatus.OPTIMAL: EXIT_OK,
+    SolveStatus.FEASIBLE: EXIT_OK,
+    SolveStatus.INFEASIBLE: EXIT_INFEASIBLE,
+    SolveStatus.ERROR: EXIT_SOLVER,
 }
 """Solve status → exit code of DESIGN.md §3 (a bad input is 2)."""
-EXIT_INPUT = 2
 SCALAR_KPIS = (
     "objective",
     "weighted_coverage",

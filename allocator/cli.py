@@ -15,9 +15,13 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from allocator.errors import InputError, UsageError
-
-EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_SOLVER = 0, 2, 3, 4
+from allocator.errors import (
+    EXIT_INFEASIBLE,
+    EXIT_INPUT,
+    EXIT_SOLVER,
+    InputError,
+    UsageError,
+)
 
 app = typer.Typer(
     add_completion=False,

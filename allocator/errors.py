@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_SOLVER = 0, 2, 3, 4
+"""Exit codes of DESIGN.md §3: a plan; bad input or usage; infeasible; the solver failed."""
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -13,7 +13,8 @@ import pytest
 from scenario_factory import small_tables, write_scenario
 from typer.testing import CliRunner
 
-from allocator.cli import EXIT_INFEASIBLE, EXIT_INPUT, EXIT_OK, EXIT_SOLVER, app
+from allocator.cli import app
+from allocator.errors import EXIT_INFEASIBLE, EXIT_INPUT, EXIT_OK, EXIT_SOLVER
 from allocator.outputs import RESULT_FILES
 
 KPI_KEYS = {

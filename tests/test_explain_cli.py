@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from allocator.cli import EXIT_INFEASIBLE, app
+from allocator.cli import app
+from allocator.errors import EXIT_INFEASIBLE
 from allocator.schema import Scenario
 from tests.builders import scenario
 from tests.test_explain import staff_role

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from allocator.cli import EXIT_INPUT, app
+from allocator.cli import app
+from allocator.errors import EXIT_INPUT
 from allocator.explain import number
 from allocator.outputs import write_outputs
 from allocator.pipeline import RunResult
