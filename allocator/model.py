@@ -68,11 +68,6 @@ class ModelData:
     equity_weight: float
 
     @property
-    def items_served(self) -> tuple[AreaItem, ...]:
-        """(area, intervention) pairs that some eligible partner can serve."""
-        return tuple(sorted({(a, k) for (_, a, k) in self.arcs}))
-
-    @property
     def value_of_all_need(self) -> float:
         """Σ value·priority·need, each beneficiary weighted by its returns segment."""
         full = sum(s.length * s.weight for s in self.segments)

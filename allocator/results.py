@@ -197,8 +197,7 @@ def evaluate(
         columns=["partner_id", "name", "reason"],
     )
 
-    full = sum(s.length * s.weight for s in data.segments)
-    value_all = sum(data.weight[ak] * n * full for ak, n in data.need.items())
+    value_all = data.value_of_all_need
     value_served = sum(
         data.weight.get(ak, 0.0) * counted(s, data.need.get(ak, 0.0), data.segments)
         for ak, s in served.items()
