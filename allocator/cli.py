@@ -132,13 +132,13 @@ def run(
     ] = "it",
 ) -> None:
     """Solve one scenario and write its outputs."""
-    from allocator.explain import explain as explain_run
-    from allocator.loading import load_scenario
-    from allocator.outputs import default_output_dir, write_outputs
-    from allocator.pipeline import run_scenario
-    from allocator.rules import gain_over_rules, rule_plans
-    from allocator.solve import SolveStatus
-    from allocator.summary import explanation_view, print_summary
+    from allocator.inputs.loading import load_scenario
+    from allocator.optimization.pipeline import run_scenario
+    from allocator.optimization.solve import SolveStatus
+    from allocator.outputs.run_folder import default_output_dir, write_outputs
+    from allocator.postprocess.explain import explain as explain_run
+    from allocator.render.summary import explanation_view, print_summary
+    from allocator.studies.rules import gain_over_rules, rule_plans
 
     if lang not in ("it", "en"):
         raise UsageError(f"--lang must be it or en, not {lang!r}")
@@ -187,8 +187,8 @@ def validate(
     set_: SetOption = None,
 ) -> None:
     """Check a scenario's inputs and list every problem found."""
-    from allocator.feasibility import check_feasibility
-    from allocator.loading import load_scenario
+    from allocator.inputs.loading import load_scenario
+    from allocator.optimization.feasibility import check_feasibility
 
     loaded = load_scenario(scenario, set_ or [])
     excluded = loaded.excluded_partners()
@@ -212,7 +212,7 @@ def template(
     directory: Annotated[Path, typer.Argument(help="Folder to write the empty tables into.")],
 ) -> None:
     """Write empty input tables (CSV and inputs.xlsx) with a description of every column."""
-    from allocator.template import write_template
+    from allocator.datasets.template import write_template
 
     written = write_template(directory)
     console.print(f"Wrote {len(written)} files into [bold]{directory}[/]:")
@@ -233,7 +233,7 @@ def needs(
     ] = None,
 ) -> None:
     """Estimate needs.csv from area demographics and published rates (every rate in one file)."""
-    from allocator.needs import write_needs
+    from allocator.datasets.needs import write_needs
 
     written = write_needs(scenario, parameters, out)
     console.print(f"Needs (ESTIMATES) written to [bold]{written}[/]")
@@ -247,9 +247,9 @@ OverwriteOption = Annotated[
 
 def _solved(scenarios: list[Path], overrides: list[str]) -> list[Any]:
     """Load and solve each scenario; exit with the contract's code if one has no plan."""
-    from allocator.batch import EXIT_CODES
-    from allocator.loading import load_scenario
-    from allocator.pipeline import run_scenario
+    from allocator.inputs.loading import load_scenario
+    from allocator.optimization.pipeline import run_scenario
+    from allocator.studies.batch import EXIT_CODES
 
     results = [run_scenario(load_scenario(path, overrides)) for path in scenarios]
     failed = [r for r in results if not r.has_plan]
@@ -274,7 +274,7 @@ def synth(
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 0,
 ) -> None:
     """Write a complete SYNTHETIC scenario of any size (for tests, benchmarks, training)."""
-    from allocator.synth import synth_scenario
+    from allocator.datasets.synth import synth_scenario
 
     if directory.exists() and any(directory.iterdir()):
         raise UsageError(f"{directory} exists and is not empty; choose a new folder")
@@ -301,7 +301,7 @@ def build_milano_command(
     ] = None,
 ) -> None:
     """Rebuild scenarios/milano and scenarios/milano-citta from the Comune's open data."""
-    from allocator.milano import build_milano, default_shared_data_dir
+    from allocator.datasets.milano import build_milano, default_shared_data_dir
 
     shared = shared or default_shared_data_dir()
     if not shared.is_dir():
@@ -324,9 +324,9 @@ def compare(
     overwrite: OverwriteOption = False,
 ) -> None:
     """Compare scenarios side by side: KPIs, areas, interventions, winners and losers."""
-    from allocator.compare import compare_results, write_comparison
-    from allocator.outputs import default_output_dir
-    from allocator.summary import frame_view
+    from allocator.outputs.run_folder import default_output_dir
+    from allocator.render.summary import frame_view
+    from allocator.studies.compare import compare_results, write_comparison
 
     results = _solved(scenarios, set_ or [])
     comparison, descriptions = compare_results(results, with_rules=with_rules)
@@ -368,7 +368,7 @@ def report(
     set_: SetOption = None,
 ) -> None:
     """Write one self-contained HTML report (KPIs, map, tables, summary document)."""
-    from allocator.report import build_report, read_run, write_report
+    from allocator.render.report import build_report, read_run, write_report
 
     if lang not in ("it", "en"):
         raise UsageError(f"--lang must be it or en, not {lang!r}")
@@ -392,12 +392,12 @@ def sweep(
     overwrite: OverwriteOption = False,
 ) -> None:
     """Solve the scenario at each value of one setting: a table and a chart."""
-    from allocator.loading import load_scenario
-    from allocator.outputs import default_output_dir, write_folder
-    from allocator.plotting import budget_outcome, png
-    from allocator.summary import frame_view
-    from allocator.sweep import parse_values
-    from allocator.sweep import sweep as sweep_curve
+    from allocator.inputs.loading import load_scenario
+    from allocator.outputs.run_folder import default_output_dir, write_folder
+    from allocator.render.plotting import budget_outcome, png
+    from allocator.render.summary import frame_view
+    from allocator.studies.sweep import parse_values
+    from allocator.studies.sweep import sweep as sweep_curve
 
     points = parse_values(values)
     loaded = load_scenario(scenario, set_ or [])
@@ -430,14 +430,14 @@ def frontier(
     overwrite: OverwriteOption = False,
 ) -> None:
     """The efficiency–equity frontier, with named scenarios placed on it."""
-    from allocator.compare import unique_labels
-    from allocator.explain import number
-    from allocator.loading import load_scenario
-    from allocator.outputs import default_output_dir, write_folder
-    from allocator.plotting import efficiency_equity_frontier, png
-    from allocator.summary import frame_view
-    from allocator.sweep import frontier as frontier_curve
-    from allocator.sweep import placed
+    from allocator.inputs.loading import load_scenario
+    from allocator.outputs.run_folder import default_output_dir, write_folder
+    from allocator.postprocess.explain import number
+    from allocator.render.plotting import efficiency_equity_frontier, png
+    from allocator.render.summary import frame_view
+    from allocator.studies.compare import unique_labels
+    from allocator.studies.sweep import frontier as frontier_curve
+    from allocator.studies.sweep import placed
 
     loaded = load_scenario(scenario, set_ or [])
     frame = frontier_curve(loaded, points)
@@ -472,9 +472,9 @@ def batch(
     """Solve every scenario folder under DIR in parallel; one failure does not stop the others."""
     from rich.progress import Progress
 
-    from allocator.batch import batch_table, find_scenarios, run_batch, worst_exit_code
-    from allocator.outputs import default_output_dir, write_csv_atomically
-    from allocator.summary import batch_view
+    from allocator.outputs.run_folder import default_output_dir, write_csv_atomically
+    from allocator.render.summary import batch_view
+    from allocator.studies.batch import batch_table, find_scenarios, run_batch, worst_exit_code
 
     folders = find_scenarios(directory)
     if not folders:

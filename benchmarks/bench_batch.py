@@ -17,10 +17,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.builders
 
-from allocator.batch import Loader, default_loader, run_batch, worst_exit_code
-from allocator.schema import Scenario
-from allocator.sweep import sweep
-from allocator.variants import WarmSolver, with_setting
+from allocator.inputs.schema import Scenario
+from allocator.studies.batch import Loader, default_loader, run_batch, worst_exit_code
+from allocator.studies.sweep import sweep
+from allocator.studies.variants import WarmSolver, with_setting
 from tests.builders import scenario
 
 MILANO = Path(__file__).resolve().parents[1] / "scenarios" / "milano"
@@ -112,7 +112,7 @@ def write_variants(root: Path, n: int, use_milano: bool) -> list[Path]:
 
 def main(n: int = 100) -> None:
     try:
-        import allocator.loading  # noqa: F401
+        import allocator.inputs.loading  # noqa: F401
 
         use_milano = (MILANO / "scenario.toml").exists()
     except ImportError:

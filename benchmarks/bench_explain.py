@@ -12,10 +12,8 @@ import argparse
 import random
 import time
 
-from allocator.explain import explain
-from allocator.loading import load_scenario
-from allocator.pipeline import run_scenario
-from allocator.schema import (
+from allocator.inputs.loading import load_scenario
+from allocator.inputs.schema import (
     Area,
     Capacity,
     Earmark,
@@ -27,6 +25,8 @@ from allocator.schema import (
     Settings,
     StaffRole,
 )
+from allocator.optimization.pipeline import run_scenario
+from allocator.postprocess.explain import explain
 
 INTERVENTIONS = [
     ("doposcuola", "minors", 900, 1.0, None, None),

@@ -19,13 +19,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from allocator.loading import load_scenario
-from allocator.model import build_model
-from allocator.outputs import write_outputs
-from allocator.pipeline import RunResult
-from allocator.results import extract
-from allocator.solve import solve
-from allocator.synth import synth_scenario
+from allocator.datasets.synth import synth_scenario
+from allocator.inputs.loading import load_scenario
+from allocator.optimization.model import build_model
+from allocator.optimization.pipeline import RunResult
+from allocator.optimization.solve import solve
+from allocator.outputs.run_folder import write_outputs
+from allocator.postprocess.results import extract
 
 ROOT = Path(__file__).resolve().parents[1]
 

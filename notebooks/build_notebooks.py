@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, display
 
-from allocator.loading import load_scenario
-from allocator.pipeline import run_scenario
+from allocator.inputs.loading import load_scenario
+from allocator.optimization.pipeline import run_scenario
 
 # I confini dei NIL (dataset ds964 del Comune) se sono stati scaricati accanto al progetto;
 # altrimenti la mappa mostra i centri dei quartieri.
@@ -40,7 +40,7 @@ di quartiere offrono nei 24 NIL del programma QuBì.
 > Fonte: Comune di Milano – Open Data (CC BY 4.0)."""),
         ("code", SETUP),
         ("code", """\
-from allocator.maps import MapKeys, area_map, scenario_areas
+from allocator.render.maps import MapKeys, area_map, scenario_areas
 
 scenario = load_scenario(None)
 quartieri = scenario_areas(scenario)
@@ -81,8 +81,8 @@ finanziatori usano i fondi e **perché** il piano è fatto così.
 > **Stima.** Bisogni e partner sono stime o dati sintetici (`scenarios/milano/DATA.md`)."""),
         ("code", SETUP),
         ("code", """\
-from allocator import plotting
-from allocator.explain import explain
+from allocator.render import plotting
+from allocator.postprocess.explain import explain
 
 scenario = load_scenario(None)
 risultato = run_scenario(scenario)
@@ -125,8 +125,8 @@ peso al quartiere meno coperto. Poi la curva **efficienza–equità** e quanto r
 > **Stima.** Bisogni e partner sono stime o dati sintetici (`scenarios/milano/DATA.md`)."""),
         ("code", SETUP),
         ("code", """\
-from allocator import plotting
-from allocator.compare import compare_results
+from allocator.render import plotting
+from allocator.studies.compare import compare_results
 
 scenari = {
     "base": [],
@@ -147,7 +147,7 @@ mostrano che cosa aggiunge l'ottimizzazione."""),
 Ogni punto è un piano calcolato con un diverso peso dell'equità (da 0 a 1): più a destra si servono
 più beneficiari in totale, più in alto il quartiere meno servito è più coperto."""),
         ("code", """\
-from allocator.sweep import frontier, sweep
+from allocator.studies.sweep import frontier, sweep
 
 base = load_scenario(None)
 frontiera = frontier(base, points=5)
@@ -166,7 +166,7 @@ Lo stesso confronto in un unico file HTML, da proiettare (anche con `allocator r
         ("code", """\
 import tempfile
 
-from allocator.report import build_report, read_run, write_report
+from allocator.render.report import build_report, read_run, write_report
 
 cartella = Path(tempfile.mkdtemp())
 pagina = build_report([read_run(None), read_run(None, ["budget.scale=0.9"])], boundaries=CONFINI)
@@ -183,7 +183,7 @@ controllano (ogni errore è indicato con file, riga e colonna) e si calcola il p
 import tempfile
 
 from allocator.errors import InputError
-from allocator.template import write_template
+from allocator.datasets.template import write_template
 
 cartella = Path(tempfile.mkdtemp()) / "mio_scenario"
 for file in write_template(cartella):

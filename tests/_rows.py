@@ -1,4 +1,4 @@
-"""Check scenario tables against the row models of allocator.schema (the loader is separate)."""
+"""Check scenario tables against the row models of inputs.schema (the loader is separate)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from allocator import schema
+from allocator.inputs import schema
 
 ROW_MODELS: dict[str, type[BaseModel]] = {
     "areas": schema.Area,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from allocator.schema import (
+from allocator.inputs.schema import (
     Area,
     Capacity,
     Earmark,

@@ -12,9 +12,9 @@ from hypothesis import settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from allocator.loading import load_scenario
-from allocator.pipeline import RunResult, run_scenario
-from allocator.schema import Scenario
+from allocator.inputs.loading import load_scenario
+from allocator.inputs.schema import Scenario
+from allocator.optimization.pipeline import RunResult, run_scenario
 from tests.toy import toy_loader
 
 # The suite (and CI) replays the same examples every run; HYPOTHESIS_PROFILE=explore searches anew
@@ -47,12 +47,12 @@ def boundaries() -> Path:
 
 @pytest.fixture
 def fake_loading(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stand in ``allocator.loading`` with the toy loader (in-memory toy scenarios by name)."""
-    module = types.ModuleType("allocator.loading")
+    """Stand in ``allocator.inputs.loading`` with the toy loader (toy scenarios by name)."""
+    module = types.ModuleType("allocator.inputs.loading")
 
     def load(path: Path | None, overrides: list[str]) -> Scenario:
         assert path is not None
         return toy_loader(path)
 
     module.load_scenario = load  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "allocator.loading", module)
+    monkeypatch.setitem(sys.modules, "allocator.inputs.loading", module)

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from allocator.tables import TABLES_BY_NAME
-from allocator.template import toml_text
+from allocator.datasets.template import toml_text
+from allocator.inputs.tables import TABLES_BY_NAME
 
 Rows = list[dict[str, Any]]
 

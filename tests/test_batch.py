@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from allocator.batch import batch_table, find_scenarios, run_batch, worst_exit_code
 from allocator.cli import app
+from allocator.studies.batch import batch_table, find_scenarios, run_batch, worst_exit_code
 from tests.toy import toy_loader, write_toy
 
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from allocator.cli import app
 from allocator.errors import EXIT_INFEASIBLE, EXIT_INPUT, EXIT_OK, EXIT_SOLVER
-from allocator.outputs import RESULT_FILES
+from allocator.outputs.run_folder import RESULT_FILES
 
 KPI_KEYS = {
     "status",
@@ -225,8 +225,8 @@ def test_infeasible_scenario_exits_3_and_says_why(tmp_path: Path) -> None:
 
 
 def test_solver_failure_exits_4(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from allocator import pipeline
-    from allocator.solve import SolveOutcome, SolveStatus
+    from allocator.optimization import pipeline
+    from allocator.optimization.solve import SolveOutcome, SolveStatus
 
     def no_plan(*_args: Any, **_kwargs: Any) -> SolveOutcome:
         return SolveOutcome(SolveStatus.ERROR, "highs", "test", 60.0, "Time limit reached")

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from allocator.cli import app
-from allocator.compare import compare_plans, compare_results, number_it, write_comparison
-from allocator.pipeline import run_scenario
+from allocator.optimization.pipeline import run_scenario
+from allocator.studies.compare import compare_plans, compare_results, number_it, write_comparison
 from tests.toy import toy_scenario, write_toy
 
 EXACT = 1e-6

@@ -15,8 +15,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from allocator.conflicts import ElasticProgram, find_conflicts
-from allocator.explain import (
+from allocator.optimization.conflicts import ElasticProgram, find_conflicts
+from allocator.optimization.pipeline import RunResult, run_scenario
+from allocator.optimization.solve import SolveStatus
+from allocator.postprocess.explain import (
     Explanation,
     binding_limits,
     explain,
@@ -25,8 +27,6 @@ from allocator.explain import (
     number,
     where_to_strengthen,
 )
-from allocator.pipeline import RunResult, run_scenario
-from allocator.solve import SolveStatus
 from tests.builders import scenario
 from tests.test_model_exact import solved, two_areas
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from allocator.cli import app
 from allocator.errors import EXIT_INFEASIBLE
-from allocator.schema import Scenario
+from allocator.inputs.schema import Scenario
 from tests.builders import scenario
 from tests.test_explain import staff_role
 from tests.test_model_exact import two_areas
@@ -20,9 +20,9 @@ from tests.test_model_exact import two_areas
 
 def use_scenario(monkeypatch: pytest.MonkeyPatch, s: Scenario) -> None:
     """Make ``load_scenario`` return ``s`` whatever folder is given."""
-    stub = types.ModuleType("allocator.loading")
+    stub = types.ModuleType("allocator.inputs.loading")
     stub.load_scenario = lambda *_args, **_kwargs: s  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "allocator.loading", stub)
+    monkeypatch.setitem(sys.modules, "allocator.inputs.loading", stub)
 
 
 def money_bound() -> Scenario:

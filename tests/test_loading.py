@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from scenario_factory import small_tables, write_csv, write_scenario, write_xlsx
 
-from allocator import loading
 from allocator.errors import InputError, Problem
-from allocator.loading import load_scenario, parse_number
-from allocator.schema import FunderKind, LegalForm, SolverName, Unit
+from allocator.inputs import loading
+from allocator.inputs.loading import load_scenario, parse_number
+from allocator.inputs.schema import FunderKind, LegalForm, SolverName, Unit
 
 
 def problems_of(path: Path, overrides: tuple[str, ...] = ()) -> list[Problem]:

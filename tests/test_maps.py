@@ -10,8 +10,8 @@ import pytest
 from matplotlib.patches import PathPatch
 
 from allocator.errors import UsageError
-from allocator.maps import MapKeys, area_map, match_areas, match_key, read_boundaries
-from allocator.pipeline import RunResult
+from allocator.optimization.pipeline import RunResult
+from allocator.render.maps import MapKeys, area_map, match_areas, match_key, read_boundaries
 
 MILAN_KEYS = MapKeys("area_id", "ID_NIL", match_number=True)
 

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from _rows import ROW_MODELS, read_rows, validate_table
 
-from allocator.milano import build_areas_profile, build_milano, nil_title
-from allocator.needs import calibrate_level, load_parameters
+from allocator.datasets.milano import build_areas_profile, build_milano, nil_title
+from allocator.datasets.needs import calibrate_level, load_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -163,10 +163,10 @@ def test_nil_titles() -> None:
 @pytest.mark.parametrize("name", ["milano", "milano-citta"])
 def test_milano_scenarios_load_and_solve_to_optimality(name: str) -> None:
     """Through the real loader (extends included), to an optimal plan that breaks no limit."""
-    from allocator.checks import check_plan
-    from allocator.loading import load_scenario
-    from allocator.pipeline import run_scenario
-    from allocator.solve import SolveStatus
+    from allocator.inputs.loading import load_scenario
+    from allocator.optimization.pipeline import run_scenario
+    from allocator.optimization.solve import SolveStatus
+    from allocator.postprocess.invariants import check_plan
 
     scenario = load_scenario(SCENARIOS / name)
     result = run_scenario(scenario)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from allocator.checks import check_plan
-from allocator.pipeline import RunResult, run_scenario
-from allocator.schema import Scenario
-from allocator.solve import SolveStatus
+from allocator.inputs.schema import Scenario
+from allocator.optimization.pipeline import RunResult, run_scenario
+from allocator.optimization.solve import SolveStatus
+from allocator.postprocess.invariants import check_plan
 from tests.builders import scenario
 
 EXACT = 1e-6

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from allocator.needs import (
+from allocator.datasets.needs import (
     NEED_BASES,
     PARAMETERS_FILE,
     estimate_needs,

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from allocator import plotting
-from allocator.pipeline import RunResult
+from allocator.optimization.pipeline import RunResult
+from allocator.render import plotting
 
 
 def test_coverage_by_area_plots_each_areas_coverage(milano_run: RunResult) -> None:

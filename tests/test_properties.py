@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from allocator.checks import check_plan
-from allocator.pipeline import RunResult, run_scenario
-from allocator.schema import Scenario
-from allocator.solve import SolveStatus
+from allocator.inputs.schema import Scenario
+from allocator.optimization.pipeline import RunResult, run_scenario
+from allocator.optimization.solve import SolveStatus
+from allocator.postprocess.invariants import check_plan
 from tests.builders import scenario
 
 TOL = 1e-6

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from allocator.report import build_report, read_run, write_report
+from allocator.render.report import build_report, read_run, write_report
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [

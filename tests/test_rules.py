@@ -8,16 +8,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from allocator.checks import check_plan
-from allocator.pipeline import run_scenario
-from allocator.rules import (
+from allocator.inputs.schema import BaselineRow, Scenario
+from allocator.optimization.pipeline import run_scenario
+from allocator.postprocess.invariants import check_plan
+from allocator.studies.rules import (
     best_rule,
     gain_over_rules,
     per_capita_plan,
     rule_plans,
     status_quo_plan,
 )
-from allocator.schema import BaselineRow, Scenario
 from tests.builders import scenario
 
 EXACT = 1e-6

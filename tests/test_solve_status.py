@@ -10,10 +10,10 @@ import pulp
 import pytest
 from rich.console import Console
 
-from allocator.model import build_model
-from allocator.pipeline import run_scenario
-from allocator.solve import SolveStatus, solve
-from allocator.summary import summary
+from allocator.optimization.model import build_model
+from allocator.optimization.pipeline import run_scenario
+from allocator.optimization.solve import SolveStatus, solve
+from allocator.render.summary import summary
 from tests.test_model_exact import integer_staff
 
 FEASIBLE = highspy.SolutionStatus.kSolutionStatusFeasible

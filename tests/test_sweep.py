@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from allocator.cli import app
 from allocator.errors import UsageError
-from allocator.sweep import frontier, parse_values, sweep
-from allocator.variants import WarmSolver, with_setting
+from allocator.studies.sweep import frontier, parse_values, sweep
+from allocator.studies.variants import WarmSolver, with_setting
 from tests.test_rules import rich_scenario
 from tests.toy import toy_scenario, write_toy
 
@@ -90,7 +90,7 @@ def test_sweep_and_frontier_commands_write_csv_and_png(tmp_path: Path) -> None:
 
 
 def test_points_beaten_on_one_coverage_and_matched_on_the_other_are_dominated() -> None:
-    from allocator.sweep import dominated
+    from allocator.studies.sweep import dominated
 
     frame = pd.DataFrame(
         {

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from _rows import ROW_MODELS, validate_table
 
-from allocator.synth import synth_scenario
+from allocator.datasets.synth import synth_scenario
 
 TABLES = sorted(ROW_MODELS)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from allocator.errors import InputError, Problem
-from allocator.schema import Scenario
+from allocator.inputs.schema import Scenario
 from tests.builders import scenario
 
 

@@ -3,7 +3,7 @@ whole synthetic scenarios of any size for tests and benchmarks.
 
 Everything here is SYNTHETIC: names like "Cooperativa Sociale Aurora 12" and ids ``SYN-0012`` are
 made up. The same seed always gives the same bytes (``numpy.random.default_rng(seed)``, rows
-sorted, :func:`allocator.tabular.write_csv`).
+sorted, :func:`allocator.outputs.tabular.write_csv`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from allocator.tabular import write_csv
+from allocator.outputs.tabular import write_csv
 
 LEGAL_FORM_SHARES: dict[str, float] = {
     "cooperativa_sociale": 0.30,
@@ -440,7 +440,7 @@ def synth_scenario(
     (directory / "scenario.toml").write_text(
         f'name = "Synthetic {areas} areas, {interventions} interventions, {partners} partners, '
         f'seed {seed}"\n'
-        'description = "SYNTHETIC scenario from allocator.synth.synth_scenario: no real data"\n'
+        'description = "SYNTHETIC scenario from synth_scenario: no real data"\n'
         "\n[policy]\nequity_weight = 0.0\nmin_coverage = 0.0\n"
         '\n[solver]\nname = "highs"\ntime_limit = 60\n',
         encoding="utf-8",

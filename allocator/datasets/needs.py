@@ -27,9 +27,9 @@ from pathlib import Path
 import pandas as pd
 
 from allocator.errors import UsageError
-from allocator.tabular import write_csv
+from allocator.outputs.tabular import write_csv
 
-PARAMETERS_FILE = Path(__file__).resolve().parent / "data" / "needs_parameters.csv"
+PARAMETERS_FILE = Path(__file__).resolve().parents[1] / "data" / "needs_parameters.csv"
 """The one file holding every parameter of the estimate, with its source."""
 
 NEED_BASES: dict[str, str] = {

@@ -1,7 +1,7 @@
 """The validated scenario: one frozen pydantic model per input table row, and the settings.
 
 These classes are the input contract of ``docs/DESIGN.md`` section 1 in code. Loading
-(:mod:`allocator.loading`) turns files into them and collects every problem; everything downstream
+(:mod:`.loading`) turns files into them and collects every problem; everything downstream
 (model, rules of thumb, reports) reads only these objects, never files.
 """
 

@@ -7,8 +7,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from allocator.explain import Explanation, number
-from allocator.pipeline import RunResult
+from allocator.optimization.pipeline import RunResult
+from allocator.postprocess.explain import Explanation, number
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {

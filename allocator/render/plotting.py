@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
-from allocator.explain import number
+from allocator.postprocess.explain import number
 
 LANGS = ("it", "en")
 PUBLIC_COLOUR = "#1f5fa8"

@@ -13,9 +13,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from allocator.errors import UsageError
-from allocator.loading import SCENARIO_FILE, WORKBOOK_FILE
-from allocator.schema import Settings
-from allocator.tables import SETTINGS, TABLES, Column, Setting
+from allocator.inputs.loading import SCENARIO_FILE, WORKBOOK_FILE
+from allocator.inputs.schema import Settings
+from allocator.inputs.tables import SETTINGS, TABLES, Column, Setting
 
 COLUMNS_FILE = "README.md"
 COLUMNS_SHEET = "columns"

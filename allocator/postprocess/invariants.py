@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from allocator.results import Plan
-from allocator.schema import Scenario, staff_item
+from allocator.inputs.schema import Scenario, staff_item
+from allocator.postprocess.results import Plan
 
 TOLERANCE = 1e-6
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from allocator.outputs import write_folder
-from allocator.pipeline import RunResult
-from allocator.results import Plan
+from allocator.optimization.pipeline import RunResult
+from allocator.outputs.run_folder import write_folder
+from allocator.postprocess.results import Plan
 
 DELTA = "Δ "
 """Prefix of a difference column: the value minus the first plan's."""
@@ -373,7 +373,7 @@ def compare_results(
 
     Returns the comparison and each label's description (for the summary).
     """
-    from allocator.rules import rule_plans
+    from allocator.studies.rules import rule_plans
 
     labels = unique_labels([r.scenario.name for r in results])
     plans: dict[str, Plan] = {}

@@ -26,8 +26,8 @@ import pandas as pd
 
 from allocator import __version__
 from allocator.errors import UsageError
-from allocator.pipeline import RunResult
-from allocator.solve import solver_version
+from allocator.optimization.pipeline import RunResult
+from allocator.optimization.solve import solver_version
 
 RESULT_FILES = (
     "allocation.csv",

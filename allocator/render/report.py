@@ -21,9 +21,10 @@ from typing import Any
 import pandas as pd
 
 from allocator.errors import UsageError
-from allocator.explain import LIMIT_LABELS, explain, number
-from allocator.maps import MapKeys, area_map
-from allocator.plotting import (
+from allocator.inputs.schema import Settings
+from allocator.postprocess.explain import LIMIT_LABELS, explain, number
+from allocator.render.maps import MapKeys, area_map
+from allocator.render.plotting import (
     check_lang,
     coverage_by_area,
     efficiency_equity_frontier,
@@ -31,7 +32,6 @@ from allocator.plotting import (
     png,
     served_versus_need,
 )
-from allocator.schema import Settings
 
 CREDIT = "Fonte: Comune di Milano – Open Data (CC BY 4.0)"
 ESTIMATE_MARKERS = ("estimat", "synthetic", "stima", "sintetic")
@@ -142,9 +142,9 @@ def _input_names(provenance: dict[str, Any], file_name: str, id_column: str) -> 
 
 
 def _solve_scenario(folder: Path | None, overrides: Sequence[str], lang: str) -> ReportRun:
-    from allocator.loading import load_scenario
-    from allocator.outputs import provenance
-    from allocator.pipeline import run_scenario
+    from allocator.inputs.loading import load_scenario
+    from allocator.optimization.pipeline import run_scenario
+    from allocator.outputs.run_folder import provenance
 
     scenario = load_scenario(folder, overrides)
     result = run_scenario(scenario)

@@ -1,6 +1,6 @@
-"""From files to a validated :class:`~allocator.schema.Scenario`, listing every problem at once.
+"""From files to a validated :class:`~.schema.Scenario`, listing every problem at once.
 
-A scenario is a folder with ``scenario.toml`` and the tables of :mod:`allocator.tables`, as CSV
+A scenario is a folder with ``scenario.toml`` and the tables of :mod:`.tables`, as CSV
 files or as sheets of ``inputs.xlsx``. ``extends`` in ``scenario.toml`` inherits a parent
 scenario's tables and settings; ``--set key=value`` overrides change settings for one run.
 
@@ -28,10 +28,17 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from allocator.errors import InputError, Problem
-from allocator.schema import STAFF_PREFIX, WILDCARD, Capacity, Intervention, Scenario, Settings
-from allocator.tables import SETTINGS, TABLES, TABLES_BY_NAME, Column, ColumnType, Table
+from allocator.inputs.schema import (
+    STAFF_PREFIX,
+    WILDCARD,
+    Capacity,
+    Intervention,
+    Scenario,
+    Settings,
+)
+from allocator.inputs.tables import SETTINGS, TABLES, TABLES_BY_NAME, Column, ColumnType, Table
 
-DEFAULT_SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "milano"
+DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "milano"
 """The bundled Milan scenario, loaded when no scenario is given."""
 
 SCENARIO_FILE = "scenario.toml"

@@ -1,7 +1,7 @@
 """Many scenario folders solved in parallel processes, one failure never stopping the others.
 
 Each job loads, solves and returns a small :class:`JobResult` (status, exit code, KPIs), never the
-model. Within a worker process the jobs share a :class:`~allocator.variants.WarmSolver`, so budget
+model. Within a worker process the jobs share a :class:`~.variants.WarmSolver`, so budget
 variants of one scenario handled by the same worker reuse its built model.
 """
 
@@ -25,9 +25,9 @@ from allocator.errors import (
     InputError,
     UsageError,
 )
-from allocator.schema import Scenario
-from allocator.solve import SolveStatus
-from allocator.variants import WarmSolver, with_setting
+from allocator.inputs.schema import Scenario
+from allocator.optimization.solve import SolveStatus
+from allocator.studies.variants import WarmSolver, with_setting
 
 Loader = Callable[[Path], Scenario]
 """Reads a scenario folder; must be a module-level function (it is sent to worker processes)."""
@@ -82,8 +82,8 @@ def find_scenarios(root: Path) -> list[Path]:
 
 
 def default_loader(folder: Path) -> Scenario:
-    """The package's loader (``allocator.loading.load_scenario``) without overrides."""
-    from allocator.loading import load_scenario
+    """The package's loader (``allocator.inputs.loading.load_scenario``) without overrides."""
+    from allocator.inputs.loading import load_scenario
 
     return load_scenario(folder, [])
 

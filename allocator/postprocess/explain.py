@@ -1,6 +1,6 @@
 """Why this plan: marginal values, binding limits, where to strengthen, idle capacity, conflicts.
 
-Pure functions over a run (:class:`~allocator.pipeline.RunResult`); nothing is printed.
+Pure functions over a run (:class:`~allocator.optimization.pipeline.RunResult`); nothing is printed.
 
 Marginal values come from the LP duals of the model with the integer staff decisions fixed at
 their optimum (rebuilt with ``build_model(scenario, fixed_staff=...)``). PuLP hands HiGHS the
@@ -29,11 +29,11 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from allocator.conflicts import explain_infeasibility
-from allocator.model import AllocationModel, build_model
-from allocator.pipeline import RunResult
-from allocator.schema import SolverName, Unit
-from allocator.solve import SolveStatus, solve
+from allocator.inputs.schema import SolverName, Unit
+from allocator.optimization.conflicts import explain_infeasibility
+from allocator.optimization.model import AllocationModel, build_model
+from allocator.optimization.pipeline import RunResult
+from allocator.optimization.solve import SolveStatus, solve
 
 TOLERANCE = 1e-6
 MONEY_STEP = 10_000.0

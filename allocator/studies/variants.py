@@ -14,9 +14,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from allocator.errors import UsageError
-from allocator.model import AllocationModel
-from allocator.pipeline import RunResult, run_scenario
-from allocator.schema import Budget, Scenario, Settings
+from allocator.inputs.schema import Budget, Scenario, Settings
+from allocator.optimization.model import AllocationModel
+from allocator.optimization.pipeline import RunResult, run_scenario
 
 
 def with_setting(scenario: Scenario, key: str, value: Any) -> Scenario:
@@ -86,7 +86,7 @@ class WarmSolver:
         self._key: Scenario | None = None
 
     def run(self, scenario: Scenario) -> RunResult:
-        """As :func:`allocator.pipeline.run_scenario`, on the kept model when possible."""
+        """As :func:`~.pipeline.run_scenario`, on the kept model when possible."""
         key = without_budget(scenario) if self.reuse else None
         if self._model is not None and key is not None and key == self._key:
             set_budget(self._model, scenario)

@@ -1,7 +1,7 @@
 """The input tables of a scenario, written once as data (``docs/DESIGN.md`` section 1).
 
-Loading (:mod:`allocator.loading`) checks files against these specifications and the template
-writer (:mod:`allocator.template`) documents them. The row classes of :mod:`allocator.schema` hold
+Loading (:mod:`allocator.inputs.loading`) checks files against these specifications and the template
+writer (:mod:`~allocator.datasets.template`) documents them. The row classes of :mod:`.schema` hold
 the value rules (ranges, patterns); a test keeps the defaults here equal to theirs.
 """
 
@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from allocator import schema
+from allocator.inputs import schema
 
 
 class ColumnType(StrEnum):
@@ -65,7 +65,7 @@ class Table:
     key: tuple[str, ...]
     """Columns whose values identify a row; no two rows may share them."""
     model: type[BaseModel]
-    """The :mod:`allocator.schema` class of one row."""
+    """The :mod:`allocator.inputs.schema` class of one row."""
     references: tuple[Reference, ...] = ()
 
     @property
@@ -366,7 +366,7 @@ TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
 @dataclass(frozen=True)
 class Setting:
-    """One key of ``scenario.toml`` (defaults come from :class:`allocator.schema.Settings`)."""
+    """One key of ``scenario.toml`` (defaults come from :class:`.schema.Settings`)."""
 
     key: str
     description: str

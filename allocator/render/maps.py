@@ -34,9 +34,9 @@ from matplotlib.path import Path as DrawPath
 from matplotlib.ticker import FuncFormatter
 
 from allocator.errors import UsageError
-from allocator.explain import number
-from allocator.plotting import check_lang, is_share, label, new_figure, short_name, styled
-from allocator.schema import Scenario, Settings
+from allocator.inputs.schema import Scenario, Settings
+from allocator.postprocess.explain import number
+from allocator.render.plotting import check_lang, is_share, label, new_figure, short_name, styled
 
 COLOURMAP = "YlGnBu"
 BACKGROUND = "#e9ebee"

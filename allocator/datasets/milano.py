@@ -3,8 +3,8 @@
 ``scenarios/milano``: the 24 NIL matched to the 22 published QuBì networks (the matching is an
 ESTIMATE from the names; the 23rd network is not in public sources). ``scenarios/milano-citta``:
 all 88 NIL, extending ``../milano``. Demographics: "Fonte: Comune di Milano – Open Data
-(CC BY 4.0)". Needs: :mod:`allocator.needs`. Partners, capacities, baseline: SYNTHETIC
-(:mod:`allocator.synth`). Costs, funders' split, staff: ESTIMATES from
+(CC BY 4.0)". Needs: :mod:`allocator.datasets.needs`. Partners, capacities, baseline: SYNTHETIC
+(:mod:`allocator.datasets.synth`). Costs, funders' split, staff: ESTIMATES from
 ``allocator/data/needs_parameters.csv``.
 """
 
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from allocator.needs import estimate_needs, load_parameters, poverty_estimate
-from allocator.synth import synth_supply, write_supply
-from allocator.tabular import write_csv
+from allocator.datasets.needs import estimate_needs, load_parameters, poverty_estimate
+from allocator.datasets.synth import synth_supply, write_supply
+from allocator.outputs.tabular import write_csv
 
 CREDIT = "Fonte: Comune di Milano – Open Data (CC BY 4.0)"
 MILANO_SEED = 2017
@@ -68,12 +68,12 @@ solidarity grocery serves about 200 families)."""
 
 def default_shared_data_dir() -> Path:
     """``../shared/data/milano`` beside the repository."""
-    return Path(__file__).resolve().parents[2] / "shared" / "data" / "milano"
+    return Path(__file__).resolve().parents[3] / "shared" / "data" / "milano"
 
 
 def default_scenarios_dir() -> Path:
     """``scenarios/`` at the repository root."""
-    return Path(__file__).resolve().parents[1] / "scenarios"
+    return Path(__file__).resolve().parents[2] / "scenarios"
 
 
 _ACCENTS = {"CITTA'": "Città", "MONLUE'": "Monluè"}

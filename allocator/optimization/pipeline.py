@@ -9,13 +9,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from allocator.checks import check_plan
-from allocator.conflicts import explain_infeasibility
-from allocator.feasibility import check_feasibility
-from allocator.model import AllocationModel, build_model
-from allocator.results import Plan, extract
-from allocator.schema import Scenario, SolverSettings
-from allocator.solve import SolveOutcome, SolveStatus, solve
+from allocator.inputs.schema import Scenario, SolverSettings
+from allocator.optimization.conflicts import explain_infeasibility
+from allocator.optimization.feasibility import check_feasibility
+from allocator.optimization.model import AllocationModel, build_model
+from allocator.optimization.solve import SolveOutcome, SolveStatus, solve
+from allocator.postprocess.invariants import check_plan
+from allocator.postprocess.results import Plan, extract
 
 
 @dataclass
@@ -43,7 +43,7 @@ def run_scenario(
     """Check, build, solve and extract; never raises for an infeasible or failed solve.
 
     ``model``: one built before and already updated to this scenario (budget variants reuse one
-    model, see :mod:`allocator.variants`); built from the scenario when not given.
+    model, see :mod:`allocator.studies.variants`); built from the scenario when not given.
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import pulp
 
-from allocator.schema import Scenario, staff_item
-from allocator.solve import _QuietHiGHS
+from allocator.inputs.schema import Scenario, staff_item
+from allocator.optimization.solve import _QuietHiGHS
 
 TOLERANCE = 1e-6
 MAX_CONFLICTS = 5

@@ -17,8 +17,8 @@ from importlib import metadata
 
 import pulp
 
-from allocator.model import AllocationModel
-from allocator.schema import SolverName, SolverSettings
+from allocator.inputs.schema import SolverName, SolverSettings
+from allocator.optimization.model import AllocationModel
 
 
 class SolveStatus(StrEnum):

@@ -5,7 +5,7 @@ allocation (the status quo). :func:`make_feasible` then turns that wish into a p
 limit of the model: partners are filled cheapest-first within the money, staff posts are placed in
 whole steps within what is available, and a small LP finds which funder pays what, respecting
 earmarks and amounts, cutting the allocation where they cannot pay all of it. The plan is measured
-by :func:`allocator.results.evaluate`, exactly as the optimiser's plan is.
+by :func:`allocator.postprocess.results.evaluate`, exactly as the optimiser's plan is.
 """
 
 from __future__ import annotations
@@ -18,17 +18,17 @@ from dataclasses import dataclass
 import pandas as pd
 import pulp
 
-from allocator.feasibility import check_feasibility
-from allocator.model import Arc, AreaItem, ModelData, prepare
-from allocator.results import (
+from allocator.inputs.schema import Scenario, staff_item
+from allocator.optimization.feasibility import check_feasibility
+from allocator.optimization.model import Arc, AreaItem, ModelData, prepare
+from allocator.optimization.solve import _QuietHiGHS
+from allocator.postprocess.results import (
     FUNDING_COLUMNS,
     Plan,
     allocation_frame,
     evaluate,
     staff_frame,
 )
-from allocator.schema import Scenario, staff_item
-from allocator.solve import _QuietHiGHS
 
 RULE_LABELS = {
     "per_capita": "quota pro capite (minori)",
@@ -212,7 +212,7 @@ def best_rule(rules: list[RulePlan]) -> RulePlan | None:
 
 def gain_over_rules(plan: Plan, rules: list[RulePlan], lang: str = "en") -> str:
     """One sentence for the run summary: what the optimised plan gains over the best rule."""
-    from allocator.explain import number
+    from allocator.postprocess.explain import number
 
     best = best_rule(rules)
     if best is None:

@@ -13,9 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from allocator.model import AllocationModel, Segment, prepare
-from allocator.schema import Scenario
-from allocator.solve import SolveOutcome
+from allocator.inputs.schema import Scenario
+from allocator.optimization.model import AllocationModel, Segment, prepare
+from allocator.optimization.solve import SolveOutcome
 
 ALLOCATION_COLUMNS = [
     "partner_id",

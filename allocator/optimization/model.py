@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pulp
 
-from allocator.schema import Scenario, staff_item
+from allocator.inputs.schema import Scenario, staff_item
 
 AreaItem = tuple[str, str]
 """(area_id, intervention_id)."""

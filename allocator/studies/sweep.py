@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from allocator.errors import UsageError
-from allocator.pipeline import RunResult
-from allocator.results import Plan
-from allocator.schema import Scenario
-from allocator.variants import WarmSolver, with_setting
+from allocator.inputs.schema import Scenario
+from allocator.optimization.pipeline import RunResult
+from allocator.postprocess.results import Plan
+from allocator.studies.variants import WarmSolver, with_setting
 
 PER_EUROS = 100_000.0
 """The marginal values are per this many euros of budget."""

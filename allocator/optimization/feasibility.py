@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from allocator.schema import Scenario, staff_item
+from allocator.inputs.schema import Scenario, staff_item
 
 
 def minimum_posts(scenario: Scenario) -> dict[str, float]:
