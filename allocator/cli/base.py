@@ -1,0 +1,126 @@
+"""Shared parts of the command line: the Typer app, the edge that turns outcomes into messages
+and exit codes, the common options.
+
+Exit codes (DESIGN.md §3): 0 a plan was found; 2 bad input or usage; 3 infeasible; 4 the solver
+failed or found no plan in time. A bad input is never a traceback (``--debug`` shows one).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from allocator.errors import (
+    EXIT_INPUT,
+    EXIT_SOLVER,
+    InputError,
+    UsageError,
+)
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Allocate interventions, staff and funding against child poverty across areas.",
+)
+console = Console()
+errors = Console(stderr=True)
+_state = {"debug": False}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def report_problems(problems: list[Any], title: str = "The input has problems") -> None:
+    errors.print(f"[bold red]{title}[/] ({len(problems)}):")
+    for problem in problems:
+        errors.print(f"  - {problem}", highlight=False, markup=False)
+
+
+def edge(command: F) -> F:
+    """Turn the library's errors into messages and exit codes."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except InputError as exc:
+            if _state["debug"]:
+                raise
+            report_problems(exc.problems)
+            raise typer.Exit(EXIT_INPUT) from None
+        except (UsageError, FileNotFoundError) as exc:
+            if _state["debug"]:
+                raise
+            errors.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            raise typer.Exit(EXIT_INPUT) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if _state["debug"]:
+                raise
+            errors.print(
+                f"[bold red]Unexpected error:[/] {type(exc).__name__}: {exc} "
+                "(run with --debug for the traceback)",
+                highlight=False,
+            )
+            raise typer.Exit(EXIT_SOLVER) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+ScenarioArg = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Scenario folder (scenario.toml + tables); the bundled Milan one if omitted."
+    ),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set", help="Override a scenario.toml key: --set budget.scale=0.9 (repeatable)."
+    ),
+]
+
+
+def solver_overrides(solver: str | None, time_limit: float | None) -> list[str]:
+    extra = []
+    if solver is not None:
+        extra.append(f'solver.name="{solver}"')
+    if time_limit is not None:
+        extra.append(f"solver.time_limit={time_limit}")
+    return extra
+
+
+OutOption = Annotated[Path | None, typer.Option("--out", help="Output folder.")]
+OverwriteOption = Annotated[
+    bool, typer.Option("--overwrite", help="Replace the output folder if it exists.")
+]
+
+
+def solved(scenarios: list[Path], overrides: list[str]) -> list[Any]:
+    """Load and solve each scenario; exit with the contract's code if one has no plan."""
+    from allocator.inputs.loading import load_scenario
+    from allocator.optimization.pipeline import run_scenario
+    from allocator.studies.batch import EXIT_CODES
+
+    results = [run_scenario(load_scenario(path, overrides)) for path in scenarios]
+    failed = [r for r in results if not r.has_plan]
+    for r in failed:
+        errors.print(f"[bold red]No plan for '{r.scenario.name}' ({r.status.value}):[/]")
+        for line in r.explanation:
+            errors.print(f"  - {line}", highlight=False, markup=False)
+    if failed:
+        raise typer.Exit(max(EXIT_CODES[r.status] for r in failed))
+    return results
