@@ -1,0 +1,90 @@
+"""The one registry of key figures (KPIs): key, kind, Italian and English label, format.
+
+Every place that shows a KPI (the run summary, compare, the report, charts, batch, sweep, the
+meeting page) reads its label and format here, so a KPI has one name in each language. The keys are
+those of ``kpis.json`` (DESIGN.md §4 and §6); a key missing from the registry is shown as itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+KpiFormat = Literal["count", "share", "euro", "decimal", "fte", "seconds", "text"]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One key figure: how it is named and written."""
+
+    key: str
+    it: str
+    en: str
+    format: KpiFormat
+    higher_is_better: bool | None = None
+    """True/False when a rise is good/bad news; None when neither (e.g. the budget)."""
+    estimate: bool = False
+    """True when the figure rests on estimated needs (shown as an estimate)."""
+
+    def label(self, lang: str = "it") -> str:
+        return self.it if lang == "it" else self.en
+
+
+KPIS: tuple[Kpi, ...] = (
+    Kpi("status", "esito", "status", "text"),
+    Kpi("objective", "obiettivo (0-1)", "objective (0-1)", "decimal", True),
+    Kpi("weighted_coverage", "copertura ponderata", "weighted coverage", "share", True, True),
+    Kpi(
+        "worst_areas_coverage",
+        "copertura dei quartieri più scoperti",
+        "coverage of the worst-covered areas",
+        "share",
+        True,
+        True,
+    ),
+    Kpi(
+        "min_area_coverage",
+        "copertura del quartiere meno coperto",
+        "coverage of the least-covered area",
+        "share",
+        True,
+        True,
+    ),
+    Kpi("beneficiaries_served", "beneficiari raggiunti", "beneficiaries served", "count", True),
+    Kpi("need_total", "bisogno stimato", "estimated need", "count", None, True),
+    Kpi("unmet_need", "bisogno non coperto", "unmet need", "count", False, True),
+    Kpi("coverage", "copertura del bisogno", "coverage of need", "share", True, True),
+    Kpi(
+        "shortfall_total",
+        "mancante rispetto alla soglia",
+        "shortfall below the floor",
+        "count",
+        False,
+        True,
+    ),
+    Kpi("cost_gross", "costo lordo", "gross cost", "euro"),
+    Kpi("cofunding", "cofinanziamento degli enti", "partners' cofunding", "euro"),
+    Kpi("funded", "spesa dei finanziatori", "funders' spending", "euro"),
+    Kpi("funded_public", "di cui pubblica", "of which public", "euro"),
+    Kpi("funded_private", "di cui privata", "of which private", "euro"),
+    Kpi("budget_total", "risorse disponibili", "money available", "euro"),
+    Kpi("budget_used_share", "quota delle risorse usata", "share of the money used", "share"),
+    Kpi("partners_engaged", "enti coinvolti", "partners engaged", "count"),
+    Kpi("partners_excluded", "enti esclusi dall'avviso", "partners excluded", "count"),
+    Kpi("solve_seconds", "tempo di calcolo", "solve time", "seconds"),
+)
+"""The KPIs in the order they are shown."""
+
+BY_KEY: dict[str, Kpi] = {kpi.key: kpi for kpi in KPIS}
+
+
+def kpi_label(key: str, lang: str = "it") -> str:
+    """The label of KPI ``key`` in ``lang`` (``it`` or ``en``); the key itself if unknown."""
+    kpi = BY_KEY.get(key)
+    return kpi.label(lang) if kpi else key
+
+
+def kpi_format(key: str) -> KpiFormat:
+    """How KPI ``key`` is written; ``decimal`` if unknown."""
+    kpi = BY_KEY.get(key)
+    return kpi.format if kpi else "decimal"

@@ -1,0 +1,63 @@
+"""Numbers as planners read them: ``10.000`` and ``45,2%`` in Italian, ``10,000`` and ``45.2%``
+in English. The one place numbers are turned into words for the terminal, reports and pages."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from allocator.postprocess.kpis import KpiFormat, kpi_format
+
+MISSING = "–"
+
+
+def number(value: float, lang: str = "it", decimals: int | None = 0) -> str:
+    """A number with thousands separators in ``lang``.
+
+    ``decimals=None``: no decimals for a whole number, else up to two.
+    """
+    if decimals is None:
+        decimals = 0 if abs(value - round(value)) < 1e-9 else 2
+        text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:,.0f}"
+    else:
+        text = f"{value:,.{decimals}f}"
+    if text.startswith("-") and set(text[1:]) <= set("0,."):
+        text = text[1:]  # no "-0"
+    if lang == "it":
+        text = text.replace(",", "§").replace(".", ",").replace("§", ".")
+    return text
+
+
+def share(value: float, lang: str = "it", decimals: int = 1) -> str:
+    """A share in [0, 1] as a percentage: ``45,2%``."""
+    return f"{number(100 * value, lang, decimals)}%"
+
+
+def euro(value: float, lang: str = "it") -> str:
+    """Euros, whole: ``400.000 €``."""
+    return f"{number(value, lang)} €"
+
+
+def formatted(value: Any, kind: KpiFormat, lang: str = "it") -> str:
+    """``value`` written as ``kind`` (a KPI format); ``–`` when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    if kind == "text":
+        return str(value)
+    v = float(value)
+    if kind == "share":
+        return share(v, lang)
+    if kind == "euro":
+        return euro(v, lang)
+    if kind == "decimal":
+        return number(v, lang, 4)
+    if kind == "fte":
+        return number(v, lang, 1)
+    if kind == "seconds":
+        return f"{number(v, lang, 2)} s"
+    return number(v, lang)
+
+
+def kpi_value(key: str, value: Any, lang: str = "it") -> str:
+    """The value of KPI ``key`` written as the registry says."""
+    return formatted(value, kpi_format(key), lang)
