@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SCENARIO ?=
 
-.PHONY: demo test lint typecheck pytest bench clean chromium notebooks report
+.PHONY: demo test test-fast lint typecheck pytest bench clean chromium notebooks report
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ report: $(VENV)/.installed
 		$(if $(wildcard $(BOUNDARIES)),--boundaries $(BOUNDARIES))
 
 test: lint typecheck pytest
+
+# The inner loop: everything but the slow, browser, notebook and distributed layers.
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -m "not slow and not browser and not notebooks and not distributed"
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_run.py
