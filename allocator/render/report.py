@@ -22,7 +22,10 @@ import pandas as pd
 
 from allocator.errors import UsageError
 from allocator.inputs.schema import Settings
-from allocator.postprocess.explain import LIMIT_LABELS, explain, number
+from allocator.postprocess.kpis import BY_KEY
+from allocator.postprocess.limits import LIMIT_LABELS
+from allocator.render.explanations import explain
+from allocator.render.formats import number
 from allocator.render.maps import MapKeys, area_map
 from allocator.render.plotting import (
     check_lang,
@@ -253,23 +256,25 @@ WORDS: dict[str, dict[str, str]] = {
     },
 }
 
-KPI_ROWS: tuple[tuple[str, str, str, str, bool], ...] = (
-    # key, Italian, English, format, estimate
-    ("beneficiaries_served", "Beneficiari serviti", "Beneficiaries served", "count", True),
-    ("need_total", "Bisogno stimato", "Estimated need", "count", True),
-    ("coverage", "Copertura del bisogno", "Coverage of need", "share", True),
-    ("weighted_coverage", "Copertura ponderata", "Weighted coverage", "share", True),
-    ("min_area_coverage", "Quartiere meno coperto", "Least-covered area", "share", True),
-    ("unmet_need", "Bisogno non coperto", "Unmet need", "count", True),
-    ("budget_total", "Fondi disponibili", "Money available", "euro", False),
-    ("funded", "Spesa dei finanziatori", "Funders' spending", "euro", False),
-    ("budget_used_share", "Quota dei fondi usata", "Share of money used", "share", False),
-    ("funded_public", "di cui pubblico", "of which public", "euro", False),
-    ("funded_private", "di cui privato", "of which private", "euro", False),
-    ("cofunding", "Cofinanziamento dei partner", "Partners' cofunding", "euro", True),
-    ("partners_engaged", "Partner coinvolti", "Partners engaged", "count", False),
-    ("partners_excluded", "Partner esclusi dall'avviso", "Partners excluded", "count", False),
-    ("objective", "Obiettivo (0-1)", "Objective (0-1)", "decimal", False),
+KPI_ROWS: tuple[tuple[str, str, str, str, bool], ...] = tuple(
+    (key, BY_KEY[key].it.capitalize(), BY_KEY[key].en.capitalize(), BY_KEY[key].format, est)
+    for key, est in (
+        ("beneficiaries_served", True),
+        ("need_total", True),
+        ("coverage", True),
+        ("weighted_coverage", True),
+        ("min_area_coverage", True),
+        ("unmet_need", True),
+        ("budget_total", False),
+        ("funded", False),
+        ("budget_used_share", False),
+        ("funded_public", False),
+        ("funded_private", False),
+        ("cofunding", True),
+        ("partners_engaged", False),
+        ("partners_excluded", False),
+        ("objective", False),
+    )
 )
 """The KPIs shown, in order: kpis.json key, labels, format, whether it rests on estimates."""
 
