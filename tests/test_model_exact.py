@@ -297,7 +297,7 @@ def test_pure_equity_equalises_area_coverage() -> None:
             {"partner_id": "P", "area_id": "B", "intervention_id": "k", "capacity": 40},
         ],
         funders=[{"funder_id": "F", "name": "F", "kind": "public", "amount": 200}],
-        policy={"equity_weight": 1.0},
+        policy={"equity_weight": 1.0, "equity_measure": "min"},
     )
     r = solved(s)
     k = r.plan.kpis  # type: ignore[union-attr]

@@ -184,9 +184,22 @@ class FunderOverride(_Row):
     """Replaces the funder's amount from ``funders.csv``."""
 
 
+class EquityMeasure(StrEnum):
+    """What the equity term of the objective measures (DESIGN.md §6)."""
+
+    WORST_SHARE = "worst_share"
+    """The need-weighted mean coverage of the least-covered areas holding equity_share of need."""
+    MIN = "min"
+    """The coverage of the least-covered area."""
+
+
 class Policy(_Row):
     equity_weight: Share = 0.0
-    """Weight of the minimum area coverage in the objective (0 = pure efficiency)."""
+    """Weight of the equity measure in the objective (0 = pure efficiency)."""
+    equity_measure: EquityMeasure = EquityMeasure.WORST_SHARE
+    """``worst_share`` (KPI worst_areas_coverage) or ``min`` (KPI min_area_coverage)."""
+    equity_share: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 0.2
+    """The share of the total need held by the worst-covered areas that worst_share averages."""
     min_coverage: Share = 0.0
     """Soft floor on served/need for every (area, intervention) with need."""
     returns: tuple[tuple[Share, NonNegative], ...] | None = None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pulp
 
 from allocator.inputs.schema import Scenario, StaffRole, staff_item
+from allocator.optimization.equity import define_equity, equity_gain_bound
 
 AreaItem = tuple[str, str]
 """(area_id, intervention_id)."""
@@ -173,6 +174,8 @@ class AllocationModel:
     """Steps of fte_step of role r placed in area a (integer unless fixed)."""
     shortfall: dict[AreaItem, pulp.LpVariable] = field(default_factory=dict)
     min_area_coverage: pulp.LpVariable | None = None
+    equity: pulp.LpAffineExpression | None = None
+    """The equity term under policy.equity_measure (see optimization/equity.py), if defined."""
     constraints: dict[str, dict[object, pulp.LpConstraint]] = field(default_factory=dict)
     """Constraint family → key → constraint, for duals and binding-limit analysis."""
     cost_per_euro: float = 0.0
@@ -395,17 +398,9 @@ def define_floor_constraints(model: AllocationModel) -> None:
 
 
 def define_equity_constraints(model: AllocationModel) -> None:
-    """min_area_coverage ≤ Σk served[a,k] / Σk need[a,k] for every area with need."""
-    if model.data.equity_weight <= 0:
-        return
-    z = model.problem.add_variable("min_area_coverage", lowBound=0, upBound=1)
-    model.min_area_coverage = z
-    for a in model.data.areas:
-        need = model.data.area_need.get(a, 0.0)
-        if need <= 0:
-            continue
-        served = pulp.lpSum(e for (area, _), e in model.served.items() if area == a)
-        model.add("equity", a, need * z <= served)
+    """The equity term (min or worst_share, see optimization/equity.py) when it is weighted."""
+    if model.data.equity_weight > 0:
+        define_equity(model)
 
 
 def define_objective(model: AllocationModel) -> None:
@@ -427,15 +422,14 @@ def define_objective(model: AllocationModel) -> None:
         for (_, a, k), var in model.serve.items():
             efficiency.append((var, (1 - ew) * data.weight.get((a, k), 0.0)))
     objective = pulp.LpAffineExpression(efficiency)
-    if model.min_area_coverage is not None:
-        objective += ew * scale * model.min_area_coverage
+    if model.equity is not None and ew > 0:
+        objective += ew * scale * model.equity
 
     best_gain = (
         (1 - ew) * max(data.weight.values(), default=0.0) * max(s.weight for s in data.segments)
     )
-    positive = [n for n in data.area_need.values() if n > 0]
-    if ew > 0 and positive:
-        best_gain += ew * scale / min(positive)
+    if ew > 0:
+        best_gain += ew * scale * equity_gain_bound(model)
     model.shortfall_per_beneficiary = policy.shortfall_penalty * max(best_gain, 1.0)
     objective -= model.shortfall_per_beneficiary * pulp.lpSum(model.shortfall.values())
 

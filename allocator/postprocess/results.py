@@ -13,7 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from allocator.inputs.schema import Scenario
+from allocator.inputs.schema import EquityMeasure, Scenario
+from allocator.optimization.equity import worst_areas_coverage
 from allocator.optimization.model import AllocationModel, Segment, prepare
 from allocator.optimization.solve import SolveOutcome
 
@@ -205,6 +206,11 @@ def evaluate(
     weighted_coverage = value_served / value_all if value_all > 0 else 0.0
     with_need = areas[areas["need"] > 0]
     min_area_coverage = float(with_need["coverage"].min()) if len(with_need) else 0.0
+    policy = scenario.settings.policy
+    worst = worst_areas_coverage(
+        zip(with_need["need"], with_need["served"], strict=True), policy.equity_share
+    )
+    equity = min_area_coverage if policy.equity_measure is EquityMeasure.MIN else worst
     need_total = float(area_interventions["need"].sum())
     beneficiaries = float(allocation["beneficiaries"].sum())
     staff_cost = float(staff["cost"].sum())
@@ -216,8 +222,9 @@ def evaluate(
     paid_by_kind = funding.groupby(funding["funder_id"].map(kind))["amount"].sum().to_dict()
     kpis: dict[str, Any] = {
         "status": status,
-        "objective": (1 - ew) * weighted_coverage + ew * min_area_coverage,
+        "objective": (1 - ew) * weighted_coverage + ew * equity,
         "weighted_coverage": weighted_coverage,
+        "worst_areas_coverage": worst,
         "min_area_coverage": min_area_coverage,
         "beneficiaries_served": beneficiaries,
         "need_total": need_total,
