@@ -34,9 +34,7 @@ def three_areas(**policy: object) -> object:
     the measure is (0·10 + coverage of the next 40 units) / 50.
     """
     return scenario(
-        areas=[
-            {"area_id": a, "name": a, "population": 100, "minors": 50} for a in ("A", "B", "C")
-        ],
+        areas=[{"area_id": a, "name": a, "population": 100, "minors": 50} for a in ("A", "B", "C")],
         needs=[
             {"area_id": "A", "intervention_id": "k", "need": 10},
             {"area_id": "B", "intervention_id": "k", "need": 30},

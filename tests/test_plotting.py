@@ -11,7 +11,7 @@ from matplotlib.legend import Legend
 from matplotlib.patches import Rectangle
 
 from allocator.optimization.pipeline import RunResult
-from allocator.render import plotting
+from allocator.render import plotting, tradeoffs
 
 
 def rectangles(axes: Axes) -> list[Rectangle]:
@@ -68,35 +68,51 @@ def test_funders_spending_shows_amount_and_spent_by_kind(milano_run: RunResult) 
     assert legend == ["Disponibile", "Speso (pubblico)", "Speso (privato)"]
 
 
-def test_budget_outcome_curve_plots_both_measures() -> None:
+def test_budget_outcome_has_two_panels_a_legend_and_todays_budget() -> None:
     curve = pd.DataFrame(
         {
             "budget_total": [3e6, 1e6, 2e6],
-            "objective": [0.5, 0.2, 0.4],
+            "weighted_coverage": [0.5, 0.2, 0.4],
+            "worst_areas_coverage": [0.3, 0.1, 0.2],
             "beneficiaries_served": [900.0, 300.0, 700.0],
         }
     )
-    figure = plotting.budget_outcome(curve, lang="en")
-    left, right = figure.axes
-    x, y = left.lines[0].get_data()
-    assert list(np.asarray(x)) == [1e6, 2e6, 3e6] and list(np.asarray(y)) == [0.2, 0.4, 0.5]
-    assert list(np.asarray(right.lines[0].get_ydata())) == [300.0, 700.0, 900.0]
-    assert left.get_xlabel() == "Total budget (€)"
+    figure = tradeoffs.budget_outcome(curve, lang="en", today=2e6)
+    top, bottom = figure.axes
+    x, y = top.lines[0].get_data()
+    assert list(np.asarray(x)) == [1e6, 2e6, 3e6] and list(np.asarray(y)) == [300, 700, 900]
+    assert list(np.asarray(bottom.lines[0].get_ydata())) == [0.2, 0.4, 0.5]
+    assert bottom.get_xlabel() == "Total budget (€)"
+    for axes in (top, bottom):
+        texts = [t.get_text() for t in legend_of(axes).get_texts()]
+        assert "today's budget" in texts
+    italian = tradeoffs.budget_outcome(curve, today=2e6).axes[1].get_xlabel()
+    assert "Budget" in italian and "Bilancio" not in italian
 
 
-def test_frontier_labels_every_point() -> None:
+def test_frontier_joins_only_the_frontier_and_places_rules_with_their_better_plan() -> None:
     frontier = pd.DataFrame(
         {
             "weighted_coverage": [0.6, 0.55, 0.4],
-            "min_area_coverage": [0.1, 0.3, 0.4],
-            "label": ["w=0", "w=0.5", "w=1"],
+            "worst_areas_coverage": [0.1, 0.3, 0.4],
+            "dominated": [False, False, False],
         }
     )
-    figure = plotting.efficiency_equity_frontier(frontier)
+    rules = pd.DataFrame(
+        {
+            "scenario": ["pro capite"],
+            "weighted_coverage": [0.3],
+            "worst_areas_coverage": [0.2],
+            "better_weighted_coverage": [0.5],
+            "better_worst_areas_coverage": [0.2],
+        }
+    )
+    figure = tradeoffs.efficiency_equity_frontier(frontier, rules=rules)
     axes = figure.axes[0]
+    assert len(axes.lines) == 1  # only the frontier is a line
     assert list(np.asarray(axes.lines[0].get_xdata())) == [0.6, 0.55, 0.4]
-    assert [t.get_text() for t in axes.texts] == ["w=0", "w=0.5", "w=1"]
-    assert axes.get_ylabel() == "Copertura del quartiere meno coperto"
+    assert axes.get_ylabel() == "Copertura dei quartieri più scoperti"
+    assert "pro capite" in [t.get_text() for t in axes.texts]
     assert plotting.png(figure).startswith(b"\x89PNG")
 
 
@@ -109,20 +125,3 @@ def test_unknown_language_is_refused(milano_run: RunResult) -> None:
     assert milano_run.plan is not None
     with pytest.raises(ValueError, match="lang"):
         plotting.coverage_by_area(milano_run.plan.areas, lang="fr")
-
-
-def test_frontier_joins_coinciding_labels_and_widens_a_flat_axis() -> None:
-    frontier = pd.DataFrame(
-        {
-            "weighted_coverage": [0.5, 0.5, 0.15],
-            "min_area_coverage": [0.15, 0.15 + 1e-9, 0.15],
-            "label": ["0", "0,5", "1"],
-            "dominated": [False, False, True],
-        }
-    )
-    figure = plotting.efficiency_equity_frontier(frontier)
-    axes = figure.axes[0]
-    texts = sorted(t.get_text() for t in axes.texts)
-    assert texts == ["0 · 0,5", "1"]
-    low, high = axes.get_ylim()
-    assert low == pytest.approx(0.13) and high == pytest.approx(0.17)

@@ -205,7 +205,7 @@ def test_an_infeasible_run_searches_its_conflicts_once(monkeypatch: pytest.Monke
 
 def test_rules_funding_lp_keeps_the_earmark_cap() -> None:
     """The rules' funding LP uses the same builder: G's k in A stays within its 120 € cap."""
-    from allocator.studies.rules import make_feasible
+    from allocator.studies.feasible import make_feasible
 
     s = money_scenario()
     made = make_feasible(s, {("P", "A", "k"): 100.0, ("P", "B", "k"): 100.0})

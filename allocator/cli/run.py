@@ -52,9 +52,9 @@ def run(
     from allocator.optimization.solve import SolveStatus
     from allocator.outputs.run_folder import default_output_dir, write_outputs
     from allocator.render.explanations import explain as explain_run
-    from allocator.render.gains import gain_over_rules
+    from allocator.render.gains import domination_sentences
     from allocator.render.summary import explanation_view, print_summary
-    from allocator.studies.rules import rule_plans
+    from allocator.studies.frontier import rule_dominations
 
     if lang not in ("it", "en"):
         raise UsageError(f"--lang must be it or en, not {lang!r}")
@@ -89,9 +89,8 @@ def run(
     if not quiet:
         print_summary(result, console, lang=lang)
         if result.plan is not None:
-            console.print(
-                gain_over_rules(result.plan, rule_plans(loaded), lang=lang), highlight=False
-            )
+            for line in domination_sentences(rule_dominations(loaded), lang=lang):
+                console.print(line, highlight=False)
         console.print(explanation_view(why, long=explain))
     console.print(f"Outputs written to [bold]{written}[/]")
 

@@ -65,25 +65,30 @@ def sweep(
     """Solve the scenario at each value of one setting: a table and a chart."""
     from allocator.inputs.loading import load_scenario
     from allocator.outputs.run_folder import default_output_dir, write_folder
-    from allocator.render.plotting import budget_outcome, png
+    from allocator.render.gains import next_money_sentence
+    from allocator.render.plotting import png
     from allocator.render.summary import frame_view
-    from allocator.studies.sweep import parse_values
+    from allocator.render.tradeoffs import budget_outcome
+    from allocator.studies.sweep import next_money, parse_values
     from allocator.studies.sweep import sweep as sweep_curve
 
     points = parse_values(values)
     loaded = load_scenario(scenario, set_ or [])
     frame = sweep_curve(loaded, param, points)
+    more = next_money(loaded)
     destination = out or default_output_dir(f"sweep {loaded.name} {param}")
 
     def fill(folder: Path) -> None:
         frame.to_csv(folder / "sweep.csv", index=False, lineterminator="\n")
-        x = "budget_total" if frame["budget_total"].nunique() > 1 else param
-        (folder / "sweep.png").write_bytes(png(budget_outcome(frame, x=x)))
+        by_budget = frame["budget_total"].nunique() > 1
+        x = "budget_total" if by_budget else param
+        today = more["budget_total"] if by_budget else None
+        (folder / "sweep.png").write_bytes(png(budget_outcome(frame, x=x, today=today)))
 
     written = write_folder(destination, fill, overwrite=overwrite)
-    marginal = [c for c in frame.columns if c.startswith("marginal")]
-    shown = [param, "status", "objective", "beneficiaries_served", "budget_used_share", *marginal]
+    shown = [param, "status", "beneficiaries_served", "weighted_coverage", "budget_used_share"]
     console.print(frame_view(f"Sweep of {param}", frame, shown))
+    console.print(next_money_sentence(more), highlight=False)
     console.print(f"Sweep written to [bold]{written}[/]")
 
 
@@ -91,42 +96,53 @@ def sweep(
 @edge
 def frontier(
     scenario: Annotated[Path, typer.Argument(help="Scenario folder.")],
-    points: Annotated[int, typer.Option("--points", help="Equity weights from 0 to 1.")] = 11,
+    points: Annotated[
+        int, typer.Option("--points", help="Equity floors from the efficient plan's to the most.")
+    ] = 8,
     named: Annotated[
         list[Path] | None,
         typer.Option("--scenario", help="A scenario to place on the frontier (repeatable)."),
     ] = None,
+    rules: Annotated[
+        bool, typer.Option("--rules/--no-rules", help="Place the rules of thumb on it.")
+    ] = True,
     out: OutOption = None,
     set_: SetOption = None,
     overwrite: OverwriteOption = False,
 ) -> None:
-    """The efficiency–equity frontier, with named scenarios placed on it."""
+    """The efficiency–equity frontier (by equity floor), with scenarios and rules placed on it."""
     from allocator.inputs.loading import load_scenario
     from allocator.outputs.run_folder import default_output_dir, write_folder
-    from allocator.render.formats import number
-    from allocator.render.plotting import efficiency_equity_frontier, png
+    from allocator.render.gains import domination_sentences
+    from allocator.render.plotting import png
     from allocator.render.summary import frame_view
+    from allocator.render.tradeoffs import efficiency_equity_frontier
     from allocator.studies.compare import unique_labels
-    from allocator.studies.sweep import frontier as frontier_curve
-    from allocator.studies.sweep import placed
+    from allocator.studies.frontier import equity_key, placed, rules_placed
+    from allocator.studies.frontier import frontier as frontier_curve
 
     loaded = load_scenario(scenario, set_ or [])
+    key = equity_key(loaded)
     frame = frontier_curve(loaded, points)
     results = solved(list(named or []), set_ or [])
     labels = unique_labels([r.scenario.name for r in results])
-    points_frame = placed({label: r.plan for label, r in zip(labels, results, strict=True)})
+    points_frame = placed({lab: r.plan for lab, r in zip(labels, results, strict=True)}, key)
+    rule_frame, dominations = rules_placed(loaded) if rules else (None, [])
     destination = out or default_output_dir(f"frontier {loaded.name}")
 
     def fill(folder: Path) -> None:
         frame.to_csv(folder / "frontier.csv", index=False, lineterminator="\n")
         points_frame.to_csv(folder / "scenarios.csv", index=False, lineterminator="\n")
-        labelled = frame.assign(label=[number(w, "it", None) for w in frame["equity_weight"]])
-        chart = efficiency_equity_frontier(labelled, named=points_frame)
+        if rule_frame is not None:
+            rule_frame.to_csv(folder / "rules.csv", index=False, lineterminator="\n")
+        chart = efficiency_equity_frontier(frame, named=points_frame, rules=rule_frame, y=key)
         (folder / "frontier.png").write_bytes(png(chart))
 
     written = write_folder(destination, fill, overwrite=overwrite)
-    shown = ["equity_weight", "weighted_coverage", "min_area_coverage", "beneficiaries_served"]
+    shown = ["equity_floor", "weighted_coverage", key, "beneficiaries_served", "funded"]
     console.print(frame_view("Efficiency–equity frontier", frame, [*shown, "dominated"]))
+    for line in domination_sentences(dominations):
+        console.print(line, highlight=False)
     console.print(f"Frontier written to [bold]{written}[/]")
 
 

@@ -365,12 +365,10 @@ def explain(
         lang,
     )
     limit_lines = limit_sentences(limits, lang)
-    useful = marginal[
-        (marginal["confirmed"] & (marginal["beneficiaries_gain"] > TOLERANCE))
-        | (~marginal["confirmed"] & (marginal["dual_weighted_per_change"] > TOLERANCE))
-    ]
+    # only values confirmed by a re-solve reach a planner; dual estimates stay in the CSV
+    useful = marginal[marginal["confirmed"] & (marginal["beneficiaries_gain"] > TOLERANCE)]
     marginal_lines = list(useful["sentence"].head(5))
-    if not marginal_lines and len(marginal):
+    if not marginal_lines and marginal["confirmed"].any():
         marginal_lines = [
             "Nessuna risorsa in più tra quelle provate (fondi, vincoli, personale, posti) "
             "servirebbe altri beneficiari in questo piano."

@@ -72,11 +72,17 @@ LABELS: dict[str, dict[str, str]] = {
         "spent_private": "Speso (privato)",
         "euro": "Euro all'anno",
         "people": "Persone o famiglie all'anno",
-        "budget_title": "Quanto rende il bilancio",
-        "frontier": "Frontiera",
-        "dominated": "Dominati (più peso all'equità senza guadagno)",
-        "budget": "Bilancio totale (€)",
+        "budget_title": "Quanto rendono le risorse",
+        "frontier": "Frontiera (massima copertura a ogni livello di equità)",
+        "dominated": "Dominati (un altro piano fa meglio su entrambi)",
+        "budget": "Budget totale (€)",
+        "today": "budget di oggi",
         "frontier_title": "Efficienza ed equità",
+        "scenarios": "Scenari",
+        "rules": "Regole empiriche",
+        "dominating": "Piano ottimizzato con la stessa spesa",
+        "served_panel": "Beneficiari raggiunti",
+        "coverage_panel": "Copertura",
     },
     "en": {
         "coverage": "Coverage",
@@ -101,10 +107,16 @@ LABELS: dict[str, dict[str, str]] = {
         "euro": "Euros per year",
         "people": "People or households per year",
         "budget_title": "What the budget buys",
-        "frontier": "Frontier",
-        "dominated": "Dominated (more equity weight, no gain)",
+        "frontier": "Frontier (most coverage at each level of equity)",
+        "dominated": "Dominated (another plan does better on both)",
         "budget": "Total budget (€)",
+        "today": "today's budget",
         "frontier_title": "Efficiency and equity",
+        "scenarios": "Scenarios",
+        "rules": "Rules of thumb",
+        "dominating": "Optimised plan, same money",
+        "served_panel": "Beneficiaries served",
+        "coverage_panel": "Coverage",
     },
 }
 """Words on the charts, by language; also the names of areas' KPI columns."""
@@ -293,134 +305,4 @@ def funders_spending(funders: pd.DataFrame, lang: str = "it") -> Figure:
         axes.set_xlabel(label("euro", lang))
         axes.set_title(label("funders_title", lang), loc="left")
         axes.grid(axis="y", visible=False)
-    return figure
-
-
-def budget_outcome(curve: pd.DataFrame, lang: str = "it", x: str = "budget_total") -> Figure:
-    """The budget–outcome curve: objective (left axis) and beneficiaries (right) per budget.
-
-    ``curve`` has columns objective, beneficiaries_served and ``x``: budget_total by default, or
-    the swept setting (a sweep of anything but the budget).
-    """
-    check_lang(lang)
-    rows = curve.sort_values(x)
-    with styled():
-        figure, axes = new_figure(11, 6.5)
-        axes.plot(
-            rows[x],
-            rows["objective"],
-            marker="o",
-            linewidth=3,
-            markersize=9,
-            color=LINE_COLOUR,
-            label=label("objective", lang),
-        )
-        axes.set_ylabel(label("objective", lang), color=LINE_COLOUR)
-        axes.yaxis.set_major_formatter(number_formatter(lang, 2))
-        if x == "budget_total":
-            axes.xaxis.set_major_formatter(number_formatter(lang))
-        axes.set_xlabel(label("budget", lang) if x == "budget_total" else x)
-        right = axes.twinx()
-        right.plot(
-            rows[x],
-            rows["beneficiaries_served"],
-            marker="s",
-            linewidth=2,
-            linestyle="--",
-            markersize=8,
-            color=SECOND_COLOUR,
-            label=label("beneficiaries_served", lang),
-        )
-        right.set_ylabel(label("beneficiaries_served", lang), color=SECOND_COLOUR)
-        right.yaxis.set_major_formatter(number_formatter(lang))
-        right.grid(visible=False)
-        right.spines["right"].set_visible(True)
-        axes.set_title(label("budget_title", lang), loc="left")
-    return figure
-
-
-def coinciding(frame: pd.DataFrame) -> dict[tuple[float, float], list[str]]:
-    """Labels of the frontier's points, those at the same place (to 1e-6) joined."""
-    groups: dict[tuple[float, float], list[str]] = {}
-    for row in frame.itertuples(index=False):
-        key = (round(float(row.weighted_coverage), 6), round(float(row.min_area_coverage), 6))
-        groups.setdefault(key, []).append(str(row.label))
-    return groups
-
-
-def widen_flat_axis(axes: Axes, values: pd.Series, which: str, half: float = 0.02) -> None:
-    """A share that hardly varies gets ± ``half`` around it, so ticks are not all the same."""
-    low, high = float(values.min()), float(values.max())
-    if high - low < 1e-3:
-        middle = (low + high) / 2
-        limits = (max(middle - half, 0.0), min(middle + half, 1.0))
-        (axes.set_xlim if which == "x" else axes.set_ylim)(*limits)
-
-
-def efficiency_equity_frontier(
-    frontier: pd.DataFrame, lang: str = "it", named: pd.DataFrame | None = None
-) -> Figure:
-    """Each plan as a point: weighted coverage (x) against the least-served area's coverage (y).
-
-    ``frontier`` has columns weighted_coverage, min_area_coverage and label, in the order the
-    line should join them (e.g. by equity weight); rows with ``dominated`` true are drawn apart,
-    off the line. ``named`` (columns scenario, weighted_coverage, min_area_coverage) places
-    scenarios on the chart as squares.
-    """
-    check_lang(lang)
-    dominated = (
-        frontier["dominated"].astype(bool)
-        if "dominated" in frontier
-        else pd.Series(False, index=frontier.index)
-    )
-    with styled():
-        figure, axes = new_figure(11, 7)
-        line = frontier[~dominated]
-        axes.plot(
-            line["weighted_coverage"],
-            line["min_area_coverage"],
-            marker="o",
-            markersize=10,
-            linewidth=2.5,
-            color=LINE_COLOUR,
-            label=label("frontier", lang),
-        )
-        off = frontier[dominated]
-        if len(off):
-            axes.scatter(
-                off["weighted_coverage"],
-                off["min_area_coverage"],
-                s=100,
-                facecolors="none",
-                edgecolors="grey",
-                label=label("dominated", lang),
-            )
-        for (x, y), labels in coinciding(frontier).items():
-            axes.annotate(
-                " · ".join(labels),
-                (x, y),
-                textcoords="offset points",
-                xytext=(8, 6),
-                fontsize=12,
-            )
-        for row in (named if named is not None else pd.DataFrame()).itertuples(index=False):
-            axes.scatter(row.weighted_coverage, row.min_area_coverage, marker="s", s=120, zorder=3)
-            axes.annotate(
-                str(row.scenario),
-                (row.weighted_coverage, row.min_area_coverage),
-                textcoords="offset points",
-                xytext=(8, -14),
-                fontsize=12,
-            )
-        axes.xaxis.set_major_formatter(percent_formatter(lang))
-        axes.yaxis.set_major_formatter(percent_formatter(lang))
-        axes.margins(0.15)
-        points = pd.concat([frontier, named]) if named is not None else frontier
-        widen_flat_axis(axes, points["weighted_coverage"], "x")
-        widen_flat_axis(axes, points["min_area_coverage"], "y")
-        axes.set_xlabel(label("weighted_coverage", lang))
-        axes.set_ylabel(label("min_area_coverage", lang))
-        axes.set_title(label("frontier_title", lang), loc="left")
-        if len(off):
-            axes.legend(loc="best")
     return figure

@@ -17,13 +17,13 @@ from allocator.render.formats import formatted, kpi_value, number
 from allocator.render.maps import MapKeys, area_map
 from allocator.render.plotting import (
     coverage_by_area,
-    efficiency_equity_frontier,
     funders_spending,
     png,
     served_versus_need,
 )
 from allocator.render.report_runs import ReportRun
 from allocator.render.report_words import WORDS
+from allocator.render.tradeoffs import efficiency_equity_frontier
 
 REPORT_KPIS = (
     "beneficiaries_served",
@@ -252,15 +252,22 @@ def compare_section(runs: Sequence[ReportRun], lang: str) -> str:
         f'<table id="compare-table"><thead><tr><th class="text">{e(words["kpi"])}</th>{head}'
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
-    frontier = pd.DataFrame(
+    # unrelated scenarios are points, never joined by a line
+    y = "worst_areas_coverage" if all(y_ok(r.kpis) for r in runs) else "min_area_coverage"
+    points = pd.DataFrame(
         {
+            "scenario": [r.label for r in runs],
             "weighted_coverage": [r.kpis["weighted_coverage"] for r in runs],
-            "min_area_coverage": [r.kpis["min_area_coverage"] for r in runs],
-            "label": [r.label for r in runs],
+            y: [r.kpis[y] for r in runs],
         }
     )
-    figure = efficiency_equity_frontier(frontier, lang)
+    figure = efficiency_equity_frontier(None, lang, named=points, y=y)
     return table + image(png(figure), figure.axes[0].get_title(loc="left"), "chart-frontier")
+
+
+def y_ok(kpis: dict[str, Any]) -> bool:
+    """Whether a run's KPIs hold worst_areas_coverage (run folders written before it do not)."""
+    return kpis.get("worst_areas_coverage") is not None
 
 
 def summary_section(run: ReportRun, lang: str) -> str:

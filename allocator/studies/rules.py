@@ -1,156 +1,113 @@
 """Rules of thumb: how money is split today, turned into feasible plans on the same data.
 
-Each rule decides how much of the budget goes to each (area, intervention) pair, or takes today's
-allocation (the status quo). :func:`make_feasible` then turns that wish into a plan within every
-limit of the model: partners are filled cheapest-first within the money, staff posts are placed in
-whole steps within what is available, and a small LP finds which funder pays what, respecting
-earmarks and amounts, cutting the allocation where they cannot pay all of it. The plan is measured
-by :func:`allocator.postprocess.results.evaluate`, exactly as the optimiser's plan is.
+Each rule gives every (area, intervention) pair a share of the budget: by minors (per capita), by
+estimated need (need share), or by today's spending (``storico pro quota``: today's shares grown
+or cut pro rata to the money available, as incremental budgeting does). What a pair cannot absorb
+(partners' places, maximum coverage, staff, earmarks) is split again among the others by the same
+rule, until the budget or every capacity is exhausted (:mod:`allocator.studies.resplit`); the plan
+says why, when money is left. Today's allocation itself (``situazione attuale``) is kept as it is,
+clipped to eligible partners and capacities. Every plan is made feasible and measured by
+:func:`allocator.postprocess.results.evaluate`, exactly as the optimiser's plan is.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-import pandas as pd
-import pulp
-
-from allocator.inputs.schema import Scenario, staff_item
-from allocator.optimization.feasibility import check_feasibility
-from allocator.optimization.model import (
-    Arc,
-    AreaItem,
-    ModelData,
-    earmark_limits,
-    funder_amount_limits,
-    min_posts,
-    prepare,
-)
-from allocator.optimization.solve import SolveStatus, solve_lp
-from allocator.postprocess.results import (
-    FUNDING_COLUMNS,
-    Plan,
-    allocation_frame,
-    evaluate,
-    staff_frame,
-)
+from allocator.inputs.schema import Scenario
+from allocator.optimization.model import Arc, AreaItem, prepare
+from allocator.postprocess.results import Plan
+from allocator.studies.feasible import full_costs, make_feasible
+from allocator.studies.resplit import spend
 
 RULE_LABELS = {
     "per_capita": "quota pro capite (minori)",
     "need_share": "proporzionale al bisogno",
+    "historic_pro_rata": "storico pro quota",
     "status_quo": "situazione attuale",
 }
 """Rule id → the Italian label used in comparisons and minutes."""
-
-_SAFETY = 1e-9
-"""Relative margin kept below what funders can pay, against the LP's round-off."""
+SPENDING_RULES = ("per_capita", "need_share", "historic_pro_rata")
+"""The rules that split the budget (the status quo is today's allocation as it is)."""
 
 
 @dataclass(frozen=True)
 class RulePlan:
-    """A rule of thumb's plan, and what had to be cut to make it feasible."""
+    """A rule of thumb's plan, what had to be cut, and why money is left, if it is."""
 
     rule: str
     label: str
     plan: Plan
     clipped: tuple[str, ...] = ()
     """What was cut from the rule's wish to respect the limits, in words."""
+    unspent_reason: str = ""
+    """Why the plan leaves money unspent: ``capacity`` (the pairs the rule funds are full) or
+    ``limits`` (staff, earmarks or funders' eligibility stop the rest); empty when spent."""
 
 
-@dataclass(frozen=True)
-class _Staffing:
-    """Per intervention: its staff role and the staff cost of one beneficiary."""
-
-    role: dict[str, tuple[str, float]]
-    """intervention_id → (role_id, beneficiaries_per_fte)."""
-    cost_per_beneficiary: dict[str, float]
+# --- the rules: a weight per (area, intervention), or today's rows ------------------------------
 
 
-def _staffing(scenario: Scenario) -> _Staffing:
-    cost_per_fte = {r.role_id: r.cost_per_fte for r in scenario.staff}
-    role: dict[str, tuple[str, float]] = {}
-    per_beneficiary: dict[str, float] = {}
-    for i in scenario.interventions:
-        if i.staff_role is not None and i.beneficiaries_per_fte is not None:
-            role[i.intervention_id] = (i.staff_role, i.beneficiaries_per_fte)
-            per_beneficiary[i.intervention_id] = (
-                cost_per_fte[i.staff_role] / i.beneficiaries_per_fte
-            )
-    return _Staffing(role, per_beneficiary)
-
-
-def _minimum_posts(scenario: Scenario) -> dict[str, int]:
-    return {r.role_id: min_posts(r) for r in scenario.staff}
-
-
-# --- the rules: money per (area, intervention), or today's rows ---------------------------------
-
-
-def split_budget(scenario: Scenario, area_weight: Mapping[str, float]) -> dict[AreaItem, float]:
-    """The budget left after the minimum staff posts, split over areas by ``area_weight`` and,
-    within an area, over interventions in proportion to what serving all their need would cost.
-    """
+def pair_weights(scenario: Scenario, area_weight: Mapping[str, float]) -> dict[AreaItem, float]:
+    """Each pair's share of the money: its area's share by ``area_weight`` and, within the area,
+    the share of what serving all of each intervention's need would cost."""
     data = prepare(scenario)
-    staffing = _staffing(scenario)
+    staff_per_head = {
+        i.intervention_id: (
+            next(r.cost_per_fte for r in scenario.staff if r.role_id == i.staff_role)
+            / i.beneficiaries_per_fte
+            if i.staff_role is not None and i.beneficiaries_per_fte
+            else 0.0
+        )
+        for i in scenario.interventions
+    }
     unit_cost = {i.intervention_id: i.unit_cost for i in scenario.interventions}
-    minimum = _minimum_posts(scenario)
-    fixed_staff = sum(
-        minimum[r.role_id] * r.fte_step * r.cost_per_fte * len(data.areas) for r in scenario.staff
-    )
-    budget = max(sum(data.funder_amount.values()) - fixed_staff, 0.0)
     total_weight = sum(area_weight.get(a, 0.0) for a in data.areas)
-    money: dict[AreaItem, float] = {}
+    weights: dict[AreaItem, float] = {}
     if total_weight <= 0:
-        return money
+        return weights
     for a in data.areas:
-        area_money = budget * area_weight.get(a, 0.0) / total_weight
         full_cost = {
-            k: need * (unit_cost[k] + staffing.cost_per_beneficiary.get(k, 0.0))
+            k: need * (unit_cost[k] + staff_per_head[k])
             for (area, k), need in data.need.items()
             if area == a and need > 0
         }
         total = sum(full_cost.values())
         for k, cost in full_cost.items():
-            money[(a, k)] = area_money * cost / total if total > 0 else 0.0
-    return money
+            if total > 0:
+                weights[(a, k)] = area_weight.get(a, 0.0) / total_weight * cost / total
+    return weights
 
 
-def fill_cheapest_first(scenario: Scenario, money: Mapping[AreaItem, float]) -> dict[Arc, float]:
-    """Spend each pair's money on its partners, cheapest first (unit net cost plus staff cost per
-    beneficiary), within capacities and the intervention's maximum coverage."""
-    data = prepare(scenario)
-    staffing = _staffing(scenario)
-    arcs_of: dict[AreaItem, list[Arc]] = defaultdict(list)
-    for arc in data.arcs:
-        arcs_of[(arc[1], arc[2])].append(arc)
-    rows: dict[Arc, float] = {}
-    for (a, k), budget in sorted(money.items()):
-        left_money = budget
-        left_need = data.max_served.get((a, k), 0.0)
+def historic_weights(scenario: Scenario) -> dict[AreaItem, float]:
+    """Today's share of the money of each pair: baseline beneficiaries at today's costs."""
+    cost = full_costs(scenario)
+    unit_cost = {i.intervention_id: i.unit_cost for i in scenario.interventions}
+    money: dict[AreaItem, float] = defaultdict(float)
+    for row in scenario.baseline:
+        arc = (row.partner_id, row.area_id, row.intervention_id)
+        money[(row.area_id, row.intervention_id)] += row.beneficiaries * cost.get(
+            arc, unit_cost.get(row.intervention_id, 0.0)
+        )
+    total = sum(money.values())
+    return {pair: m / total for pair, m in money.items() if m > 0} if total > 0 else {}
 
-        def full_cost(arc: Arc, k: str = k) -> float:
-            return data.arcs[arc].net_cost + staffing.cost_per_beneficiary.get(k, 0.0)
 
-        for arc in sorted(arcs_of.get((a, k), []), key=lambda arc: (full_cost(arc), arc)):
-            cost = full_cost(arc)
-            affordable = left_money / cost if cost > 0 else math.inf
-            served = min(data.arcs[arc].capacity, left_need, affordable)
-            if served <= 0:
-                break
-            rows[arc] = served
-            left_need -= served
-            left_money -= served * cost
-    return rows
+def _spending_plan(
+    scenario: Scenario, rule: str, weights: Mapping[AreaItem, float]
+) -> RulePlan | None:
+    spent = spend(scenario, weights)
+    if spent is None:
+        return None
+    return RulePlan(rule, RULE_LABELS[rule], spent.plan, spent.clipped, spent.unspent_reason)
 
 
 def per_capita_plan(scenario: Scenario) -> RulePlan | None:
     """Each area gets a share of the budget proportional to its minors."""
     weight = {a.area_id: a.minors for a in scenario.areas}
-    rows = fill_cheapest_first(scenario, split_budget(scenario, weight))
-    return _rule_plan(scenario, "per_capita", rows, [])
+    return _spending_plan(scenario, "per_capita", pair_weights(scenario, weight))
 
 
 def need_share_plan(scenario: Scenario) -> RulePlan | None:
@@ -158,8 +115,15 @@ def need_share_plan(scenario: Scenario) -> RulePlan | None:
     weight: dict[str, float] = defaultdict(float)
     for n in scenario.needs:
         weight[n.area_id] += n.need
-    rows = fill_cheapest_first(scenario, split_budget(scenario, weight))
-    return _rule_plan(scenario, "need_share", rows, [])
+    return _spending_plan(scenario, "need_share", pair_weights(scenario, weight))
+
+
+def historic_pro_rata_plan(scenario: Scenario) -> RulePlan | None:
+    """Today's shares of the money (baseline), grown or cut pro rata to the budget available."""
+    weights = historic_weights(scenario)
+    if not weights:
+        return None
+    return _spending_plan(scenario, "historic_pro_rata", weights)
 
 
 def status_quo_plan(scenario: Scenario) -> RulePlan | None:
@@ -199,12 +163,13 @@ def status_quo_plan(scenario: Scenario) -> RulePlan | None:
 RULES: dict[str, Callable[[Scenario], RulePlan | None]] = {
     "per_capita": per_capita_plan,
     "need_share": need_share_plan,
+    "historic_pro_rata": historic_pro_rata_plan,
     "status_quo": status_quo_plan,
 }
 
 
 def rule_plans(scenario: Scenario) -> list[RulePlan]:
-    """Every rule of thumb that yields a plan (the status quo needs a baseline)."""
+    """Every rule of thumb that yields a plan (the historic ones need a baseline)."""
     plans = (make(scenario) for make in RULES.values())
     return [p for p in plans if p is not None]
 
@@ -218,9 +183,6 @@ def best_rule(rules: list[RulePlan]) -> RulePlan | None:
     )
 
 
-# --- from a wish to a feasible plan ----------------------------------------------------------
-
-
 def _rule_plan(
     scenario: Scenario, rule: str, rows: dict[Arc, float], notes: list[str]
 ) -> RulePlan | None:
@@ -229,218 +191,3 @@ def _rule_plan(
         return None
     plan, clipped = made
     return RulePlan(rule, RULE_LABELS[rule], plan, tuple(notes + clipped))
-
-
-def make_feasible(scenario: Scenario, wish: Mapping[Arc, float]) -> tuple[Plan, list[str]] | None:
-    """The largest part of ``wish`` (beneficiaries per arc) that every limit allows, as a plan.
-
-    Returns the plan and what was clipped, or None when not even the minimum staff posts can be
-    paid (then the scenario itself is infeasible).
-    """
-    if check_feasibility(scenario):
-        return None
-    data = prepare(scenario)
-    notes: list[str] = []
-    rows = {arc: min(b, data.arcs[arc].capacity) for arc, b in wish.items() if arc in data.arcs}
-    _clip_coverage(data, rows, notes)
-    staffing = _staffing(scenario)
-    posts = _place_staff(scenario, data, staffing, rows, notes)
-    funded = _fund(scenario, data, rows, posts)
-    if funded is None:
-        minimum = _minimum_posts(scenario)
-        posts = {key: minimum[key[0]] for key in posts}
-        notes.append("staff posts cut to the minimum: funders cannot pay more")
-        _fit_to_staff(scenario, data, staffing, rows, posts)
-        funded = _fund(scenario, data, rows, posts)
-        if funded is None:
-            return None
-    share, payments = funded
-    cut = {key: s for key, s in share.items() if s < 1 - 1e-4}
-    if cut:
-        notes.append(
-            "cut to what funders may pay (amounts and earmarks): "
-            + ", ".join(f"{k} in {a} to {s:.1%}" for (k, a), s in sorted(cut.items()))
-        )
-    _apply_shares(rows, share)
-    needed = _posts_needed(scenario, data, staffing, rows)
-    if needed != posts:  # service was cut: give back the posts it no longer needs
-        refunded = _fund(scenario, data, rows, needed)
-        if refunded is not None:
-            posts, (share, payments) = needed, refunded
-            _apply_shares(rows, share)
-    return _evaluate(scenario, rows, posts, payments), notes
-
-
-def _apply_shares(rows: dict[Arc, float], share: Mapping[tuple[str, str], float]) -> None:
-    for arc in rows:
-        rows[arc] *= share.get((arc[2], arc[1]), 1.0)
-
-
-def _clip_coverage(data: ModelData, rows: dict[Arc, float], notes: list[str]) -> None:
-    served: dict[AreaItem, float] = defaultdict(float)
-    for (_, a, k), b in rows.items():
-        served[(a, k)] += b
-    for (a, k), total in sorted(served.items()):
-        limit = data.max_served.get((a, k), 0.0)
-        if total > limit + 1e-9:
-            notes.append(f"{k} in {a}: {total:g} served clipped to max coverage {limit:g}")
-            for arc in rows:
-                if arc[1:] == (a, k):
-                    rows[arc] *= limit / total
-
-
-def _workload(
-    data: ModelData, staffing: _Staffing, rows: Mapping[Arc, float]
-) -> dict[tuple[str, str], float]:
-    """(role, area) → FTE the served beneficiaries need."""
-    load: dict[tuple[str, str], float] = defaultdict(float)
-    for (_, a, k), b in rows.items():
-        if k in staffing.role:
-            role, per_fte = staffing.role[k]
-            load[(role, a)] += b / per_fte
-    return load
-
-
-def _posts_needed(
-    scenario: Scenario, data: ModelData, staffing: _Staffing, rows: Mapping[Arc, float]
-) -> dict[tuple[str, str], int]:
-    """(role, area) → whole steps covering the workload, at least the minimum."""
-    load = _workload(data, staffing, rows)
-    minimum = _minimum_posts(scenario)
-    return {
-        (r.role_id, a): max(
-            minimum[r.role_id], math.ceil(load.get((r.role_id, a), 0.0) / r.fte_step - 1e-9)
-        )
-        for r in scenario.staff
-        for a in data.areas
-    }
-
-
-def _place_staff(
-    scenario: Scenario,
-    data: ModelData,
-    staffing: _Staffing,
-    rows: dict[Arc, float],
-    notes: list[str],
-) -> dict[tuple[str, str], int]:
-    """Posts covering the workload; where a role runs out, the fullest areas give posts back."""
-    posts = _posts_needed(scenario, data, staffing, rows)
-    minimum = _minimum_posts(scenario)
-    for role in scenario.staff:
-        r = role.role_id
-        available = math.floor(role.available_fte / role.fte_step + 1e-9)
-        placed = sum(posts[(r, a)] for a in data.areas)
-        if placed <= available:
-            continue
-        notes.append(
-            f"staff role {r}: the rule needs {placed * role.fte_step:g} FTE, "
-            f"{role.available_fte:g} available; service cut where posts are missing"
-        )
-        while placed > available:
-            a = max(
-                (a for a in data.areas if posts[(r, a)] > minimum[r]),
-                key=lambda a: (posts[(r, a)], a),
-            )
-            posts[(r, a)] -= 1
-            placed -= 1
-    _fit_to_staff(scenario, data, staffing, rows, posts)
-    return posts
-
-
-def _fit_to_staff(
-    scenario: Scenario,
-    data: ModelData,
-    staffing: _Staffing,
-    rows: dict[Arc, float],
-    posts: Mapping[tuple[str, str], int],
-) -> None:
-    """Scale service down where its workload exceeds the posts placed."""
-    step = {r.role_id: r.fte_step for r in scenario.staff}
-    load = _workload(data, staffing, rows)
-    for (role, a), fte_needed in load.items():
-        fte = posts[(role, a)] * step[role]
-        if fte_needed > fte:
-            factor = fte / fte_needed * (1 - _SAFETY)
-            for arc in rows:
-                if arc[1] == a and arc[2] in staffing.role and staffing.role[arc[2]][0] == role:
-                    rows[arc] *= factor
-
-
-def _fund(
-    scenario: Scenario,
-    data: ModelData,
-    rows: Mapping[Arc, float],
-    posts: Mapping[tuple[str, str], int],
-) -> tuple[dict[tuple[str, str], float], pd.DataFrame] | None:
-    """Which funder pays what: the share of each (intervention, area) cost that can be paid, cut
-    evenly first and then as little as possible; the staff posts are paid in full.
-
-    Returns (item, area) → share paid, and the payments; None if the posts cannot be paid.
-    """
-    cost: dict[tuple[str, str], float] = defaultdict(float)
-    for arc, b in rows.items():
-        cost[(arc[2], arc[1])] += b * data.arcs[arc].net_cost
-    staff_cost = {
-        (staff_item(r.role_id), a): posts[(r.role_id, a)] * r.fte_step * r.cost_per_fte
-        for r in scenario.staff
-        for a in data.areas
-    }
-    problem = pulp.LpProblem("rule_funding", pulp.LpMaximize)
-    pay = {
-        (j, item, a): problem.add_variable(f"pay_{n}", lowBound=0)
-        for n, (j, item, a) in enumerate(data.payments)
-        if cost.get((item, a), 0.0) > 0 or staff_cost.get((item, a), 0.0) > 0
-    }
-    share = {
-        key: problem.add_variable(f"share_{n}", lowBound=0, upBound=1)
-        for n, key in enumerate(sorted(k for k, c in cost.items() if c > 0))
-    }
-    even = problem.add_variable("even", lowBound=0, upBound=1)
-    payers: dict[tuple[str, str], list[pulp.LpVariable]] = defaultdict(list)
-    for (_, item, a), var in pay.items():
-        payers[(item, a)].append(var)
-    for key, var in share.items():
-        problem += pulp.lpSum(payers.get(key, [])) == cost[key] * var
-        if payers.get(key):
-            problem += var >= even
-    for key, c in staff_cost.items():
-        if c > 0 and not payers.get(key):
-            return None
-        if c > 0:
-            problem += pulp.lpSum(payers[key]) == c
-    for limit in funder_amount_limits(scenario, pay) + earmark_limits(scenario, pay):
-        problem += limit.spent <= limit.limit * (1 - _SAFETY)
-    problem.setObjective(pulp.LpAffineExpression([(even, 1.0)]))
-    if solve_lp(problem).status is not SolveStatus.OPTIMAL:
-        return None
-    problem += even >= (even.varValue or 0.0) * (1 - 1e-7)
-    total = sum(cost[key] for key in share) or 1.0
-    problem.setObjective(pulp.LpAffineExpression([(v, cost[k] / total) for k, v in share.items()]))
-    if solve_lp(problem).status is not SolveStatus.OPTIMAL:
-        return None
-
-    shares = {key: min(max(var.varValue or 0.0, 0.0), 1.0) for key, var in share.items()}
-    target = {**{key: cost[key] * s for key, s in shares.items()}, **staff_cost}
-    paid_total: dict[tuple[str, str], float] = defaultdict(float)
-    for (_, item, a), var in pay.items():
-        paid_total[(item, a)] += max(var.varValue or 0.0, 0.0)
-    records = [
-        (j, item, a, max(var.varValue or 0.0, 0.0) * target[(item, a)] / paid_total[(item, a)])
-        for (j, item, a), var in pay.items()
-        if (var.varValue or 0.0) > 0
-        and paid_total[(item, a)] > 0
-        and target.get((item, a), 0.0) > 0
-    ]
-    return shares, pd.DataFrame(records, columns=FUNDING_COLUMNS)
-
-
-def _evaluate(
-    scenario: Scenario,
-    rows: Mapping[Arc, float],
-    posts: Mapping[tuple[str, str], int],
-    payments: pd.DataFrame,
-) -> Plan:
-    step = {r.role_id: r.fte_step for r in scenario.staff}
-    allocation = allocation_frame(scenario, [(*arc, b) for arc, b in rows.items() if b > 1e-9])
-    staff = staff_frame(scenario, [(r, a, n * step[r]) for (r, a), n in posts.items() if n > 0])
-    return evaluate(scenario, allocation, staff, payments, status="feasible")

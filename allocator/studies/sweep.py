@@ -16,7 +16,6 @@ import pandas as pd
 from allocator.errors import UsageError
 from allocator.inputs.schema import Scenario
 from allocator.optimization.pipeline import RunResult
-from allocator.postprocess.results import Plan
 from allocator.studies.variants import WarmSolver, with_setting
 
 PER_EUROS = 100_000.0
@@ -24,6 +23,7 @@ PER_EUROS = 100_000.0
 CURVE_KPIS = (
     "objective",
     "weighted_coverage",
+    "worst_areas_coverage",
     "min_area_coverage",
     "beneficiaries_served",
     "coverage",
@@ -92,27 +92,12 @@ def add_marginal_values(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def frontier(scenario: Scenario, points: int, solver: WarmSolver | None = None) -> pd.DataFrame:
-    """The efficiency–equity frontier: ``points`` equity weights from 0 to 1."""
-    if points < 2:
-        raise UsageError("--points: give at least 2 points")
-    solver = solver or WarmSolver()
-    rows = []
-    for weight in np.linspace(0.0, 1.0, points):
-        result = solver.run(with_setting(scenario, "policy.equity_weight", float(weight)))
-        rows.append({"equity_weight": float(weight), **curve_row(result)})
-    frame = pd.DataFrame(rows)
-    frame["dominated"] = dominated(frame)
-    return frame
-
-
-def dominated(frame: pd.DataFrame, tolerance: float = 1e-9) -> list[bool]:
-    """Points another point beats on one coverage and matches on the other.
-
-    With equity_weight = 1 only the lowest area counts, and ties go to the cheaper plan: such a
-    point can serve far fewer people for the same minimum, and is not on the frontier.
-    """
-    points = list(zip(frame["weighted_coverage"], frame["min_area_coverage"], strict=True))
+def dominated(
+    frame: pd.DataFrame, tolerance: float = 1e-9, y: str = "worst_areas_coverage"
+) -> list[bool]:
+    """Points another point beats on one coverage and matches on the other (weighted coverage
+    and the equity KPI ``y``)."""
+    points = list(zip(frame["weighted_coverage"], frame[y], strict=True))
     return [
         any(
             x2 >= x1 - tolerance
@@ -124,17 +109,22 @@ def dominated(frame: pd.DataFrame, tolerance: float = 1e-9) -> list[bool]:
     ]
 
 
-def placed(plans: dict[str, Plan]) -> pd.DataFrame:
-    """Named plans as points of the frontier's plane."""
-    return pd.DataFrame(
-        [
-            {
-                "scenario": label,
-                "weighted_coverage": plan.kpis["weighted_coverage"],
-                "min_area_coverage": plan.kpis["min_area_coverage"],
-                "objective": plan.kpis["objective"],
-            }
-            for label, plan in plans.items()
-        ],
-        columns=["scenario", "weighted_coverage", "min_area_coverage", "objective"],
-    )
+def next_money(
+    scenario: Scenario, euros: float = PER_EUROS, solver: WarmSolver | None = None
+) -> dict[str, float]:
+    """What ``euros`` more than today's budget buy, by a re-solve at today's budget + ``euros``
+    (every funder's amount grown pro rata): budget_total, and the gain in beneficiaries served,
+    weighted coverage and objective. NaN gains when either run has no plan."""
+    solver = solver or WarmSolver()
+    today = solver.run(scenario)
+    total = float(today.plan.kpis["budget_total"]) if today.plan is not None else 0.0
+    out = {"budget_total": total, "euros": euros}
+    keys = ("beneficiaries_served", "weighted_coverage", "objective")
+    if today.plan is None or total <= 0:
+        return {**out, **{f"{k}_gain": float("nan") for k in keys}}
+    scale = scenario.settings.budget.scale * (total + euros) / total
+    more = solver.run(with_setting(scenario, "budget.scale", scale))
+    for k in keys:
+        gain = float(more.plan.kpis[k] - today.plan.kpis[k]) if more.plan is not None else np.nan
+        out[f"{k}_gain"] = gain
+    return out

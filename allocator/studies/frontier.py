@@ -1,0 +1,156 @@
+"""The efficiency–equity frontier traced by constraint, and the plan that dominates a rule.
+
+:func:`frontier` maximises weighted coverage with the equity KPI (``worst_areas_coverage``, or
+``min_area_coverage`` under ``policy.equity_measure = "min"``) at least ε, over a grid of ε from
+the efficient plan's value to the most equitable plan's, so the points spread over the whole
+trade-off (weights would bunch them: a whole range of weights gives one plan). :func:`dominating`
+finds, for a plan such as a rule of thumb's, the plan that serves most with the same money from
+each funder at equal or better equity: the honest comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from allocator.errors import UsageError
+from allocator.inputs.schema import EquityMeasure, Scenario
+from allocator.optimization.equity import define_equity_floor
+from allocator.optimization.model import build_model
+from allocator.optimization.pipeline import RunResult, run_scenario
+from allocator.postprocess.results import Plan
+from allocator.studies.rules import rule_plans
+from allocator.studies.sweep import curve_row, dominated
+from allocator.studies.variants import with_setting
+
+FLOOR_SLACK = 1e-7
+"""The equity floor is set this much below the target, against the solver's round-off."""
+
+
+def equity_key(scenario: Scenario) -> str:
+    """The KPI the scenario's equity measure optimises."""
+    measure = scenario.settings.policy.equity_measure
+    return "min_area_coverage" if measure is EquityMeasure.MIN else "worst_areas_coverage"
+
+
+def efficient(scenario: Scenario) -> Scenario:
+    """The scenario with no weight on equity (pure weighted coverage)."""
+    return with_setting(scenario, "policy.equity_weight", 0.0)
+
+
+def with_equity_floor(scenario: Scenario, floor: float) -> RunResult:
+    """The plan of most weighted coverage whose equity KPI is at least ``floor``."""
+    base = efficient(scenario)
+    model = build_model(base)
+    define_equity_floor(model, max(floor - FLOOR_SLACK, 0.0))
+    return run_scenario(base, model=model)
+
+
+def frontier(scenario: Scenario, points: int) -> pd.DataFrame:
+    """``points`` plans from the efficient one to the most equitable, by equity floor.
+
+    Columns: equity_floor, status, the curve KPIs, dominated (another point has more of one
+    coverage and no less of the other).
+    """
+    if points < 2:
+        raise UsageError("--points: give at least 2 points")
+    key = equity_key(scenario)
+    first = run_scenario(efficient(scenario))
+    fairest = run_scenario(with_setting(scenario, "policy.equity_weight", 1.0))
+    if first.plan is None or fairest.plan is None:
+        rows = [{"equity_floor": float("nan"), **curve_row(first)}]
+        frame = pd.DataFrame(rows)
+        frame["dominated"] = False
+        return frame
+    low = float(first.plan.kpis[key])
+    high = max(float(fairest.plan.kpis[key]), low)
+    rows = [{"equity_floor": low, **curve_row(first)}]
+    for floor in np.linspace(low, high, points)[1:]:
+        rows.append({"equity_floor": float(floor), **curve_row(with_equity_floor(scenario, floor))})
+    frame = pd.DataFrame(rows)
+    frame["dominated"] = dominated(frame, y=key)
+    return frame
+
+
+def with_money(scenario: Scenario, spent: Mapping[str, float]) -> Scenario:
+    """The scenario whose funders have exactly ``spent`` (funder_id → €), no scale, no override."""
+    settings = scenario.settings.model_copy(
+        update={"budget": scenario.settings.budget.model_copy(update={"scale": 1.0}), "funders": {}}
+    )
+    funders = tuple(
+        f.model_copy(update={"amount": max(spent.get(f.funder_id, 0.0), 0.0) * (1 + 1e-9)})
+        for f in scenario.funders
+    )
+    return scenario.model_copy(update={"settings": settings, "funders": funders})
+
+
+@dataclass(frozen=True)
+class Domination:
+    """A plan (e.g. a rule of thumb's) and the optimised plan with the same money that beats it."""
+
+    label: str
+    plan: Plan
+    better: Plan | None
+    """None when the solver found no plan (not expected: the plan itself is feasible)."""
+    equity_key: str
+    unspent_reason: str = ""
+    """Why the plan leaves money unspent (a rule's ``unspent_reason``), if it does."""
+    budget_total: float = 0.0
+    """The money available to the plan (the scenario's budget)."""
+
+    @property
+    def extra_beneficiaries(self) -> float:
+        if self.better is None:
+            return 0.0
+        return float(
+            self.better.kpis["beneficiaries_served"] - self.plan.kpis["beneficiaries_served"]
+        )
+
+
+def dominating(scenario: Scenario, plan: Plan, label: str = "", reason: str = "") -> Domination:
+    """The plan of most weighted coverage with the money ``plan`` spends from each funder and an
+    equity KPI at least ``plan``'s: more served at equal or better equity, same money."""
+    key = equity_key(scenario)
+    spent = dict(zip(plan.funders["funder_id"], plan.funders["spent"], strict=True))
+    result = with_equity_floor(with_money(scenario, spent), float(plan.kpis[key]))
+    total = float(plan.kpis["budget_total"])
+    return Domination(label, plan, result.plan, key, reason, total)
+
+
+def rule_dominations(scenario: Scenario) -> list[Domination]:
+    """Each rule of thumb and the optimised plan that dominates it with the same money."""
+    return [
+        dominating(scenario, rule.plan, rule.label, rule.unspent_reason)
+        for rule in rule_plans(scenario)
+    ]
+
+
+def rules_placed(scenario: Scenario) -> tuple[pd.DataFrame, list[Domination]]:
+    """The rules of thumb as points of the frontier's plane, each with its dominating plan."""
+    key = equity_key(scenario)
+    found = rule_dominations(scenario)
+    columns = ["weighted_coverage", key, "beneficiaries_served", "funded"]
+    rows = []
+    for d in found:
+        row = {"scenario": d.label, **{c: d.plan.kpis[c] for c in columns}}
+        better = d.better.kpis if d.better is not None else {}
+        row.update({f"better_{c}": better.get(c, float("nan")) for c in columns})
+        row["unspent_reason"] = d.unspent_reason
+        rows.append(row)
+    cols = ["scenario", *columns, *(f"better_{c}" for c in columns), "unspent_reason"]
+    return pd.DataFrame(rows, columns=cols), found
+
+
+def placed(plans: Mapping[str, Plan], key: str = "worst_areas_coverage") -> pd.DataFrame:
+    """Named plans as points of the frontier's plane, with their money spent."""
+    columns = ["scenario", "weighted_coverage", key, "beneficiaries_served", "funded"]
+    return pd.DataFrame(
+        [
+            {"scenario": label, **{c: plan.kpis[c] for c in columns[1:]}}
+            for label, plan in plans.items()
+        ],
+        columns=columns,
+    )
