@@ -144,21 +144,29 @@ mostrano che cosa aggiunge l'ottimizzazione."""),
         ("md", """\
 ## Efficienza ed equità
 
-Ogni punto è un piano calcolato con un diverso peso dell'equità (da 0 a 1): più a destra si servono
-più beneficiari in totale, più in alto il quartiere meno servito è più coperto."""),
+Ogni punto della frontiera è il piano che raggiunge la copertura ponderata più alta con una data
+copertura minima dei quartieri più scoperti (il 20% del bisogno peggio coperto): più a destra si
+servono più beneficiari pesati, più in alto i quartieri più scoperti sono più coperti. I triangoli
+sono le regole empiriche; la freccia porta al piano ottimizzato con la stessa spesa e un'equità
+pari o migliore."""),
         ("code", """\
-from allocator.studies.sweep import frontier, sweep
+from allocator.render.tradeoffs import budget_outcome, efficiency_equity_frontier
+from allocator.studies.frontier import frontier, rules_placed
+from allocator.studies.sweep import next_money, sweep
 
 base = load_scenario(None)
-frontiera = frontier(base, points=5)
-frontiera["label"] = [f"peso {peso:g}" for peso in frontiera["equity_weight"]]
-plotting.efficiency_equity_frontier(frontiera)"""),
-        ("md", "## Quanto rende il bilancio"),
+frontiera = frontier(base, points=4)"""),
+        ("code", """\
+regole, confronti = rules_placed(base)
+efficiency_equity_frontier(frontiera, rules=regole)"""),
+        ("md", "## Quanto rendono le risorse"),
         ("code", """\
 curva = sweep(base, "budget.scale", [0.6, 0.8, 1.0, 1.2])
-plotting.budget_outcome(curva)"""),
+prossimi = next_money(base)
+budget_outcome(curva, today=prossimi["budget_total"])"""),
         ("code", """\
-curva[["budget.scale", "budget_total", "beneficiaries_served", "marginal_beneficiaries_per_100k"]]"""),
+# i prossimi 100.000 € dal ricalcolo del piano al budget di oggi (non dalla griglia)
+prossimi"""),
         ("md", """\
 ## Il rapporto per la riunione
 
