@@ -11,8 +11,6 @@ from __future__ import annotations
 import base64
 import html
 import json
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +20,9 @@ import pandas as pd
 
 from allocator.errors import UsageError
 from allocator.inputs.schema import Settings
+from allocator.outputs.atomic import write_text_atomically
+from allocator.outputs.names import KPIS_FILE, REPORT_TABLES, RUN_FILE, is_run_folder, table_file
+from allocator.outputs.table_io import read_table
 from allocator.postprocess.explain import LIMIT_LABELS, explain, number
 from allocator.render.maps import MapKeys, area_map
 from allocator.render.plotting import (
@@ -93,20 +94,20 @@ def read_run(path: str | Path | None, overrides: Sequence[str] = (), lang: str =
     ``None`` solves the bundled Milan scenario; ``overrides`` apply to scenarios only.
     """
     folder = None if path is None else Path(path)
-    if folder is not None and (folder / "run.json").is_file():
+    if folder is not None and is_run_folder(folder):
         return _read_run_folder(folder)
     return _solve_scenario(folder, overrides, lang)
 
 
 def _read_run_folder(folder: Path) -> ReportRun:
     def table(name: str) -> pd.DataFrame | None:
-        file = folder / f"{name}.csv"
-        return pd.read_csv(file) if file.is_file() else None
+        file = folder / table_file(name)
+        return read_table(file) if file.is_file() else None
 
-    provenance = json.loads((folder / "run.json").read_text(encoding="utf-8"))
-    kpis = json.loads((folder / "kpis.json").read_text(encoding="utf-8"))
-    frames = {n: table(n) for n in ("areas", "area_interventions", "funders")}
-    missing = [f"{n}.csv" for n, frame in frames.items() if frame is None]
+    provenance = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
+    kpis = json.loads((folder / KPIS_FILE).read_text(encoding="utf-8"))
+    frames = {n: table(n) for n in REPORT_TABLES}
+    missing = [table_file(n) for n, frame in frames.items() if frame is None]
     if missing:
         raise UsageError(f"the run folder {folder} lacks {', '.join(missing)}")
     limits = table("limits")
@@ -135,7 +136,7 @@ def _input_names(provenance: dict[str, Any], file_name: str, id_column: str) -> 
     names: dict[str, str] = {}
     for file in provenance.get("inputs", {}):
         if Path(file).name == file_name and Path(file).is_file():
-            listed = pd.read_csv(file, dtype=str)
+            listed = pd.read_csv(file, dtype=str, keep_default_na=False)
             if {id_column, "name"} <= set(listed.columns):
                 names.update(zip(listed[id_column], listed["name"], strict=True))
     return names
@@ -677,17 +678,4 @@ def _credits_comune(runs: Sequence[ReportRun]) -> bool:
 
 def write_report(text: str, out: str | Path) -> Path:
     """Write the report atomically: a temporary file beside ``out``, then renamed."""
-    target = Path(out)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    return write_text_atomically(Path(out), text)

@@ -15,7 +15,9 @@ from typing import Any
 import pandas as pd
 
 from allocator.optimization.pipeline import RunResult
-from allocator.outputs.run_folder import write_folder
+from allocator.outputs.atomic import write_folder
+from allocator.outputs.names import COMPARISON_SUMMARY, COMPARISON_WORKBOOK, table_file
+from allocator.outputs.table_io import write_table, write_workbook
 from allocator.postprocess.results import Plan
 
 DELTA = "Δ "
@@ -355,11 +357,9 @@ def write_comparison(
     def fill(folder: Path) -> None:
         tables = comparison.tables()
         for name, frame in tables.items():
-            frame.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
-        with pd.ExcelWriter(folder / "comparison.xlsx", engine="openpyxl") as writer:
-            for name, frame in tables.items():
-                frame.to_excel(writer, sheet_name=name[:31], index=False)
-        (folder / "summary.md").write_text(
+            write_table(frame, folder / table_file(name))
+        write_workbook(folder / COMPARISON_WORKBOOK, tables)
+        (folder / COMPARISON_SUMMARY).write_text(
             summary_markdown(comparison, descriptions), encoding="utf-8"
         )
 
