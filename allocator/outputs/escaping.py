@@ -5,7 +5,7 @@ The CSV rule is OWASP's: a cell that begins with ``=``, ``+``, ``-``, ``@``, a t
 return is prefixed with an apostrophe, so a spreadsheet shows it as text instead of evaluating it.
 A real number (``-5``, ``+1.5e3``) is left as it is, and so is every numeric column. A cell that
 already begins with an apostrophe gets one more, so :func:`restore_cell` gives back exactly the
-text that was written.
+text that was written (carriage returns aside: they are written as line feeds).
 """
 
 from __future__ import annotations
@@ -29,7 +29,12 @@ def is_formula_like(text: str) -> bool:
 
 
 def csv_cell(text: str) -> str:
-    """One text cell neutralised against formula injection: ``=SUM(A1)`` → ``'=SUM(A1)``."""
+    """One text cell neutralised against formula injection: ``=SUM(A1)`` → ``'=SUM(A1)``.
+
+    Carriage returns become line feeds: a CSV writer with ``\n`` line ends leaves a lone
+    ``\r`` unquoted, and a spreadsheet would start a new row (and a new, unescaped cell) there.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if is_formula_like(text) or text.startswith(ESCAPE):
         return ESCAPE + text
     return text

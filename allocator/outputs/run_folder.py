@@ -44,6 +44,7 @@ __all__ = [
     "write_run_files",
 ]
 
+
 def slug(name: str) -> str:
     """A folder name from a scenario name: 'Milano QuBì – base' → 'milano-qubi-base'."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
