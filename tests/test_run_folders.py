@@ -14,16 +14,13 @@ import threading
 from pathlib import Path
 
 import pytest
-from scenario_factory import write_scenario
 from typer.testing import CliRunner
 
 from allocator.cli import app
 from allocator.errors import EXIT_INPUT, EXIT_OK, UsageError
-from allocator.outputs.atomic import (
-    check_destination,
-    write_folder,
-    write_text_atomically,
-)
+from allocator.outputs.atomic import check_destination, write_folder
+from allocator.outputs.files import write_text_atomically
+from tests.scenario_factory import write_scenario
 
 pytestmark = pytest.mark.cli
 ROOT = Path(__file__).resolve().parents[1]
@@ -163,7 +160,7 @@ def test_folders_and_files_follow_the_umask(tmp_path: Path) -> None:
     previous = os.umask(0o022)
     try:
         out = write_folder(tmp_path / "out", _fill_with("x"), notice=lambda _: None)
-        report = write_text_atomically(tmp_path / "report.html", "<p>x</p>")
+        report = write_text_atomically("<p>x</p>", tmp_path / "report.html")
     finally:
         os.umask(previous)
     assert stat.S_IMODE(out.stat().st_mode) == 0o755

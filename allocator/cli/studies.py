@@ -109,7 +109,7 @@ def frontier(
     from allocator.outputs.atomic import write_folder
     from allocator.outputs.run_folder import default_output_dir
     from allocator.outputs.table_io import write_table
-    from allocator.postprocess.explain import number
+    from allocator.render.formats import number
     from allocator.render.plotting import efficiency_equity_frontier, png
     from allocator.render.summary import frame_view
     from allocator.studies.compare import unique_labels
@@ -149,7 +149,7 @@ def batch(
     """Solve every scenario folder under DIR in parallel; one failure does not stop the others."""
     from rich.progress import Progress
 
-    from allocator.outputs.atomic import write_csv_atomically
+    from allocator.outputs.files import write_csv_atomically
     from allocator.outputs.run_folder import default_output_dir
     from allocator.render.summary import batch_view
     from allocator.studies.batch import batch_table, find_scenarios, run_batch, worst_exit_code

@@ -14,7 +14,8 @@ A folder is filled in a staging folder beside it (``.NAME.tmp-PID-TOKEN``) and r
   write to the same destination, with a notice, when its process is gone and it is older than
   the current process.
 
-Folders and files get the permissions the user's umask gives (never 0700 or 0600).
+Single files are written by :mod:`allocator.outputs.files` the same way (a staging file beside,
+renamed). Folders and files get the permissions the user's umask gives (never 0700 or 0600).
 """
 
 from __future__ import annotations
@@ -29,10 +30,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
-
 from allocator.errors import UsageError
-from allocator.outputs.table_io import write_table
 
 Notice = Callable[[str], None]
 """Where a writer tells the user what it did besides writing (debris removed, a folder set
@@ -49,7 +47,8 @@ def to_stderr(sentence: str) -> None:
     print(sentence, file=sys.stderr)
 
 
-def _beside(out: Path, kind: str) -> Path:
+def beside(out: Path, kind: str) -> Path:
+    """A staging (``tmp``) or set-aside (``old``) name beside ``out``, owned by this process."""
     return out.parent / f".{out.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
 
 
@@ -94,7 +93,7 @@ def write_folder(
     out.parent.mkdir(parents=True, exist_ok=True)
     clean_debris(out, notice)
     check_destination(out, overwrite=overwrite)  # debris cleaning may have restored it
-    staging = _beside(out, "tmp")
+    staging = beside(out, "tmp")
     staging.mkdir()
     try:
         fill(staging)
@@ -123,7 +122,7 @@ def _place(staging: Path, out: Path, overwrite: bool, notice: Notice) -> None:
                         "choose another with --out, or replace it with --overwrite"
                     ) from None
                 raise
-        aside = _beside(out, "old")
+        aside = beside(out, "old")
         try:
             os.rename(out, aside)
         except FileNotFoundError:
@@ -178,37 +177,3 @@ def clean_debris(out: Path, notice: Notice = to_stderr) -> None:
             path.unlink(missing_ok=True)
         what = "an interrupted write" if kind == "tmp" else "an interrupted --overwrite"
         notice(f"Removed {path}, left by {what} of {out}.")
-
-
-def _write_file(path: Path, write: Callable[[Path], object]) -> Path:
-    """Write one file through ``write(temporary)`` beside it, then rename it into place."""
-    path = Path(path)
-    check_writable(path)
-    if path.is_dir():
-        raise UsageError(f"{path} is a folder, not a file")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    clean_debris(path)
-    temporary = _beside(path, "tmp")
-    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # umask applies
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return path
-
-
-def write_text_atomically(path: Path, text: str) -> Path:
-    """One text file (UTF-8, ``\\n`` line ends kept), complete or untouched."""
-    return _write_file(path, lambda t: t.write_text(text, encoding="utf-8", newline=""))
-
-
-def write_bytes_atomically(path: Path, data: bytes) -> Path:
-    """One binary file (a chart), complete or untouched."""
-    return _write_file(path, lambda t: t.write_bytes(data))
-
-
-def write_csv_atomically(frame: pd.DataFrame, path: Path) -> Path:
-    """One CSV file (text cells neutralised), complete or untouched."""
-    return _write_file(path, lambda t: write_table(frame, t))

@@ -49,6 +49,6 @@ RESULT_FILES = (*(table_file(t) for t in PLAN_TABLES), KPIS_FILE, RUN_FILE, RESU
 """The files every run folder holds."""
 
 
-def is_run_folder(folder: Path) -> bool:
-    """Whether ``folder`` was written by ``allocator run`` (it holds the provenance)."""
-    return (folder / RUN_FILE).is_file()
+def is_run_folder(path: str | Path | None) -> bool:
+    """Whether ``path`` is a folder written by ``allocator run`` (it holds the provenance)."""
+    return path is not None and (Path(path) / RUN_FILE).is_file()

@@ -20,7 +20,7 @@ import pandas as pd
 
 from allocator.outputs.escaping import csv_cell, restore_cell
 
-TEXT_COLUMNS = ("name", "label", "scenario", "detail", "reason")
+TEXT_COLUMNS = ("name", "label", "scenario", "detail", "reason", "item")
 """Columns always read back as text (besides every ``*_id`` and ``*_name`` column)."""
 UNREPRESENTABLE = "\ufffd"
 
