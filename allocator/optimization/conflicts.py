@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pulp
 
 from allocator.inputs.schema import Scenario, staff_item
+from allocator.optimization.lock_conflicts import explain_lock_conflicts
 from allocator.optimization.solve import _QuietHiGHS
 
 TOLERANCE = 1e-6
@@ -271,4 +272,4 @@ def explain_infeasibility(scenario: Scenario, lang: str = "en") -> list[str]:
             if fixes:
                 text += f" The smallest fix found: {fixes}."
         sentences.append(text)
-    return sentences
+    return sentences or explain_lock_conflicts(scenario, lang)
