@@ -265,7 +265,7 @@ def conflict_sentences(
             if fixes:
                 text += f" The smallest fix found: {fixes}."
         sentences.append(text)
-    return sentences
+    return sentences or explain_lock_conflicts(scenario, lang)  # a lock at fault
 
 
 def explain_infeasibility(
@@ -277,4 +277,4 @@ def explain_infeasibility(
     an infeasible run in another language does not search again.
     """
     found = find_conflicts(scenario) if conflicts is None else conflicts
-    return conflict_sentences(scenario, found, lang) or explain_lock_conflicts(scenario, lang)
+    return conflict_sentences(scenario, found, lang)
