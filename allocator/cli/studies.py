@@ -64,7 +64,10 @@ def sweep(
 ) -> None:
     """Solve the scenario at each value of one setting: a table and a chart."""
     from allocator.inputs.loading import load_scenario
-    from allocator.outputs.run_folder import default_output_dir, write_folder
+    from allocator.outputs import names
+    from allocator.outputs.atomic import write_folder
+    from allocator.outputs.run_folder import default_output_dir
+    from allocator.outputs.table_io import write_table
     from allocator.render.gains import next_money_sentence
     from allocator.render.plotting import png
     from allocator.render.summary import frame_view
@@ -79,11 +82,11 @@ def sweep(
     destination = out or default_output_dir(f"sweep {loaded.name} {param}")
 
     def fill(folder: Path) -> None:
-        frame.to_csv(folder / "sweep.csv", index=False, lineterminator="\n")
+        write_table(frame, folder / names.SWEEP_TABLE)
         by_budget = frame["budget_total"].nunique() > 1
         x = "budget_total" if by_budget else param
         today = more["budget_total"] if by_budget else None
-        (folder / "sweep.png").write_bytes(png(budget_outcome(frame, x=x, today=today)))
+        (folder / names.SWEEP_CHART).write_bytes(png(budget_outcome(frame, x=x, today=today)))
 
     written = write_folder(destination, fill, overwrite=overwrite)
     shown = [param, "status", "beneficiaries_served", "weighted_coverage", "budget_used_share"]
@@ -112,7 +115,10 @@ def frontier(
 ) -> None:
     """The efficiency–equity frontier (by equity floor), with scenarios and rules placed on it."""
     from allocator.inputs.loading import load_scenario
-    from allocator.outputs.run_folder import default_output_dir, write_folder
+    from allocator.outputs import names
+    from allocator.outputs.atomic import write_folder
+    from allocator.outputs.run_folder import default_output_dir
+    from allocator.outputs.table_io import write_table
     from allocator.render.gains import domination_sentences
     from allocator.render.plotting import png
     from allocator.render.summary import frame_view
@@ -131,12 +137,12 @@ def frontier(
     destination = out or default_output_dir(f"frontier {loaded.name}")
 
     def fill(folder: Path) -> None:
-        frame.to_csv(folder / "frontier.csv", index=False, lineterminator="\n")
-        points_frame.to_csv(folder / "scenarios.csv", index=False, lineterminator="\n")
+        write_table(frame, folder / names.FRONTIER_TABLE)
+        write_table(points_frame, folder / names.FRONTIER_POINTS)
         if rule_frame is not None:
-            rule_frame.to_csv(folder / "rules.csv", index=False, lineterminator="\n")
+            write_table(rule_frame, folder / names.FRONTIER_RULES)
         chart = efficiency_equity_frontier(frame, named=points_frame, rules=rule_frame, y=key)
-        (folder / "frontier.png").write_bytes(png(chart))
+        (folder / names.FRONTIER_CHART).write_bytes(png(chart))
 
     written = write_folder(destination, fill, overwrite=overwrite)
     shown = ["equity_floor", "weighted_coverage", key, "beneficiaries_served", "funded"]
@@ -159,7 +165,8 @@ def batch(
     """Solve every scenario folder under DIR in parallel; one failure does not stop the others."""
     from rich.progress import Progress
 
-    from allocator.outputs.run_folder import default_output_dir, write_csv_atomically
+    from allocator.outputs.files import write_csv_atomically
+    from allocator.outputs.run_folder import default_output_dir
     from allocator.render.summary import batch_view
     from allocator.studies.batch import batch_table, find_scenarios, run_batch, worst_exit_code
 
