@@ -49,7 +49,7 @@ PUBLIC_API: dict[str, str] = {
     "compare_results": "allocator.studies.compare",
     "rule_plans": "allocator.studies.rules",
     "sweep": "allocator.studies.sweep",
-    "frontier": "allocator.studies.sweep",
+    "frontier": "allocator.studies.frontier",
     "with_setting": "allocator.studies.variants",
     # render
     "print_summary": "allocator.render.summary",

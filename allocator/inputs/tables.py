@@ -429,7 +429,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Replaces one funder's amount from funders.csv.",
         example="4_000_000",
     ),
-    Setting("policy.equity_weight", "0..1: weight of the least-covered area in the objective."),
+    Setting("policy.equity_weight", "0..1: weight of the equity measure in the objective."),
+    Setting(
+        "policy.equity_measure",
+        "worst_share (default: mean coverage of the worst-covered areas holding equity_share of "
+        "the need) or min (the least-covered area).",
+    ),
+    Setting(
+        "policy.equity_share",
+        "0..1 (default 0.2): share of the total need held by the worst-covered areas.",
+    ),
     Setting("policy.min_coverage", "0..1: soft floor on each area's served share of each need."),
     Setting(
         "policy.returns",
