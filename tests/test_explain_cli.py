@@ -15,6 +15,8 @@ from tests.builders import scenario
 from tests.test_explain import staff_role
 from tests.test_model_exact import two_areas
 
+pytestmark = pytest.mark.cli
+
 
 def run_on(s: Scenario, args: list[str]) -> Result:
     """Invoke the CLI with a loader that returns ``s`` whatever folder is given."""
