@@ -131,7 +131,7 @@ def test_spending_limits_are_built_once_for_every_payment_set() -> None:
     assert earmark_limits(s, staff_only) == []
     assert [lim.key for lim in funder_amount_limits(s, staff_only)] == ["F", "G"]
     # and the model holds exactly these constraints
-    assert sorted(str(key) for key in model.constraints["funder_amount"]) == ["F", "G"]
+    assert sorted(map(str, model.constraints["funder_amount"])) == ["F", "G"]
     assert list(model.constraints["earmark"]) == [0]
 
 

@@ -19,6 +19,13 @@ import pandas as pd
 from allocator.errors import InputError, UsageError
 from allocator.inputs.schema import Scenario
 from allocator.outputs.run_folder import RESULT_FILES, sha256
+from allocator.postprocess.results import Plan
+
+ID_TYPES = {
+    column: str
+    for column in ("partner_id", "area_id", "intervention_id", "role_id", "funder_id", "item")
+}
+"""Id columns stay text when read back, even when they look like numbers."""
 
 
 def result_file(name: str) -> str:
@@ -54,7 +61,7 @@ class RunFolder:
         """The table ``<stem>.csv`` of the folder, or None when the folder has no such file."""
         if stem not in self._tables:
             file = self.folder / f"{stem}.csv"
-            self._tables[stem] = pd.read_csv(file) if file.is_file() else None
+            self._tables[stem] = pd.read_csv(file, dtype=ID_TYPES) if file.is_file() else None
         return self._tables[stem]
 
     def require(self, *stems: str) -> list[pd.DataFrame]:
@@ -64,6 +71,42 @@ class RunFolder:
         if missing:
             raise UsageError(f"the run folder {self.folder} lacks {', '.join(missing)}")
         return [f for f in frames if f is not None]
+
+    @property
+    def label(self) -> str:
+        """The scenario's name, with the ``--set`` overrides of the run if any."""
+        overrides = self.provenance.get("overrides") or []
+        name = self.scenario_name
+        return f"{name} ({', '.join(overrides)})" if overrides else name
+
+    @property
+    def description(self) -> str:
+        return str(self.provenance.get("description") or "")
+
+    def plan(self) -> Plan:
+        """The plan as written (no re-solve): its tables and KPIs."""
+        tables = self.require(
+            "allocation",
+            "staff",
+            "funding",
+            "area_interventions",
+            "areas",
+            "funders",
+            "excluded_partners",
+        )
+        allocation, staff, funding, area_interventions, areas, funders, excluded = tables
+        return Plan(
+            scenario_name=self.scenario_name,
+            status=str(self.kpis.get("status", "")),
+            allocation=allocation,
+            staff=staff,
+            funding=funding,
+            area_interventions=area_interventions,
+            areas=areas,
+            funders=funders,
+            excluded_partners=excluded,
+            kpis=self.kpis,
+        )
 
     def input_files(self) -> dict[str, str]:
         """Input file → sha256 as recorded when the run was made (the scenario.toml first)."""
