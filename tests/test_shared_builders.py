@@ -23,8 +23,8 @@ from allocator.optimization.model import (
 )
 from allocator.optimization.pipeline import run_scenario
 from allocator.optimization.solve import SolveStatus, cbc_path, solve, solve_lp
-from allocator.postprocess.explain import explain
 from allocator.postprocess.invariants import check_plan
+from allocator.render.explanations import explain
 from tests.builders import scenario
 from tests.test_explain import staff_role
 from tests.test_model_exact import solved, two_areas
