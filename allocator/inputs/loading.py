@@ -21,6 +21,7 @@ from allocator.errors import InputError
 from allocator.inputs.checking import CheckedTable, check_table
 from allocator.inputs.crosschecks import cross_checks
 from allocator.inputs.locate import DEFAULT_SCENARIO, SCENARIO_FILE, WORKBOOK_FILE, scenario_file
+from allocator.inputs.locks import lock_problems
 from allocator.inputs.numbers import parse_number
 from allocator.inputs.schema import Scenario
 from allocator.inputs.settings_layers import Layer, SettingsReader
@@ -69,13 +70,17 @@ class Loader(SettingsReader):
         if self.problems or settings is None:
             return None
         tables: dict[str, Any] = {name: tuple(c.models()) for name, c in checked.items()}
-        return Scenario.model_validate(
+        scenario = Scenario.model_validate(
             {
                 "settings": settings,
                 **tables,
                 "source_files": tuple(str(path) for path in dict.fromkeys(self.files)),
             }
         )
+        if "locks" in checked:  # minima against capacity: needs the whole scenario
+            locks = checked["locks"]
+            self.problems += lock_problems(scenario, locks.label, [r.number for r in locks.rows])
+        return None if self.problems else scenario
 
     def _tables(self, layers: list[Layer]) -> dict[str, CheckedTable]:
         """Each table from the nearest scenario of the chain that has it, checked alone."""
