@@ -12,7 +12,8 @@ from allocator.cli import app
 from allocator.inputs.loading import load_scenario
 from allocator.inputs.schema import Scenario
 from allocator.postprocess.invariants import check_plan
-from allocator.render.ranges import ranges_section, write_alternatives
+from allocator.render.ranges import write_alternatives
+from allocator.render.report_negotiation import ranges_section
 from allocator.studies.alternatives import NearOptimal, near_optimal
 from tests.builders import scenario
 
@@ -105,7 +106,7 @@ def test_alternatives_stay_within_slack_and_differ() -> None:
     assert 1 <= len(outcome.alternatives) <= 3
     assert all(a.distance_from_optimum > 0 for a in outcome.alternatives)
     table = outcome.alternatives_table()
-    assert list(table["plan"])[0] == "ottimo"
+    assert table["plan"].iloc[0] == "ottimo"
 
 
 def test_ranges_by_partner() -> None:

@@ -7,7 +7,6 @@ wide ones "margine di trattativa" (GLOSSARY.md).
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import pandas as pd
@@ -140,51 +139,3 @@ def write_alternatives(
             write_outputs(alternative.result, folder / alternative.name)
 
     return write_folder(out, fill, overwrite=overwrite)
-
-
-def ranges_section(folder: str | Path, lang: str = "it") -> str:
-    """An HTML section of the report from an alternatives folder (ranges.csv, alternatives.csv,
-    ranges.png beside the report); empty when the folder has no ranges."""
-    folder = Path(folder)
-    path = folder / "ranges.csv"
-    if not path.is_file():
-        return ""
-    ranges = pd.read_csv(path)
-    it = lang == "it"
-    id_column = ranges.columns[0]
-    firm = ranges[ranges["firm"].astype(bool)]
-    wide = ranges.assign(width=ranges["served_max"] - ranges["served_min"]).nlargest(5, "width")
-    title = "Alternative quasi ottimali" if it else "Near-optimal alternatives"
-    parts = [f"<section><h2>{html.escape(title)}</h2>"]
-    intro = (
-        "Piani che perdono poco rispetto all'ottimo: ciò che è comune a tutti è da finanziare "
-        "comunque, ciò che cambia è margine di trattativa."
-        if it
-        else "Plans that lose little against the optimum: what all share must be funded anyway, "
-        "what varies is room to negotiate."
-    )
-    parts.append(f"<p>{html.escape(intro)}</p>")
-    if (folder / "ranges.png").is_file():
-        parts.append(f'<img src="{html.escape(str(folder / "ranges.png"))}" alt="ranges">')
-    label = firm_label(True) if it else "fund anyway"
-    names = ", ".join(str(n) for n in firm["name"]) or ("nessuno" if it else "none")
-    parts.append(f"<p><b>{html.escape(label)}</b>: {html.escape(names)}.</p>")
-    head = ("voce", "beneficiari (min–max)", "ottimo", "fondi (min–max)")
-    if not it:
-        head = ("row", "beneficiaries (min–max)", "optimum", "money (min–max)")
-    rows = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    body = []
-    for r in wide.itertuples(index=False):
-        cells = (
-            f"{r.name} ({getattr(r, id_column)})",
-            f"{number(r.served_min, lang)}–{number(r.served_max, lang)}",
-            number(r.served_optimum, lang),
-            f"{euro(r.funded_min, lang)}–{euro(r.funded_max, lang)}",
-        )
-        body.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    caption = "Margine di trattativa più ampio" if it else "Widest room to negotiate"
-    parts.append(
-        f"<table><caption>{html.escape(caption)}</caption><tr>{rows}</tr>{''.join(body)}</table>"
-    )
-    parts.append("</section>")
-    return "\n".join(parts)
