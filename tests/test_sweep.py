@@ -83,7 +83,7 @@ def test_frontier_by_equity_floor_trades_efficiency_for_equity() -> None:
     assert curve["weighted_coverage"].diff().iloc[1:].le(1e-9).all()
 
 
-@pytest.mark.usefixtures("fake_loading")
+@pytest.mark.usefixtures("toy_loading")
 def test_sweep_and_frontier_commands_write_csv_and_png(tmp_path: Path) -> None:
     toy = write_toy(tmp_path / "toy", "budget 100")
     runner = CliRunner()
