@@ -53,10 +53,10 @@ def run(
     from allocator.outputs.atomic import check_destination
     from allocator.outputs.run_folder import default_output_dir, write_outputs
     from allocator.render.explanations import explain as explain_run
-    from allocator.render.gains import domination_sentences
+    from allocator.render.gains import rule_sentences
     from allocator.render.negotiation import negotiation_outputs
     from allocator.render.summary import explanation_view, print_summary
-    from allocator.studies.frontier import rule_dominations
+    from allocator.studies.frontier import equity_key, rules_placed
 
     if lang not in ("it", "en"):
         raise UsageError(f"--lang must be it or en, not {lang!r}")
@@ -81,6 +81,9 @@ def run(
     # limits, where to strengthen and idle capacity always (the report reads them); marginal
     # values only with --explain, when each is confirmed by a re-solve
     extra = {k: v for k, v in why.tables().items() if explain or k != "marginal_values"}
+    # each rule of thumb beside the optimised plan with the same money (the report reads it)
+    rules, _ = rules_placed(loaded)
+    extra["rules"] = rules
     negotiation, negotiation_lines = negotiation_outputs(result, lang)  # locks and limits
     extra.update(negotiation)
     written = write_outputs(
@@ -89,7 +92,8 @@ def run(
     if not quiet:
         print_summary(result, console, lang=lang)
         if result.plan is not None:
-            for line in domination_sentences(rule_dominations(loaded), lang=lang):
+            budget = float(result.plan.kpis["budget_total"])
+            for line in rule_sentences(rules, equity_key(loaded), budget, lang=lang):
                 console.print(line, highlight=False)
         console.print(explanation_view(why, long=explain))
         for line in negotiation_lines:

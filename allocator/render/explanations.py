@@ -34,8 +34,8 @@ from allocator.postprocess.marginal import (
     PLACES_STEP,
     marginal_values,
 )
-from allocator.postprocess.strengthen import idle_capacity, where_to_strengthen
-from allocator.render.formats import number
+from allocator.postprocess.strengthen import capped_areas, idle_capacity, where_to_strengthen
+from allocator.render.formats import number, share
 
 UNIT_WORDS = {
     "it": {Unit.MINORS: "bambini e ragazzi", Unit.HOUSEHOLDS: "famiglie", Unit.PEOPLE: "persone"},
@@ -217,6 +217,8 @@ class Explanation:
     sentences: list[str] = field(default_factory=list)
     """Everything in words: limits, marginal values, where to strengthen, idle capacity."""
     limit_lines: list[str] = field(default_factory=list)
+    action_lines: list[str] = field(default_factory=list)
+    """The worst-covered areas that money cannot lift, and where to strengthen first."""
     marginal_lines: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     """For an infeasible run: one sentence per independent conflict."""
@@ -232,10 +234,11 @@ class Explanation:
         }
 
     def short(self, top: int = 3) -> list[str]:
-        """A few lines: the top binding limits and the best marginal value."""
-        if self.conflicts or not (self.limit_lines or self.marginal_lines):
+        """A few lines: the top binding limits, the worst-off areas that money cannot lift and
+        where to strengthen first, and the best confirmed marginal value."""
+        if self.conflicts or not (self.limit_lines or self.marginal_lines or self.action_lines):
             return self.sentences
-        return self.limit_lines[: top + 1] + self.marginal_lines[:1]
+        return self.limit_lines[: top + 1] + self.action_lines[:2] + self.marginal_lines[:1]
 
 
 def limit_sentences(limits: pd.DataFrame, lang: str = "it", top: int = 3) -> list[str]:
@@ -284,28 +287,32 @@ def limit_sentences(limits: pd.DataFrame, lang: str = "it", top: int = 3) -> lis
 def strengthen_sentences(
     strengthen: pd.DataFrame, idle: pd.DataFrame, lang: str = "it", top: int = 3
 ) -> list[str]:
-    """Where new partners or staff are needed; where places are idle for lack of money."""
+    """Where new partners or staff are needed, worst-covered areas first (one sentence per area,
+    with its coverage and what is missing); where places are idle for lack of money."""
     it = lang == "it"
     out = []
-    for r in strengthen.head(top).itertuples(index=False):
-        who = UNIT_WORDS[lang][Unit(r.unit)]
-        need = "Serve nuovo personale" if r.limit == "staff" else "Servono nuovi partner"
-        if not it:
-            need = "new staff" if r.limit == "staff" else "new partners"
-        money = (
-            ("i fondi ci sono" if it else "money is there")
-            if r.money_available
-            else ("servono anche fondi" if it else "money is needed too")
+    for _, rows in list(strengthen.groupby("area_id", sort=False))[:top]:
+        first = rows.iloc[0]
+        need_staff = set(rows["limit"]) == {"staff"}
+        if it:
+            need = "Serve nuovo personale" if need_staff else "Servono nuovi partner o personale"
+        else:
+            need = "New staff is needed" if need_staff else "New partners or staff are needed"
+        what = "; ".join(
+            f"{r.intervention_name}: {r.limit_label}, {number(r.reachable_unmet, lang)} "
+            f"{UNIT_WORDS[lang][Unit(r.unit)]}"
+            for r in rows.itertuples(index=False)
         )
+        cover = share(float(first["area_coverage"]), lang) if "area_coverage" in rows else ""
         if it:
             out.append(
-                f"{need} per {r.intervention_name} a {r.area_name}: bisogno raggiungibile non "
-                f"coperto {number(r.reachable_unmet, lang)} {who} ({money})."
+                f"{need} a {first['area_name']} (copertura {cover}); bisogno raggiungibile non "
+                f"coperto per {what}."
             )
         else:
             out.append(
-                f"{need.capitalize()} needed for {r.intervention_name} in {r.area_name}: "
-                f"{number(r.reachable_unmet, lang)} {who} reachable but not served ({money})."
+                f"{need} in {first['area_name']} (coverage {cover}); reachable need not served "
+                f"for {what}."
             )
     if len(idle):
         places = idle["usable_places"].sum()
@@ -322,6 +329,22 @@ def strengthen_sentences(
                 f"partners, costing {number(cost, lang)} €."
             )
     return out
+
+
+def capped_sentence(capped: pd.DataFrame, lang: str = "it") -> str:
+    """The worst-covered areas held back by partners or staff, named: money cannot lift them."""
+    if not len(capped):
+        return ""
+    names = ", ".join(f"{r.name} ({share(r.coverage, lang)})" for r in capped.itertuples())
+    if lang == "it":
+        return (
+            f"Tra i quartieri più scoperti, {names}: la copertura è limitata da partner o "
+            "personale mancanti, non dai fondi; più risorse non la alzano, nuovi partner sì."
+        )
+    return (
+        f"Among the worst-covered areas, {names}: coverage is held back by missing partners or "
+        "staff, not by money; more money cannot lift it, new partners can."
+    )
 
 
 def explain(
@@ -376,7 +399,11 @@ def explain(
             else "No extra resource tried (money, earmark caps, staff, places) would serve more "
             "beneficiaries in this plan."
         ]
-    sentences = limit_lines + marginal_lines + strengthen_sentences(strengthen, idle, lang)
+    grow = strengthen_sentences(strengthen, idle, lang)
+    policy = result.scenario.settings.policy
+    capped = capped_areas(result.plan.areas, limits, policy.equity_share)  # type: ignore[union-attr]
+    action_lines = [line for line in [capped_sentence(capped, lang)] if line] + grow[:1]
+    sentences = limit_lines + action_lines[:1] + marginal_lines + grow
     return Explanation(
         lang,
         marginal_values=marginal,
@@ -385,6 +412,7 @@ def explain(
         idle_capacity=idle,
         sentences=sentences,
         limit_lines=limit_lines,
+        action_lines=action_lines,
         marginal_lines=marginal_lines,
         seconds=time.perf_counter() - start,
     )

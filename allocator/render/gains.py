@@ -9,6 +9,9 @@ beneficiaries, and a rule that cannot spend everything says so, and why.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
 
 from allocator.postprocess.kpis import kpi_label
 from allocator.render.formats import euro, number, share
@@ -33,60 +36,75 @@ def _signed(value: float, lang: str) -> str:
     return ("+" if value >= 0 else "") + number(value, lang, 0 if abs(value) >= 10 else 1)
 
 
-def domination_sentence(d: Domination, lang: str = "it") -> str:
-    """One sentence: the rule, its money and beneficiaries, and what the same money buys."""
+def rule_sentence(row: Mapping[str, Any], key: str, budget_total: float, lang: str = "it") -> str:
+    """One sentence from a row of :func:`allocator.studies.frontier.rules_placed` (scenario,
+    funded, beneficiaries_served, ``key``, better_*, unspent_reason): the rule, its money and
+    beneficiaries, why money is left, and what the same money buys optimised."""
     it = lang == "it"
-    k = d.plan.kpis
-    spent, served, eq = float(k["funded"]), float(k["beneficiaries_served"]), float(k[d.equity_key])
-    eq_name = kpi_label(d.equity_key, lang)
+    name, spent = str(row["scenario"]), float(row["funded"])
+    served, eq = float(row["beneficiaries_served"]), float(row[key])
+    eq_name = kpi_label(key, lang)
     head = (
-        f"«{d.label}» spende {euro(spent, lang)} e raggiunge {number(served, lang)} beneficiari "
+        f"«{name}» spende {euro(spent, lang)} e raggiunge {number(served, lang)} beneficiari "
         f"({eq_name} {share(eq, lang)})"
         if it
-        else f"“{d.label}” spends {euro(spent, lang)} and serves {number(served, lang)} "
+        else f"“{name}” spends {euro(spent, lang)} and serves {number(served, lang)} "
         f"({eq_name} {share(eq, lang)})"
     )
-    unspent = ""
-    if d.unspent_reason and d.budget_total > 0:
-        left = d.budget_total - spent
-        why = REASONS[lang].get(d.unspent_reason, d.unspent_reason)
-        unspent = (
-            f"; non spende {euro(left, lang)} delle risorse perché {why}"
+    reason = str(row.get("unspent_reason") or "")
+    if reason and reason != "nan" and budget_total > spent + 1:
+        left, why = euro(budget_total - spent, lang), REASONS[lang].get(reason, reason)
+        head += (
+            f"; non spende {left} delle risorse perché {why}"
             if it
-            else f"; it leaves {euro(left, lang)} unspent because {why}"
+            else f"; it leaves {left} unspent because {why}"
         )
-    if d.better is None:
-        tail = (
-            "; nessun piano ottimizzato trovato con la stessa spesa."
-            if it
-            else "; no optimised plan found with the same money."
-        )
-        return head + unspent + tail
-    b = d.better.kpis
-    extra = float(b["beneficiaries_served"]) - served
+    better = float(row.get("better_beneficiaries_served", float("nan")))
+    if better != better:  # NaN: no optimised plan
+        tail = "nessun piano ottimizzato con la stessa spesa" if it else "no optimised plan found"
+        return f"{head}; {tail}."
+    extra = better - served
     ratio = f" ({_signed(100 * extra / served, lang)}%)" if served > 0 else ""
+    better_eq = share(float(row[f"better_{key}"]), lang)
     if it:
         return (
-            f"{head}{unspent}. Con la stessa spesa per finanziatore e un'equità pari o migliore "
-            f"({share(float(b[d.equity_key]), lang)}), il piano ottimizzato raggiunge "
-            f"{number(float(b['beneficiaries_served']), lang)} beneficiari: "
+            f"{head}. Con la stessa spesa per finanziatore e un'equità pari o migliore "
+            f"({better_eq}), il piano ottimizzato raggiunge {number(better, lang)} beneficiari: "
             f"{_signed(extra, lang)}{ratio}."
         )
     return (
-        f"{head}{unspent}. With the same money from each funder and equal or better equity "
-        f"({share(float(b[d.equity_key]), lang)}), the optimised plan serves "
-        f"{number(float(b['beneficiaries_served']), lang)}: {_signed(extra, lang)}{ratio}."
+        f"{head}. With the same money from each funder and equal or better equity ({better_eq}), "
+        f"the optimised plan serves {number(better, lang)}: {_signed(extra, lang)}{ratio}."
     )
 
 
-def domination_sentences(dominations: Sequence[Domination], lang: str = "it") -> list[str]:
+def rule_sentences(
+    rules: pd.DataFrame | None, key: str, budget_total: float, lang: str = "it"
+) -> list[str]:
     """One sentence per rule of thumb; a sentence saying none could be computed if so."""
-    if not dominations:
+    if rules is None or not len(rules):
         return [
             "Nessuna regola empirica calcolabile per il confronto."
             if lang == "it"
             else "No rule of thumb could be computed for comparison."
         ]
+    return [rule_sentence(row, key, budget_total, lang) for row in rules.to_dict("records")]
+
+
+def domination_sentence(d: Domination, lang: str = "it") -> str:
+    """:func:`rule_sentence` for one :class:`Domination`."""
+    columns = ["weighted_coverage", d.equity_key, "beneficiaries_served", "funded"]
+    row: dict[str, Any] = {"scenario": d.label, **{c: d.plan.kpis[c] for c in columns}}
+    better = d.better.kpis if d.better is not None else {}
+    row.update({f"better_{c}": better.get(c, float("nan")) for c in columns})
+    row["unspent_reason"] = d.unspent_reason
+    return rule_sentence(row, d.equity_key, d.budget_total, lang)
+
+
+def domination_sentences(dominations: Sequence[Domination], lang: str = "it") -> list[str]:
+    """One sentence per rule of thumb; a sentence saying none could be computed if so."""
+    if not dominations:
+        return rule_sentences(None, "", 0.0, lang)
     return [domination_sentence(d, lang) for d in dominations]
 
 

@@ -34,6 +34,8 @@ class ReportRun:
     """Role id → name, for the staff KPIs."""
     limits: pd.DataFrame | None = None
     strengthen: pd.DataFrame | None = None
+    rules: pd.DataFrame | None = None
+    """Each rule of thumb and the optimised plan with the same money (rules.csv), if written."""
     sentences: list[str] = field(default_factory=list)
     allocation: pd.DataFrame | None = None
     """partner_id, area_id, intervention_id, beneficiaries, costs (allocation.csv)."""
@@ -115,6 +117,7 @@ def from_run_folder(run: RunFolder) -> ReportRun:
         staff_names=roles,
         limits=limits,
         strengthen=run.table("strengthen"),
+        rules=run.table("rules"),
         allocation=run.table("allocation"),
         scenario=scenario,
     )

@@ -14,6 +14,7 @@ import pandas as pd
 from allocator.postprocess.kpis import BY_KEY, KpiFormat, kpi_label
 from allocator.postprocess.limits import LIMIT_LABELS
 from allocator.render.formats import formatted, kpi_value, number
+from allocator.render.gains import rule_sentences
 from allocator.render.maps import MapKeys, area_map
 from allocator.render.plotting import (
     coverage_by_area,
@@ -236,6 +237,15 @@ def limit_counts(limits: pd.DataFrame, lang: str) -> pd.DataFrame:
     return grouped
 
 
+def same_objective(runs: Sequence[ReportRun]) -> bool:
+    """Whether the runs' objectives are comparable: the same equity weight, measure and share."""
+    policies = {
+        (p.equity_weight, p.equity_measure, p.equity_share)
+        for p in (r.settings.policy for r in runs)
+    }
+    return len(policies) <= 1
+
+
 def compare_section(runs: Sequence[ReportRun], lang: str) -> str:
     words = WORDS[lang]
     head = "".join(f'<th class="num">{e(r.label)}</th>' for r in runs)
@@ -243,6 +253,8 @@ def compare_section(runs: Sequence[ReportRun], lang: str) -> str:
     for key in REPORT_KPIS:
         if all(key not in r.kpis for r in runs):
             continue
+        if key == "objective" and not same_objective(runs):
+            continue  # objectives under different equity weights are not comparable
         cells = "".join(
             f'<td class="num">{kpi_value(key, r.kpis.get(key), lang)}</td>' for r in runs
         )
@@ -311,14 +323,24 @@ def summary_section(run: ReportRun, lang: str) -> str:
         if unused > 1:
             open_items.append(f"Money not allocated: {f(unused, 'euro')}.")
     if run.strengthen is not None and len(run.strengthen):
+        # the worst-off first (where_to_strengthen's order), each area once, with its coverage
+        first = run.strengthen.drop_duplicates("area_id").head(5)
         where = ", ".join(
-            sorted({str(a) for a in run.strengthen["area_name"].head(5)}, key=str.lower)
+            f"{a.area_name} ({f(a.area_coverage, 'share')})"
+            if "area_coverage" in first
+            else str(a.area_name)
+            for a in first.itertuples()
         )
         open_items.append(
             f"Servono nuovi partner o personale a: {e(where)}."
             if it
             else f"New partners or staff are needed in: {e(where)}."
         )
+    if run.rules is not None and len(run.rules):
+        key = "min_area_coverage" if "min_area_coverage" in run.rules else "worst_areas_coverage"
+        open_items += [
+            e(line) for line in rule_sentences(run.rules, key, float(k["budget_total"]), lang)
+        ]
     if run.estimated:
         open_items.append(
             "I bisogni e i partner sono stime da verificare con le reti di quartiere."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 from rich.console import Console, Group
 from rich.table import Table
@@ -115,7 +117,13 @@ def summary(result: RunResult, lowest: int = 5, lang: str = "it") -> Group:
     rows = [
         *(
             [kpi_label(key, lang), kpi_value(key, k[key], lang)]
-            for key in ("objective", "weighted_coverage", "min_area_coverage")
+            for key in (
+                "objective",
+                "weighted_coverage",
+                "worst_areas_coverage",
+                "min_area_coverage",
+            )
+            if key in k
         ),
         [
             t["served_need"],
@@ -222,9 +230,9 @@ def explanation_view(explanation: Explanation, long: bool = False, rows: int = 1
     ):
         if not len(frame):
             continue
-        top = frame[frame["limit"] != "need_met"].sort_values(
-            "reachable_unmet", ascending=False, kind="stable"
-        )
+        top = frame[frame["limit"] != "need_met"]
+        if "area_coverage" not in frame:  # limits: largest first; strengthen: worst-off first
+            top = top.sort_values("reachable_unmet", ascending=False, kind="stable")
         parts.append(
             _table(
                 name,
@@ -251,7 +259,11 @@ def explanation_view(explanation: Explanation, long: bool = False, rows: int = 1
 
 
 def batch_view(kpis: pd.DataFrame) -> Table:
-    """The combined KPIs of a batch, one row per scenario."""
+    """The combined KPIs of a batch, one row per scenario, with the money each plan spends.
+
+    No objective: scenarios may weigh equity differently, and objectives computed under
+    different weights are not comparable; the KPIs are.
+    """
 
     def pct(value: object) -> str:
         return "" if pd.isna(value) else f"{100 * float(value):.1f}%"  # type: ignore[arg-type]
@@ -259,31 +271,34 @@ def batch_view(kpis: pd.DataFrame) -> Table:
     def whole(value: object) -> str:
         return "" if pd.isna(value) else f"{float(value):,.0f}"  # type: ignore[arg-type]
 
+    def cell(row: pd.Series, key: str, show: Callable[[object], str]) -> str:
+        return show(row[key]) if key in row else ""
+
     table = _table(
-        "Batch (obj. = objective, cover = coverage, min = lowest area coverage, short = shortfall,"
-        " budget = share used)",
+        "Batch (cover = weighted coverage, worst = worst-covered areas, min = lowest area, "
+        "spent = money spent, short = shortfall)",
         [
             ("scenario", "l"),
             ("status", "l"),
-            ("obj.", "r"),
             ("cover", "r"),
+            ("worst", "r"),
             ("min", "r"),
             ("served", "r"),
+            ("spent €", "r"),
             ("short", "r"),
-            ("budget", "r"),
         ],
         [
             [
-                str(r.scenario),
-                str(r.status),
-                "" if pd.isna(r.objective) else f"{r.objective:.4f}",
-                pct(r.coverage),
-                pct(r.min_area_coverage),
-                whole(r.beneficiaries_served),
-                whole(r.shortfall_total),
-                pct(r.budget_used_share),
+                str(r["scenario"]),
+                str(r["status"]),
+                cell(r, "weighted_coverage", pct),
+                cell(r, "worst_areas_coverage", pct),
+                cell(r, "min_area_coverage", pct),
+                cell(r, "beneficiaries_served", whole),
+                cell(r, "funded", whole),
+                cell(r, "shortfall_total", whole),
             ]
-            for r in kpis.itertuples(index=False)
+            for _, r in kpis.iterrows()
         ],
     )
     table.columns[0].min_width = 24

@@ -42,6 +42,7 @@ EXIT_CODES = {
 SCALAR_KPIS = (
     "objective",
     "weighted_coverage",
+    "worst_areas_coverage",
     "min_area_coverage",
     "beneficiaries_served",
     "coverage",
