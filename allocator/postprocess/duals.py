@@ -43,6 +43,8 @@ class DualModel:
     serve_cols: np.ndarray
     serve_keys: list[tuple[str, str]]
     """(area, intervention) of each column in ``serve_cols``."""
+    fixed_staff: bool = False
+    """True when the run's staff posts are integer decisions, fixed here at the plan's."""
 
     def weighted(self, x: np.ndarray) -> float:
         return float(self.value @ x)
@@ -124,4 +126,5 @@ def dual_model(result: RunResult) -> DualModel:
         base=base,
         serve_cols=np.array([model.serve[k].index for k in keys], dtype=int),
         serve_keys=[(a, k) for (_, a, k) in keys],
+        fixed_staff=is_mip,
     )

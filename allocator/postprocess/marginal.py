@@ -19,6 +19,7 @@ import pulp
 
 from allocator.optimization.pipeline import RunResult
 from allocator.postprocess.duals import TOLERANCE, DualModel, dual_model
+from allocator.postprocess.resolve import STAFF_FIXED, reconfirm
 
 MONEY_STEP = 10_000.0
 PLACES_STEP = 10.0
@@ -38,6 +39,8 @@ MARGINAL_COLUMNS = [
     "weighted_gain",
     "beneficiaries_gain",
     "where",
+    "changed_at",
+    "confirmed_by",
     "sentence",
 ]
 PLACES_COLUMN = "places"
@@ -168,13 +171,18 @@ def marginal_values(
     places_step: float = PLACES_STEP,
     max_confirm: int = MAX_CONFIRM,
     dm: DualModel | None = None,
+    full_resolve: int = 5,
 ) -> pd.DataFrame:
     """Marginal value of each funder's budget, earmark cap, staff role and (best) partner arc.
 
     ``dual_objective_per_unit`` is the dual in contract-objective units per € / FTE / place;
     ``dual_weighted_per_change`` the dual estimate of the change, in weighted beneficiaries. With
     ``confirm``, the binding resources (largest estimates first, at most ``max_confirm``) are
-    re-solved with the finite change: objective_gain, weighted_gain, beneficiaries_gain, where.
+    re-solved with the finite change: objective_gain, weighted_gain, beneficiaries_gain, where;
+    ``confirmed_by`` says how: ``lp_staff_fixed`` (the LP, staff posts fixed) or, for the
+    ``full_resolve`` best values when staff posts are integer decisions, ``full_resolve`` (the
+    whole scenario re-solved, posts free). The dual columns are the local rate, valid only for
+    small changes (a floor short of its target adds its penalty to them): never shown as a value.
     """
     dm = dm or dual_model(result)
     scale = dm.model.objective_scale
@@ -204,6 +212,8 @@ def marginal_values(
             "weighted_gain": np.nan,
             "beneficiaries_gain": np.nan,
             "where": c.place,
+            "changed_at": c.place,
+            "confirmed_by": "",
         }
         where: list[tuple[str, str, float]] = []
         if i in to_confirm:
@@ -216,6 +226,7 @@ def marginal_values(
                 where = where_served(dm, x)
                 row.update(
                     confirmed=True,
+                    confirmed_by=STAFF_FIXED,
                     objective_gain=weighted / scale,
                     weighted_gain=weighted,
                     beneficiaries_gain=dm.beneficiaries(x) - base_beneficiaries,
@@ -227,6 +238,13 @@ def marginal_values(
         row[PLACES_COLUMN] = where
         rows.append(row)
     frame = pd.DataFrame(rows, columns=[*MARGINAL_COLUMNS, PLACES_COLUMN])
+    frame = frame.sort_values(
+        ["confirmed", "weighted_gain", "dual_weighted_per_change", "resource_kind", "resource_id"],
+        ascending=[False, False, False, True, True],
+        na_position="last",
+    ).reset_index(drop=True)
+    if confirm and full_resolve > 0 and dm.fixed_staff:
+        frame = reconfirm(result, frame, full_resolve)
     return frame.sort_values(
         ["confirmed", "weighted_gain", "dual_weighted_per_change", "resource_kind", "resource_id"],
         ascending=[False, False, False, True, True],

@@ -34,6 +34,7 @@ from allocator.postprocess.marginal import (
     PLACES_STEP,
     marginal_values,
 )
+from allocator.postprocess.resolve import FULL_RESOLVE
 from allocator.postprocess.strengthen import capped_areas, idle_capacity, where_to_strengthen
 from allocator.render.formats import number, share
 
@@ -390,6 +391,8 @@ def explain(
     limit_lines = limit_sentences(limits, lang)
     # only values confirmed by a re-solve reach a planner; dual estimates stay in the CSV
     useful = marginal[marginal["confirmed"] & (marginal["beneficiaries_gain"] > TOLERANCE)]
+    if (marginal["confirmed_by"] == FULL_RESOLVE).any():  # staff posts are integer decisions
+        useful = useful[useful["confirmed_by"] == FULL_RESOLVE]
     marginal_lines = list(useful["sentence"].head(5))
     if not marginal_lines and marginal["confirmed"].any():
         marginal_lines = [
