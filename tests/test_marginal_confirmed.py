@@ -21,8 +21,10 @@ from allocator.render.explanations import explain
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1] / "scenarios"
-SHIPPED = [ROOT / "milano", ROOT / "milano-citta", *sorted((ROOT / "variants").iterdir())]
+SHIPPED = [ROOT / "milano", *sorted((ROOT / "variants").iterdir())]
 SHIPPED = [p for p in SHIPPED if (p / "scenario.toml").is_file()]
+"""The Milan scenario and its variants. ``milano-citta`` (88 NIL) is left out: each of its solves
+takes about a minute, and this test solves each scenario seven times."""
 AGREE = 0.15
 
 

@@ -315,6 +315,9 @@ extends = "../milano"
 name = "Milano città – 88 NIL"
 description = "Tutti gli 88 NIL con interventi, finanziatori e personale di QuBì. Popolazione e \
 famiglie: Comune di Milano Open Data (CC BY 4.0); bisogni STIMATI; partner SINTETICI"
+
+[solver]
+time_limit = 300
 """
 
 

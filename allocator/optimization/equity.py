@@ -55,7 +55,7 @@ def define_equity_worst_share(model: AllocationModel) -> pulp.LpAffineExpression
         return pulp.LpAffineExpression([(t, 1.0)])
     excess = []
     for n, (a, need) in enumerate(areas):
-        e = model.problem.add_variable(f"worst_share_excess_{n}", lowBound=0)
+        e = model.problem.add_variable(f"worst_share_excess_{n}", lowBound=0, upBound=need)
         model.add("equity", a, e >= need * t - area_served(model, a))
         excess.append((e, -1.0 / (share * total)))
     return pulp.LpAffineExpression([(t, 1.0), *excess])

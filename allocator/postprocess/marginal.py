@@ -171,7 +171,7 @@ def marginal_values(
     places_step: float = PLACES_STEP,
     max_confirm: int = MAX_CONFIRM,
     dm: DualModel | None = None,
-    full_resolve: int = 5,
+    full_resolve: int = 3,
 ) -> pd.DataFrame:
     """Marginal value of each funder's budget, earmark cap, staff role and (best) partner arc.
 

@@ -393,7 +393,7 @@ def explain(
     useful = marginal[marginal["confirmed"] & (marginal["beneficiaries_gain"] > TOLERANCE)]
     if (marginal["confirmed_by"] == FULL_RESOLVE).any():  # staff posts are integer decisions
         useful = useful[useful["confirmed_by"] == FULL_RESOLVE]
-    marginal_lines = list(useful["sentence"].head(5))
+    marginal_lines = list(useful["sentence"].head(3))
     if not marginal_lines and marginal["confirmed"].any():
         marginal_lines = [
             "Nessuna risorsa in più tra quelle provate (fondi, vincoli, personale, posti) "
