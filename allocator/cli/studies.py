@@ -34,10 +34,13 @@ def compare(
     overwrite: OverwriteOption = False,
 ) -> None:
     """Compare scenarios side by side: KPIs, areas, interventions, winners and losers."""
+    from allocator.outputs.atomic import check_destination
     from allocator.outputs.run_folder import default_output_dir
     from allocator.render.summary import frame_view
     from allocator.studies.compare import compare_results, write_comparison
 
+    if out is not None:
+        check_destination(out, overwrite=overwrite)  # before solving
     results = solved(scenarios, set_ or [])
     comparison, descriptions = compare_results(results, with_rules=with_rules)
     destination = out or default_output_dir(f"compare {results[0].scenario.name}")
@@ -65,7 +68,7 @@ def sweep(
     """Solve the scenario at each value of one setting: a table and a chart."""
     from allocator.inputs.loading import load_scenario
     from allocator.outputs import names
-    from allocator.outputs.atomic import write_folder
+    from allocator.outputs.atomic import check_destination, write_folder
     from allocator.outputs.run_folder import default_output_dir
     from allocator.outputs.table_io import write_table
     from allocator.render.plotting import budget_outcome, png
@@ -75,8 +78,9 @@ def sweep(
 
     points = parse_values(values)
     loaded = load_scenario(scenario, set_ or [])
-    frame = sweep_curve(loaded, param, points)
     destination = out or default_output_dir(f"sweep {loaded.name} {param}")
+    check_destination(destination, overwrite=overwrite)  # before solving
+    frame = sweep_curve(loaded, param, points)
 
     def fill(folder: Path) -> None:
         write_table(frame, folder / names.SWEEP_TABLE)
@@ -106,7 +110,7 @@ def frontier(
     """The efficiency–equity frontier, with named scenarios placed on it."""
     from allocator.inputs.loading import load_scenario
     from allocator.outputs import names
-    from allocator.outputs.atomic import write_folder
+    from allocator.outputs.atomic import check_destination, write_folder
     from allocator.outputs.run_folder import default_output_dir
     from allocator.outputs.table_io import write_table
     from allocator.render.formats import number
@@ -117,11 +121,12 @@ def frontier(
     from allocator.studies.sweep import placed
 
     loaded = load_scenario(scenario, set_ or [])
+    destination = out or default_output_dir(f"frontier {loaded.name}")
+    check_destination(destination, overwrite=overwrite)  # before solving
     frame = frontier_curve(loaded, points)
     results = solved(list(named or []), set_ or [])
     labels = unique_labels([r.scenario.name for r in results])
     points_frame = placed({label: r.plan for label, r in zip(labels, results, strict=True)})
-    destination = out or default_output_dir(f"frontier {loaded.name}")
 
     def fill(folder: Path) -> None:
         write_table(frame, folder / names.FRONTIER_TABLE)
@@ -149,6 +154,7 @@ def batch(
     """Solve every scenario folder under DIR in parallel; one failure does not stop the others."""
     from rich.progress import Progress
 
+    from allocator.outputs.atomic import check_writable
     from allocator.outputs.files import write_csv_atomically
     from allocator.outputs.run_folder import default_output_dir
     from allocator.render.summary import batch_view
@@ -157,6 +163,9 @@ def batch(
     folders = find_scenarios(directory)
     if not folders:
         raise UsageError(f"no folder with a scenario.toml under {directory}")
+    destination = out or default_output_dir(f"batch-{Path(directory).resolve().name}")
+    destination = destination.with_suffix(".csv")
+    check_writable(destination)  # before solving
     results = []
     with Progress(console=errors) as progress:
         task = progress.add_task("solving", total=len(folders))
@@ -164,8 +173,6 @@ def batch(
             results.append(result)
             progress.advance(task)
     table = batch_table(results)
-    destination = out or default_output_dir(f"batch-{Path(directory).resolve().name}")
-    destination = destination.with_suffix(".csv")
     write_csv_atomically(table, destination)
     console.print(batch_view(table))
     console.print(f"Combined KPIs written to [bold]{destination}[/]")
