@@ -119,7 +119,12 @@ def solver_overrides(solver: str | None, time_limit: float | None) -> list[str]:
 
 OutOption = Annotated[Path | None, typer.Option("--out", help="Output folder.")]
 OverwriteOption = Annotated[
-    bool, typer.Option("--overwrite", help="Replace the output folder if it exists.")
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="Replace the output folder if it exists (the old one is kept as .NAME.old-… beside "
+        "it until the new one is in place).",
+    ),
 ]
 
 

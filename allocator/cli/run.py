@@ -30,7 +30,12 @@ def run(
     time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds.")] = None,
     set_: SetOption = None,
     overwrite: Annotated[
-        bool, typer.Option("--overwrite", help="Replace the output folder if it exists.")
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Replace the output folder if it exists (the old one is kept as .NAME.old-… "
+            "beside it until the new one is in place).",
+        ),
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="Print no summary.")] = False,
     explain: Annotated[
