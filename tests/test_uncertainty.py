@@ -11,7 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from allocator.cli import app
-from allocator.datasets.needs import load_parameter_table, load_ranges, need_sampler
+from allocator.datasets.needs import (
+    ParameterSampler,
+    load_parameter_table,
+    load_ranges,
+    need_sampler,
+)
 from allocator.errors import UsageError
 from allocator.inputs.loading import load_scenario
 from allocator.inputs.schema import Scenario
@@ -137,6 +142,7 @@ def test_zero_width_ranges_give_the_nominal_plan_in_every_sample() -> None:
 def test_milano_parameter_ranges_of_zero_width_give_the_needs_back_exactly() -> None:
     s = load_scenario(None)
     sampler = need_sampler(s)
+    assert isinstance(sampler, ParameterSampler)
     assert len(sampler.dimensions) > 10
     point = dataclasses.replace(
         sampler, ranges={k: (v, v, "") for k, v in sampler.parameters.items()}

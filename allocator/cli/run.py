@@ -47,6 +47,7 @@ def run(
     ] = "it",
 ) -> None:
     """Solve one scenario and write its outputs."""
+    from allocator.cli.uncertainty import robust_plan, robust_view
     from allocator.inputs.loading import load_scenario
     from allocator.optimization.pipeline import run_scenario
     from allocator.optimization.solve import SolveStatus
@@ -67,7 +68,8 @@ def run(
             f"the output folder {destination} already exists; choose another with --out, or "
             "replace it with --overwrite"
         )
-    result = run_scenario(loaded)
+    robust = robust_plan(loaded, scenario)  # policy.robust_samples > 0: the robust plan
+    result = run_scenario(loaded) if robust is None else robust.result
     if result.status is SolveStatus.INFEASIBLE:
         errors.print(f"[bold red]Scenario '{loaded.name}' is infeasible:[/]")
         solver_proved = result.outcome is not None
@@ -86,6 +88,8 @@ def run(
     extra = {k: v for k, v in why.tables().items() if explain or k != "marginal_values"}
     negotiation, negotiation_lines = negotiation_outputs(result, lang)  # locks and limits
     extra.update(negotiation)
+    if robust is not None:
+        extra.update({"robust": robust.comparison, "robust_samples": robust.samples})
     written = write_outputs(
         result, destination, overwrite=overwrite, overrides=overrides, extra_tables=extra
     )
@@ -98,6 +102,8 @@ def run(
         console.print(explanation_view(why, long=explain))
         for line in negotiation_lines:
             console.print(line, highlight=False)
+        if robust is not None:
+            console.print(robust_view(robust, lang))
     console.print(f"Outputs written to [bold]{written}[/]")
 
 

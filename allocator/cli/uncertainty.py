@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.table import Table
 
 from allocator.cli.base import (
     OutOption,
@@ -17,6 +18,10 @@ from allocator.cli.base import (
     console,
     edge,
 )
+
+if TYPE_CHECKING:
+    from allocator.inputs.schema import Scenario
+    from allocator.studies.robust import RobustRun
 
 EngineOption = Annotated[
     str,
@@ -115,3 +120,63 @@ def uncertainty(
         highlight=False,
     )
     console.print(f"Study written to [bold]{written}[/]")
+
+
+def robust_plan(loaded: Scenario, folder: Path | None) -> RobustRun | None:
+    """With ``policy.robust_samples`` > 0, the robust plan and its comparison; else None."""
+    if loaded.settings.policy.robust_samples <= 0:
+        return None
+    from allocator.datasets.needs import need_sampler
+    from allocator.studies.robust import robust_run
+
+    return robust_run(loaded, need_sampler(loaded, folder))
+
+
+ROBUST_TEXT = {
+    "it": {
+        "title": "Piano robusto e piano per i bisogni stimati, sotto {n} campioni dei bisogni",
+        "robust": "robusto",
+        "nominal": "per i bisogni stimati",
+        "expected_objective": "Obiettivo medio",
+        "worst_share_objective": "Media del 20% peggiore",
+        "objective_p10": "Obiettivo P10",
+        "weighted_coverage_mean": "Copertura pesata media",
+        "min_area_coverage_mean": "Copertura minima media",
+        "objective_as_given": "Obiettivo con i bisogni stimati",
+    },
+    "en": {
+        "title": "Robust plan and plan for the estimated needs, under {n} need samples",
+        "robust": "robust",
+        "nominal": "for the estimated needs",
+        "expected_objective": "Mean objective",
+        "worst_share_objective": "Mean of the worst 20%",
+        "objective_p10": "Objective P10",
+        "weighted_coverage_mean": "Mean weighted coverage",
+        "min_area_coverage_mean": "Mean least coverage",
+        "objective_as_given": "Objective with the estimated needs",
+    },
+}
+
+
+def robust_view(robust: RobustRun, lang: str = "it") -> Table:
+    """The robust and the nominal plan side by side, measured under the same samples."""
+    from allocator.render.formats import share
+
+    text = ROBUST_TEXT[lang]
+    count = int(robust.samples["sample"].nunique())
+    table = Table(title=text["title"].format(n=count))
+    table.add_column("")
+    plans = list(robust.comparison["plan"])
+    for plan in plans:
+        table.add_column(text.get(plan, plan), justify="right")
+    rows = robust.comparison.set_index("plan")
+    for key in (
+        "expected_objective",
+        "worst_share_objective",
+        "objective_p10",
+        "weighted_coverage_mean",
+        "min_area_coverage_mean",
+        "objective_as_given",
+    ):
+        table.add_row(text[key], *(share(float(rows.at[p, key]), lang) for p in plans))
+    return table
