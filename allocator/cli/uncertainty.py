@@ -18,28 +18,11 @@ from allocator.cli.base import (
     console,
     edge,
 )
+from allocator.cli.engine import EngineOption, JobsOption, SchedulerOption
 
 if TYPE_CHECKING:
     from allocator.inputs.schema import Scenario
     from allocator.studies.robust import RobustRun
-
-EngineOption = Annotated[
-    str,
-    typer.Option(
-        "--engine", help="local (worker processes here) or dask (a Dask cluster; see README)."
-    ),
-]
-SchedulerOption = Annotated[
-    str | None,
-    typer.Option(
-        "--scheduler",
-        help="With --engine dask: tcp://HOST:PORT of a running scheduler (default: a "
-        "LocalCluster here).",
-    ),
-]
-JobsOption = Annotated[
-    int, typer.Option("--jobs", help="Worker processes (local, or of the Dask LocalCluster).")
-]
 
 
 @app.command()
