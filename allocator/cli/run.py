@@ -51,6 +51,7 @@ def run(
     from allocator.inputs.loading import load_scenario
     from allocator.optimization.pipeline import run_scenario
     from allocator.optimization.solve import SolveStatus
+    from allocator.outputs.atomic import check_destination
     from allocator.outputs.run_folder import default_output_dir, write_outputs
     from allocator.render.explanations import explain as explain_run
     from allocator.render.gains import gain_over_rules
@@ -63,11 +64,7 @@ def run(
     overrides = [*(set_ or []), *solver_overrides(solver, time_limit)]
     loaded = load_scenario(scenario, overrides)
     destination = out or default_output_dir(loaded.name)
-    if destination.exists() and not overwrite:
-        raise UsageError(
-            f"the output folder {destination} already exists; choose another with --out, or "
-            "replace it with --overwrite"
-        )
+    check_destination(destination, overwrite=overwrite)  # before solving; the write claims it
     robust = robust_plan(loaded, scenario)  # policy.robust_samples > 0: the robust plan
     result = run_scenario(loaded) if robust is None else robust.result
     if result.status is SolveStatus.INFEASIBLE:

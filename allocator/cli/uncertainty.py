@@ -49,7 +49,9 @@ def uncertainty(
     from allocator.datasets.needs import need_sampler
     from allocator.errors import UsageError
     from allocator.inputs.loading import load_scenario
-    from allocator.outputs.run_folder import default_output_dir, write_folder
+    from allocator.outputs.atomic import check_destination, write_folder
+    from allocator.outputs.run_folder import default_output_dir
+    from allocator.outputs.table_io import write_table
     from allocator.render.formats import number, share
     from allocator.render.plotting import png
     from allocator.render.summary import frame_view
@@ -62,11 +64,7 @@ def uncertainty(
     loaded = load_scenario(scenario, set_ or [])
     sampler = need_sampler(loaded, scenario)
     destination = out or default_output_dir(f"uncertainty {loaded.name}")
-    if destination.exists() and not overwrite:
-        raise UsageError(
-            f"the output folder {destination} already exists; choose another with --out, or "
-            "replace it with --overwrite"
-        )
+    check_destination(destination, overwrite=overwrite)
     with make_executor(engine, jobs, scheduler) as executor:
         console.print(
             f"{number(samples)} campioni dei bisogni ({len(sampler.dimensions)} grandezze "
@@ -84,7 +82,7 @@ def uncertainty(
             "uncertainty_ranges": result.dimensions,
         }
         for name, frame in tables.items():
-            frame.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
+            write_table(frame, folder / f"{name}.csv")
         (folder / "uncertainty_areas.png").write_bytes(png(area_ranges(result.areas)))
         settings = {"scenario": loaded.name, **result.settings}
         (folder / "uncertainty.json").write_text(
