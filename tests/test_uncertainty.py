@@ -21,6 +21,7 @@ from allocator.errors import UsageError
 from allocator.inputs.loading import load_scenario
 from allocator.inputs.schema import Scenario
 from allocator.optimization.pipeline import run_scenario
+from allocator.render.uncertainty import uncertainty_section
 from allocator.studies.executor import LocalExecutor
 from allocator.studies.uncertainty import (
     NOMINAL,
@@ -229,3 +230,6 @@ def test_cli_same_seed_same_files(tmp_path: Path) -> None:
         assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
     areas = pd.read_csv(outputs[0] / "uncertainty_areas.csv")
     assert {"area_id", "coverage_p10", "coverage_p50", "coverage_p90"} <= set(areas.columns)
+    section = uncertainty_section(outputs[0], "it")
+    assert "Incertezza dei bisogni" in section and "data:image/png;base64," in section
+    assert "ricampionati 6 volte" in section and "seme 4" in section
