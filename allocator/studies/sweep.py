@@ -135,7 +135,8 @@ def frontier(
     if points < 2:
         raise UsageError("--points: give at least 2 points")
     weights = [float(w) for w in np.linspace(0.0, 1.0, points)]
-    frame = pd.DataFrame(curve_rows(scenario, "policy.equity_weight", weights, solver, executor))
+    rows = curve_rows(scenario, "policy.equity_weight", weights, solver, executor)
+    frame = pd.DataFrame(rows).rename(columns={"policy.equity_weight": "equity_weight"})
     frame["dominated"] = dominated(frame)
     return frame
 
