@@ -15,6 +15,7 @@ from allocator.cli.base import (
     console,
     edge,
     errors,
+    folder_loader,
     solved,
 )
 from allocator.cli.engine import EngineOption, JobsOption, SchedulerOption
@@ -67,7 +68,7 @@ def sweep(
     jobs: JobsOption = 1,
 ) -> None:
     """Solve the scenario at each value of one setting: a table and a chart."""
-    from allocator.inputs.loading import load_scenario
+    from allocator.cli.base import load_scenario
     from allocator.outputs import names
     from allocator.outputs.atomic import write_folder
     from allocator.outputs.run_folder import default_output_dir
@@ -113,7 +114,7 @@ def frontier(
     jobs: JobsOption = 1,
 ) -> None:
     """The efficiency–equity frontier, with named scenarios placed on it."""
-    from allocator.inputs.loading import load_scenario
+    from allocator.cli.base import load_scenario
     from allocator.outputs import names
     from allocator.outputs.atomic import write_folder
     from allocator.outputs.run_folder import default_output_dir
@@ -174,7 +175,7 @@ def batch(
     results = []
     with make_executor(engine, jobs, scheduler) as executor, Progress(console=errors) as progress:
         task = progress.add_task("solving", total=len(folders))
-        for result in run_batch(folders, jobs, executor=executor):
+        for result in run_batch(folders, jobs, loader=folder_loader(), executor=executor):
             results.append(result)
             progress.advance(task)
     table = batch_table(results)

@@ -46,9 +46,9 @@ def uncertainty(
     overwrite: OverwriteOption = False,
 ) -> None:
     """Needs are estimates: resample them within their ranges and see how the plan holds."""
+    from allocator.cli.base import load_scenario
     from allocator.datasets.needs import need_sampler
     from allocator.errors import UsageError
-    from allocator.inputs.loading import load_scenario
     from allocator.outputs.atomic import check_destination, write_folder
     from allocator.outputs.run_folder import default_output_dir
     from allocator.outputs.table_io import write_table
