@@ -18,6 +18,7 @@ from allocator.cli.base import (
     folder_loader,
     solved,
 )
+from allocator.cli.engine import EngineOption, JobsOption, SchedulerOption
 from allocator.errors import UsageError
 
 
@@ -65,6 +66,9 @@ def sweep(
     out: OutOption = None,
     set_: SetOption = None,
     overwrite: OverwriteOption = False,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
+    jobs: JobsOption = 1,
 ) -> None:
     """Solve the scenario at each value of one setting: a table and a chart."""
     from allocator.cli.base import load_scenario
@@ -74,6 +78,7 @@ def sweep(
     from allocator.outputs.table_io import write_table
     from allocator.render.plotting import budget_outcome, png
     from allocator.render.summary import frame_view
+    from allocator.studies.executor import make_executor
     from allocator.studies.sweep import parse_values
     from allocator.studies.sweep import sweep as sweep_curve
 
@@ -81,7 +86,8 @@ def sweep(
     loaded = load_scenario(scenario, set_ or [])
     destination = out or default_output_dir(f"sweep {loaded.name} {param}")
     check_destination(destination, overwrite=overwrite)  # before solving
-    frame = sweep_curve(loaded, param, points)
+    with make_executor(engine, jobs, scheduler) as executor:
+        frame = sweep_curve(loaded, param, points, executor=executor)
 
     def fill(folder: Path) -> None:
         write_table(frame, folder / names.SWEEP_TABLE)
@@ -107,6 +113,9 @@ def frontier(
     out: OutOption = None,
     set_: SetOption = None,
     overwrite: OverwriteOption = False,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
+    jobs: JobsOption = 1,
 ) -> None:
     """The efficiency–equity frontier, with named scenarios placed on it."""
     from allocator.cli.base import load_scenario
@@ -118,13 +127,15 @@ def frontier(
     from allocator.render.plotting import efficiency_equity_frontier, png
     from allocator.render.summary import frame_view
     from allocator.studies.compare import unique_labels
+    from allocator.studies.executor import make_executor
     from allocator.studies.sweep import frontier as frontier_curve
     from allocator.studies.sweep import placed
 
     loaded = load_scenario(scenario, set_ or [])
     destination = out or default_output_dir(f"frontier {loaded.name}")
     check_destination(destination, overwrite=overwrite)  # before solving
-    frame = frontier_curve(loaded, points)
+    with make_executor(engine, jobs, scheduler) as executor:
+        frame = frontier_curve(loaded, points, executor=executor)
     results = solved(list(named or []), set_ or [])
     labels = unique_labels([r.scenario.name for r in results])
     points_frame = placed({label: r.plan for label, r in zip(labels, results, strict=True)})
@@ -147,6 +158,8 @@ def frontier(
 def batch(
     directory: Annotated[Path, typer.Argument(help="Folder holding scenario folders.")],
     jobs: Annotated[int, typer.Option("--jobs", help="Parallel processes.")] = 2,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="CSV of the combined KPIs (default outputs/batch-<DIR>.csv)."),
@@ -160,6 +173,7 @@ def batch(
     from allocator.outputs.run_folder import default_output_dir
     from allocator.render.summary import batch_view
     from allocator.studies.batch import batch_table, find_scenarios, run_batch, worst_exit_code
+    from allocator.studies.executor import make_executor
 
     folders = find_scenarios(directory)
     if not folders:
@@ -168,9 +182,9 @@ def batch(
     destination = destination.with_suffix(".csv")
     check_writable(destination)  # before solving
     results = []
-    with Progress(console=errors) as progress:
+    with make_executor(engine, jobs, scheduler) as executor, Progress(console=errors) as progress:
         task = progress.add_task("solving", total=len(folders))
-        for result in run_batch(folders, jobs, loader=folder_loader()):
+        for result in run_batch(folders, jobs, loader=folder_loader(), executor=executor):
             results.append(result)
             progress.advance(task)
     table = batch_table(results)
