@@ -287,4 +287,4 @@ def test_cli_shim_at_the_repository_root(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == EXIT_OK, done.stderr
-    assert "inputs valid" in done.stdout
+    assert "dati validi" in done.stdout

@@ -59,9 +59,13 @@ def label(key: str, lang: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+REPORT_ESTIMATES = frozenset(REPORT_KPIS[:7]) | {"cofunding"}
+"""The KPIs the report marks as resting on estimates (needs, and partners' own figures)."""
+
+
 def is_estimate(key: str) -> bool:
     kpi = BY_KEY.get(key)
-    return kpi is not None and kpi.estimate
+    return key in REPORT_ESTIMATES or (kpi is not None and kpi.estimate)
 
 
 def e(text: Any) -> str:
