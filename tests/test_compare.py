@@ -13,6 +13,8 @@ from allocator.optimization.pipeline import run_scenario
 from allocator.studies.compare import compare_plans, compare_results, number_it, write_comparison
 from tests.toy import toy_scenario, write_toy
 
+pytestmark = pytest.mark.cli
+
 EXACT = 1e-6
 
 
@@ -65,7 +67,7 @@ def test_workbook_csvs_and_minutes_are_written_atomically(tmp_path: Path) -> Non
     sheets = pd.ExcelFile(out / "comparison.xlsx").sheet_names
     assert sheets == list(comparison.tables())
     summary = (out / "summary.md").read_text()
-    assert "| beneficiari serviti | 10 | 15 |" in summary
+    assert "| beneficiari raggiunti | 10 | 15 |" in summary
     assert [p.name for p in tmp_path.iterdir()] == ["cmp"]  # no staging folder left
 
 

@@ -20,8 +20,16 @@ import pulp
 
 from allocator.inputs.schema import Scenario, staff_item
 from allocator.optimization.feasibility import check_feasibility
-from allocator.optimization.model import Arc, AreaItem, ModelData, prepare
-from allocator.optimization.solve import _QuietHiGHS
+from allocator.optimization.model import (
+    Arc,
+    AreaItem,
+    ModelData,
+    earmark_limits,
+    funder_amount_limits,
+    min_posts,
+    prepare,
+)
+from allocator.optimization.solve import SolveStatus, solve_lp
 from allocator.postprocess.results import (
     FUNDING_COLUMNS,
     Plan,
@@ -75,7 +83,7 @@ def _staffing(scenario: Scenario) -> _Staffing:
 
 
 def _minimum_posts(scenario: Scenario) -> dict[str, int]:
-    return {r.role_id: math.ceil(r.min_fte_per_area / r.fte_step - 1e-9) for r in scenario.staff}
+    return {r.role_id: min_posts(r) for r in scenario.staff}
 
 
 # --- the rules: money per (area, intervention), or today's rows ---------------------------------
@@ -207,41 +215,6 @@ def best_rule(rules: list[RulePlan]) -> RulePlan | None:
         rules,
         key=lambda r: (r.plan.kpis["objective"], r.plan.kpis["beneficiaries_served"]),
         default=None,
-    )
-
-
-def gain_over_rules(plan: Plan, rules: list[RulePlan], lang: str = "en") -> str:
-    """One sentence for the run summary: what the optimised plan gains over the best rule."""
-    from allocator.postprocess.explain import number
-
-    best = best_rule(rules)
-    if best is None:
-        if lang == "it":
-            return "Nessuna regola empirica calcolabile per il confronto."
-        return "No rule of thumb could be computed for comparison."
-    opt, ref = plan.kpis, best.plan.kpis
-    extra = opt["beneficiaries_served"] - ref["beneficiaries_served"]
-    extra_text = ("+" if extra >= 0 else "") + number(extra, lang, 0 if abs(extra) >= 10 else 1)
-    share = ""
-    if ref["beneficiaries_served"]:
-        ratio = 100 * extra / ref["beneficiaries_served"]
-        share = f" ({'+' if ratio >= 0 else ''}{number(ratio, lang, 1)}%)"
-
-    def pct(value: float) -> str:
-        return f"{number(100 * value, lang, 1)}%"
-
-    if lang == "it":
-        return (
-            f"Rispetto alla migliore regola empirica ({best.label}), il piano ottimizzato serve "
-            f"{extra_text} beneficiari{share}, con obiettivo {number(opt['objective'], lang, 4)} "
-            f"invece di {number(ref['objective'], lang, 4)} (quartiere meno coperto "
-            f"{pct(opt['min_area_coverage'])} invece di {pct(ref['min_area_coverage'])})."
-        )
-    return (
-        f"Against the best rule of thumb ({best.label}), the optimised plan serves "
-        f"{extra_text} beneficiaries{share} with objective {number(opt['objective'], lang, 4)} "
-        f"instead of {number(ref['objective'], lang, 4)} (lowest area coverage "
-        f"{pct(opt['min_area_coverage'])} instead of {pct(ref['min_area_coverage'])})."
     )
 
 
@@ -435,27 +408,15 @@ def _fund(
             return None
         if c > 0:
             problem += pulp.lpSum(payers[key]) == c
-    for j in data.funders:
-        spent = [var for (jj, _, _), var in pay.items() if jj == j]
-        if spent:
-            problem += pulp.lpSum(spent) <= data.funder_amount[j] * (1 - _SAFETY)
-    for earmark in scenario.earmarks:
-        if earmark.max_amount is not None:
-            capped = [
-                var
-                for (j, item, a), var in pay.items()
-                if j == earmark.funder_id and earmark.matches(item, a)
-            ]
-            if capped:
-                problem += pulp.lpSum(capped) <= earmark.max_amount * (1 - _SAFETY)
+    for limit in funder_amount_limits(scenario, pay) + earmark_limits(scenario, pay):
+        problem += limit.spent <= limit.limit * (1 - _SAFETY)
     problem.setObjective(pulp.LpAffineExpression([(even, 1.0)]))
-    solver = _QuietHiGHS(msg=False)
-    if problem.solve(solver) != pulp.LpStatusOptimal:
+    if solve_lp(problem).status is not SolveStatus.OPTIMAL:
         return None
     problem += even >= (even.varValue or 0.0) * (1 - 1e-7)
     total = sum(cost[key] for key in share) or 1.0
     problem.setObjective(pulp.LpAffineExpression([(v, cost[k] / total) for k, v in share.items()]))
-    if problem.solve(solver) != pulp.LpStatusOptimal:
+    if solve_lp(problem).status is not SolveStatus.OPTIMAL:
         return None
 
     shares = {key: min(max(var.varValue or 0.0, 0.0), 1.0) for key, var in share.items()}
