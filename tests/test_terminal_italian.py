@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from scenario_factory import write_scenario
 from typer.testing import CliRunner
 
 from allocator.cli import app
 from allocator.postprocess.kpis import KPIS
+from tests.scenario_factory import write_scenario
 
 pytestmark = pytest.mark.cli
 ROOT = Path(__file__).resolve().parents[1]
