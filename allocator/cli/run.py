@@ -82,6 +82,7 @@ def run(
     from allocator.outputs.run_folder import default_output_dir, write_outputs
     from allocator.render.explanations import explain as explain_run
     from allocator.render.gains import gain_over_rules
+    from allocator.render.negotiation import negotiation_outputs
     from allocator.render.summary import explanation_view, print_summary
     from allocator.studies.rules import rule_plans
 
@@ -114,6 +115,8 @@ def run(
     # limits, where to strengthen and idle capacity always (the report reads them); marginal
     # values only with --explain, when each is confirmed by a re-solve
     extra = {k: v for k, v in why.tables().items() if explain or k != "marginal_values"}
+    negotiation, negotiation_lines = negotiation_outputs(result, lang)  # locks and limits
+    extra.update(negotiation)
     written = write_outputs(
         result, destination, overwrite=overwrite, overrides=overrides, extra_tables=extra
     )
@@ -124,6 +127,8 @@ def run(
                 gain_over_rules(result.plan, rule_plans(loaded), lang=lang), highlight=False
             )
         console.print(explanation_view(why, long=explain))
+        for line in negotiation_lines:
+            console.print(line, highlight=False)
     console.print(f"{words('Risultati scritti in', 'Outputs written to', lang)} [bold]{written}[/]")
 
 
