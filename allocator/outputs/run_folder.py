@@ -28,6 +28,7 @@ from allocator import __version__
 from allocator.errors import UsageError
 from allocator.optimization.pipeline import RunResult
 from allocator.optimization.solve import solver_version
+from allocator.outputs.workbook import write_results_workbook
 
 RESULT_FILES = (
     "allocation.csv",
@@ -171,14 +172,7 @@ def _write_all(
     (folder / "kpis.json").write_text(json.dumps(kpis, indent=2, ensure_ascii=False) + "\n")
     run = _json_ready(provenance(result, overrides))
     (folder / "run.json").write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n")
-    kpi_frame = pd.DataFrame(
-        [(k, json.dumps(v) if isinstance(v, dict) else v) for k, v in kpis.items()],
-        columns=["kpi", "value"],
-    )
-    with pd.ExcelWriter(folder / "results.xlsx", engine="openpyxl") as writer:
-        kpi_frame.to_excel(writer, sheet_name="kpis", index=False)
-        for name, frame in tables.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
+    write_results_workbook(folder / "results.xlsx", kpis, tables, result.scenario)
 
 
 def write_csv_atomically(frame: pd.DataFrame, path: Path) -> Path:

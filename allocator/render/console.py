@@ -17,7 +17,7 @@ from rich.table import Table
 
 from allocator.lang import lang_or_current
 from allocator.postprocess.kpis import BY_KEY, kpi_label
-from allocator.render.formats import MISSING, kpi_value, number
+from allocator.render.formats import MISSING, kpi_delta, kpi_value, number
 
 COLUMN_LABELS: dict[str, dict[str, str]] = {
     "it": {
@@ -192,30 +192,6 @@ def _numeric(series: pd.Series, column: str) -> bool:
     )
 
 
-def signed(text: str, value: float) -> str:
-    """``text`` with a ``+`` when ``value`` is a gain (a loss already has its ``-``)."""
-    return f"+{text}" if value > 0 and not text.startswith("+") else text
-
-
-def delta_cell(key: str, value: Any, lang: str) -> str:
-    """A difference of KPI ``key``: signed, shares in percentage points."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return MISSING
-    if not isinstance(value, int | float):
-        return str(value)
-    v = 0.0 if abs(float(value)) < 1e-9 else float(value)
-    kpi = BY_KEY.get(key.split(".")[0])
-    if kpi is not None and kpi.format == "share":
-        return signed(f"{number(100 * v, lang, 1)} pp", v)
-    if kpi is not None and kpi.format == "euro":
-        return signed(f"{number(v, lang)} €", v)
-    if kpi is not None and kpi.format in ("fte", "decimal", "seconds"):
-        return signed(kpi_value(kpi.key, v, lang), v)
-    if kpi is None:
-        return signed(number(v, lang, None), v)
-    return signed(number(v, lang), v)
-
-
 def kpi_key_label(key: str, lang: str, role_names: Mapping[str, str] | None = None) -> str:
     """A KPI row's label; ``staff_fte.<role>`` as the role's name."""
     if key.startswith("staff_fte."):
@@ -253,6 +229,6 @@ def kpi_comparison_table(
         if key in skip:
             continue
         values = [kpi_value_cell(key, record.get(label), lang) for label in labels]
-        changes = [delta_cell(key, record.get(f"Δ {label}"), lang) for label in deltas]
+        changes = [kpi_delta(key, record.get(f"Δ {label}"), lang) for label in deltas]
         rows.append([kpi_key_label(key, lang, role_names), *values, *changes])
     return fitted(title, headers, rows, width)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from allocator.postprocess.kpis import BY_KEY, KpiFormat, kpi_label
 from allocator.postprocess.limits import LIMIT_LABELS
-from allocator.render.formats import formatted, kpi_value, number
+from allocator.render.formats import formatted, kpi_value, number, whole_people
 from allocator.render.maps import MapKeys, area_map
 from allocator.render.plotting import (
     coverage_by_area,
@@ -173,7 +173,11 @@ def areas_table(run: ReportRun, lang: str) -> str:
         ("cost", "Costo" if it else "Cost", "euro"),
         ("staff_fte", "Personale FTE" if it else "Staff FTE", "fte"),
     ]
-    frame = run.areas.fillna({"municipio": ""}).sort_values(["coverage", "area_id"])
+    frame = run.areas.fillna({"municipio": ""})
+    # whole people that add up to the plan's total; unmet need consistent with them
+    frame = frame.assign(served=whole_people(frame["served"].tolist()))
+    frame = frame.assign(unmet_need=(frame["need"] - frame["served"]).clip(lower=0))
+    frame = frame.sort_values(["coverage", "area_id"])
     return table(frame, columns, lang, "areas-table")
 
 
