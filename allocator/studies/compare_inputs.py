@@ -35,13 +35,17 @@ class ComparedPlan:
     """The inputs (partners' names, rules of thumb), when they are at hand."""
 
 
-def from_result(result: RunResult, overrides: Sequence[str] = ()) -> ComparedPlan:
-    """A run solved now (it must have a plan)."""
+def from_result(
+    result: RunResult, overrides: Sequence[str] = (), name: str | None = None
+) -> ComparedPlan:
+    """A run solved now (it must have a plan), named ``name`` or after its scenario."""
     if result.plan is None:
         raise ValueError(f"{result.scenario.name} has no plan to compare")
-    name = result.scenario.name
+    if name is None:
+        name = result.scenario.name
+        name = f"{name} ({', '.join(overrides)})" if overrides else name
     return ComparedPlan(
-        name=f"{name} ({', '.join(overrides)})" if overrides else name,
+        name=name,
         plan=result.plan,
         description=result.scenario.settings.description,
         scenario=result.scenario,
