@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from allocator.errors import (
     EXIT_INPUT,
@@ -108,16 +109,25 @@ def edge(command: F) -> F:
         except (UsageError, FileNotFoundError) as exc:
             if _state["debug"]:
                 raise
-            errors.print(f"[bold red]{words('Errore', 'Error')}:[/] {exc}", highlight=False)
+            errors.print(
+                f"[bold red]{words('Errore', 'Error')}:[/] {escape(str(exc))}", highlight=False
+            )
             raise typer.Exit(EXIT_INPUT) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
+        except OSError as exc:
+            if _state["debug"]:
+                raise
+            message = escape(file_system_error(exc))
+            title = words("Errore del file system", "File-system error")
+            errors.print(f"[bold red]{title}:[/] {message}", highlight=False)
+            raise typer.Exit(EXIT_INPUT) from None
         except Exception as exc:
             if _state["debug"]:
                 raise
             errors.print(
                 f"[bold red]{words('Errore inatteso', 'Unexpected error')}:[/] "
-                f"{type(exc).__name__}: {exc} "
+                f"{type(exc).__name__}: {escape(str(exc))} "
                 + words(
                     "(eseguire con --debug per il traceback)",
                     "(run with --debug for the traceback)",
@@ -127,6 +137,13 @@ def edge(command: F) -> F:
             raise typer.Exit(EXIT_SOLVER) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def file_system_error(exc: OSError) -> str:
+    """What went wrong and where: 'permission denied: /data/out/areas.csv'."""
+    what = (exc.strerror or type(exc).__name__).lower()
+    paths = [str(p) for p in (exc.filename, exc.filename2) if p is not None]
+    return f"{what}: {' → '.join(paths)}" if paths else f"{what} ({exc})"
 
 
 ScenarioArg = Annotated[

@@ -18,7 +18,7 @@ from allocator.cli.base import (
     solver_overrides,
     tr,
 )
-from allocator.errors import EXIT_INFEASIBLE, EXIT_SOLVER, UsageError
+from allocator.errors import EXIT_INFEASIBLE, EXIT_SOLVER
 from allocator.lang import lang_or_current, words
 
 
@@ -79,6 +79,7 @@ def run(
     from allocator.inputs.loading import load_scenario
     from allocator.optimization.pipeline import run_scenario
     from allocator.optimization.solve import SolveStatus
+    from allocator.outputs.atomic import check_destination
     from allocator.outputs.run_folder import default_output_dir, write_outputs
     from allocator.render.explanations import explain as explain_run
     from allocator.render.gains import gain_over_rules
@@ -90,11 +91,7 @@ def run(
     overrides = [*(set_ or []), *solver_overrides(solver, time_limit)]
     loaded = load_scenario(scenario, overrides)
     destination = out or default_output_dir(loaded.name)
-    if destination.exists() and not overwrite:
-        raise UsageError(
-            f"the output folder {destination} already exists; choose another with --out, or "
-            "replace it with --overwrite"
-        )
+    check_destination(destination, overwrite=overwrite)  # before solving; the write claims it
     result = run_scenario(loaded)
     if result.status is SolveStatus.INFEASIBLE:
         infeasible = words("non ha soluzione", "is infeasible", lang)

@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator.inputs.schema import Scenario
 from allocator.lang import lang_or_current
+from allocator.outputs.names import KPIS_SHEET
 from allocator.postprocess.kpis import BY_KEY, kpi_label
 
 EURO = '#,##0 "€"'
@@ -270,12 +271,12 @@ def write_results_workbook(
     rows = kpi_rows(kpis, lang, names)
     add_sheet(
         book,
-        "kpis",
+        KPIS_SHEET,
         [HEADERS["kpi"][0 if lang == "it" else 1], HEADERS["value"][0 if lang == "it" else 1]],
         ["", ""],
         [[label, value] for label, value, _ in rows],
     )
-    sheet = book["kpis"]
+    sheet = book[KPIS_SHEET]
     for r, (_, _, number_format) in enumerate(rows, start=2):
         if number_format and isinstance(sheet.cell(r, 2).value, int | float):
             sheet.cell(r, 2).number_format = number_format
