@@ -3,17 +3,24 @@ numbers, tables wrapped to 80 columns, never cut), English with --lang en or ALL
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from allocator.cli import app
+from allocator.optimization.pipeline import RunResult
+from allocator.outputs.table_io import write_table
 from allocator.postprocess.kpis import KPIS
+from allocator.render.explain_view import change_text, explanation_view
+from allocator.render.explanations import explain
 from tests.scenario_factory import write_scenario
 
 pytestmark = pytest.mark.cli
@@ -137,3 +144,25 @@ def test_help_is_italian_by_default_and_english_when_asked() -> None:
 def test_a_bad_language_is_refused_by_name(scenario: Path) -> None:
     result = CliRunner().invoke(app, ["--lang", "fr", "validate", str(scenario)])
     assert result.exit_code == 2 and "it or en" in result.output
+
+
+def test_explain_tables_show_half_posts_and_whole_names(milano_run: RunResult) -> None:
+    """`run --explain` on Milan: the 0,5 FTE step of the Welfare Community Manager is shown as
+    0,5 (not "0"), partners by their full name, Italian headers, nothing cut at 80 columns."""
+    why = explain(milano_run, lang="it", confirm=True)
+    console = Console(width=80, record=True, file=io.StringIO())
+    console.print(explanation_view(why, long=True, width=80))
+    out = console.export_text()
+    assert_italian_table(out)
+    assert "0,5 FTE" in out and has(out, "personale Welfare Community Manager")
+    assert has(out, "risorsa", "beneficiari in più", "Capacità inutilizzata")
+    for word in ("resource", "dual estimate", "weighted gain", "partner_capacity"):
+        assert word not in out
+    assert change_text(0.5, "FTE", "it") == "0,5 FTE" and change_text(1e4, "€", "it") == "10.000 €"
+    assert change_text(10, "places", "en") == "10 places"
+
+
+def test_csv_numbers_carry_no_float_noise(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"id": ["a"], "cost": [7065.599999999999], "unit": [1.2000000000000002]})
+    text = write_table(frame, tmp_path / "t.csv").read_text()
+    assert text == "id,cost,unit\na,7065.6,1.2\n"

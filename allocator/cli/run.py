@@ -81,10 +81,11 @@ def run(
     from allocator.optimization.solve import SolveStatus
     from allocator.outputs.atomic import check_destination
     from allocator.outputs.run_folder import default_output_dir, write_outputs
+    from allocator.render.explain_view import explanation_view
     from allocator.render.explanations import explain as explain_run
     from allocator.render.gains import gain_over_rules
     from allocator.render.negotiation import negotiation_outputs
-    from allocator.render.summary import explanation_view, print_summary
+    from allocator.render.summary import print_summary
     from allocator.studies.rules import rule_plans
 
     lang = lang_or_current(lang)
@@ -123,7 +124,7 @@ def run(
             console.print(
                 gain_over_rules(result.plan, rule_plans(loaded), lang=lang), highlight=False
             )
-        console.print(explanation_view(why, long=explain))
+        console.print(explanation_view(why, long=explain, width=console.width))
         for line in negotiation_lines:
             console.print(line, highlight=False)
     console.print(f"{words('Risultati scritti in', 'Outputs written to', lang)} [bold]{written}[/]")
