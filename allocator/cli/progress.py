@@ -6,9 +6,9 @@ silences them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import (
@@ -23,7 +23,7 @@ from rich.progress import (
 from allocator.cli.base import errors, tr
 
 if TYPE_CHECKING:
-    from allocator.studies.variants import WarmSolver
+    from allocator.studies.executor import Executor
 
 QuietOption = Annotated[
     bool,
@@ -54,17 +54,23 @@ def progress_bar(description: str, total: int | None, quiet: bool = False) -> It
         yield lambda: bar.advance(task)
 
 
-def counting_solver(advance: Advance) -> WarmSolver:
-    """A :class:`~allocator.studies.variants.WarmSolver` that calls ``advance`` after each solve
-    (imported here, not at start-up, so ``allocator --help`` stays quick)."""
-    from allocator.inputs.schema import Scenario
-    from allocator.optimization.pipeline import RunResult
-    from allocator.studies.variants import WarmSolver
+def counting_executor(executor: Executor, advance: Advance) -> Executor:
+    """``executor``, calling ``advance`` as each item finishes (to move a progress bar)."""
+    from allocator.studies.executor import Executor
 
-    class CountingSolver(WarmSolver):
-        def run(self, scenario: Scenario) -> RunResult:
-            result = super().run(scenario)
-            advance()
-            return result
+    class Counting(Executor):
+        name = executor.name
+        workers = executor.workers
 
-    return CountingSolver()
+        def map(self, setup: Any, items: Sequence[Any]) -> Iterator[tuple[int, Any]]:
+            for done in executor.map(setup, items):
+                advance()
+                yield done
+
+        def close(self) -> None:
+            executor.close()
+
+        def describe(self) -> str:
+            return executor.describe()
+
+    return Counting()

@@ -76,7 +76,8 @@ def run(
     ] = "it",
 ) -> None:
     """Solve one scenario and write its outputs."""
-    from allocator.inputs.loading import load_scenario
+    from allocator.cli.base import load_scenario
+    from allocator.cli.uncertainty import robust_plan, robust_view
     from allocator.optimization.pipeline import run_scenario
     from allocator.optimization.solve import SolveStatus
     from allocator.outputs.atomic import check_destination
@@ -93,7 +94,8 @@ def run(
     loaded = load_scenario(scenario, overrides)
     destination = out or default_output_dir(loaded.name)
     check_destination(destination, overwrite=overwrite)  # before solving; the write claims it
-    result = run_scenario(loaded)
+    robust = robust_plan(loaded, scenario)  # policy.robust_samples > 0: the robust plan
+    result = run_scenario(loaded) if robust is None else robust.result
     if result.status is SolveStatus.INFEASIBLE:
         infeasible = words("non ha soluzione", "is infeasible", lang)
         errors.print(f"[bold red]Scenario '{loaded.name}' {infeasible}:[/]")
@@ -115,6 +117,8 @@ def run(
     extra = {k: v for k, v in why.tables().items() if explain or k != "marginal_values"}
     negotiation, negotiation_lines = negotiation_outputs(result, lang)  # locks and limits
     extra.update(negotiation)
+    if robust is not None:
+        extra.update({"robust": robust.comparison, "robust_samples": robust.samples})
     written = write_outputs(
         result, destination, overwrite=overwrite, overrides=overrides, extra_tables=extra
     )
@@ -127,6 +131,8 @@ def run(
         console.print(explanation_view(why, long=explain, width=console.width))
         for line in negotiation_lines:
             console.print(line, highlight=False)
+        if robust is not None:
+            console.print(robust_view(robust, lang))
     console.print(f"{words('Risultati scritti in', 'Outputs written to', lang)} [bold]{written}[/]")
 
 
@@ -142,7 +148,7 @@ def validate(
     set_: SetOption = None,
 ) -> None:
     """Check a scenario's inputs and list every problem found."""
-    from allocator.inputs.loading import load_scenario
+    from allocator.cli.base import load_scenario
     from allocator.optimization.feasibility import check_feasibility
 
     loaded = load_scenario(scenario, set_ or [])

@@ -15,10 +15,12 @@ from allocator.cli.base import (
     console,
     edge,
     errors,
+    folder_loader,
     solved,
     tr,
 )
-from allocator.cli.progress import QuietOption, counting_solver, progress_bar
+from allocator.cli.engine import EngineOption, JobsOption, SchedulerOption
+from allocator.cli.progress import QuietOption, counting_executor, progress_bar
 from allocator.errors import UsageError
 from allocator.lang import current_lang, words
 
@@ -141,23 +143,30 @@ def sweep(
     out: OutOption = None,
     set_: SetOption = None,
     overwrite: OverwriteOption = False,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
+    jobs: JobsOption = 1,
     quiet: QuietOption = False,
 ) -> None:
     """Solve the scenario at each value of one setting: a table and a chart."""
-    from allocator.inputs.loading import load_scenario
+    from allocator.cli.base import load_scenario
     from allocator.outputs import names
     from allocator.outputs.atomic import write_folder
     from allocator.outputs.run_folder import default_output_dir
     from allocator.outputs.table_io import write_table
     from allocator.render.console import column_label, frame_table
     from allocator.render.plotting import budget_outcome, png
+    from allocator.studies.executor import make_executor
     from allocator.studies.sweep import parse_values
     from allocator.studies.sweep import sweep as sweep_curve
 
     points = parse_values(values)
     loaded = load_scenario(scenario, set_ or [])
-    with progress_bar(words("Variazione", "Sweep"), len(points), quiet) as advance:
-        frame = sweep_curve(loaded, param, points, solver=counting_solver(advance))
+    with (
+        make_executor(engine, jobs, scheduler) as executor,
+        progress_bar(words("Variazione", "Sweep"), len(points), quiet) as advance,
+    ):
+        frame = sweep_curve(loaded, param, points, executor=counting_executor(executor, advance))
     destination = out or default_output_dir(f"sweep {loaded.name} {param}")
 
     def fill(folder: Path) -> None:
@@ -204,10 +213,13 @@ def frontier(
     out: OutOption = None,
     set_: SetOption = None,
     overwrite: OverwriteOption = False,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
+    jobs: JobsOption = 1,
     quiet: QuietOption = False,
 ) -> None:
     """The efficiency–equity frontier, with named scenarios placed on it."""
-    from allocator.inputs.loading import load_scenario
+    from allocator.cli.base import load_scenario
     from allocator.outputs import names
     from allocator.outputs.atomic import write_folder
     from allocator.outputs.run_folder import default_output_dir
@@ -216,13 +228,17 @@ def frontier(
     from allocator.render.formats import number
     from allocator.render.plotting import efficiency_equity_frontier, png
     from allocator.studies.compare import unique_labels
+    from allocator.studies.executor import make_executor
     from allocator.studies.sweep import frontier as frontier_curve
     from allocator.studies.sweep import placed
 
     loaded = load_scenario(scenario, set_ or [])
     steps = max(points, 0) + len(named or [])
-    with progress_bar(words("Frontiera", "Frontier"), steps, quiet) as advance:
-        frame = frontier_curve(loaded, points, solver=counting_solver(advance))
+    with (
+        make_executor(engine, jobs, scheduler) as executor,
+        progress_bar(words("Frontiera", "Frontier"), steps, quiet) as advance,
+    ):
+        frame = frontier_curve(loaded, points, executor=counting_executor(executor, advance))
         results = []
         for path in named or []:
             results += solved([path], set_ or [])
@@ -264,6 +280,8 @@ def batch(
     jobs: Annotated[
         int, typer.Option("--jobs", help=tr("Processi in parallelo.", "Parallel processes."))
     ] = 2,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -281,6 +299,7 @@ def batch(
     from allocator.outputs.run_folder import default_output_dir
     from allocator.render.console import frame_table, status_word
     from allocator.studies.batch import batch_table, find_scenarios, run_batch, worst_exit_code
+    from allocator.studies.executor import make_executor
 
     folders = find_scenarios(directory)
     if not folders:
@@ -291,8 +310,11 @@ def batch(
             ).format(directory)
         )
     results = []
-    with progress_bar(words("Risoluzione", "Solving"), len(folders), quiet) as advance:
-        for result in run_batch(folders, jobs):
+    with (
+        make_executor(engine, jobs, scheduler) as executor,
+        progress_bar(words("Risoluzione", "Solving"), len(folders), quiet) as advance,
+    ):
+        for result in run_batch(folders, jobs, loader=folder_loader(), executor=executor):
             results.append(result)
             advance()
     table = batch_table(results)

@@ -16,8 +16,8 @@ from rich.console import Group
 from rich.table import Table
 
 from allocator.lang import lang_or_current
-from allocator.postprocess.kpis import BY_KEY, kpi_label
-from allocator.render.formats import MISSING, kpi_delta, kpi_value, number
+from allocator.postprocess.kpis import BY_KEY, KpiFormat, kpi_label
+from allocator.render.formats import MISSING, formatted, kpi_delta, kpi_value, number
 
 COLUMN_LABELS: dict[str, dict[str, str]] = {
     "it": {
@@ -172,15 +172,21 @@ def frame_table(
     lang: str | None = None,
     labels: Mapping[str, str] | None = None,
     width: int = 80,
+    formats: Mapping[str, KpiFormat] | None = None,
 ) -> Group:
-    """Some columns of ``frame`` (those present) as a table in ``lang``."""
+    """Some columns of ``frame`` (those present) as a table in ``lang``; ``labels`` and
+    ``formats`` name and format columns the KPI registry does not know."""
     lang = lang_or_current(lang)
     shown = [c for c in columns if c in frame.columns]
     headers = [
         ((labels or {}).get(c) or column_label(c, lang), _numeric(frame[c], c)) for c in shown
     ]
+    kinds = formats or {}
     rows = [
-        [cell(c, v, lang) for c, v in zip(shown, row, strict=True)]
+        [
+            formatted(v, kinds[c], lang) if c in kinds and v is not None else cell(c, v, lang)
+            for c, v in zip(shown, row, strict=True)
+        ]
         for row in frame[shown].itertuples(index=False, name=None)
     ]
     return fitted(title, headers, rows, width)
