@@ -225,5 +225,5 @@ def test_a_permission_error_while_writing_names_the_path(
     monkeypatch.setattr(Path, "mkdir", refused)
     result = CliRunner().invoke(app, ["run", str(scenario), "--out", str(tmp_path / "o")])
     assert result.exit_code == EXIT_INPUT
-    assert "File-system error" in result.output and "permission denied" in result.output
+    assert "Errore del file system" in result.output and "permission denied" in result.output
     assert str(tmp_path) in result.output.replace("\n", "")
