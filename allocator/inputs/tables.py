@@ -439,6 +439,10 @@ SETTINGS: tuple[Setting, ...] = (
         "policy.equity_share",
         "0..1 (default 0.2): share of the total need held by the worst-covered areas.",
     ),
+    Setting(
+        "policy.equity_floor",
+        "0..1, unset by default: the equity measure at least this (allocator frontier sets it).",
+    ),
     Setting("policy.min_coverage", "0..1: soft floor on each area's served share of each need."),
     Setting(
         "policy.returns",
@@ -468,6 +472,24 @@ SETTINGS: tuple[Setting, ...] = (
         "0..1: no area is served fewer than (1 - this) x its baseline, where capacity and "
         "needs allow (blank: no limit).",
         example="0.2",
+    ),
+    Setting(
+        "policy.robust_samples",
+        "0: plan for the needs as given; N: one plan doing best over N sampled need vectors.",
+    ),
+    Setting("policy.robust_seed", "Seed of the robust plan's samples."),
+    Setting(
+        "policy.robust_measure",
+        '"expected" (mean over the samples) or "worst_share" (mean of the worst 20%).',
+    ),
+    Setting(
+        "uncertainty.need_spread",
+        "± share of every need (0.2 = 80%..120%), for scenarios without demographics.",
+        example="0.2",
+    ),
+    Setting(
+        "uncertainty.need_spreads",
+        "intervention_id = ± share of that intervention's needs.",
     ),
     Setting("solver.name", "highs or cbc."),
     Setting("solver.time_limit", "Seconds; a plan stopped by the limit is reported as feasible."),

@@ -15,7 +15,11 @@ from dataclasses import dataclass, field
 import pulp
 
 from allocator.inputs.schema import Scenario, StaffRole, staff_item
-from allocator.optimization.equity import define_equity, equity_gain_bound
+from allocator.optimization.equity import (
+    define_equity,
+    define_equity_floor,
+    equity_gain_bound,
+)
 from allocator.optimization.negotiation import (
     define_lock_constraints,
     define_loss_limit_constraints,
@@ -405,8 +409,11 @@ def define_floor_constraints(model: AllocationModel) -> None:
 
 def define_equity_constraints(model: AllocationModel) -> None:
     """The equity term (min or worst_share, see optimization/equity.py) when it is weighted."""
-    if model.data.equity_weight > 0:
+    floor = model.scenario.settings.policy.equity_floor
+    if model.data.equity_weight > 0 or floor is not None:
         define_equity(model)
+    if floor is not None:
+        define_equity_floor(model, floor)
 
 
 def define_objective(model: AllocationModel) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from allocator.outputs.files import write_text_atomically
 from allocator.render.plotting import check_lang
 from allocator.render.report_negotiation import negotiation_sections
+from allocator.render.report_partners import partners_section, status_quo, status_quo_section
 from allocator.render.report_runs import ReportRun, read_run
 from allocator.render.report_sections import (
     areas_table,
@@ -75,9 +76,14 @@ document.addEventListener("DOMContentLoaded", function () {
 
 
 def build_report(
-    runs: Sequence[ReportRun], *, lang: str = "it", boundaries: str | Path | None = None
+    runs: Sequence[ReportRun],
+    *,
+    lang: str = "it",
+    boundaries: str | Path | None = None,
+    extra_sections: Sequence[str] = (),
 ) -> str:
-    """The HTML report of ``runs[0]``, with the others side by side when there are several."""
+    """The HTML report of ``runs[0]``, with the others side by side when there are several;
+    ``extra_sections`` (HTML, each with its own heading) go before the summary document."""
     check_lang(lang)
     if not runs:
         raise ValueError("a report needs at least one run")
@@ -93,17 +99,21 @@ def build_report(
             f"{e(words['estimate_note'].format(notes=cited))}</p>"
         )
     credit = f"<p><strong>{e(CREDIT)}</strong></p>" if _credits_comune(runs) else ""
+    today = status_quo(run)
     sections = [
         f"<h2>{e(words['kpis'])}</h2>{kpi_cards(run, lang)}",
+        f'<h2 id="status-quo">{e(words["status_quo"])}</h2>{status_quo_section(run, today, lang)}',
         f"<h2>{e(words['map'])}</h2>{map_section(run, lang, border)}",
         f"<h2>{e(words['charts'])}</h2>{charts(run, lang)}",
         f"<h2>{e(words['areas'])}</h2>{areas_table(run, lang)}",
         f"<h2>{e(words['funders'])}</h2>{funders_table(run, lang)}",
+        f'<h2 id="partners">{e(words["partners"])}</h2>{partners_section(run, today, lang)}',
         f"<h2>{e(words['strengthen'])}</h2>{strengthen_section(run, lang)}",
     ]
     sections += negotiation_sections(run.source, lang)  # locks, limits, near-optimal ranges
     if len(runs) > 1:
         sections.append(f"<h2>{e(words['compare'])}</h2>{compare_section(runs, lang)}")
+    sections.extend(extra_sections)
     sections.append(f'<h2 id="summary">{e(words["summary"])}</h2>{summary_section(run, lang)}')
     footer = "".join(provenance(r, lang) for r in runs)
     title = f"{words['title']} – {run.name}"

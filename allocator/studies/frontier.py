@@ -18,13 +18,12 @@ import pandas as pd
 
 from allocator.errors import UsageError
 from allocator.inputs.schema import EquityMeasure, Scenario
-from allocator.optimization.equity import define_equity_floor
-from allocator.optimization.model import build_model
 from allocator.optimization.pipeline import RunResult, run_scenario
 from allocator.postprocess.results import Plan
+from allocator.studies.executor import Executor
 from allocator.studies.rules import rule_plans
-from allocator.studies.sweep import curve_row, dominated
-from allocator.studies.variants import with_setting
+from allocator.studies.sweep import curve_row, curve_rows, dominated
+from allocator.studies.variants import WarmSolver, with_setting
 
 FLOOR_SLACK = 1e-7
 """The equity floor is set this much below the target, against the solver's round-off."""
@@ -41,16 +40,25 @@ def efficient(scenario: Scenario) -> Scenario:
     return with_setting(scenario, "policy.equity_weight", 0.0)
 
 
+def floored(scenario: Scenario, floor: float) -> Scenario:
+    """The efficient scenario whose equity KPI must be at least ``floor`` (less round-off)."""
+    value = min(max(floor - FLOOR_SLACK, 0.0), 1.0)
+    return with_setting(efficient(scenario), "policy.equity_floor", value)
+
+
 def with_equity_floor(scenario: Scenario, floor: float) -> RunResult:
     """The plan of most weighted coverage whose equity KPI is at least ``floor``."""
-    base = efficient(scenario)
-    model = build_model(base)
-    define_equity_floor(model, max(floor - FLOOR_SLACK, 0.0))
-    return run_scenario(base, model=model)
+    return run_scenario(floored(scenario, floor))
 
 
-def frontier(scenario: Scenario, points: int) -> pd.DataFrame:
-    """``points`` plans from the efficient one to the most equitable, by equity floor.
+def frontier(
+    scenario: Scenario,
+    points: int,
+    solver: WarmSolver | None = None,
+    executor: Executor | None = None,
+) -> pd.DataFrame:
+    """``points`` plans from the efficient one to the most equitable, by equity floor (on the
+    executor's workers when given).
 
     Columns: equity_floor, status, the curve KPIs, dominated (another point has more of one
     coverage and no less of the other).
@@ -61,16 +69,18 @@ def frontier(scenario: Scenario, points: int) -> pd.DataFrame:
     first = run_scenario(efficient(scenario))
     fairest = run_scenario(with_setting(scenario, "policy.equity_weight", 1.0))
     if first.plan is None or fairest.plan is None:
-        rows = [{"equity_floor": float("nan"), **curve_row(first)}]
-        frame = pd.DataFrame(rows)
+        frame = pd.DataFrame([{"equity_floor": float("nan"), **curve_row(first)}])
         frame["dominated"] = False
         return frame
     low = float(first.plan.kpis[key])
     high = max(float(fairest.plan.kpis[key]), low)
-    rows = [{"equity_floor": low, **curve_row(first)}]
-    for floor in np.linspace(low, high, points)[1:]:
-        rows.append({"equity_floor": float(floor), **curve_row(with_equity_floor(scenario, floor))})
-    frame = pd.DataFrame(rows)
+    floors = [float(f) for f in np.linspace(low, high, points)[1:]]
+    values = [min(max(f - FLOOR_SLACK, 0.0), 1.0) for f in floors]
+    rows = curve_rows(efficient(scenario), "policy.equity_floor", values, solver, executor)
+    for row, floor in zip(rows, floors, strict=True):
+        row.pop("policy.equity_floor", None)
+        row["equity_floor"] = floor
+    frame = pd.DataFrame([{"equity_floor": low, **curve_row(first)}, *rows])
     frame["dominated"] = dominated(frame, y=key)
     return frame
 
