@@ -81,20 +81,22 @@ def budget_outcome(
     return figure
 
 
-def _points(axes: Axes, frame: pd.DataFrame, y: str, name: str, **style: object) -> None:
+def _points(
+    axes: Axes, frame: pd.DataFrame, y: str, name: str, left: bool = False, **style: object
+) -> None:
+    """Points with their names; points at the same place (to 1e-4) share one joined label."""
+    groups: dict[tuple[float, float], list[str]] = {}
     for n, row in enumerate(frame.itertuples(index=False)):
-        axes.scatter(
-            row.weighted_coverage,
-            getattr(row, y),
-            zorder=3,
-            label=name if n == 0 else None,
-            **style,  # type: ignore[arg-type]
-        )
+        x_value, y_value = float(row.weighted_coverage), float(getattr(row, y))
+        axes.scatter(x_value, y_value, zorder=3, label=name if n == 0 else None, **style)  # type: ignore[arg-type]
+        groups.setdefault((round(x_value, 4), round(y_value, 4)), []).append(str(row.scenario))
+    for (x_value, y_value), names in groups.items():
         axes.annotate(
-            str(row.scenario),
-            (row.weighted_coverage, getattr(row, y)),
+            " · ".join(names),
+            (x_value, y_value),
             textcoords="offset points",
-            xytext=(8, -14),
+            xytext=(-10, -16) if left else (8, -14),
+            ha="right" if left else "left",
             fontsize=11,
         )
 
@@ -143,7 +145,16 @@ def efficiency_equity_frontier(
             _points(axes, named, y, label("scenarios", lang), marker="s", s=120, color="#555555")
             shown.append(named[["weighted_coverage", y]])
         if rules is not None and len(rules):
-            _points(axes, rules, y, label("rules", lang), marker="^", s=130, color=RULE_COLOUR)
+            _points(
+                axes,
+                rules,
+                y,
+                label("rules", lang),
+                left=True,
+                marker="^",
+                s=130,
+                color=RULE_COLOUR,
+            )
             shown.append(rules[["weighted_coverage", y]])
             better = f"better_{y}"
             if "better_weighted_coverage" in rules and better in rules:
