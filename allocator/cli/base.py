@@ -51,7 +51,7 @@ def _options(
 def report_problems(problems: list[Any], title: str = "The input has problems") -> None:
     errors.print(f"[bold red]{title}[/] ({len(problems)}):")
     for problem in problems:
-        errors.print(f"  - {problem}", highlight=False, markup=False)
+        errors.print(f"  - {problem}", highlight=False, markup=False, emoji=False)
 
 
 def edge(command: F) -> F:
@@ -184,3 +184,10 @@ def solved(scenarios: list[Path], overrides: list[str]) -> list[Any]:
     if failed:
         raise typer.Exit(max(EXIT_CODES[r.status] for r in failed))
     return results
+
+
+def print_notices(scenario: Any) -> None:
+    """What loading read in a way worth telling (a Windows-1252 file, ignored columns), quoted as
+    is: no markup, no emoji."""
+    for notice in getattr(scenario, "notices", ()):
+        errors.print(f"  ! {notice}", highlight=False, markup=False, emoji=False)

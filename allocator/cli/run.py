@@ -14,6 +14,7 @@ from allocator.cli.base import (
     console,
     edge,
     errors,
+    print_notices,
     solver_overrides,
 )
 from allocator.errors import EXIT_INFEASIBLE, EXIT_SOLVER, UsageError
@@ -62,6 +63,7 @@ def run(
         raise UsageError(f"--lang must be it or en, not {lang!r}")
     overrides = [*(set_ or []), *solver_overrides(solver, time_limit)]
     loaded = load_scenario(scenario, overrides)
+    print_notices(loaded)
     destination = out or default_output_dir(loaded.name)
     check_destination(destination, overwrite=overwrite)  # before solving; the write claims it
     result = run_scenario(loaded)
@@ -109,6 +111,7 @@ def validate(
     from allocator.optimization.feasibility import check_feasibility
 
     loaded = load_scenario(scenario, set_ or [])
+    print_notices(loaded)
     excluded = loaded.excluded_partners()
     console.print(
         f"[bold green]{loaded.name}[/]: inputs valid: {len(loaded.areas)} areas, "
