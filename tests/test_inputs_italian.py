@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scenario_factory import small_tables, write_csv, write_scenario, write_xlsx
 from typer.testing import CliRunner
 
 from allocator.cli import app
 from allocator.errors import EXIT_INPUT, EXIT_OK, InputError
 from allocator.inputs.loading import load_scenario
 from allocator.inputs.schema import FunderKind, LegalForm, Unit
+from tests.scenario_factory import small_tables, write_csv, write_scenario, write_xlsx
 
 pytestmark = pytest.mark.cli
 
