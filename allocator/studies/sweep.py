@@ -155,8 +155,14 @@ def next_money(
     keys = ("beneficiaries_served", "weighted_coverage", "objective")
     if today.plan is None or total <= 0:
         return {**out, **{f"{k}_gain": float("nan") for k in keys}}
-    scale = scenario.settings.budget.scale * (total + euros) / total
-    more = solver.run(with_setting(scenario, "budget.scale", scale))
+    grow = (total + euros) / total
+    settings = scenario.settings.model_copy(
+        update={"budget": scenario.settings.budget.model_copy(update={"scale": 1.0}), "funders": {}}
+    )
+    funders = tuple(
+        f.model_copy(update={"amount": scenario.funder_amount(f) * grow}) for f in scenario.funders
+    )
+    more = solver.run(scenario.model_copy(update={"settings": settings, "funders": funders}))
     for k in keys:
         gain = float(more.plan.kpis[k] - today.plan.kpis[k]) if more.plan is not None else np.nan
         out[f"{k}_gain"] = gain
