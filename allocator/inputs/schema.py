@@ -278,6 +278,9 @@ class SolverSettings(_Row):
     mip_gap: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 1e-4
     """Relative MIP gap at which the solver may stop (only with integer staff)."""
     threads: Annotated[int, Field(ge=1)] | None = None
+    deterministic: bool = True
+    """A second pass that splits equal-cost choices (partners, funders) by fixed weights, so that
+    every solver gives the same plan for the same inputs (see docs/formulation.md)."""
 
 
 class Settings(_Row):

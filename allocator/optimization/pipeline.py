@@ -14,6 +14,7 @@ from allocator.optimization.conflicts import Conflict, conflict_sentences, find_
 from allocator.optimization.feasibility import check_feasibility
 from allocator.optimization.model import AllocationModel, build_model
 from allocator.optimization.solve import SolveOutcome, SolveStatus, solve
+from allocator.optimization.tiebreak import break_ties
 from allocator.postprocess.invariants import check_plan
 from allocator.postprocess.results import Plan, extract
 
@@ -61,6 +62,11 @@ def run_scenario(
     model = build_model(scenario) if model is None else model
     timings["build"] = time.perf_counter() - start
     outcome = solve(model, solver)
+    settings = solver or scenario.settings.solver
+    if outcome.is_ok and settings.deterministic:
+        first = outcome.seconds
+        outcome = break_ties(model, outcome, settings)
+        timings["tie_break"] = outcome.seconds - first
     timings["solve"] = outcome.seconds
     result = RunResult(scenario, outcome.status, outcome=outcome, model=model, timings=timings)
     if outcome.status is SolveStatus.INFEASIBLE:
