@@ -137,3 +137,47 @@ def test_milan_city_wide_highs_and_cbc_agree() -> None:
     f = highs.plan.funding.set_index(keys)["amount"]
     g = cbc.plan.funding.set_index(keys)["amount"]
     assert f.sub(g, fill_value=0).abs().max() < 1.0  # euros, of 9.3 million
+
+
+def test_the_time_limit_bounds_the_whole_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each solver pass gets only what is left of the limit; a limit spent before solving is an
+    error that says so (exit 4), not a solve that runs on."""
+    from allocator.optimization import pipeline
+
+    limits: list[float] = []
+    real_solve, real_split = pipeline.solve, pipeline.break_ties
+
+    def spy_solve(model: Any, settings: Any) -> Any:
+        limits.append(settings.time_limit)
+        return real_solve(model, settings)
+
+    def spy_split(model: Any, outcome: Any, settings: Any) -> Any:
+        limits.append(settings.time_limit)
+        return real_split(model, outcome, settings)
+
+    monkeypatch.setattr(pipeline, "solve", spy_solve)
+    monkeypatch.setattr(pipeline, "break_ties", spy_split)
+    s = tied()
+    r = run(s, time_limit=30)
+    assert len(limits) == 2 and 0 < limits[1] <= limits[0] < 30
+    assert r.timings["solve"] <= 30
+
+    settings = s.settings.solver.model_copy(update={"time_limit": 1e-9})
+    late = run_scenario(s, settings)
+    assert late.status is SolveStatus.ERROR and late.plan is None
+    assert "time limit of 1e-09 s ran out before solving" in late.explanation[0]
+
+
+def test_the_conflict_search_stops_at_its_time_limit() -> None:
+    from allocator.optimization.conflicts import find_conflicts
+    from tests.test_explain import staff_role
+    from tests.test_model_exact import two_areas
+
+    s = scenario(
+        areas=two_areas(),
+        staff=[staff_role("R1", 100)],
+        funders=[{"funder_id": "F2", "name": "F2", "kind": "public", "amount": 1000}],
+        earmarks=[{"funder_id": "F2", "intervention_id": "*", "area_id": "A"}],
+    )
+    assert len(find_conflicts(s)) == 1
+    assert find_conflicts(s, seconds=1e-12) == []  # out of time before the first conflict

@@ -27,7 +27,15 @@ def run(
         Path | None, typer.Option(help="Output folder (default outputs/<scenario>).")
     ] = None,
     solver: Annotated[str | None, typer.Option(help="highs (default) or cbc.")] = None,
-    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds.")] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit",
+            help="Seconds for checking, building and solving (both solver passes and the "
+            "search for conflicts); the explanation and the comparison printed after are not "
+            "counted.",
+        ),
+    ] = None,
     set_: SetOption = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace the output folder if it exists.")
