@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from allocator.errors import InputError
@@ -316,3 +317,34 @@ def test_milan_partners_keep_80_percent_of_today_where_capacity_allows() -> None
             assert table["shortfall"].sum() == 0
         else:  # what staff cannot keep is a small, stated shortfall
             assert 0 < table["shortfall"].sum() < 0.05 * table["floor"].sum()
+
+
+@pytest.mark.cli
+def test_run_prints_and_writes_the_price_and_the_report_shows_it(
+    folder: Path, tmp_path: Path
+) -> None:
+    """Q locked in at 30 in the two-partner scenario: 50 served instead of 70 (P 60, Q 10)."""
+    from typer.testing import CliRunner
+
+    from allocator.cli import app
+    from allocator.render.report import build_report, read_run
+
+    write(
+        folder,
+        "capacities.csv",
+        "partner_id,area_id,intervention_id,capacity,unit_cost\nP,A,k,60,10\nQ,A,k,60,20\n",
+    )
+    write(
+        folder,
+        "partners.csv",
+        "partner_id,name,legal_form,years_experience\nP,P,aps,5\nQ,Q,aps,5\n",
+    )
+    write(folder, "locks.csv", "partner_id,area_id,intervention_id,min_beneficiaries\nQ,*,*,30\n")
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["run", str(folder), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "costa 20 beneficiari (50 serviti invece di 70" in " ".join(result.output.split())
+    price = pd.read_csv(out / "negotiation_price.csv").set_index("measure")
+    assert price.loc["beneficiaries_served", "difference"] == pytest.approx(-20)
+    html = build_report([read_run(out)])
+    assert "Vincoli fissi e gradualità" in html and "50 beneficiari invece di 70" in html
