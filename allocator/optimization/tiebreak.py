@@ -52,30 +52,34 @@ def break_ties(
     start = time.perf_counter()
     problem = model.problem
     variables = problem.variables()
-    kept = [(v.varValue, v.dj) for v in variables]
+    kept = [(v.varValue, v.dj, v.lowBound, v.upBound, v.cat) for v in variables]
     rows = [c for family in model.constraints.values() for c in family.values()]
     duals = [(c.pi, c.slack) for c in rows]
-    bounds = {key: (v.lowBound, v.upBound, v.cat) for key, v in model.staff_posts.items()}
-    for var in model.staff_posts.values():
-        var.lowBound = var.upBound = var.varValue or 0.0
-        var.cat = pulp.LpContinuous
+    free = {v.name for v in (*model.serve.values(), *model.pay.values())}
+    held = [(v, v.varValue or 0.0) for v in variables if v.name not in free]
+    cost: dict[tuple[str, str], list[tuple[pulp.LpVariable, float]]] = {}
+    for arc, var in model.serve.items():
+        cost.setdefault((arc[1], arc[2]), []).append((var, model.data.arcs[arc].net_cost))
+    targets = []
+    for ak, served in sorted(model.served.items()):
+        spent = pulp.LpAffineExpression(cost[ak])
+        targets.append((served, _value(served), spent, _value(spent)))
     try:
         for room in (0.0, TOLERANCE / 10, TOLERANCE):  # round-off (CBC's 8 digits): some room
-            second = _split(model, settings, room)
+            second = _split(model, settings, room, held, targets)
             if second.status is SolveStatus.OPTIMAL:
                 break
     finally:
-        for key, var in model.staff_posts.items():
-            var.lowBound, var.upBound, var.cat = bounds[key]
-        for var, (value, dj) in zip(variables, kept, strict=True):
+        for var, (value, dj, low, up, cat) in zip(variables, kept, strict=True):
             var.dj = dj  # the first pass's reduced costs and duals, for the marginal values
-            if var.name.startswith("posts_"):
+            var.lowBound, var.upBound, var.cat = low, up, cat
+            if var.name not in free:
                 var.varValue = value
         for c, (pi, _) in zip(rows, duals, strict=True):
             c.pi = pi
     seconds = outcome.seconds + time.perf_counter() - start
     if second.status is not SolveStatus.OPTIMAL:
-        for var, (value, _) in zip(variables, kept, strict=True):
+        for var, (value, *_) in zip(variables, kept, strict=True):
             var.varValue = value
         for c, (_, slack) in zip(rows, duals, strict=True):
             c.slack = slack
@@ -84,21 +88,26 @@ def break_ties(
     return replace(outcome, seconds=seconds)
 
 
-def _split(model: AllocationModel, settings: SolverSettings, room: float) -> SolveOutcome:
-    """Every constraint of the model, the posts as fixed by the caller, each (area,
-    intervention)'s service and net cost held at the first pass's values (within ``room``),
-    and the distinct weights as objective."""
+def _split(
+    model: AllocationModel,
+    settings: SolverSettings,
+    room: float,
+    held: list[tuple[pulp.LpVariable, float]],
+    targets: list[tuple[pulp.LpAffineExpression, float, pulp.LpAffineExpression, float]],
+) -> SolveOutcome:
+    """Every constraint of the model; every variable but who serves and who pays held at the
+    first pass's value, and each (area, intervention)'s service and net cost too (within
+    ``room``); the distinct weights as objective."""
+    for var, value in held:
+        var.lowBound = value * (1 - room) - room if value >= 0 else value * (1 + room) - room
+        var.upBound = value * (1 + room) + room if value >= 0 else value * (1 - room) + room
+        var.cat = pulp.LpContinuous
     split = model.problem.copy()  # shares the variables and the constraint objects
     split.sense = pulp.LpMaximize
-    cost: dict[tuple[str, str], list[tuple[pulp.LpVariable, float]]] = {}
-    for arc, var in model.serve.items():
-        cost.setdefault((arc[1], arc[2]), []).append((var, model.data.arcs[arc].net_cost))
-    for n, (ak, served) in enumerate(sorted(model.served.items())):
-        value = float(pulp.value(served) or 0.0)
+    for n, (served, value, spent, paid) in enumerate(targets):
         split += served <= value, f"tie_served_{n}"
         split += served >= value * (1 - room) - room, f"tie_served_low_{n}"
-        spent = pulp.LpAffineExpression(cost[ak])
-        split += spent <= float(pulp.value(spent) or 0.0) * (1 + room) + room, f"tie_cost_{n}"
+        split += spent <= paid * (1 + room) + room, f"tie_cost_{n}"
     split.setObjective(_split_objective(model))
     return solve_problem(split, settings, is_mip=False)
 
@@ -114,3 +123,7 @@ def _split_objective(model: AllocationModel) -> pulp.LpAffineExpression:
     terms = [(var, base + tie_weight("serve", *arc)) for arc, var in model.serve.items()]
     terms += [(var, -per_euro * tie_weight("pay", *key)) for key, var in model.pay.items()]
     return pulp.LpAffineExpression(terms)
+
+
+def _value(expression: pulp.LpAffineExpression) -> float:
+    return float(pulp.value(expression) or 0.0)
