@@ -214,7 +214,6 @@ def build_model(
     define_funder_amount_constraints(model)
     define_earmark_constraints(model)
     define_staff_constraints(model)
-    define_staff_rounding_constraints(model)
     define_floor_constraints(model)
     define_equity_constraints(model)
     define_lock_constraints(model)
@@ -390,46 +389,6 @@ def define_staff_constraints(model: AllocationModel) -> None:
                 model.add("staff_workload", (r, a), pulp.lpSum(workload) <= model.fte(r, a))
         total = pulp.lpSum(model.fte(r, a) for a in model.data.areas)
         model.add("staff_available", r, total <= role.available_fte)
-
-
-def define_staff_rounding_constraints(model: AllocationModel) -> None:
-    """Where an area's largest possible workload W (in posts) is not whole, serving more than
-    ⌊W⌋ posts' worth needs the whole post ⌊W⌋+1: workload ≤ step·(f·n + q·(1 − f)), with q = ⌊W⌋
-    and f = W − q.
-
-    Valid for every integer n (the convex hull of the area's posts and workload), redundant when
-    n is whole: it cuts only fractional posts from the LP relaxation, so the MILP solves faster.
-    Left out when the posts are fixed (the LP read for marginal values).
-    """
-    places: dict[AreaItem, float] = defaultdict(float)
-    for (_, a, k), arc in model.data.arcs.items():
-        places[(a, k)] += arc.capacity
-    for role in sorted(model.scenario.staff, key=lambda r: r.role_id):
-        r = role.role_id
-        for a in model.data.areas:
-            posts = model.staff_posts[(r, a)]
-            if posts.cat != pulp.LpInteger:
-                continue
-            terms = [
-                (k, per_fte)
-                for k, per_fte in model.data.role_interventions[r]
-                if (a, k) in model.served
-            ]
-            most = sum(
-                min(model.data.max_served.get((a, k), 0.0), places[(a, k)]) / per_fte
-                for k, per_fte in terms
-            )
-            whole = most / role.fte_step
-            q = math.floor(whole + 1e-9)
-            f = whole - q
-            if f <= 1e-6 or (posts.upBound is not None and posts.upBound <= q):
-                continue
-            workload = pulp.lpSum((1.0 / per_fte) * model.served[(a, k)] for k, per_fte in terms)
-            model.add(
-                "staff_rounding",
-                (r, a),
-                workload <= role.fte_step * (f * posts + q * (1 - f)),
-            )
 
 
 def define_floor_constraints(model: AllocationModel) -> None:
