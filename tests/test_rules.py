@@ -248,4 +248,8 @@ def random_scenarios(draw: st.DrawFn) -> Scenario:
 @given(random_scenarios())
 def test_rule_plans_are_sound_on_random_scenarios(s: Scenario) -> None:
     assert_rules_sound(s)
-    assert_rules_spend(s)
+    # spending within 3% holds where whole staff posts are small against the budget; with a
+    # post costing as much as the whole budget one post decides everything (not asserted)
+    budget = sum(s.funder_amount(f) for f in s.funders)
+    if all(r.cost_per_fte * r.fte_step <= 0.05 * budget for r in s.staff):
+        assert_rules_spend(s)

@@ -28,6 +28,8 @@ from allocator.studies.feasible import (
 ROUNDS = 30
 """At most this many re-splits after the first split."""
 SPENT_ENOUGH = 0.999
+SHRINK = (0.99, 0.98, 0.95, 0.9, 0.8)
+"""Shares of the money tried when a split is cut (whole staff posts) below what it could spend."""
 """A plan spending this share of the money has spent it."""
 
 
@@ -129,6 +131,17 @@ def spend(scenario: Scenario, weights: Mapping[AreaItem, float]) -> Spending | N
         if not any(caps.get(p, 0.0) > m + 1.0 for p, m in money.items()):
             break  # no pair the rule funds can take more
         budget += total - funded
+    if best is None or float(best[0].kpis["funded"]) < SPENT_ENOUGH * total:
+        # whole staff posts can make a split one post too dear: try a little less money
+        start = max(total - staff_floor_cost(scenario), 0.0)
+        for factor in SHRINK:
+            made = make_feasible(
+                scenario, fill_cheapest_first(scenario, water_fill(factor * start, weights, absorb))
+            )
+            if made is not None and (
+                best is None or float(made[0].kpis["funded"]) > float(best[0].kpis["funded"]) + 1e-6
+            ):
+                best = made
     if best is None:
         return None
     plan, clipped = best
