@@ -56,3 +56,12 @@ def fake_loading(monkeypatch: pytest.MonkeyPatch) -> None:
 
     module.load_scenario = load  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "allocator.inputs.loading", module)
+
+
+@pytest.fixture(autouse=True)
+def _private_history(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test records its runs in its own archive of plans, never in outputs/history.sqlite."""
+    folder = tmp_path_factory.mktemp("history")
+    monkeypatch.setenv("ALLOCATOR_HISTORY", str(folder / "history.sqlite"))

@@ -22,8 +22,9 @@ def report(
     run_or_scenario: Annotated[
         Path | None,
         typer.Argument(
-            help="A run folder (written by allocator run) or a scenario folder (solved now); "
-            "the bundled Milan scenario if omitted."
+            help="A run folder (written by allocator run), a scenario folder (solved now) or the "
+            "id of a plan in the archive (allocator history list); the bundled Milan scenario "
+            "if omitted."
         ),
     ] = None,
     out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")] = Path(
@@ -42,14 +43,22 @@ def report(
         ),
     ] = None,
     set_: SetOption = None,
+    history_path: Annotated[
+        Path | None,
+        typer.Option("--history", help="The archive the plan ids refer to."),
+    ] = None,
 ) -> None:
     """Write one self-contained HTML report (KPIs, map, tables, summary document)."""
-    from allocator.render.report import build_report, read_run, write_report
+    from allocator.cli.history import read_run_or_archived
+    from allocator.render.report import build_report, write_report
 
     if lang not in ("it", "en"):
         raise UsageError(f"--lang must be it or en, not {lang!r}")
     if boundaries is not None and not boundaries.is_file():
         raise UsageError(f"the boundary file {boundaries} does not exist")
-    runs = [read_run(path, set_ or [], lang) for path in [run_or_scenario, *(compare or [])]]
+    runs = [
+        read_run_or_archived(path, set_ or [], lang, history_path)
+        for path in [run_or_scenario, *(compare or [])]
+    ]
     written = write_report(build_report(runs, lang=lang, boundaries=boundaries), out)
     console.print(f"Report written to [bold]{written}[/]")

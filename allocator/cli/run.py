@@ -45,8 +45,20 @@ def run(
     lang: Annotated[
         str, typer.Option(help="Language of the summary and explanation: it or en.")
     ] = "it",
+    label: Annotated[str, typer.Option("--label", help="Name of this run in the archive.")] = "",
+    no_history: Annotated[
+        bool, typer.Option("--no-history", help="Do not record this run in the archive.")
+    ] = False,
+    history_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--history",
+            help="The archive of plans (default outputs/history.sqlite, or $ALLOCATOR_HISTORY).",
+        ),
+    ] = None,
 ) -> None:
-    """Solve one scenario and write its outputs."""
+    """Solve one scenario, write its outputs and record it in the archive of plans."""
+    from allocator.cli.history import check_history, record_run
     from allocator.inputs.loading import load_scenario
     from allocator.optimization.pipeline import run_scenario
     from allocator.optimization.solve import SolveStatus
@@ -65,6 +77,7 @@ def run(
             f"the output folder {destination} already exists; choose another with --out, or "
             "replace it with --overwrite"
         )
+    check_history(history_path, no_history)  # an unusable archive stops the run before solving
     result = run_scenario(loaded)
     if result.status is SolveStatus.INFEASIBLE:
         errors.print(f"[bold red]Scenario '{loaded.name}' is infeasible:[/]")
@@ -93,6 +106,8 @@ def run(
             )
         console.print(explanation_view(why, long=explain))
     console.print(f"Outputs written to [bold]{written}[/]")
+    if not no_history:
+        record_run(history_path, result, label=label, overrides=overrides, extra_tables=extra)
 
 
 @app.command()

@@ -164,12 +164,21 @@ def _write_all(
 ) -> None:
     plan = result.plan
     assert plan is not None
-    tables = {**plan.tables(), **extra_tables}
+    write_run_files(
+        folder, {**plan.tables(), **extra_tables}, plan.kpis, provenance(result, overrides)
+    )
+
+
+def write_run_files(
+    folder: Path, tables: dict[str, pd.DataFrame], kpis: dict[str, Any], run: dict[str, Any]
+) -> None:
+    """Write a run's files into ``folder``: one CSV per table, kpis.json, run.json (``run``, the
+    provenance) and results.xlsx. Used for a fresh run and for one recalled from the archive."""
     for name, frame in tables.items():
         frame.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
-    kpis = _json_ready(plan.kpis)
+    kpis = _json_ready(kpis)
     (folder / "kpis.json").write_text(json.dumps(kpis, indent=2, ensure_ascii=False) + "\n")
-    run = _json_ready(provenance(result, overrides))
+    run = _json_ready(run)
     (folder / "run.json").write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n")
     kpi_frame = pd.DataFrame(
         [(k, json.dumps(v) if isinstance(v, dict) else v) for k, v in kpis.items()],
