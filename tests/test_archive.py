@@ -160,8 +160,7 @@ def test_a_damaged_archive_is_refused_and_left_alone(milano_run: RunResult, tmp_
     data[8192:24576] = b"\xa5" * 16384  # pages of the tables overwritten
     path.write_bytes(bytes(data))
     before = digest(path)
-    with pytest.raises(ArchiveError, match="danneggiato"):
-        with Archive(path) as archive:
-            archive.runs()
-            archive.get(2)
+    with pytest.raises(ArchiveError, match="danneggiato"), Archive(path) as archive:
+        archive.runs()
+        archive.get(2)
     assert digest(path) == before
