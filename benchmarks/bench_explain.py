@@ -53,7 +53,7 @@ def synthetic(seed: int = 1, areas: int = 25, partners: int = 500) -> Scenario:
         Intervention(
             intervention_id=k,
             name=k.replace("_", " "),
-            unit=unit,  # type: ignore[arg-type]
+            unit=unit,
             unit_cost=cost,
             value=value,
             max_coverage=0.8,
@@ -76,7 +76,7 @@ def synthetic(seed: int = 1, areas: int = 25, partners: int = 500) -> Scenario:
         Partner(
             partner_id=f"ETS{n:03d}",
             name=f"Ente {n}",
-            legal_form=rng.choice(["cooperativa_sociale", "aps", "odv", "fondazione"]),  # type: ignore[arg-type]
+            legal_form=rng.choice(["cooperativa_sociale", "aps", "odv", "fondazione"]),
             years_experience=rng.randint(1, 20),
         )
         for n in range(partners)
@@ -99,11 +99,11 @@ def synthetic(seed: int = 1, areas: int = 25, partners: int = 500) -> Scenario:
                 )
             )
     funders = [
-        Funder(funder_id="comune", name="Comune di Milano", kind="public", amount=4_000_000),  # type: ignore[arg-type]
-        Funder(funder_id="cariplo", name="Fondazione Cariplo", kind="private", amount=2_000_000),  # type: ignore[arg-type]
-        Funder(funder_id="vismara", name="Fondazione Vismara", kind="private", amount=800_000),  # type: ignore[arg-type]
-        Funder(funder_id="intesa", name="Intesa Sanpaolo", kind="private", amount=600_000),  # type: ignore[arg-type]
-        Funder(funder_id="snam", name="Fondazione Snam", kind="private", amount=300_000),  # type: ignore[arg-type]
+        Funder(funder_id="comune", name="Comune di Milano", kind="public", amount=4_000_000),
+        Funder(funder_id="cariplo", name="Fondazione Cariplo", kind="private", amount=2_000_000),
+        Funder(funder_id="vismara", name="Fondazione Vismara", kind="private", amount=800_000),
+        Funder(funder_id="intesa", name="Intesa Sanpaolo", kind="private", amount=600_000),
+        Funder(funder_id="snam", name="Fondazione Snam", kind="private", amount=300_000),
     ]
     earmarks = [
         Earmark(funder_id="cariplo", intervention_id="doposcuola", area_id="*", max_amount=900_000),

@@ -46,7 +46,7 @@ def scenario(
         settings=Settings(
             name="test",
             policy=Policy(**(policy or {})),
-            budget={"scale": budget_scale},  # type: ignore[arg-type]
+            budget={"scale": budget_scale},
             solver=SolverSettings(mip_gap=0.0, time_limit=30),
         ),
         areas=tuple(Area(**r) for r in areas),

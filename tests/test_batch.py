@@ -12,6 +12,8 @@ from allocator.cli import app
 from allocator.studies.batch import batch_table, find_scenarios, run_batch, worst_exit_code
 from tests.toy import toy_loader, write_toy
 
+pytestmark = pytest.mark.cli
+
 
 def folders(root: Path) -> list[Path]:
     write_toy(root / "a-100", "budget 100")
@@ -21,6 +23,7 @@ def folders(root: Path) -> list[Path]:
     return find_scenarios(root)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_failures_are_reported_and_the_others_solved(tmp_path: Path, jobs: int) -> None:
     results = list(run_batch(folders(tmp_path), jobs=jobs, loader=toy_loader))
@@ -49,6 +52,7 @@ def test_batch_command_exit_code_is_the_worst_failure(tmp_path: Path) -> None:
     assert out.exists()
 
 
+@pytest.mark.slow
 def test_the_shipped_milan_variants_run_in_one_batch_and_compare_with_the_rules(
     tmp_path: Path,
 ) -> None:

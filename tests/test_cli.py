@@ -10,12 +10,14 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from scenario_factory import small_tables, write_scenario
 from typer.testing import CliRunner
 
 from allocator.cli import app
 from allocator.errors import EXIT_INFEASIBLE, EXIT_INPUT, EXIT_OK, EXIT_SOLVER
 from allocator.outputs.run_folder import RESULT_FILES
+from tests.scenario_factory import small_tables, write_scenario
+
+pytestmark = pytest.mark.cli
 
 KPI_KEYS = {
     "status",
@@ -271,6 +273,7 @@ def test_template_writes_tables_and_refuses_to_overwrite(tmp_path: Path) -> None
     assert again.exit_code == EXIT_INPUT
 
 
+@pytest.mark.slow
 def test_the_bundled_milan_scenario_runs_by_default(tmp_path: Path) -> None:
     result = invoke("run", "--out", tmp_path / "milano")
     assert result.exit_code == EXIT_OK, result.output

@@ -13,6 +13,8 @@ from allocator.optimization.pipeline import run_scenario
 from allocator.studies.compare import compare_plans, compare_results, number_it, write_comparison
 from tests.toy import toy_scenario, write_toy
 
+pytestmark = pytest.mark.cli
+
 EXACT = 1e-6
 
 

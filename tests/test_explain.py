@@ -30,6 +30,8 @@ from allocator.postprocess.explain import (
 from tests.builders import scenario
 from tests.test_model_exact import solved, two_areas
 
+pytestmark = pytest.mark.exact
+
 EXACT = 1e-6
 DUAL_REL = 1e-3
 

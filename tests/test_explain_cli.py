@@ -17,6 +17,8 @@ from tests.builders import scenario
 from tests.test_explain import staff_role
 from tests.test_model_exact import two_areas
 
+pytestmark = pytest.mark.cli
+
 
 def use_scenario(monkeypatch: pytest.MonkeyPatch, s: Scenario) -> None:
     """Make ``load_scenario`` return ``s`` whatever folder is given."""

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scenario_factory import small_tables, write_csv, write_scenario, write_xlsx
 
 from allocator.errors import InputError, Problem
 from allocator.inputs import loading
 from allocator.inputs.loading import load_scenario, parse_number
 from allocator.inputs.schema import FunderKind, LegalForm, SolverName, Unit
+from tests.scenario_factory import small_tables, write_csv, write_scenario, write_xlsx
 
 
 def problems_of(path: Path, overrides: tuple[str, ...] = ()) -> list[Problem]:

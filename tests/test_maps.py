@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.patches import PathPatch
@@ -81,8 +82,8 @@ def test_without_boundaries_the_map_shows_centroids(milano_run: RunResult) -> No
     assert drawn.mode == "centroids"
     assert drawn.unmatched == [f"{areas.loc[0, 'area_id']} {areas.loc[0, 'name']}"]
     points = drawn.figure.axes[0].collections[0]
-    assert len(points.get_offsets()) == len(areas) - 1
-    assert list(points.get_array()) == pytest.approx(list(areas["unmet_need"][1:]))
+    assert len(np.asarray(points.get_offsets())) == len(areas) - 1
+    assert list(np.asarray(points.get_array())) == pytest.approx(list(areas["unmet_need"][1:]))
     assert drawn.figure.axes[0].get_title(loc="left") == "Bisogno non coperto per quartiere"
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _rows import ROW_MODELS, read_rows, validate_table
 
 from allocator.datasets.milano import build_areas_profile, build_milano, nil_title
 from allocator.datasets.needs import calibrate_level, load_parameters
+from tests._rows import ROW_MODELS, read_rows, validate_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -160,6 +160,7 @@ def test_nil_titles() -> None:
     assert nil_title("NIGUARDA - CA' GRANDA") == "Niguarda - Ca' Granda"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["milano", "milano-citta"])
 def test_milano_scenarios_load_and_solve_to_optimality(name: str) -> None:
     """Through the real loader (extends included), to an optimal plan that breaks no limit."""

@@ -10,6 +10,8 @@ from allocator.optimization.solve import SolveStatus
 from allocator.postprocess.invariants import check_plan
 from tests.builders import scenario
 
+pytestmark = pytest.mark.exact
+
 EXACT = 1e-6
 
 

@@ -5,10 +5,24 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
+from matplotlib.patches import Rectangle
 
 from allocator.optimization.pipeline import RunResult
 from allocator.render import plotting
+
+
+def rectangles(axes: Axes) -> list[Rectangle]:
+    """The bars of a bar chart (matplotlib types them as plain patches)."""
+    return [p for p in axes.patches if isinstance(p, Rectangle)]
+
+
+def legend_of(axes: Axes) -> Legend:
+    legend = axes.get_legend()
+    assert legend is not None
+    return legend
 
 
 def test_coverage_by_area_plots_each_areas_coverage(milano_run: RunResult) -> None:
@@ -17,7 +31,7 @@ def test_coverage_by_area_plots_each_areas_coverage(milano_run: RunResult) -> No
     figure = plotting.coverage_by_area(areas)
     assert isinstance(figure, Figure)
     axes = figure.axes[0]
-    widths = sorted(p.get_width() for p in axes.patches)
+    widths = sorted(p.get_width() for p in rectangles(axes))
     assert widths == pytest.approx(sorted(areas.loc[areas["need"] > 0, "coverage"]))
     assert axes.get_title(loc="left") == "Copertura del bisogno per quartiere"
     assert axes.get_xlabel() == "Copertura"
@@ -30,12 +44,12 @@ def test_served_versus_need_sums_over_areas(milano_run: RunResult) -> None:
     names = {i.intervention_id: i.name for i in milano_run.scenario.interventions}
     figure = plotting.served_versus_need(ai, names)
     axes = figure.axes[0]
-    heights = sorted(p.get_height() for p in axes.patches)
+    heights = sorted(p.get_height() for p in rectangles(axes))
     totals = ai.groupby("intervention_id")[["need", "served"]].sum()
     assert heights == pytest.approx(sorted([*totals["need"], *totals["served"]]))
     labels = {t.get_text().replace("\n", " ") for t in axes.get_xticklabels()}
     assert labels == set(names.values())
-    assert [t.get_text() for t in axes.get_legend().get_texts()] == [
+    assert [t.get_text() for t in legend_of(axes).get_texts()] == [
         "Bisogno",
         "Beneficiari serviti",
     ]
@@ -46,11 +60,11 @@ def test_funders_spending_shows_amount_and_spent_by_kind(milano_run: RunResult) 
     funders = milano_run.plan.funders
     figure = plotting.funders_spending(funders)
     axes = figure.axes[0]
-    widths = sorted(p.get_width() for p in axes.patches)
+    widths = sorted(p.get_width() for p in rectangles(axes))
     assert widths == pytest.approx(sorted([*funders["amount"], *funders["spent"]]))
-    colours = {tuple(np.round(p.get_facecolor(), 3)) for p in axes.patches}
+    colours = {tuple(np.round(np.asarray(p.get_facecolor()), 3)) for p in axes.patches}
     assert len(colours) == 3  # available, public, private
-    legend = [t.get_text() for t in axes.get_legend().get_texts()]
+    legend = [t.get_text() for t in legend_of(axes).get_texts()]
     assert legend == ["Disponibile", "Speso (pubblico)", "Speso (privato)"]
 
 
@@ -65,8 +79,8 @@ def test_budget_outcome_curve_plots_both_measures() -> None:
     figure = plotting.budget_outcome(curve, lang="en")
     left, right = figure.axes
     x, y = left.lines[0].get_data()
-    assert list(x) == [1e6, 2e6, 3e6] and list(y) == [0.2, 0.4, 0.5]
-    assert list(right.lines[0].get_ydata()) == [300.0, 700.0, 900.0]
+    assert list(np.asarray(x)) == [1e6, 2e6, 3e6] and list(np.asarray(y)) == [0.2, 0.4, 0.5]
+    assert list(np.asarray(right.lines[0].get_ydata())) == [300.0, 700.0, 900.0]
     assert left.get_xlabel() == "Total budget (€)"
 
 
@@ -80,7 +94,7 @@ def test_frontier_labels_every_point() -> None:
     )
     figure = plotting.efficiency_equity_frontier(frontier)
     axes = figure.axes[0]
-    assert list(axes.lines[0].get_xdata()) == [0.6, 0.55, 0.4]
+    assert list(np.asarray(axes.lines[0].get_xdata())) == [0.6, 0.55, 0.4]
     assert [t.get_text() for t in axes.texts] == ["w=0", "w=0.5", "w=1"]
     assert axes.get_ylabel() == "Copertura del quartiere meno servito (equità)"
     assert plotting.png(figure).startswith(b"\x89PNG")

@@ -14,6 +14,8 @@ from allocator.optimization.solve import SolveStatus
 from allocator.postprocess.invariants import check_plan
 from tests.builders import scenario
 
+pytestmark = pytest.mark.property
+
 TOL = 1e-6
 PROPERTY = settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
 

@@ -16,6 +16,8 @@ from allocator.postprocess.explain import number
 from allocator.render.report import CREDIT, build_report, read_run, write_report
 from tests.conftest import BOUNDARIES
 
+pytestmark = pytest.mark.cli
+
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "milano"
 
 

@@ -15,6 +15,8 @@ import pytest
 
 from allocator.render.report import build_report, read_run, write_report
 
+pytestmark = pytest.mark.browser
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
     "--headless",

@@ -20,6 +20,8 @@ from allocator.studies.rules import (
 )
 from tests.builders import scenario
 
+pytestmark = pytest.mark.exact
+
 EXACT = 1e-6
 
 

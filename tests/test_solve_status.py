@@ -16,6 +16,8 @@ from allocator.optimization.solve import SolveStatus, solve
 from allocator.render.summary import summary
 from tests.test_model_exact import integer_staff
 
+pytestmark = pytest.mark.exact
+
 FEASIBLE = highspy.SolutionStatus.kSolutionStatusFeasible
 NONE = highspy.SolutionStatus.kSolutionStatusNone
 

@@ -16,6 +16,8 @@ from allocator.studies.variants import WarmSolver, with_setting
 from tests.test_rules import rich_scenario
 from tests.toy import toy_scenario, write_toy
 
+pytestmark = pytest.mark.cli
+
 MONOTONE = 1e-7
 
 
@@ -101,6 +103,7 @@ def test_points_beaten_on_one_coverage_and_matched_on_the_other_are_dominated() 
     assert dominated(frame) == [False, False, True, False, True]
 
 
+@pytest.mark.slow
 def test_sweep_and_frontier_on_the_milan_scenario_through_the_cli(tmp_path: Path) -> None:
     """Real files and loader: the budget curve never falls, the frontier's files are written."""
     from typer.testing import CliRunner

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _rows import ROW_MODELS, validate_table
 
 from allocator.datasets.synth import synth_scenario
+from tests._rows import ROW_MODELS, validate_table
 
 TABLES = sorted(ROW_MODELS)
 

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from pydantic import BaseModel
-from scenario_factory import write_csv, write_xlsx
 
 from allocator.datasets.template import settings_template, toml_text, write_template
 from allocator.errors import UsageError
 from allocator.inputs.loading import load_scenario
 from allocator.inputs.schema import Settings
 from allocator.inputs.tables import SETTINGS, TABLES, ColumnType
+from tests.scenario_factory import write_csv, write_xlsx
 
 
 def example_rows() -> dict[str, list[dict[str, Any]]]:

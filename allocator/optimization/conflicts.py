@@ -13,13 +13,13 @@ conflicts are found one after another, relaxing the members of those already fou
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import pulp
 
 from allocator.inputs.schema import Scenario, staff_item
-from allocator.optimization.solve import _QuietHiGHS
+from allocator.optimization.model import earmark_limits, funder_amount_limits, min_posts
+from allocator.optimization.solve import SolveStatus, solve_lp
 
 TOLERANCE = 1e-6
 MAX_CONFLICTS = 5
@@ -72,7 +72,7 @@ class ElasticProgram:
         pay: dict[tuple[str, str, str], pulp.LpVariable] = {}
         fte_by_role: dict[str, list[pulp.LpAffineExpression]] = {}
         for role in roles:
-            lowest = math.ceil(role.min_fte_per_area / role.fte_step - 1e-9) * role.fte_step
+            lowest = min_posts(role) * role.fte_step
             if lowest <= 0:
                 continue
             fte_by_role[role.role_id] = []
@@ -91,19 +91,12 @@ class ElasticProgram:
             req = Requirement("staff_available", (role.role_id,), role.available_fte, "FTE")
             s = self._slack(req, max(role.cost_per_fte, 1.0))
             self.problem += pulp.lpSum(fte_by_role[role.role_id]) <= role.available_fte + s
-        for f in funders:
-            spent = [v for (j, _, _), v in pay.items() if j == f.funder_id]
-            if spent:
-                amount = scenario.funder_amount(f)
-                req = Requirement("funder_amount", (f.funder_id,), amount, "€")
-                self.problem += pulp.lpSum(spent) <= amount + self._slack(req, 1.0)
-        for n, e in enumerate(scenario.earmarks):
-            matched = [
-                v for (j, item, a), v in pay.items() if j == e.funder_id and e.matches(item, a)
-            ]
-            if e.max_amount is not None and matched:
-                req = Requirement("earmark_cap", (str(n),), e.max_amount, "€")
-                self.problem += pulp.lpSum(matched) <= e.max_amount + self._slack(req, 1.0)
+        for limit in funder_amount_limits(scenario, pay):
+            req = Requirement("funder_amount", (str(limit.key),), limit.limit, "€")
+            self.problem += limit.spent <= limit.limit + self._slack(req, 1.0)
+        for limit in earmark_limits(scenario, pay):
+            req = Requirement("earmark_cap", (str(limit.key),), limit.limit, "€")
+            self.problem += limit.spent <= limit.limit + self._slack(req, 1.0)
         self.problem.setObjective(
             pulp.lpSum(self.weight[r] * v for r, v in self.slack.items()) + 0.0
         )
@@ -126,8 +119,7 @@ class ElasticProgram:
             var.upBound = 0.0 if req in enforced else self._relaxed_bound(req)
         costs = {req: (self.weight[req] if req in elastic else 0.0) for req in self.slack}
         self.problem.setObjective(pulp.lpSum(costs[r] * v for r, v in self.slack.items()) + 0.0)
-        self.problem.solve(_QuietHiGHS(msg=False))
-        return self.problem.status == pulp.LpStatusOptimal
+        return solve_lp(self.problem).status is SolveStatus.OPTIMAL
 
     def _relaxed_bound(self, req: Requirement) -> float | None:
         return req.amount if req.kind == "staff_minimum" else None
@@ -253,10 +245,11 @@ def _fix_text(scenario: Scenario, req: Requirement, by: float, lang: str) -> str
     )
 
 
-def explain_infeasibility(scenario: Scenario, lang: str = "en") -> list[str]:
-    """One sentence per independent conflict among the hard requirements; empty if none found."""
+def conflict_sentences(
+    scenario: Scenario, conflicts: list[Conflict], lang: str = "en"
+) -> list[str]:
+    """One sentence per conflict found, in ``lang`` (it or en), with the smallest fix found."""
     sentences = []
-    conflicts = find_conflicts(scenario)
     for n, conflict in enumerate(conflicts, start=1):
         parts = "; ".join(describe(scenario, r, lang) for r in conflict.requirements)
         fixes = (" e " if lang == "it" else " and ").join(
@@ -272,3 +265,15 @@ def explain_infeasibility(scenario: Scenario, lang: str = "en") -> list[str]:
                 text += f" The smallest fix found: {fixes}."
         sentences.append(text)
     return sentences
+
+
+def explain_infeasibility(
+    scenario: Scenario, lang: str = "en", conflicts: list[Conflict] | None = None
+) -> list[str]:
+    """One sentence per independent conflict among the hard requirements; empty if none found.
+
+    ``conflicts``: those already found for this scenario (a run keeps them), so that explaining
+    an infeasible run in another language does not search again.
+    """
+    found = find_conflicts(scenario) if conflicts is None else conflicts
+    return conflict_sentences(scenario, found, lang)

@@ -6,17 +6,13 @@ every area, and the money to pay them. Those are what can make a scenario infeas
 
 from __future__ import annotations
 
-import math
-
 from allocator.inputs.schema import Scenario, staff_item
+from allocator.optimization.model import min_posts
 
 
 def minimum_posts(scenario: Scenario) -> dict[str, float]:
     """role_id → the FTE the per-area minimum forces, rounded up to whole steps, per area."""
-    return {
-        r.role_id: math.ceil(r.min_fte_per_area / r.fte_step - 1e-9) * r.fte_step
-        for r in scenario.staff
-    }
+    return {r.role_id: min_posts(r) * r.fte_step for r in scenario.staff}
 
 
 def check_feasibility(scenario: Scenario) -> list[str]:

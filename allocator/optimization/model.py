@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pulp
 
-from allocator.inputs.schema import Scenario, staff_item
+from allocator.inputs.schema import Scenario, StaffRole, staff_item
 
 AreaItem = tuple[str, str]
 """(area_id, intervention_id)."""
@@ -22,6 +22,15 @@ Arc = tuple[str, str, str]
 """(partner_id, area_id, intervention_id): one capacity row of an eligible partner."""
 Payment = tuple[str, str, str]
 """(funder_id, item, area_id): item is an intervention_id or ``staff:<role_id>``."""
+
+
+def min_posts(role: StaffRole) -> int:
+    """Whole steps of ``fte_step`` that the role's per-area minimum forces (rounded up).
+
+    The one place this rounding is written: the model's lower bound, the pre-solve checks, the
+    conflict finder, the rules of thumb and the plan's invariants all read it.
+    """
+    return math.ceil(role.min_fte_per_area / role.fte_step - 1e-9)
 
 
 @dataclass(frozen=True)
@@ -222,7 +231,7 @@ def add_staff_variables(
 ) -> None:
     """Posts of each role in each area, in whole steps of fte_step, at least the area minimum."""
     for role in sorted(model.scenario.staff, key=lambda r: r.role_id):
-        lowest = math.ceil(role.min_fte_per_area / role.fte_step - 1e-9)
+        lowest = min_posts(role)
         highest = math.floor(role.available_fte / role.fte_step + 1e-9)
         for n, a in enumerate(model.data.areas):
             name = f"posts_{role.role_id}_{n}"
@@ -284,14 +293,68 @@ def define_funding_constraints(model: AllocationModel) -> None:
         model.add("funding", item_area, pulp.lpSum(payers.get(item_area, [])) == expense)
 
 
+@dataclass(frozen=True)
+class SpendingLimit:
+    """What a funder spends on some payments, and the most it may: ``spent ≤ limit``."""
+
+    key: str | int
+    """The funder_id (a funder's amount), or the earmark row's index (its cap)."""
+    spent: pulp.LpAffineExpression
+    limit: float
+
+
+def _payments_by_funder(
+    pay: Mapping[Payment, pulp.LpVariable],
+) -> dict[str, list[tuple[str, str, pulp.LpVariable]]]:
+    by_funder: dict[str, list[tuple[str, str, pulp.LpVariable]]] = defaultdict(list)
+    for (j, item, a), var in pay.items():
+        by_funder[j].append((item, a, var))
+    return by_funder
+
+
+def funder_amount_limits(
+    scenario: Scenario, pay: Mapping[Payment, pulp.LpVariable]
+) -> list[SpendingLimit]:
+    """Each funder spends at most its amount (after scale and overrides), over the payment
+    variables given; funders with none are left out. Sorted by funder_id.
+
+    The one builder of this family: the model, the rules' funding LP and the conflict finder
+    each add these limits (with a safety margin or a slack of their own).
+    """
+    by_funder = _payments_by_funder(pay)
+    return [
+        SpendingLimit(
+            f.funder_id,
+            pulp.lpSum(var for _, _, var in by_funder[f.funder_id]),
+            scenario.funder_amount(f),
+        )
+        for f in sorted(scenario.funders, key=lambda f: f.funder_id)
+        if by_funder.get(f.funder_id)
+    ]
+
+
+def earmark_limits(
+    scenario: Scenario, pay: Mapping[Payment, pulp.LpVariable]
+) -> list[SpendingLimit]:
+    """Each earmark row with a max_amount caps its funder's spending on the pairs it matches
+    (not scaled by budget.scale); rows matching none of the payments given are left out."""
+    by_funder = _payments_by_funder(pay)
+    limits = []
+    for n, earmark in enumerate(scenario.earmarks):
+        if earmark.max_amount is None:
+            continue
+        matched = [
+            var for item, a, var in by_funder.get(earmark.funder_id, []) if earmark.matches(item, a)
+        ]
+        if matched:
+            limits.append(SpendingLimit(n, pulp.lpSum(matched), earmark.max_amount))
+    return limits
+
+
 def define_funder_amount_constraints(model: AllocationModel) -> None:
     """Each funder spends at most its amount (after scale and overrides)."""
-    spent: dict[str, list[pulp.LpVariable]] = defaultdict(list)
-    for (j, _, _), var in model.pay.items():
-        spent[j].append(var)
-    for j in model.data.funders:
-        if spent[j]:
-            model.add("funder_amount", j, pulp.lpSum(spent[j]) <= model.data.funder_amount[j])
+    for limit in funder_amount_limits(model.scenario, model.pay):
+        model.add("funder_amount", limit.key, limit.spent <= limit.limit)
 
 
 def define_earmark_constraints(model: AllocationModel) -> None:
@@ -299,16 +362,8 @@ def define_earmark_constraints(model: AllocationModel) -> None:
 
     Which pairs a funder may pay at all is already fixed by the payment variables that exist.
     """
-    for n, earmark in enumerate(model.scenario.earmarks):
-        if earmark.max_amount is None:
-            continue
-        matched = [
-            var
-            for (j, item, a), var in model.pay.items()
-            if j == earmark.funder_id and earmark.matches(item, a)
-        ]
-        if matched:
-            model.add("earmark", n, pulp.lpSum(matched) <= earmark.max_amount)
+    for limit in earmark_limits(model.scenario, model.pay):
+        model.add("earmark", limit.key, limit.spent <= limit.limit)
 
 
 def define_staff_constraints(model: AllocationModel) -> None:

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 
 from allocator.inputs.schema import Scenario, SolverSettings
-from allocator.optimization.conflicts import explain_infeasibility
+from allocator.optimization.conflicts import Conflict, conflict_sentences, find_conflicts
 from allocator.optimization.feasibility import check_feasibility
 from allocator.optimization.model import AllocationModel, build_model
 from allocator.optimization.solve import SolveOutcome, SolveStatus, solve
@@ -28,7 +28,10 @@ class RunResult:
     explanation: list[str] = field(default_factory=list)
     """Why there is no plan (infeasibility, solver failure), one sentence per item."""
     timings: dict[str, float] = field(default_factory=dict)
-    """Seconds per step: check, build, solve, extract."""
+    """Seconds per step: check, build, solve, extract (conflicts, when infeasible)."""
+    conflicts: list[Conflict] | None = None
+    """The conflicting requirements, searched once when the solver proves infeasibility (None:
+    not searched); explaining the run in any language reads them from here."""
 
     @property
     def has_plan(self) -> bool:
@@ -39,11 +42,13 @@ def run_scenario(
     scenario: Scenario,
     solver: SolverSettings | None = None,
     model: AllocationModel | None = None,
+    lang: str = "en",
 ) -> RunResult:
     """Check, build, solve and extract; never raises for an infeasible or failed solve.
 
     ``model``: one built before and already updated to this scenario (budget variants reuse one
     model, see :mod:`allocator.studies.variants`); built from the scenario when not given.
+    ``lang`` (it or en): the language of the explanation when the solver proves infeasibility.
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -59,7 +64,10 @@ def run_scenario(
     timings["solve"] = outcome.seconds
     result = RunResult(scenario, outcome.status, outcome=outcome, model=model, timings=timings)
     if outcome.status is SolveStatus.INFEASIBLE:
-        result.explanation = explain_infeasibility(scenario) or [
+        start = time.perf_counter()
+        result.conflicts = find_conflicts(scenario)
+        timings["conflicts"] = time.perf_counter() - start
+        result.explanation = conflict_sentences(scenario, result.conflicts, lang) or [
             "the solver proved that the staff minima cannot all be met and paid for: the "
             "funders allowed to pay each role, their amounts and their earmarks' caps leave too "
             f"little money for the minimum posts ({outcome.message})"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from enum import StrEnum
 from importlib import metadata
 
 import pulp
+from pulp.apis import coin_api
 
 from allocator.inputs.schema import SolverName, SolverSettings
 from allocator.optimization.model import AllocationModel
@@ -51,18 +53,39 @@ class SolveOutcome:
 def solver_version(name: SolverName) -> str:
     if name is SolverName.HIGHS:
         return f"highspy {metadata.version('highspy')}"
-    return f"cbc (bundled with pulp {metadata.version('pulp')})"
+    path = cbc_path()
+    if path is None:
+        return "cbc (not installed)"
+    if "cbcbox" in path:
+        return f"cbc (cbcbox {metadata.version('cbcbox')}, pulp {metadata.version('pulp')})"
+    if path == getattr(coin_api, "pulp_cbc_path", None):
+        return f"cbc (bundled with pulp {metadata.version('pulp')})"
+    return f"cbc ({path}, pulp {metadata.version('pulp')})"
 
 
 def solve(model: AllocationModel, settings: SolverSettings | None = None) -> SolveOutcome:
     """Solve the model in place with the scenario's solver settings (or the ones given)."""
     settings = settings or model.scenario.settings.solver
     is_mip = any(v.cat == pulp.LpInteger for v in model.staff_posts.values())
+    return solve_problem(model.problem, settings, is_mip)
+
+
+def solve_lp(problem: pulp.LpProblem, time_limit: float | None = None) -> SolveOutcome:
+    """Solve an auxiliary linear program (the rules' funding LP, the conflict finder's elastic
+    program) with HiGHS, one thread, its status read exactly as :func:`solve` reads it."""
+    settings = SolverSettings(threads=1)
+    if time_limit is not None:
+        settings = settings.model_copy(update={"time_limit": time_limit})
+    return solve_problem(problem, settings, is_mip=False)
+
+
+def solve_problem(problem: pulp.LpProblem, settings: SolverSettings, is_mip: bool) -> SolveOutcome:
+    """Solve a PuLP problem in place with the given solver; the status read honestly."""
     start = time.perf_counter()
     if settings.name is SolverName.HIGHS:
-        outcome = _solve_highs(model, settings, is_mip)
+        outcome = _solve_highs(problem, settings, is_mip)
     else:
-        outcome = _solve_cbc(model, settings)
+        outcome = _solve_cbc(problem, settings)
     seconds = time.perf_counter() - start
     return SolveOutcome(
         status=outcome[0],
@@ -97,12 +120,18 @@ class _QuietHiGHS(pulp.HiGHS):
     """PuLP's HiGHS interface without the banner HiGHS prints on construction."""
 
     def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
+        import highspy
+
         with _quiet_stdout():
+            if self.threads is not None:
+                # HiGHS's thread pool is global: a solve asking for another number of threads
+                # than the pool was started with fails ("Not Set") unless the pool is reset
+                highspy.Highs.resetGlobalScheduler(True)
             super().createAndConfigureSolver(lp)
 
 
 def _solve_highs(
-    model: AllocationModel, settings: SolverSettings, is_mip: bool
+    problem: pulp.LpProblem, settings: SolverSettings, is_mip: bool
 ) -> tuple[SolveStatus, str, float | None]:
     import highspy
 
@@ -113,10 +142,10 @@ def _solve_highs(
         threads=settings.threads,
     )
     try:
-        model.problem.solve(solver)
+        problem.solve(solver)
     except Exception as exc:  # the solver's own failure, reported as status error
         return SolveStatus.ERROR, f"HiGHS failed: {exc}", None
-    highs = model.problem.solverModel
+    highs = problem.solverModel
     status = highs.getModelStatus()
     info = highs.getInfo()
     text = highs.modelStatusToString(status)
@@ -141,20 +170,43 @@ def _solve_highs(
     return SolveStatus.ERROR, text, gap
 
 
+def cbc_path() -> str | None:
+    """The CBC binary: the one ``pulp[cbc]`` installs (PuLP 4's way), else the one bundled with
+    PuLP 3, else ``cbc`` on the PATH; None when there is none."""
+    with contextlib.suppress(ImportError):
+        import cbcbox
+
+        path = str(cbcbox.cbc_bin_path())
+        if os.access(path, os.X_OK):
+            return path
+    bundled = getattr(coin_api, "pulp_cbc_path", None)
+    if isinstance(bundled, str) and os.access(bundled, os.X_OK):
+        return bundled
+    return shutil.which("cbc")
+
+
 def _solve_cbc(
-    model: AllocationModel, settings: SolverSettings
+    problem: pulp.LpProblem, settings: SolverSettings
 ) -> tuple[SolveStatus, str, float | None]:
-    solver = pulp.PULP_CBC_CMD(
+    path = cbc_path()
+    if path is None:
+        return (
+            SolveStatus.ERROR,
+            "CBC is not installed: install it with `pip install 'pulp[cbc]'`, or use HiGHS",
+            None,
+        )
+    solver = pulp.COIN_CMD(
+        path=path,
         msg=False,
         timeLimit=settings.time_limit,
         gapRel=settings.mip_gap,
         threads=settings.threads,
     )
     try:
-        model.problem.solve(solver)
+        problem.solve(solver)
     except pulp.PulpSolverError as exc:
         return SolveStatus.ERROR, f"CBC failed: {exc}", None
-    status, sol = model.problem.status, model.problem.sol_status
+    status, sol = problem.status, problem.sol_status
     text = f"{pulp.LpStatus[status]} / {pulp.LpSolution[sol]}"
     if status == pulp.LpStatusOptimal and sol == pulp.LpSolutionOptimal:
         return SolveStatus.OPTIMAL, text, None

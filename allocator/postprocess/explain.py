@@ -883,7 +883,7 @@ def explain(
     start = time.perf_counter()
     if not result.has_plan:
         conflicts = (
-            explain_infeasibility(result.scenario, lang)
+            explain_infeasibility(result.scenario, lang, result.conflicts)
             if result.status is SolveStatus.INFEASIBLE
             else []
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from allocator.inputs.schema import Scenario, staff_item
+from allocator.optimization.model import min_posts
 from allocator.postprocess.results import Plan
 
 TOLERANCE = 1e-6
@@ -120,13 +121,17 @@ def _check_staff(scenario: Scenario, plan: Plan) -> list[str]:
         total = sum(v for (rr, _), v in fte.items() if rr == r)
         if _over(total, role.available_fte):
             out.append(f"staff role {r}: {total:g} FTE placed, {role.available_fte:g} available")
+        lowest = min_posts(role) * role.fte_step
         for area in scenario.areas:
             placed = fte.get((r, area.area_id), 0.0)
             steps = placed / role.fte_step
             if abs(steps - round(steps)) > 1e-6:
                 out.append(f"staff role {r} in {area.area_id}: {placed:g} FTE not in steps")
-            if placed < role.min_fte_per_area - TOLERANCE:
-                out.append(f"staff role {r} in {area.area_id}: {placed:g} FTE below the minimum")
+            if placed < lowest - TOLERANCE:
+                out.append(
+                    f"staff role {r} in {area.area_id}: {placed:g} FTE below the minimum "
+                    f"{lowest:g} (min_fte_per_area in whole steps)"
+                )
             workload = sum(
                 served.get((area.area_id, i.intervention_id), 0.0) / i.beneficiaries_per_fte
                 for i in scenario.interventions

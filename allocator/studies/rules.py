@@ -20,8 +20,16 @@ import pulp
 
 from allocator.inputs.schema import Scenario, staff_item
 from allocator.optimization.feasibility import check_feasibility
-from allocator.optimization.model import Arc, AreaItem, ModelData, prepare
-from allocator.optimization.solve import _QuietHiGHS
+from allocator.optimization.model import (
+    Arc,
+    AreaItem,
+    ModelData,
+    earmark_limits,
+    funder_amount_limits,
+    min_posts,
+    prepare,
+)
+from allocator.optimization.solve import SolveStatus, solve_lp
 from allocator.postprocess.results import (
     FUNDING_COLUMNS,
     Plan,
@@ -75,7 +83,7 @@ def _staffing(scenario: Scenario) -> _Staffing:
 
 
 def _minimum_posts(scenario: Scenario) -> dict[str, int]:
-    return {r.role_id: math.ceil(r.min_fte_per_area / r.fte_step - 1e-9) for r in scenario.staff}
+    return {r.role_id: min_posts(r) for r in scenario.staff}
 
 
 # --- the rules: money per (area, intervention), or today's rows ---------------------------------
@@ -435,27 +443,15 @@ def _fund(
             return None
         if c > 0:
             problem += pulp.lpSum(payers[key]) == c
-    for j in data.funders:
-        spent = [var for (jj, _, _), var in pay.items() if jj == j]
-        if spent:
-            problem += pulp.lpSum(spent) <= data.funder_amount[j] * (1 - _SAFETY)
-    for earmark in scenario.earmarks:
-        if earmark.max_amount is not None:
-            capped = [
-                var
-                for (j, item, a), var in pay.items()
-                if j == earmark.funder_id and earmark.matches(item, a)
-            ]
-            if capped:
-                problem += pulp.lpSum(capped) <= earmark.max_amount * (1 - _SAFETY)
+    for limit in funder_amount_limits(scenario, pay) + earmark_limits(scenario, pay):
+        problem += limit.spent <= limit.limit * (1 - _SAFETY)
     problem.setObjective(pulp.LpAffineExpression([(even, 1.0)]))
-    solver = _QuietHiGHS(msg=False)
-    if problem.solve(solver) != pulp.LpStatusOptimal:
+    if solve_lp(problem).status is not SolveStatus.OPTIMAL:
         return None
     problem += even >= (even.varValue or 0.0) * (1 - 1e-7)
     total = sum(cost[key] for key in share) or 1.0
     problem.setObjective(pulp.LpAffineExpression([(v, cost[k] / total) for k, v in share.items()]))
-    if problem.solve(solver) != pulp.LpStatusOptimal:
+    if solve_lp(problem).status is not SolveStatus.OPTIMAL:
         return None
 
     shares = {key: min(max(var.varValue or 0.0, 0.0), 1.0) for key, var in share.items()}

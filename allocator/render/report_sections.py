@@ -1,0 +1,361 @@
+"""The sections of the HTML report: KPI cards, map, charts, tables, comparison, summary document,
+provenance. Numbers through :mod:`allocator.render.formats`, KPI labels through the registry."""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from allocator.postprocess.explain import LIMIT_LABELS
+from allocator.postprocess.kpis import BY_KEY, KpiFormat, kpi_label
+from allocator.render.formats import formatted, kpi_value, number
+from allocator.render.maps import MapKeys, area_map
+from allocator.render.plotting import (
+    coverage_by_area,
+    efficiency_equity_frontier,
+    funders_spending,
+    png,
+    served_versus_need,
+)
+from allocator.render.report_runs import ReportRun
+from allocator.render.report_words import WORDS
+
+REPORT_KPIS = (
+    "beneficiaries_served",
+    "need_total",
+    "coverage",
+    "weighted_coverage",
+    "worst_areas_coverage",
+    "min_area_coverage",
+    "unmet_need",
+    "budget_total",
+    "funded",
+    "budget_used_share",
+    "funded_public",
+    "funded_private",
+    "cofunding",
+    "partners_engaged",
+    "partners_excluded",
+    "objective",
+)
+"""The KPIs the report shows, in order (labels, formats and estimate marks from the registry)."""
+
+
+def fmt(value: Any, kind: KpiFormat, lang: str) -> str:
+    """``value`` written as ``kind``; ``–`` when missing."""
+    if isinstance(value, float) and pd.isna(value):
+        value = None
+    return formatted(value, kind, lang)
+
+
+def label(key: str, lang: str) -> str:
+    """A KPI's label from the registry, capitalised as a heading."""
+    text = kpi_label(key, lang)
+    return text[:1].upper() + text[1:]
+
+
+def is_estimate(key: str) -> bool:
+    kpi = BY_KEY.get(key)
+    return kpi is not None and kpi.estimate
+
+
+def e(text: Any) -> str:
+    return html.escape(str(text))
+
+
+def badge(run: ReportRun, estimate: bool, lang: str) -> str:
+    if not (estimate and run.estimated):
+        return ""
+    return f' <span class="badge">{e(WORDS[lang]["estimate"])}</span>'
+
+
+def image(data: bytes, alt: str, element_id: str, css: str = "chart") -> str:
+    encoded = base64.b64encode(data).decode("ascii")
+    return (
+        f'<img id="{element_id}" class="{css}" alt="{e(alt)}" '
+        f'src="data:image/png;base64,{encoded}">'
+    )
+
+
+Column = tuple[str, str, KpiFormat]
+"""(frame column, header, format: text, count, share, euro, fte)."""
+
+
+def table(frame: pd.DataFrame, columns: Sequence[Column], lang: str, table_id: str) -> str:
+    head = "".join(
+        f'<th class="{"text" if kind == "text" else "num"}">{e(h)}</th>' for _, h, kind in columns
+    )
+    body = []
+    for _, row in frame.iterrows():
+        cells = "".join(
+            f'<td class="text">{e(row[c])}</td>'
+            if kind == "text"
+            else f'<td class="num">{fmt(row[c], kind, lang)}</td>'
+            for c, _, kind in columns
+        )
+        body.append(f"<tr>{cells}</tr>")
+    return (
+        f'<table id="{table_id}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def kpi_cards(run: ReportRun, lang: str) -> str:
+    cards = []
+    for key in REPORT_KPIS:
+        if key not in run.kpis:
+            continue
+        cards.append(
+            f'<div class="card"><div class="value">{kpi_value(key, run.kpis[key], lang)}</div>'
+            f'<div class="label">{e(label(key, lang))}'
+            f"{badge(run, is_estimate(key), lang)}</div></div>"
+        )
+    staff = run.kpis.get("staff_fte") or {}
+    for role, fte in staff.items():
+        word = "Personale FTE" if lang == "it" else "Staff FTE"
+        cards.append(
+            f'<div class="card"><div class="value">{fmt(fte, "fte", lang)}</div>'
+            f'<div class="label">{word}: {e(run.staff_names.get(role, role))}</div></div>'
+        )
+    return f'<div class="cards" id="kpis">{"".join(cards)}</div>'
+
+
+def map_section(run: ReportRun, lang: str, boundaries: Path | None) -> str:
+    drawn = area_map(
+        run.areas, "coverage", boundaries=boundaries, keys=MapKeys.from_settings(run.settings),
+        lang=lang,
+    )  # fmt: skip
+    words = WORDS[lang]
+    alt = f"{words['map']}: {run.name}"
+    parts = [image(png(drawn.figure), alt, "map", "map")]
+    if drawn.unmatched:
+        items = "".join(f"<li>{e(a)}</li>" for a in drawn.unmatched)
+        parts.append(f'<p class="note">{e(words["unmatched"])}:</p><ul>{items}</ul>')
+    return "".join(parts)
+
+
+def charts(run: ReportRun, lang: str) -> str:
+    figures = [
+        ("chart-coverage", coverage_by_area(run.areas, lang)),
+        (
+            "chart-served",
+            served_versus_need(run.area_interventions, run.intervention_names, lang),
+        ),
+        ("chart-funders", funders_spending(run.funders, lang)),
+    ]
+    return "".join(
+        image(png(figure), figure.axes[0].get_title(loc="left"), element_id)
+        for element_id, figure in figures
+    )
+
+
+def areas_table(run: ReportRun, lang: str) -> str:
+    it = lang == "it"
+    columns: list[Column] = [
+        ("name", "Quartiere" if it else "Area", "text"),
+        ("municipio", "Municipio", "text"),
+        ("need", "Bisogno stimato" if it else "Estimated need", "count"),
+        ("served", "Serviti" if it else "Served", "count"),
+        ("coverage", "Copertura" if it else "Coverage", "share"),
+        ("unmet_need", "Non coperto" if it else "Unmet", "count"),
+        ("cost", "Costo" if it else "Cost", "euro"),
+        ("staff_fte", "Personale FTE" if it else "Staff FTE", "fte"),
+    ]
+    frame = run.areas.fillna({"municipio": ""}).sort_values(["coverage", "area_id"])
+    return table(frame, columns, lang, "areas-table")
+
+
+def funders_table(run: ReportRun, lang: str) -> str:
+    it = lang == "it"
+    frame = run.funders.copy()
+    frame["kind_shown"] = frame["kind"].map(lambda k: WORDS[lang].get(str(k), str(k)))
+    columns: list[Column] = [
+        ("name", "Finanziatore" if it else "Funder", "text"),
+        ("kind_shown", "Tipo" if it else "Kind", "text"),
+        ("amount", "Disponibile" if it else "Available", "euro"),
+        ("spent", "Speso" if it else "Spent", "euro"),
+        ("share_used", "Quota usata" if it else "Share used", "share"),
+    ]
+    return table(frame.sort_values("amount", ascending=False), columns, lang, "funders-table")
+
+
+def strengthen_section(run: ReportRun, lang: str) -> str:
+    words = WORDS[lang]
+    if run.strengthen is None or run.limits is None:
+        return f'<p class="note">{e(words["strengthen_missing"])}</p>'
+    parts = []
+    if run.sentences:
+        parts.append("<ul>" + "".join(f"<li>{e(s)}</li>" for s in run.sentences) + "</ul>")
+    it = lang == "it"
+    if len(run.strengthen):
+        frame = run.strengthen.head(12).copy()
+        frame["limit_shown"] = frame["limit"].map(LIMIT_LABELS[lang]).str.capitalize()
+        frame["money_shown"] = frame["money_available"].map(
+            lambda v: words["yes"] if str(v).lower() == "true" else words["no"]
+        )
+        columns: list[Column] = [
+            ("area_name", "Quartiere" if it else "Area", "text"),
+            ("intervention_name", "Intervento" if it else "Intervention", "text"),
+            ("limit_shown", "Limite" if it else "Limit", "text"),
+            (
+                "reachable_unmet",
+                "Raggiungibili non serviti" if it else "Reachable unserved",
+                "count",
+            ),
+            ("money_shown", "Fondi disponibili" if it else "Money available", "text"),
+        ]
+        parts.append(table(frame, columns, lang, "strengthen-table"))
+    else:
+        parts.append(f"<p>{e(words['strengthen_none'])}</p>")
+    counts = limit_counts(run.limits, lang)
+    if len(counts):
+        columns = [
+            ("limit_shown", words["limits"], "text"),
+            ("pairs", "Coppie quartiere-intervento" if it else "Area-intervention pairs", "count"),
+            ("unmet_need", "Bisogno non coperto" if it else "Unmet need", "count"),
+        ]
+        parts.append(table(counts, columns, lang, "limits-table"))
+    return "".join(parts)
+
+
+def limit_counts(limits: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Per limit kind: how many (area, intervention) pairs and how much unmet need."""
+    grouped = limits.groupby("limit").agg(
+        pairs=("area_id", "size"), unmet_need=("unmet_need", "sum")
+    )
+    grouped = grouped.reset_index().sort_values("unmet_need", ascending=False)
+    grouped["limit_shown"] = grouped["limit"].map(LIMIT_LABELS[lang]).str.capitalize()
+    return grouped
+
+
+def compare_section(runs: Sequence[ReportRun], lang: str) -> str:
+    words = WORDS[lang]
+    head = "".join(f'<th class="num">{e(r.label)}</th>' for r in runs)
+    rows = []
+    for key in REPORT_KPIS:
+        if all(key not in r.kpis for r in runs):
+            continue
+        cells = "".join(
+            f'<td class="num">{kpi_value(key, r.kpis.get(key), lang)}</td>' for r in runs
+        )
+        mark = badge(runs[0], is_estimate(key), lang)
+        rows.append(f'<tr><td class="text">{e(label(key, lang))}{mark}</td>{cells}</tr>')
+    table = (
+        f'<table id="compare-table"><thead><tr><th class="text">{e(words["kpi"])}</th>{head}'
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+    frontier = pd.DataFrame(
+        {
+            "weighted_coverage": [r.kpis["weighted_coverage"] for r in runs],
+            "min_area_coverage": [r.kpis["min_area_coverage"] for r in runs],
+            "label": [r.label for r in runs],
+        }
+    )
+    figure = efficiency_equity_frontier(frontier, lang)
+    return table + image(png(figure), figure.axes[0].get_title(loc="left"), "chart-frontier")
+
+
+def summary_section(run: ReportRun, lang: str) -> str:
+    """The co-programming summary document: needs, resources, proposed areas, open questions."""
+    it = lang == "it"
+    words = WORDS[lang]
+    k = run.kpis
+    f: Callable[[Any, KpiFormat], str] = lambda v, kind: fmt(v, kind, lang)  # noqa: E731
+    needs = run.area_interventions.groupby("intervention_id")[["need", "served"]].sum()
+    needs = needs.sort_values("need", ascending=False)
+    need_items = "".join(
+        f"<li>{e(run.intervention_names.get(str(i), i))}: {f(r.need, 'count')}</li>"
+        for i, r in needs.iterrows()
+    )
+    lowest = run.areas[run.areas["need"] > 0].nsmallest(3, "coverage")
+    lowest_text = ", ".join(f"{a.name} ({f(a.coverage, 'share')})" for a in lowest.itertuples())
+    top = run.areas.nlargest(5, "cost")
+    top_items = "".join(
+        f"<li>{e(a.name)}: {f(a.cost, 'euro')}, {f(a.served, 'count')} "
+        f"{'beneficiari' if it else 'beneficiaries'} ({f(a.coverage, 'share')})</li>"
+        for a in top.itertuples()
+    )
+    unused = max(float(k["budget_total"]) - float(k["funded"]), 0.0)
+    staff = ", ".join(
+        f"{run.staff_names.get(role, role)} {f(fte, 'fte')}"
+        for role, fte in (k.get("staff_fte") or {}).items()
+    )
+    open_items = []
+    if it:
+        open_items.append(
+            f"Restano non coperti {f(k['unmet_need'], 'count')} bisogni stimati; i quartieri "
+            f"meno coperti sono {e(lowest_text)}."
+        )
+        if unused > 1:
+            open_items.append(f"Fondi non assegnati: {f(unused, 'euro')}.")
+    else:
+        open_items.append(
+            f"{f(k['unmet_need'], 'count')} estimated needs stay unmet; the least-covered areas "
+            f"are {e(lowest_text)}."
+        )
+        if unused > 1:
+            open_items.append(f"Money not allocated: {f(unused, 'euro')}.")
+    if run.strengthen is not None and len(run.strengthen):
+        where = ", ".join(
+            sorted({str(a) for a in run.strengthen["area_name"].head(5)}, key=str.lower)
+        )
+        open_items.append(
+            f"Servono nuovi partner o personale a: {e(where)}."
+            if it
+            else f"New partners or staff are needed in: {e(where)}."
+        )
+    if run.estimated:
+        open_items.append(
+            "I bisogni e i partner sono stime da verificare con le reti di quartiere."
+            if it
+            else "Needs and partners are estimates to be checked with the neighbourhood networks."
+        )
+    resources = (
+        f"<li>{e(label('budget_total', lang))}: {f(k['budget_total'], 'euro')} "
+        f"({words['public']} {f(k['funded_public'], 'euro')}, {words['private']} "
+        f"{f(k['funded_private'], 'euro')} {'spesi' if it else 'spent'})</li>"
+        f"<li>{e(label('cofunding', lang))}: {f(k['cofunding'], 'euro')}</li>"
+        f"<li>{e(label('partners_engaged', lang))}: {f(k['partners_engaged'], 'count')}</li>"
+    )
+    if staff:
+        resources += f"<li>{'Personale (FTE)' if it else 'Staff (FTE)'}: {e(staff)}</li>"
+    total = (
+        f"<p>{'Bisogno stimato totale' if it else 'Total estimated need'}: "
+        f"{f(k['need_total'], 'count')}{badge(run, True, lang)}</p>"
+    )
+    return (
+        f"<h3>1. {e(words['needs_found'])}</h3>{total}<ul>{need_items}</ul>"
+        f"<h3>2. {e(words['resources'])}</h3><ul>{resources}</ul>"
+        f"<h3>3. {e(words['proposal'])}</h3><ul>{top_items}</ul>"
+        f"<h3>4. {e(words['open'])}</h3><ul>{''.join(f'<li>{i}</li>' for i in open_items)}</ul>"
+    )
+
+
+def provenance(run: ReportRun, lang: str) -> str:
+    words = WORDS[lang]
+    p = run.provenance
+    solver = p.get("solver", {})
+    status = str(solver.get("status", run.kpis.get("status", "")))
+    versions = p.get("versions", {})
+    inputs = "".join(
+        f"<li><code>{e(Path(name).name)}</code> {e(str(digest)[:16])}…</li>"
+        for name, digest in p.get("inputs", {}).items()
+    )
+    overrides = ", ".join(p.get("overrides") or []) or "–"
+    return (
+        f'<div class="provenance"><p><strong>{e(run.label)}</strong> ({e(run.source)}) – '
+        f"{e(words['created'])} {e(p.get('created', '–'))}; {e(words['status'])}: "
+        f"<strong>{e(words.get(status, status))}</strong>; {e(words['solver'])} "
+        f"{e(solver.get('name', ''))} ({e(versions.get('solver', ''))}), "
+        f"{e(number(float(solver.get('seconds') or 0.0), lang, 2))} s; allocator "
+        f"{e(versions.get('allocator', ''))}; {e(words['overrides'])}: {e(overrides)}</p>"
+        f'<p>{e(words["inputs"])}:</p><ul class="hashes">{inputs}</ul></div>'
+    )
