@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from scenario_factory import write_scenario
+from tests.scenario_factory import write_scenario
 
 from allocator.inputs.loading import load_scenario
 from allocator.optimization.pipeline import RunResult, run_scenario

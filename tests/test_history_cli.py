@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scenario_factory import write_scenario
+from tests.scenario_factory import write_scenario
 from typer.testing import CliRunner
 
 from allocator.cli import app
