@@ -1,7 +1,7 @@
 """allocator: where the money and people against child poverty should go, neighbourhood by
 neighbourhood.
 
-The folders are the pipeline (see ``docs/architecture.md``)::
+The folders are the pipeline (``docs/architecture.md`` draws it)::
 
     inputs/        files → validated Scenario
     optimization/  Scenario → model (pure) → solved → RunResult (the pipeline)
@@ -10,6 +10,66 @@ The folders are the pipeline (see ``docs/architecture.md``)::
     studies/       many solves: rules of thumb, variants, compare, sweep, frontier, batch
     render/        words and numbers, console summary, charts, maps, the HTML report
     datasets/      the Milan builder, needs estimation, synthetic scenarios, the template
+
+The public API below is what the notebooks and the meeting page use; each step can be called alone::
+
+    import allocator
+    scenario = allocator.load_scenario("scenarios/milano")
+    result = allocator.run_scenario(scenario)          # an outcome, never an exception
+    allocator.write_outputs(result, "outputs/milano")
+    why = allocator.explain(result)
+
+Names are imported on first use, so ``import allocator`` stays light.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
+
+PUBLIC_API: dict[str, str] = {
+    # inputs
+    "load_scenario": "allocator.inputs.loading",
+    "Scenario": "allocator.inputs.schema",
+    "InputError": "allocator.errors",
+    # optimization
+    "run_scenario": "allocator.optimization.pipeline",
+    "RunResult": "allocator.optimization.pipeline",
+    "build_model": "allocator.optimization.model",
+    "solve": "allocator.optimization.solve",
+    # postprocess
+    "explain": "allocator.postprocess.explain",
+    "KPIS": "allocator.postprocess.kpis",
+    "kpi_label": "allocator.postprocess.kpis",
+    # outputs
+    "write_outputs": "allocator.outputs.run_folder",
+    # studies
+    "compare_results": "allocator.studies.compare",
+    "rule_plans": "allocator.studies.rules",
+    "sweep": "allocator.studies.sweep",
+    "frontier": "allocator.studies.sweep",
+    "with_setting": "allocator.studies.variants",
+    # render
+    "print_summary": "allocator.render.summary",
+    "build_report": "allocator.render.report",
+    "write_report": "allocator.render.report",
+    "number": "allocator.render.formats",
+}
+"""Public name → the module that defines it."""
+
+__all__ = ["PUBLIC_API", "__version__", *PUBLIC_API]
+
+
+def __getattr__(name: str) -> Any:
+    module = PUBLIC_API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'allocator' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
