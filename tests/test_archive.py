@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from tests.scenario_factory import write_scenario
 
 from allocator.inputs.loading import load_scenario
 from allocator.optimization.pipeline import RunResult, run_scenario
@@ -22,6 +21,7 @@ from allocator.outputs.archive import (
     history_path,
 )
 from allocator.outputs.run_folder import sha256
+from tests.scenario_factory import write_scenario
 
 
 def digest(path: Path) -> str:

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.scenario_factory import write_scenario
 from typer.testing import CliRunner
 
 from allocator.cli import app
 from allocator.errors import EXIT_INPUT, EXIT_OK
 from allocator.outputs.archive import Archive
+from tests.scenario_factory import write_scenario
 
 pytestmark = pytest.mark.cli
 
