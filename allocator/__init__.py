@@ -40,7 +40,7 @@ PUBLIC_API: dict[str, str] = {
     "build_model": "allocator.optimization.model",
     "solve": "allocator.optimization.solve",
     # postprocess
-    "explain": "allocator.postprocess.explain",
+    "explain": "allocator.render.explanations",
     "KPIS": "allocator.postprocess.kpis",
     "kpi_label": "allocator.postprocess.kpis",
     # outputs

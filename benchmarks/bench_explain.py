@@ -26,7 +26,7 @@ from allocator.inputs.schema import (
     StaffRole,
 )
 from allocator.optimization.pipeline import run_scenario
-from allocator.postprocess.explain import explain
+from allocator.render.explanations import explain
 
 INTERVENTIONS = [
     ("doposcuola", "minors", 900, 1.0, None, None),

@@ -82,7 +82,7 @@ finanziatori usano i fondi e **perché** il piano è fatto così.
         ("code", SETUP),
         ("code", """\
 from allocator.render import plotting
-from allocator.postprocess.explain import explain
+from allocator.render.explanations import explain
 
 scenario = load_scenario(None)
 risultato = run_scenario(scenario)

@@ -67,7 +67,7 @@ def test_workbook_csvs_and_minutes_are_written_atomically(tmp_path: Path) -> Non
     sheets = pd.ExcelFile(out / "comparison.xlsx").sheet_names
     assert sheets == list(comparison.tables())
     summary = (out / "summary.md").read_text()
-    assert "| beneficiari serviti | 10 | 15 |" in summary
+    assert "| beneficiari raggiunti | 10 | 15 |" in summary
     assert [p.name for p in tmp_path.iterdir()] == ["cmp"]  # no staging folder left
 
 

@@ -18,15 +18,11 @@ import pytest
 from allocator.optimization.conflicts import ElasticProgram, find_conflicts
 from allocator.optimization.pipeline import RunResult, run_scenario
 from allocator.optimization.solve import SolveStatus
-from allocator.postprocess.explain import (
-    Explanation,
-    binding_limits,
-    explain,
-    idle_capacity,
-    marginal_values,
-    number,
-    where_to_strengthen,
-)
+from allocator.postprocess.limits import binding_limits
+from allocator.postprocess.marginal import marginal_values
+from allocator.postprocess.strengthen import idle_capacity, where_to_strengthen
+from allocator.render.explanations import Explanation, explain, limits_in_words
+from allocator.render.formats import number
 from tests.builders import scenario
 from tests.test_model_exact import solved, two_areas
 
@@ -158,12 +154,12 @@ def test_confirmation_can_be_skipped_and_capped() -> None:
 def test_sentence_in_italian_uses_the_unit_and_italian_numbers() -> None:
     """10.000 € more at 10 € per child, with need for 5000: 1000 more children."""
     r = one_pair(need=5000, capacity=5000, amount=1000)
-    f = row(marginal_values(r, lang="it"), "funder_amount", "F")
+    f = row(explain(r, lang="it").marginal_values, "funder_amount", "F")
     assert f["sentence"] == (
         "10.000 € in più da Comune servirebbero circa 1.000 bambini e ragazzi in più: "
         "soprattutto doposcuola a Area A (+1.000)."
     )
-    en = row(marginal_values(r, lang="en"), "funder_amount", "F")
+    en = row(explain(r, lang="en").marginal_values, "funder_amount", "F")
     assert "about 1,000 minors more" in en["sentence"]
 
 
@@ -203,7 +199,7 @@ def test_staff_bound() -> None:
         intervention={"staff_role": "cws", "beneficiaries_per_fte": 10},
         staff=[{"role_id": "cws", "name": "assistente", "available_fte": 2, "cost_per_fte": 100}],
     )
-    limits = binding_limits(r, lang="en")
+    limits = limits_in_words(r, lang="en")
     assert limits["limit"].tolist() == ["staff"]
     assert "availability is exhausted" in limits["detail"].iloc[0]
     assert where_to_strengthen(limits)["reachable_unmet"].tolist() == [pytest.approx(80)]

@@ -96,7 +96,7 @@ def test_frontier_labels_every_point() -> None:
     axes = figure.axes[0]
     assert list(np.asarray(axes.lines[0].get_xdata())) == [0.6, 0.55, 0.4]
     assert [t.get_text() for t in axes.texts] == ["w=0", "w=0.5", "w=1"]
-    assert axes.get_ylabel() == "Copertura del quartiere meno servito (equità)"
+    assert axes.get_ylabel() == "Copertura del quartiere meno coperto"
     assert plotting.png(figure).startswith(b"\x89PNG")
 
 

@@ -12,7 +12,7 @@ from allocator.cli import app
 from allocator.errors import EXIT_INPUT
 from allocator.optimization.pipeline import RunResult
 from allocator.outputs.run_folder import write_outputs
-from allocator.postprocess.explain import number
+from allocator.render.formats import number
 from allocator.render.report import CREDIT, build_report, read_run, write_report
 from tests.conftest import BOUNDARIES
 
@@ -23,7 +23,7 @@ SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "milano"
 
 @pytest.fixture(scope="module")
 def run_folder(tmp_path_factory: pytest.TempPathFactory, milano_run: RunResult) -> Path:
-    from allocator.postprocess.explain import explain
+    from allocator.render.explanations import explain
 
     why = explain(milano_run, confirm=False)
     out = tmp_path_factory.mktemp("runs") / "base"

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from allocator.inputs.schema import BaselineRow, Scenario
 from allocator.optimization.pipeline import run_scenario
 from allocator.postprocess.invariants import check_plan
+from allocator.render.gains import gain_over_rules
 from allocator.studies.rules import (
     best_rule,
-    gain_over_rules,
     per_capita_plan,
     rule_plans,
     status_quo_plan,

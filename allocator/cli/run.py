@@ -63,9 +63,10 @@ def run(
     from allocator.optimization.pipeline import run_scenario
     from allocator.optimization.solve import SolveStatus
     from allocator.outputs.run_folder import default_output_dir, write_outputs
-    from allocator.postprocess.explain import explain as explain_run
+    from allocator.render.explanations import explain as explain_run
+    from allocator.render.gains import gain_over_rules
     from allocator.render.summary import explanation_view, print_summary
-    from allocator.studies.rules import gain_over_rules, rule_plans
+    from allocator.studies.rules import rule_plans
 
     if lang not in ("it", "en"):
         raise UsageError(f"--lang must be it or en, not {lang!r}")

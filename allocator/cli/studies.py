@@ -103,7 +103,7 @@ def frontier(
     """The efficiency–equity frontier, with named scenarios placed on it."""
     from allocator.inputs.loading import load_scenario
     from allocator.outputs.run_folder import default_output_dir, write_folder
-    from allocator.postprocess.explain import number
+    from allocator.render.formats import number
     from allocator.render.plotting import efficiency_equity_frontier, png
     from allocator.render.summary import frame_view
     from allocator.studies.compare import unique_labels

@@ -35,7 +35,7 @@ from matplotlib.ticker import FuncFormatter
 
 from allocator.errors import UsageError
 from allocator.inputs.schema import Scenario, Settings
-from allocator.postprocess.explain import number
+from allocator.render.formats import number
 from allocator.render.plotting import check_lang, is_share, label, new_figure, short_name, styled
 
 COLOURMAP = "YlGnBu"

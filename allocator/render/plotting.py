@@ -21,7 +21,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
-from allocator.postprocess.explain import number
+from allocator.postprocess.kpis import BY_KEY, kpi_label
+from allocator.render.formats import number
 
 LANGS = ("it", "en")
 PUBLIC_COLOUR = "#1f5fa8"
@@ -75,11 +76,7 @@ LABELS: dict[str, dict[str, str]] = {
         "frontier": "Frontiera",
         "dominated": "Dominati (più peso all'equità senza guadagno)",
         "budget": "Bilancio totale (€)",
-        "objective": "Obiettivo (0-1)",
-        "beneficiaries_served": "Beneficiari serviti",
         "frontier_title": "Efficienza ed equità",
-        "weighted_coverage": "Copertura ponderata (efficienza)",
-        "min_area_coverage": "Copertura del quartiere meno servito (equità)",
     },
     "en": {
         "coverage": "Coverage",
@@ -107,11 +104,7 @@ LABELS: dict[str, dict[str, str]] = {
         "frontier": "Frontier",
         "dominated": "Dominated (more equity weight, no gain)",
         "budget": "Total budget (€)",
-        "objective": "Objective (0-1)",
-        "beneficiaries_served": "Beneficiaries served",
         "frontier_title": "Efficiency and equity",
-        "weighted_coverage": "Weighted coverage (efficiency)",
-        "min_area_coverage": "Coverage of the least-served area (equity)",
     },
 }
 """Words on the charts, by language; also the names of areas' KPI columns."""
@@ -122,7 +115,9 @@ def label(key: str, lang: str = "it") -> str:
     check_lang(lang)
     if key.startswith("coverage_") and key not in LABELS[lang]:
         return f"{LABELS[lang]['coverage']} {key.removeprefix('coverage_')}"
-    return LABELS[lang].get(key, key)
+    if key in LABELS[lang]:
+        return LABELS[lang][key]
+    return kpi_label(key, lang).capitalize() if key in BY_KEY else key
 
 
 def check_lang(lang: str) -> None:

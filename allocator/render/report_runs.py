@@ -124,7 +124,7 @@ def _solve_scenario(folder: Path | None, overrides: Sequence[str], lang: str) ->
     from allocator.inputs.loading import load_scenario
     from allocator.optimization.pipeline import run_scenario
     from allocator.outputs.run_folder import provenance
-    from allocator.postprocess.explain import explain
+    from allocator.render.explanations import explain
 
     scenario = load_scenario(folder, overrides)
     result = run_scenario(scenario)

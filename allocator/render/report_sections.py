@@ -11,8 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from allocator.postprocess.explain import LIMIT_LABELS
 from allocator.postprocess.kpis import BY_KEY, KpiFormat, kpi_label
+from allocator.postprocess.limits import LIMIT_LABELS
 from allocator.render.formats import formatted, kpi_value, number
 from allocator.render.maps import MapKeys, area_map
 from allocator.render.plotting import (

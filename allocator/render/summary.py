@@ -8,7 +8,9 @@ from rich.table import Table
 from rich.text import Text
 
 from allocator.optimization.pipeline import RunResult
-from allocator.postprocess.explain import Explanation, number
+from allocator.postprocess.kpis import kpi_label
+from allocator.render.explanations import Explanation
+from allocator.render.formats import kpi_value, number
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
@@ -17,9 +19,6 @@ LABELS: dict[str, dict[str, str]] = {
         "gap": "gap to the best bound",
         "feasible_note": "  (a plan within every limit; optimality not proven, e.g. time limit)",
         "key_figures": "key figures",
-        "objective": "objective",
-        "weighted_coverage": "weighted coverage",
-        "min_area_coverage": "lowest area coverage",
         "served_need": "beneficiaries served / need",
         "coverage": "coverage",
         "shortfall": "shortfall below the floor",
@@ -50,9 +49,6 @@ LABELS: dict[str, dict[str, str]] = {
         "gap": "distanza dal limite teorico",
         "feasible_note": "  (piano entro tutti i limiti; ottimalità non dimostrata)",
         "key_figures": "dati chiave",
-        "objective": "obiettivo",
-        "weighted_coverage": "copertura pesata",
-        "min_area_coverage": "copertura del quartiere meno coperto",
         "served_need": "beneficiari raggiunti / bisogno",
         "coverage": "copertura",
         "shortfall": "mancante rispetto alla soglia",
@@ -117,9 +113,10 @@ def summary(result: RunResult, lowest: int = 5, lang: str = "it") -> Group:
         header.append(Text(description, style="italic"))
 
     rows = [
-        [t["objective"], number(k["objective"], lang, 4)],
-        [t["weighted_coverage"], pct(k["weighted_coverage"])],
-        [t["min_area_coverage"], pct(k["min_area_coverage"])],
+        *(
+            [kpi_label(key, lang), kpi_value(key, k[key], lang)]
+            for key in ("objective", "weighted_coverage", "min_area_coverage")
+        ),
         [
             t["served_need"],
             f"{number(k['beneficiaries_served'], lang)} / {number(k['need_total'], lang)}",

@@ -16,39 +16,14 @@ import pandas as pd
 
 from allocator.optimization.pipeline import RunResult
 from allocator.outputs.run_folder import write_folder
+from allocator.postprocess.kpis import BY_KEY, KPIS, kpi_label
 from allocator.postprocess.results import Plan
 
 DELTA = "Δ "
 """Prefix of a difference column: the value minus the first plan's."""
 
-KPI_LABELS_IT = {
-    "status": "stato",
-    "objective": "obiettivo",
-    "weighted_coverage": "copertura ponderata",
-    "min_area_coverage": "copertura minima di quartiere",
-    "beneficiaries_served": "beneficiari serviti",
-    "need_total": "bisogno totale",
-    "unmet_need": "bisogno non coperto",
-    "coverage": "copertura",
-    "shortfall_total": "deficit rispetto alla soglia",
-    "cost_gross": "costo lordo (€)",
-    "cofunding": "cofinanziamento degli ETS (€)",
-    "funded": "finanziato (€)",
-    "funded_public": "  di cui pubblico (€)",
-    "funded_private": "  di cui privato (€)",
-    "budget_total": "budget totale (€)",
-    "budget_used_share": "quota del budget usata",
-    "partners_engaged": "enti coinvolti",
-    "partners_excluded": "enti esclusi",
-}
-"""KPI key → Italian label of the minutes; KPIs not listed keep their key."""
-
-SHARE_KPIS = {
-    "weighted_coverage",
-    "min_area_coverage",
-    "coverage",
-    "budget_used_share",
-}
+SHARE_KPIS = {kpi.key for kpi in KPIS if kpi.format == "share"}
+"""KPIs written as percentages (differences in percentage points)."""
 
 
 @dataclass(frozen=True)
@@ -305,7 +280,7 @@ def summary_markdown(comparison: Comparison, descriptions: Mapping[str, str] | N
         key = str(record["kpi"])
         if key == "solve_seconds":
             continue
-        name = KPI_LABELS_IT.get(key, key.replace("staff_fte.", "FTE "))
+        name = kpi_label(key, "it") if key in BY_KEY else key.replace("staff_fte.", "FTE ")
         cells = [_kpi_text(key, record[label]) for label in labels]
         cells += [_kpi_text(key, record[f"{DELTA}{label}"], delta=True) for label in labels[1:]]
         rows.append([name, *cells])
