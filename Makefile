@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SCENARIO ?=
 
-.PHONY: demo test test-fast lint typecheck pytest bench clean chromium notebooks report
+.PHONY: demo test test-fast lint typecheck pytest bench clean chromium notebooks report app
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,18 @@ notebooks: $(VENV)/.installed-dev
 BOUNDARIES ?= ../shared/data/milano/milano_nil_boundaries.geojson
 report: $(VENV)/.installed
 	$(BIN)/allocator report $(SCENARIO) --out outputs/report.html \
+		$(if $(wildcard $(BOUNDARIES)),--boundaries $(BOUNDARIES))
+
+# The meeting page on the bundled scenario (or SCENARIO=…), with the NIL polygons when ../shared
+# is there: open http://127.0.0.1:8765 (HOST=0.0.0.0 to show it on the room's network).
+HOST ?= 127.0.0.1
+PORT ?= 8765
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[app]'
+	touch $@
+
+app: $(VENV)/.installed-app
+	$(BIN)/allocator app $(SCENARIO) --host $(HOST) --port $(PORT) \
 		$(if $(wildcard $(BOUNDARIES)),--boundaries $(BOUNDARIES))
 
 test: lint typecheck pytest
