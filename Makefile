@@ -70,10 +70,11 @@ test: lint typecheck pytest
 test-fast: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -m "not slow and not browser and not notebooks and not distributed"
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed $(VENV)/.installed-app
 	$(BIN)/python benchmarks/bench_run.py
 	$(BIN)/python benchmarks/bench_explain.py
 	$(BIN)/python benchmarks/bench_batch.py 100
+	$(BIN)/python benchmarks/bench_app.py
 
 clean:
 	rm -rf $(VENV) outputs .pytest_cache .mypy_cache .ruff_cache
