@@ -41,6 +41,7 @@ ESTIMATE_NOTE = (
     "ufficiali: ogni cifra marcata «stima» va letta come tale."
 )
 CSS = Path(__file__).with_name("page.css")
+NO_PLAN = tags.p("Nessun piano da mostrare.")
 COVERAGE_HEADERS = ("quartiere", "municipio", "bisogno", "serviti", "copertura")
 
 
@@ -247,10 +248,9 @@ def create_app(
         @render.ui
         def kpis() -> Tag | TagList:
             v = view()
-            if not v.ok:
+            if v.plan is None:
                 return TagList()
-            assert v.result is not None and v.result.plan is not None
-            cards = kpi_cards(v.result.plan.kpis, v.previous_kpis)
+            cards = kpi_cards(v.plan.kpis, v.previous_kpis)
             return tags.div(
                 *(
                     tags.div(
@@ -279,10 +279,9 @@ def create_app(
         @render.ui
         def area_map() -> Any:
             v = view()
-            if not v.ok:
-                return tags.p("Nessun piano da mostrare.")
-            assert v.result is not None and v.result.plan is not None
-            svg = map_svg(meeting.shapes, v.result.plan.areas, sorted(v.controls.excluded_areas))
+            if v.plan is None:
+                return NO_PLAN
+            svg = map_svg(meeting.shapes, v.plan.areas, sorted(v.controls.excluded_areas))
             unmatched = meeting.shapes.unmatched
             return TagList(
                 ui.HTML(svg),
@@ -294,10 +293,9 @@ def create_app(
         @render.ui
         def coverage() -> Any:
             v = view()
-            if not v.ok:
-                return tags.p("Nessun piano da mostrare.")
-            assert v.result is not None and v.result.plan is not None
-            rows = coverage_rows(v.result.plan, sorted(v.controls.excluded_areas))
+            if v.plan is None:
+                return NO_PLAN
+            rows = coverage_rows(v.plan, sorted(v.controls.excluded_areas))
             body = [
                 tags.tr(
                     tags.td(r["name"] + (" (escluso)" if r["excluded"] else "")),
@@ -341,11 +339,10 @@ def create_app(
         @render.ui
         def funders() -> Any:
             v = view()
-            if not v.ok:
-                return tags.p("Nessun piano da mostrare.")
-            assert v.result is not None and v.result.plan is not None
-            kpis = v.result.plan.kpis
-            rows = funder_rows(v.result.plan)
+            if v.plan is None:
+                return NO_PLAN
+            kpis = v.plan.kpis
+            rows = funder_rows(v.plan)
             totals = " · ".join(
                 f"{kpi_label(k)}: {kpi_value(k, kpis[k])}"
                 for k in ("budget_total", "funded", "budget_used_share", "cofunding")
@@ -369,8 +366,8 @@ def create_app(
         @render.ui
         def strengthen() -> Any:
             v = view()
-            if not v.ok:
-                return tags.p("Nessun piano da mostrare.")
+            if v.plan is None:
+                return NO_PLAN
             rows = strengthen_rows(meeting.strengthen(v))
             if rows.empty:
                 return tags.p(
@@ -398,10 +395,9 @@ def create_app(
         @render.ui
         def comparison() -> Any:
             v = view()
-            if not v.ok:
-                return tags.p("Nessun piano da mostrare.")
-            assert v.result is not None and v.result.plan is not None
-            plan = v.result.plan
+            if v.plan is None:
+                return NO_PLAN
+            plan = v.plan
             today = meeting.today()
             table = comparison_rows(plan, meeting.rules(v), today)
             movers = movers_against_today(plan, today, meeting.partner_names)

@@ -13,10 +13,10 @@ from typing import Any
 import pandas as pd
 
 from allocator.inputs.schema import Scenario
-from allocator.postprocess.kpis import BY_KEY, kpi_format, kpi_label
+from allocator.postprocess.kpis import BY_KEY, KpiFormat, kpi_format, kpi_label
 from allocator.postprocess.results import Plan
 from allocator.render.formats import euro, kpi_value, number, share
-from allocator.studies.compare import compare_plans
+from allocator.studies.compare import Comparison, compare_plans
 from allocator.studies.rules import RulePlan
 
 CARD_KPIS = (
@@ -55,9 +55,10 @@ class KpiCard:
     estimate: bool
 
 
-def change_text(key: str, delta: float) -> str:
-    """A change of KPI ``key`` as planners read it: shares in percentage points, euros with €."""
-    kind = kpi_format(key)
+def change_text(key: str, delta: float, kind: KpiFormat | None = None) -> str:
+    """A change of KPI ``key`` (written as ``kind``, by default the registry's format) as planners
+    read it: shares in percentage points, euros with €."""
+    kind = kind or kpi_format(key)
     if abs(delta) < 1e-9:
         return "0"
     sign = "+" if delta > 0 else "-"
@@ -196,10 +197,17 @@ def movers_against_today(
 ) -> pd.DataFrame:
     """The areas and partners gaining and losing most beneficiaries against today's allocation
     (the winners and losers of ``compare``), in words."""
-    columns = ["chi", "nome", "beneficiari", "euro"]
     if today is None:
+        return movers(None)
+    return movers(compare_plans({"oggi": today.plan, "questo piano": plan}, partner_names, top))
+
+
+def movers(comparison: Comparison | None) -> pd.DataFrame:
+    """A comparison's winners and losers in words: who (area or partner, gaining or losing), the
+    name, the change in beneficiaries and in euros."""
+    columns = ["chi", "nome", "beneficiari", "euro"]
+    if comparison is None:
         return pd.DataFrame(columns=columns)
-    comparison = compare_plans({"oggi": today.plan, "questo piano": plan}, partner_names, top)
     kind_it = {"area": "quartiere", "partner": "ente"}
     side_it = {"gains": "guadagna", "loses": "perde"}
     rows = [

@@ -27,6 +27,7 @@ from allocator.optimization.solve import SolveStatus
 from allocator.outputs.archive import Archive
 from allocator.outputs.run_folder import write_outputs
 from allocator.postprocess.limits import binding_limits
+from allocator.postprocess.results import Plan
 from allocator.postprocess.strengthen import where_to_strengthen
 from allocator.render.explanations import explain
 from allocator.studies.rules import RulePlan, need_share_plan, per_capita_plan, status_quo_plan
@@ -54,8 +55,12 @@ class PlanView:
     overrides: list[str] = field(default_factory=list)
 
     @property
+    def plan(self) -> Plan | None:
+        return None if self.result is None else self.result.plan
+
+    @property
     def ok(self) -> bool:
-        return self.result is not None and self.result.plan is not None
+        return self.plan is not None
 
 
 class MeetingSession:

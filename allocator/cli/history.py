@@ -12,8 +12,6 @@ from allocator.cli.base import OutOption, OverwriteOption, console, edge
 from allocator.cli.base import app as main_app
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     import pandas as pd
 
     from allocator.optimization.pipeline import RunResult
@@ -201,8 +199,8 @@ def record_run(
 def comparison_view(comparison: Comparison) -> Table:
     """The KPIs of a comparison in Italian: one column per plan, then the differences, and the
     areas and partners gaining and losing most."""
-    from allocator.postprocess.kpis import BY_KEY, kpi_label
-    from allocator.render.formats import formatted, kpi_value, number
+    from allocator.postprocess.kpis import kpi_label
+    from allocator.render.formats import formatted, kpi_value
     from allocator.render.summary import STATUS_IT
     from allocator.studies.compare import DELTA
 
@@ -220,7 +218,7 @@ def comparison_view(comparison: Comparison) -> Table:
         if key.startswith("staff_fte."):
             name = f"personale {key.removeprefix('staff_fte.')} (FTE)"
             cells = [formatted(record[label], "fte") for label in labels]
-            deltas = [formatted(record[f"{DELTA}{label}"], "fte") for label in labels[1:]]
+            deltas = [_change("staff_fte", record[f"{DELTA}{label}"]) for label in labels[1:]]
         else:
             name = kpi_label(key)
             cells = [
@@ -229,50 +227,31 @@ def comparison_view(comparison: Comparison) -> Table:
                 else kpi_value(key, record[label])
                 for label in labels
             ]
-            kind = BY_KEY[key].format if key in BY_KEY else "decimal"
-            deltas = [_delta(record[f"{DELTA}{label}"], kind, number) for label in labels[1:]]
+            deltas = [_change(key, record[f"{DELTA}{label}"]) for label in labels[1:]]
         table.add_row(name, *cells, *deltas)
     return table
 
 
-def _delta(value: object, kind: str, number: Callable[..., str]) -> str:
-    if not isinstance(value, int | float) or value != value:
+def _change(key: str, value: object) -> str:
+    from allocator.app.panels import change_text
+
+    if not isinstance(value, int | float):
         return ""
-    sign = "+" if value > 1e-9 else ""
-    if kind == "share":
-        return f"{sign}{number(100 * value, decimals=1)} pp"
-    if kind == "decimal":
-        return f"{sign}{number(value, decimals=4)}"
-    suffix = " €" if kind == "euro" else ""
-    return f"{sign}{number(value)}{suffix}"
+    return change_text(key, float(value), "fte" if key == "staff_fte" else None)
 
 
 def winners_view(comparison: Comparison) -> Table | None:
     """The areas and partners gaining and losing most beneficiaries, in Italian."""
-    from allocator.render.formats import euro, number
+    from allocator.app.panels import movers
 
-    rows = comparison.winners_losers
+    rows = movers(comparison)
     if rows.empty:
         return None
-    kind_it = {"area": "quartiere", "partner": "ente"}
-    side_it = {"gains": "guadagna", "loses": "perde"}
     table = Table(title="Chi guadagna e chi perde", title_justify="left")
-    for name, justify in (
-        ("", "left"),
-        ("", "left"),
-        ("nome", "left"),
-        ("Δ beneficiari", "right"),
-        ("Δ euro", "right"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for r in rows.to_dict("records"):
-        table.add_row(
-            kind_it.get(r["kind"], r["kind"]),
-            side_it.get(r["side"], r["side"]),
-            str(r["name"] or r["id"]),
-            ("+" if r["delta_beneficiaries"] > 0 else "") + number(r["delta_beneficiaries"]),
-            ("+" if r["delta_euros"] > 0 else "") + euro(r["delta_euros"]),
-        )
+    for column in rows.columns:
+        table.add_column(column, justify="left" if column in ("chi", "nome") else "right")
+    for record in rows.itertuples(index=False):
+        table.add_row(*(str(cell) for cell in record))
     return table
 
 
