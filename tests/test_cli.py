@@ -113,11 +113,13 @@ def test_a_failure_while_writing_leaves_nothing_half_written(
 
     monkeypatch.setattr(pd, "ExcelWriter", broken)
     result = invoke("run", scenario, "--out", out, "--overwrite")
-    assert result.exit_code == EXIT_SOLVER
-    assert "disk full" in result.output and "Traceback" not in result.output
+    # a file-system error is named as such (exit 2), never "Unexpected error"
+    assert result.exit_code == EXIT_INPUT
+    assert "File-system error" in result.output and "disk full" in result.output
+    assert "Traceback" not in result.output
     assert sorted(p.name for p in out.iterdir()) == before
     fresh = invoke("run", scenario, "--out", tmp_path / "new")
-    assert fresh.exit_code == EXIT_SOLVER
+    assert fresh.exit_code == EXIT_INPUT
     assert not (tmp_path / "new").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from allocator.errors import (
     EXIT_INPUT,
@@ -63,21 +64,34 @@ def edge(command: F) -> F:
         except (UsageError, FileNotFoundError) as exc:
             if _state["debug"]:
                 raise
-            errors.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            errors.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
             raise typer.Exit(EXIT_INPUT) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
+        except OSError as exc:
+            if _state["debug"]:
+                raise
+            message = escape(file_system_error(exc))
+            errors.print(f"[bold red]File-system error:[/] {message}", highlight=False)
+            raise typer.Exit(EXIT_INPUT) from None
         except Exception as exc:
             if _state["debug"]:
                 raise
             errors.print(
-                f"[bold red]Unexpected error:[/] {type(exc).__name__}: {exc} "
+                f"[bold red]Unexpected error:[/] {type(exc).__name__}: {escape(str(exc))} "
                 "(run with --debug for the traceback)",
                 highlight=False,
             )
             raise typer.Exit(EXIT_SOLVER) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def file_system_error(exc: OSError) -> str:
+    """What went wrong and where: 'permission denied: /data/out/areas.csv'."""
+    what = (exc.strerror or type(exc).__name__).lower()
+    paths = [str(p) for p in (exc.filename, exc.filename2) if p is not None]
+    return f"{what}: {' → '.join(paths)}" if paths else f"{what} ({exc})"
 
 
 ScenarioArg = Annotated[

@@ -62,9 +62,11 @@ def run(
     from allocator.inputs.loading import load_scenario
     from allocator.optimization.pipeline import run_scenario
     from allocator.optimization.solve import SolveStatus
+    from allocator.outputs.atomic import check_destination
     from allocator.outputs.run_folder import default_output_dir, write_outputs
     from allocator.render.explanations import explain as explain_run
     from allocator.render.gains import gain_over_rules
+    from allocator.render.negotiation import negotiation_outputs
     from allocator.render.summary import explanation_view, print_summary
     from allocator.studies.rules import rule_plans
 
@@ -73,11 +75,7 @@ def run(
     overrides = [*(set_ or []), *solver_overrides(solver, time_limit)]
     loaded = load_scenario(scenario, overrides)
     destination = out or default_output_dir(loaded.name)
-    if destination.exists() and not overwrite:
-        raise UsageError(
-            f"the output folder {destination} already exists; choose another with --out, or "
-            "replace it with --overwrite"
-        )
+    check_destination(destination, overwrite=overwrite)  # before solving; the write claims it
     check_history(history_path, no_history)  # an unusable archive stops the run before solving
     result = run_scenario(loaded)
     if result.status is SolveStatus.INFEASIBLE:
@@ -96,6 +94,8 @@ def run(
     # limits, where to strengthen and idle capacity always (the report reads them); marginal
     # values only with --explain, when each is confirmed by a re-solve
     extra = {k: v for k, v in why.tables().items() if explain or k != "marginal_values"}
+    negotiation, negotiation_lines = negotiation_outputs(result, lang)  # locks and limits
+    extra.update(negotiation)
     written = write_outputs(
         result, destination, overwrite=overwrite, overrides=overrides, extra_tables=extra
     )
@@ -106,6 +106,8 @@ def run(
                 gain_over_rules(result.plan, rule_plans(loaded), lang=lang), highlight=False
             )
         console.print(explanation_view(why, long=explain))
+        for line in negotiation_lines:
+            console.print(line, highlight=False)
     console.print(f"Outputs written to [bold]{written}[/]")
     if not no_history:
         record_run(history_path, result, label=label, overrides=overrides, extra_tables=extra)

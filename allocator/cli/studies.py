@@ -64,7 +64,10 @@ def sweep(
 ) -> None:
     """Solve the scenario at each value of one setting: a table and a chart."""
     from allocator.inputs.loading import load_scenario
-    from allocator.outputs.run_folder import default_output_dir, write_folder
+    from allocator.outputs import names
+    from allocator.outputs.atomic import write_folder
+    from allocator.outputs.run_folder import default_output_dir
+    from allocator.outputs.table_io import write_table
     from allocator.render.plotting import budget_outcome, png
     from allocator.render.summary import frame_view
     from allocator.studies.sweep import parse_values
@@ -76,9 +79,9 @@ def sweep(
     destination = out or default_output_dir(f"sweep {loaded.name} {param}")
 
     def fill(folder: Path) -> None:
-        frame.to_csv(folder / "sweep.csv", index=False, lineterminator="\n")
+        write_table(frame, folder / names.SWEEP_TABLE)
         x = "budget_total" if frame["budget_total"].nunique() > 1 else param
-        (folder / "sweep.png").write_bytes(png(budget_outcome(frame, x=x)))
+        (folder / names.SWEEP_CHART).write_bytes(png(budget_outcome(frame, x=x)))
 
     written = write_folder(destination, fill, overwrite=overwrite)
     marginal = [c for c in frame.columns if c.startswith("marginal")]
@@ -102,7 +105,10 @@ def frontier(
 ) -> None:
     """The efficiency–equity frontier, with named scenarios placed on it."""
     from allocator.inputs.loading import load_scenario
-    from allocator.outputs.run_folder import default_output_dir, write_folder
+    from allocator.outputs import names
+    from allocator.outputs.atomic import write_folder
+    from allocator.outputs.run_folder import default_output_dir
+    from allocator.outputs.table_io import write_table
     from allocator.render.formats import number
     from allocator.render.plotting import efficiency_equity_frontier, png
     from allocator.render.summary import frame_view
@@ -118,11 +124,11 @@ def frontier(
     destination = out or default_output_dir(f"frontier {loaded.name}")
 
     def fill(folder: Path) -> None:
-        frame.to_csv(folder / "frontier.csv", index=False, lineterminator="\n")
-        points_frame.to_csv(folder / "scenarios.csv", index=False, lineterminator="\n")
+        write_table(frame, folder / names.FRONTIER_TABLE)
+        write_table(points_frame, folder / names.FRONTIER_POINTS)
         labelled = frame.assign(label=[number(w, "it", None) for w in frame["equity_weight"]])
         chart = efficiency_equity_frontier(labelled, named=points_frame)
-        (folder / "frontier.png").write_bytes(png(chart))
+        (folder / names.FRONTIER_CHART).write_bytes(png(chart))
 
     written = write_folder(destination, fill, overwrite=overwrite)
     shown = ["equity_weight", "weighted_coverage", "min_area_coverage", "beneficiaries_served"]
@@ -143,7 +149,8 @@ def batch(
     """Solve every scenario folder under DIR in parallel; one failure does not stop the others."""
     from rich.progress import Progress
 
-    from allocator.outputs.run_folder import default_output_dir, write_csv_atomically
+    from allocator.outputs.files import write_csv_atomically
+    from allocator.outputs.run_folder import default_output_dir
     from allocator.render.summary import batch_view
     from allocator.studies.batch import batch_table, find_scenarios, run_batch, worst_exit_code
 

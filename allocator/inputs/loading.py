@@ -28,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from allocator.errors import InputError, Problem
+from allocator.inputs.locks import lock_problems
 from allocator.inputs.schema import (
     STAFF_PREFIX,
     WILDCARD,
@@ -628,13 +629,17 @@ class _Loader:
         if self.problems or settings is None:
             return None
         tables: dict[str, Any] = {name: tuple(c.models()) for name, c in checked.items()}
-        return Scenario.model_validate(
+        scenario = Scenario.model_validate(
             {
                 "settings": settings,
                 **tables,
                 "source_files": tuple(str(path) for path in dict.fromkeys(self.files)),
             }
         )
+        if "locks" in checked:  # minima against capacity: needs the whole scenario
+            locks = checked["locks"]
+            self.problems += lock_problems(scenario, locks.label, [r.number for r in locks.rows])
+        return None if self.problems else scenario
 
     # settings
 

@@ -174,6 +174,42 @@ class BaselineRow(_Row):
     beneficiaries: NonNegative
 
 
+Selector = Annotated[str, Field(pattern=r"^(\*|[A-Za-z0-9_.\-]+)$", min_length=1)]
+"""An identifier, or ``*`` for any."""
+
+
+class Lock(_Row):
+    """A bound set by the planners on the beneficiaries of the arcs a row matches (locks.csv).
+
+    ``max_beneficiaries`` 0 locks out, ``min_beneficiaries`` = ``max_beneficiaries`` fixes,
+    ``min_beneficiaries`` alone locks in; ``*`` matches any partner, area or intervention.
+    """
+
+    partner_id: Selector
+    area_id: Selector
+    intervention_id: Selector
+    min_beneficiaries: NonNegative | None = None
+    max_beneficiaries: NonNegative | None = None
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Lock:
+        low, high = self.min_beneficiaries, self.max_beneficiaries
+        if low is None and high is None:
+            raise ValueError(
+                "min_beneficiaries and max_beneficiaries are both blank: give one or both"
+            )
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"min_beneficiaries ({low:g}) is above max_beneficiaries ({high:g})")
+        return self
+
+    def matches(self, partner_id: str, area_id: str, intervention_id: str) -> bool:
+        return (
+            self.partner_id in (WILDCARD, partner_id)
+            and self.area_id in (WILDCARD, area_id)
+            and self.intervention_id in (WILDCARD, intervention_id)
+        )
+
+
 class Budget(_Row):
     scale: NonNegative = 1.0
     """Multiplies every funder's amount."""
@@ -203,6 +239,12 @@ class Policy(_Row):
     """Weight of the cheaper-plan tie-break: one beneficiary at the dearest unit cost costs at most
     this much objective (in units where one beneficiary of value 1 counts 1), and the whole budget
     at most this share of the objective."""
+    max_partner_loss: Share | None = None
+    """Transition limit: no eligible partner serves fewer than (1 − this) × its beneficiaries in
+    baseline.csv, where its capacities and the needs allow (unset: no limit)."""
+    max_area_loss: Share | None = None
+    """Transition limit: no area is served fewer than (1 − this) × its beneficiaries in
+    baseline.csv, where capacities and needs allow (unset: no limit)."""
 
     @field_validator("returns")
     @classmethod
@@ -273,6 +315,7 @@ class Scenario(_Row):
     earmarks: tuple[Earmark, ...] = ()
     staff: tuple[StaffRole, ...] = ()
     baseline: tuple[BaselineRow, ...] = ()
+    locks: tuple[Lock, ...] = ()
     source_files: tuple[str, ...] = ()
     """The input files this scenario was read from (for provenance), parents' included."""
 

@@ -348,6 +348,41 @@ BASELINE = Table(
     ),
 )
 
+LOCKS = Table(
+    name="locks",
+    required=False,
+    description="Bounds set by the planners on what a partner, area or intervention receives: "
+    "each row bounds the beneficiaries of all the capacity rows it matches, summed (max 0 locks "
+    "out, min = max fixes, min alone locks in).",
+    key=("partner_id", "area_id", "intervention_id"),
+    model=schema.Lock,
+    references=(
+        Reference("partner_id", "partners", wildcard=True),
+        Reference("area_id", "areas", wildcard=True),
+        Reference("intervention_id", "interventions", wildcard=True),
+    ),
+    columns=(
+        Column("partner_id", ColumnType.SELECTOR, "The partner, or * for any.", "coop_aurora"),
+        Column("area_id", ColumnType.SELECTOR, "The area, or * for any.", "nil_12"),
+        Column("intervention_id", ColumnType.SELECTOR, "The intervention, or * for any.", "*"),
+        Column(
+            "min_beneficiaries",
+            ColumnType.NUMBER,
+            "Least beneficiaries per year on what this row matches (blank: no minimum).",
+            "60",
+            required=False,
+        ),
+        Column(
+            "max_beneficiaries",
+            ColumnType.NUMBER,
+            "Most beneficiaries per year on what this row matches (0 locks out; blank: no "
+            "maximum).",
+            "100",
+            required=False,
+        ),
+    ),
+)
+
 TABLES: tuple[Table, ...] = (
     AREAS,
     INTERVENTIONS,
@@ -358,6 +393,7 @@ TABLES: tuple[Table, ...] = (
     EARMARKS,
     STAFF,
     BASELINE,
+    LOCKS,
 )
 """Every table, in the order files are checked and documented."""
 
@@ -412,6 +448,18 @@ SETTINGS: tuple[Setting, ...] = (
         "beneficiary adds.",
     ),
     Setting("policy.tie_break", "Weight of the cheaper-plan tie-break (below 0.01)."),
+    Setting(
+        "policy.max_partner_loss",
+        "0..1: no eligible partner serves fewer than (1 - this) x its baseline, where capacity "
+        "and needs allow (blank: no limit).",
+        example="0.2",
+    ),
+    Setting(
+        "policy.max_area_loss",
+        "0..1: no area is served fewer than (1 - this) x its baseline, where capacity and "
+        "needs allow (blank: no limit).",
+        example="0.2",
+    ),
     Setting("solver.name", "highs or cbc."),
     Setting("solver.time_limit", "Seconds; a plan stopped by the limit is reported as feasible."),
     Setting("solver.mip_gap", "Relative MIP gap at which the solver may stop."),

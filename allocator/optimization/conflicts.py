@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pulp
 
 from allocator.inputs.schema import Scenario, staff_item
+from allocator.optimization.lock_conflicts import explain_lock_conflicts
 from allocator.optimization.model import earmark_limits, funder_amount_limits, min_posts
 from allocator.optimization.solve import SolveStatus, solve_lp
 
@@ -264,7 +265,7 @@ def conflict_sentences(
             if fixes:
                 text += f" The smallest fix found: {fixes}."
         sentences.append(text)
-    return sentences
+    return sentences or explain_lock_conflicts(scenario, lang)  # a lock at fault
 
 
 def explain_infeasibility(

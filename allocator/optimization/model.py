@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 import pulp
 
 from allocator.inputs.schema import Scenario, StaffRole, staff_item
+from allocator.optimization.negotiation import (
+    define_lock_constraints,
+    define_loss_limit_constraints,
+)
 
 AreaItem = tuple[str, str]
 """(area_id, intervention_id)."""
@@ -212,6 +216,8 @@ def build_model(
     define_staff_constraints(model)
     define_floor_constraints(model)
     define_equity_constraints(model)
+    define_lock_constraints(model)
+    define_loss_limit_constraints(model)
     define_objective(model)
     return model
 

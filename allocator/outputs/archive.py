@@ -30,7 +30,8 @@ import pandas as pd
 
 from allocator.errors import UsageError
 from allocator.optimization.pipeline import RunResult
-from allocator.outputs.run_folder import provenance, write_folder, write_run_files
+from allocator.outputs.atomic import write_folder
+from allocator.outputs.run_folder import provenance, write_run_files
 from allocator.postprocess.results import Plan
 
 HISTORY_ENV = "ALLOCATOR_HISTORY"

@@ -1,8 +1,8 @@
 """Writing a run's outputs (DESIGN.md §4): completely or not at all.
 
-Everything is written into a temporary folder beside the destination, then renamed into place.
-An existing destination is replaced only when asked (``overwrite``), and then only after the new
-outputs are complete; a failure leaves the earlier run's folder untouched.
+The folder is written by :func:`allocator.outputs.atomic.write_folder` (staged beside the
+destination, renamed into place; an existing destination refused atomically, or replaced only
+when asked); its file names are :mod:`allocator.outputs.names`.
 """
 
 from __future__ import annotations
@@ -10,13 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import platform
 import re
-import shutil
-import tempfile
 import unicodedata
-from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -25,22 +21,28 @@ from typing import Any
 import pandas as pd
 
 from allocator import __version__
-from allocator.errors import UsageError
 from allocator.optimization.pipeline import RunResult
 from allocator.optimization.solve import solver_version
-
-RESULT_FILES = (
-    "allocation.csv",
-    "areas.csv",
-    "area_interventions.csv",
-    "funders.csv",
-    "funding.csv",
-    "staff.csv",
-    "excluded_partners.csv",
-    "kpis.json",
-    "run.json",
-    "results.xlsx",
+from allocator.outputs.atomic import Notice, to_stderr, write_folder
+from allocator.outputs.names import (
+    KPIS_FILE,
+    KPIS_SHEET,
+    RESULT_FILES,
+    RESULTS_WORKBOOK,
+    RUN_FILE,
+    table_file,
 )
+from allocator.outputs.table_io import write_table, write_workbook
+
+__all__ = [
+    "RESULT_FILES",
+    "default_output_dir",
+    "provenance",
+    "sha256",
+    "slug",
+    "write_outputs",
+    "write_run_files",
+]
 
 
 def slug(name: str) -> str:
@@ -112,6 +114,7 @@ def write_outputs(
     overwrite: bool = False,
     overrides: list[str] | None = None,
     extra_tables: dict[str, pd.DataFrame] | None = None,
+    notice: Notice = to_stderr,
 ) -> Path:
     """Write every output file of the run into ``out``, atomically. Returns ``out``.
 
@@ -124,36 +127,8 @@ def write_outputs(
         out,
         lambda folder: _write_all(result, folder, overrides, extra_tables or {}),
         overwrite=overwrite,
+        notice=notice,
     )
-
-
-def write_folder(out: Path, fill: Callable[[Path], None], *, overwrite: bool = False) -> Path:
-    """Create the folder ``out`` with ``fill(staging)`` writing into a temporary folder beside it,
-    then renamed into place: ``out`` is complete or untouched. Returns ``out``."""
-    out = Path(out)
-    if out.exists() and not overwrite:
-        raise UsageError(
-            f"the output folder {out} already exists; choose another with --out, or replace it "
-            "with --overwrite"
-        )
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} exists and is not a folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        fill(staging)
-        if out.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            retired.rmdir()
-            out.rename(retired)
-            staging.rename(out)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out
 
 
 def _write_all(
@@ -173,32 +148,15 @@ def write_run_files(
     folder: Path, tables: dict[str, pd.DataFrame], kpis: dict[str, Any], run: dict[str, Any]
 ) -> None:
     """Write a run's files into ``folder``: one CSV per table, kpis.json, run.json (``run``, the
-    provenance) and results.xlsx. Used for a fresh run and for one recalled from the archive."""
+    provenance) and results.xlsx; text cells safe from formula injection in CSV and workbook."""
     for name, frame in tables.items():
-        frame.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
+        write_table(frame, folder / table_file(name))
     kpis = _json_ready(kpis)
-    (folder / "kpis.json").write_text(json.dumps(kpis, indent=2, ensure_ascii=False) + "\n")
+    (folder / KPIS_FILE).write_text(json.dumps(kpis, indent=2, ensure_ascii=False) + "\n")
     run = _json_ready(run)
-    (folder / "run.json").write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n")
+    (folder / RUN_FILE).write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n")
     kpi_frame = pd.DataFrame(
         [(k, json.dumps(v) if isinstance(v, dict) else v) for k, v in kpis.items()],
         columns=["kpi", "value"],
     )
-    with pd.ExcelWriter(folder / "results.xlsx", engine="openpyxl") as writer:
-        kpi_frame.to_excel(writer, sheet_name="kpis", index=False)
-        for name, frame in tables.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-
-
-def write_csv_atomically(frame: pd.DataFrame, path: Path) -> Path:
-    """One CSV file, written to a temporary file beside it and renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
-    os.close(handle)
-    try:
-        frame.to_csv(temporary, index=False, lineterminator="\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    write_workbook(folder / RESULTS_WORKBOOK, {KPIS_SHEET: kpi_frame, **tables})

@@ -1,10 +1,10 @@
 """Reading a run folder (written by :func:`allocator.outputs.run_folder.write_outputs`) back.
 
-File names come from :data:`allocator.outputs.run_folder.RESULT_FILES` (and the explanation's
-table names, passed by the caller); tables are read on demand, so a folder written by an older
-version, without some explanation table, still reads. The scenario's inputs can be loaded again
-from the files recorded in ``run.json`` (names of roles and partners, today's allocation) without
-solving anything.
+File names come from :mod:`allocator.outputs.names`; tables are read on demand, names as text
+and never as missing values (:func:`~allocator.outputs.table_io.read_table`), so a folder written
+by an older version, without some explanation table, still reads. The scenario's inputs can be
+loaded again from the files recorded in ``run.json`` (names of roles and partners, today's
+allocation) without solving anything.
 """
 
 from __future__ import annotations
@@ -18,14 +18,19 @@ import pandas as pd
 
 from allocator.errors import InputError, UsageError
 from allocator.inputs.schema import Scenario
-from allocator.outputs.run_folder import RESULT_FILES, sha256
+from allocator.outputs.names import (
+    KPIS_FILE,
+    PLAN_TABLES,
+    RESULT_FILES,
+    RUN_FILE,
+    is_run_folder,
+    table_file,
+)
+from allocator.outputs.run_folder import sha256
+from allocator.outputs.table_io import read_table
 from allocator.postprocess.results import Plan
 
-ID_TYPES = {
-    column: str
-    for column in ("partner_id", "area_id", "intervention_id", "role_id", "funder_id", "item")
-}
-"""Id columns stay text when read back, even when they look like numbers."""
+__all__ = ["RunFolder", "is_run_folder", "read_run_folder", "result_file"]
 
 
 def result_file(name: str) -> str:
@@ -33,15 +38,6 @@ def result_file(name: str) -> str:
     if name not in RESULT_FILES:
         raise ValueError(f"{name} is not a file of a run folder ({', '.join(RESULT_FILES)})")
     return name
-
-
-RUN_FILE = result_file("run.json")
-KPIS_FILE = result_file("kpis.json")
-
-
-def is_run_folder(path: str | Path | None) -> bool:
-    """Whether ``path`` is a folder written by ``allocator run`` (it holds run.json)."""
-    return path is not None and (Path(path) / RUN_FILE).is_file()
 
 
 @dataclass
@@ -60,14 +56,14 @@ class RunFolder:
     def table(self, stem: str) -> pd.DataFrame | None:
         """The table ``<stem>.csv`` of the folder, or None when the folder has no such file."""
         if stem not in self._tables:
-            file = self.folder / f"{stem}.csv"
-            self._tables[stem] = pd.read_csv(file, dtype=ID_TYPES) if file.is_file() else None
+            file = self.folder / table_file(stem)
+            self._tables[stem] = read_table(file) if file.is_file() else None
         return self._tables[stem]
 
     def require(self, *stems: str) -> list[pd.DataFrame]:
         """The tables ``stems`` (each a result file), or a UsageError naming those missing."""
-        frames = [self.table(Path(result_file(f"{s}.csv")).stem) for s in stems]
-        missing = [f"{s}.csv" for s, f in zip(stems, frames, strict=True) if f is None]
+        frames = [self.table(Path(result_file(table_file(s))).stem) for s in stems]
+        missing = [table_file(s) for s, f in zip(stems, frames, strict=True) if f is None]
         if missing:
             raise UsageError(f"the run folder {self.folder} lacks {', '.join(missing)}")
         return [f for f in frames if f is not None]
@@ -85,27 +81,12 @@ class RunFolder:
 
     def plan(self) -> Plan:
         """The plan as written (no re-solve): its tables and KPIs."""
-        tables = self.require(
-            "allocation",
-            "staff",
-            "funding",
-            "area_interventions",
-            "areas",
-            "funders",
-            "excluded_partners",
-        )
-        allocation, staff, funding, area_interventions, areas, funders, excluded = tables
+        tables = dict(zip(PLAN_TABLES, self.require(*PLAN_TABLES), strict=True))
         return Plan(
             scenario_name=self.scenario_name,
             status=str(self.kpis.get("status", "")),
-            allocation=allocation,
-            staff=staff,
-            funding=funding,
-            area_interventions=area_interventions,
-            areas=areas,
-            funders=funders,
-            excluded_partners=excluded,
             kpis=self.kpis,
+            **tables,
         )
 
     def input_files(self) -> dict[str, str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from allocator.outputs.files import write_text_atomically
 from allocator.render.plotting import check_lang
+from allocator.render.report_negotiation import negotiation_sections
 from allocator.render.report_runs import ReportRun, read_run
 from allocator.render.report_sections import (
     areas_table,
@@ -100,6 +101,7 @@ def build_report(
         f"<h2>{e(words['funders'])}</h2>{funders_table(run, lang)}",
         f"<h2>{e(words['strengthen'])}</h2>{strengthen_section(run, lang)}",
     ]
+    sections += negotiation_sections(run.source, lang)  # locks, limits, near-optimal ranges
     if len(runs) > 1:
         sections.append(f"<h2>{e(words['compare'])}</h2>{compare_section(runs, lang)}")
     sections.append(f'<h2 id="summary">{e(words["summary"])}</h2>{summary_section(run, lang)}')

@@ -15,7 +15,10 @@ from typing import Any
 import pandas as pd
 
 from allocator.optimization.pipeline import RunResult
-from allocator.outputs.run_folder import write_folder
+from allocator.outputs.atomic import write_folder
+from allocator.outputs.escaping import markdown_text
+from allocator.outputs.names import COMPARISON_SUMMARY, COMPARISON_WORKBOOK, table_file
+from allocator.outputs.table_io import write_table, write_workbook
 from allocator.postprocess.kpis import BY_KEY, KPIS, kpi_label
 from allocator.postprocess.results import Plan
 
@@ -261,8 +264,9 @@ def _signed(value: float) -> str:
 
 
 def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    header = [markdown_text(h) for h in header]
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    lines += ["| " + " | ".join(markdown_text(c) for c in row) + " |" for row in rows]
     return lines
 
 
@@ -273,8 +277,9 @@ def summary_markdown(comparison: Comparison, descriptions: Mapping[str, str] | N
     lines = ["# Confronto tra scenari", ""]
     for label in labels:
         note = (descriptions or {}).get(label, "")
-        lines.append(f"- **{label}**" + (f": {note}" if note else ""))
-    lines += ["", f"Le differenze (Δ) sono rispetto a **{first}**.", "", "## Indicatori", ""]
+        lines.append(f"- **{markdown_text(label)}**" + (f": {markdown_text(note)}" if note else ""))
+    shown_first = markdown_text(first)
+    lines += ["", f"Le differenze (Δ) sono rispetto a **{shown_first}**.", "", "## Indicatori", ""]
     rows = []
     for record in comparison.kpis.to_dict("records"):
         key = str(record["kpi"])
@@ -304,14 +309,15 @@ def summary_markdown(comparison: Comparison, descriptions: Mapping[str, str] | N
     side_it = {"gains": "guadagnano di più", "loses": "perdono di più"}
     winners = comparison.winners_losers
     for label in labels[1:]:
-        lines += ["", f"## {label} rispetto a {first}: chi guadagna e chi perde", ""]
+        heading = f"## {markdown_text(label)} rispetto a {shown_first}: chi guadagna e chi perde"
+        lines += ["", heading, ""]
         mine = winners[winners["scenario"] == label]
         if mine.empty:
             lines.append("Nessuna differenza di beneficiari per quartiere o ente.")
         for (kind, side), part in mine.groupby(["kind", "side"], sort=False):
             entries = [
-                f"{r['name'] or r['id']} ({_signed(r['delta_beneficiaries'])} beneficiari, "
-                f"{_signed(r['delta_euros'])} €)"
+                f"{markdown_text(r['name'] or r['id'])} "
+                f"({_signed(r['delta_beneficiaries'])} beneficiari, {_signed(r['delta_euros'])} €)"
                 for r in part.to_dict("records")
             ]
             lines.append(f"- {kind_it[str(kind)]} che {side_it[str(side)]}: " + "; ".join(entries))
@@ -330,11 +336,9 @@ def write_comparison(
     def fill(folder: Path) -> None:
         tables = comparison.tables()
         for name, frame in tables.items():
-            frame.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
-        with pd.ExcelWriter(folder / "comparison.xlsx", engine="openpyxl") as writer:
-            for name, frame in tables.items():
-                frame.to_excel(writer, sheet_name=name[:31], index=False)
-        (folder / "summary.md").write_text(
+            write_table(frame, folder / table_file(name))
+        write_workbook(folder / COMPARISON_WORKBOOK, tables)
+        (folder / COMPARISON_SUMMARY).write_text(
             summary_markdown(comparison, descriptions), encoding="utf-8"
         )
 

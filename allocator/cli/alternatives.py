@@ -1,0 +1,75 @@
+"""Near-optimal alternatives: what every good plan funds, and where the table may negotiate."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from allocator.cli.base import (
+    OutOption,
+    OverwriteOption,
+    ScenarioArg,
+    SetOption,
+    app,
+    console,
+    edge,
+    errors,
+)
+from allocator.errors import EXIT_INFEASIBLE, EXIT_SOLVER, UsageError
+
+
+@app.command()
+@edge
+def alternatives(
+    scenario: ScenarioArg = None,
+    slack: Annotated[
+        float,
+        typer.Option(help="Share of the optimal objective a plan may lose (0.02 = 2%)."),
+    ] = 0.02,
+    count: Annotated[
+        int, typer.Option(help="How many alternative plans to write, chosen to differ most.")
+    ] = 5,
+    by: Annotated[str, typer.Option(help="Ranges per area or per partner.")] = "area",
+    out: OutOption = None,
+    set_: SetOption = None,
+    overwrite: OverwriteOption = False,
+    lang: Annotated[str, typer.Option(help="Language of the chart and summary: it or en.")] = "it",
+) -> None:
+    """Plans within --slack of the optimum: ranges per area (or partner) and N alternatives."""
+    from allocator.inputs.loading import load_scenario
+    from allocator.optimization.solve import SolveStatus
+    from allocator.outputs.run_folder import default_output_dir
+    from allocator.render.ranges import alternatives_view, ranges_sentence, write_alternatives
+    from allocator.studies.alternatives import near_optimal
+
+    if by not in ("area", "partner"):
+        raise UsageError(f"--by must be area or partner, not {by!r}")
+    if not 0 <= slack < 1:
+        raise UsageError(f"--slack must be a share at least 0 and below 1, not {slack}")
+    if count < 0:
+        raise UsageError(f"--count must be 0 or more, not {count}")
+    if lang not in ("it", "en"):
+        raise UsageError(f"--lang must be it or en, not {lang!r}")
+    loaded = load_scenario(scenario, set_ or [])
+    destination = out or default_output_dir(f"alternatives {loaded.name}")
+    if destination.exists() and not overwrite:
+        raise UsageError(
+            f"the output folder {destination} already exists; choose another with --out, or "
+            "replace it with --overwrite"
+        )
+    outcome = near_optimal(loaded, slack=slack, count=count, by=by)  # type: ignore[arg-type]
+    if not outcome.ok:
+        errors.print(f"[bold red]No alternatives for '{loaded.name}':[/]")
+        for line in outcome.explanation:
+            errors.print(f"  - {line}", highlight=False, markup=False)
+        infeasible = outcome.optimum.status is SolveStatus.INFEASIBLE
+        raise typer.Exit(EXIT_INFEASIBLE if infeasible else EXIT_SOLVER)
+    written = write_alternatives(outcome, destination, overwrite=overwrite, lang=lang)
+    console.print(alternatives_view(outcome, lang))
+    console.print(ranges_sentence(outcome, lang), highlight=False)
+    seconds = f"{outcome.seconds:.1f}".replace(".", "," if lang == "it" else ".")
+    console.print(
+        f"{outcome.solves} {'riottimizzazioni in' if lang == 'it' else 're-solves in'} "
+        f"{seconds} s. Outputs written to [bold]{written}[/]"
+    )

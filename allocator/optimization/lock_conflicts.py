@@ -1,0 +1,76 @@
+"""Which lock cannot be met with the money and capacity, in words.
+
+The scenario is built without its locks, which are then added back elastic: each side of each one
+gets a slack, and the solver minimises their sum. The slacks left above zero are the smallest
+relaxation found that makes the scenario feasible: they name the locks at fault and by how much
+each must give. (Transition limits are soft: they never make a scenario infeasible.)
+"""
+
+from __future__ import annotations
+
+from allocator.inputs.locks import describe_lock
+from allocator.inputs.schema import Scenario, SolverName
+from allocator.optimization.model import build_model
+from allocator.optimization.negotiation import (
+    Elastic,
+    define_lock_constraints,
+)
+from allocator.optimization.solve import solve
+
+TOLERANCE = 1e-6
+
+
+def _number(value: float, lang: str) -> str:
+    text = f"{value:,.0f}" if abs(value - round(value)) < 0.05 else f"{value:,.1f}"
+    if lang == "it":
+        text = text.replace(",", "§").replace(".", ",").replace("§", ".")
+    return text
+
+
+def explain_lock_conflicts(scenario: Scenario, lang: str = "en") -> list[str]:
+    """One sentence per lock that must give for the scenario to have a plan.
+
+    Empty when the scenario has none, or when it stays infeasible without them (the cause is
+    elsewhere).
+    """
+    if not scenario.locks:
+        return []
+    model = build_model(scenario.model_copy(update={"locks": ()}))
+    elastic: Elastic = {}
+    define_lock_constraints(model, scenario.locks, elastic)
+    model.problem.sense = 1  # minimise the slack
+    model.problem.setObjective(sum(elastic.values()) + 0.0)
+    settings = scenario.settings.solver.model_copy(update={"name": SolverName.HIGHS})
+    if not solve(model, settings).is_ok:
+        return []
+    it = lang == "it"
+    sentences = []
+    for (family, key, side), slack in elastic.items():
+        by = float(slack.varValue or 0.0)
+        if by <= TOLERANCE:
+            continue
+        amount = _number(by, lang)
+        if family == "lock":  # the only elastic family
+            assert isinstance(key, int)
+            lock = scenario.locks[key]
+            what = describe_lock(lock, lang)
+            limit = lock.min_beneficiaries if side == "min" else lock.max_beneficiaries
+            if it:
+                verb = "almeno" if side == "min" else "al più"
+                move = "abbassare" if side == "min" else "alzare"
+                sentences.append(
+                    f"Il vincolo fisso di locks.csv su {what} chiede {verb} "
+                    f"{_number(limit or 0.0, lang)} beneficiari, che i fondi e le capacità non "
+                    f"consentono insieme agli altri vincoli: la correzione più piccola trovata è "
+                    f"{move}lo di {amount}."
+                )
+            else:
+                word = "at least" if side == "min" else "at most"
+                move = "lower" if side == "min" else "raise"
+                sentences.append(
+                    f"The lock of locks.csv on {what} asks for {word} "
+                    f"{_number(limit or 0.0, lang)} beneficiaries, which the money and capacity "
+                    f"cannot give together with the other requirements: the smallest fix found is "
+                    f"to {move} it by {amount}."
+                )
+    return sentences

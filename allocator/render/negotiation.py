@@ -1,0 +1,124 @@
+"""Locks, transition limits and their price in words (Italian by default, GLOSSARY.md)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from allocator.optimization.pipeline import RunResult
+from allocator.postprocess.transition import transition_table
+from allocator.render.formats import number, share
+from allocator.studies.price import Price, price_of_negotiation
+
+
+def _what(price: Price, lang: str) -> str:
+    it = lang == "it"
+    parts = []
+    if price.locks:
+        n = price.locks
+        if it:
+            parts.append(f"{n} vincol{'o' if n == 1 else 'i'} fiss{'o' if n == 1 else 'i'}")
+        else:
+            parts.append(f"{n} lock{'' if n == 1 else 's'}")
+    for who, limit in (("partner", price.max_partner_loss), ("area", price.max_area_loss)):
+        if limit is None:
+            continue
+        if it:
+            whom = "dei partner" if who == "partner" else "dei quartieri"
+            parts.append(f"il limite di variazione {whom} ({share(limit, lang, 0)})")
+        else:
+            parts.append(f"the {who} transition limit ({share(limit, lang, 0)})")
+    joiner = " e " if it else " and "
+    return joiner.join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
+
+
+def price_sentence(price: Price, lang: str = "it") -> str:
+    """One sentence: the objective and beneficiaries with and without the locks and limits."""
+    what = _what(price, lang)
+    w, wo = price.with_negotiation, price.without_negotiation
+    lost = -price.difference("beneficiaries_served")
+    if lang == "it":
+        several = (
+            price.locks + (price.max_partner_loss is not None) + (price.max_area_loss is not None)
+            > 1
+            or price.locks > 1
+        )
+        verb = (
+            ("costano" if several else "costa")
+            if lost > 0.5
+            else ("non costano beneficiari" if several else "non costa beneficiari")
+        )
+        cost = f"{number(lost, lang)} beneficiari" if lost > 0.5 else ""
+        head = f"Prezzo della trattativa: {what} {verb}"
+        head += f" {cost}" if cost else ""
+        return (
+            f"{head} ({number(w['beneficiaries_served'], lang)} serviti invece di "
+            f"{number(wo['beneficiaries_served'], lang)}; obiettivo "
+            f"{number(w['objective'], lang, 4)} invece di {number(wo['objective'], lang, 4)})."
+        )
+    verb = f"cost {number(lost, lang)} beneficiaries" if lost > 0.5 else "cost no beneficiaries"
+    return (
+        f"Price of the negotiation: {what} {verb} ({number(w['beneficiaries_served'], lang)} "
+        f"served instead of {number(wo['beneficiaries_served'], lang)}; objective "
+        f"{number(w['objective'], lang, 4)} instead of {number(wo['objective'], lang, 4)})."
+    )
+
+
+def transition_sentence(table: pd.DataFrame, lang: str = "it") -> str:
+    """One sentence on the transition limits: kept, clipped to capacity, short of their floor."""
+    it = lang == "it"
+    if table.empty:
+        return ""
+    parts = []
+    for kind, word_it, word_en in (
+        ("partner", "partner", "partners"),
+        ("area", "quartieri", "areas"),
+    ):
+        rows = table[table["kind"] == kind]
+        if rows.empty:
+            continue
+        short = rows[rows["shortfall"] > 0]
+        clipped = int(rows["clipped"].sum())
+        kept = len(rows) - len(short)
+        if it:
+            text = f"{kept} {word_it} su {len(rows)} con un'attività oggi mantengono il minimo"
+            if clipped:
+                text += f" ({clipped} con il minimo ridotto a quanto capacità e bisogni consentono)"
+            if len(short):
+                text += (
+                    f"; {len(short)} {word_it} restano sotto il minimo per "
+                    f"{number(float(short['shortfall'].sum()), lang)} beneficiari in tutto "
+                    "(personale o fondi non bastano)"
+                )
+        else:
+            text = f"{kept} of {len(rows)} {word_en} active today keep their floor"
+            if clipped:
+                text += f" ({clipped} with the floor clipped to what capacity and needs allow)"
+            if len(short):
+                text += (
+                    f"; {len(short)} {word_en} stay below it by "
+                    f"{number(float(short['shortfall'].sum()), lang)} beneficiaries in all "
+                    "(staff or money fall short)"
+                )
+        parts.append(text)
+    head = "Gradualità: " if it else "Transition limits: "
+    return head + "; ".join(parts) + "."
+
+
+def negotiation_outputs(
+    result: RunResult, lang: str = "it"
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """For a run with locks or transition limits: the tables to write beside the plan
+    (``negotiation_price``, ``transition``) and the sentences to print. One extra solve."""
+    tables: dict[str, pd.DataFrame] = {}
+    sentences: list[str] = []
+    if result.plan is None:
+        return tables, sentences
+    transition = transition_table(result.scenario, result.plan.allocation)
+    if not transition.empty:
+        tables["transition"] = transition
+        sentences.append(transition_sentence(transition, lang))
+    price = price_of_negotiation(result)
+    if price is not None:
+        tables["negotiation_price"] = price.table()
+        sentences.append(price_sentence(price, lang))
+    return tables, sentences

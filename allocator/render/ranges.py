@@ -1,0 +1,141 @@
+"""Near-optimal ranges drawn and written: ``ranges.png``, ``ranges.csv``, ``alternatives.csv``.
+
+One horizontal bar per area (partner) from the least to the most beneficiaries it gets in a plan
+within the slack of the optimum, the optimum marked; narrow bars are "da finanziare comunque",
+wide ones "margine di trattativa" (GLOSSARY.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from rich.table import Table
+
+from allocator.outputs.run_folder import write_folder, write_outputs
+from allocator.render.formats import euro, kpi_value, number, share
+from allocator.render.plotting import (
+    SECOND_COLOUR,
+    SERVED_COLOUR,
+    new_figure,
+    number_formatter,
+    png,
+    short_name,
+    styled,
+)
+from allocator.studies.alternatives import NearOptimal, firm_label
+
+WIDE_COLOUR = "#d9822b"
+TOP = 40
+"""At most this many bars (the widest ranges) in one chart."""
+
+
+def ranges_chart(ranges: pd.DataFrame, slack: float, lang: str = "it") -> Figure:
+    """Bars from served_min to served_max per row, the optimum as a dot, widest on top."""
+    it = lang == "it"
+    frame = ranges.assign(width=ranges["served_max"] - ranges["served_min"])
+    frame = frame.sort_values(["width", "name"], ascending=[True, False]).tail(TOP)
+    with styled():
+        figure, axes = new_figure(12, max(4.0, 0.42 * len(frame) + 2))
+        y = range(len(frame))
+        colours = [SERVED_COLOUR if firm else WIDE_COLOUR for firm in frame["firm"]]
+        axes.barh(
+            list(y),
+            frame["width"].clip(lower=max(frame["served_max"].max(), 1) * 0.004),
+            left=frame["served_min"],
+            color=colours,
+            height=0.6,
+        )
+        axes.scatter(
+            frame["served_optimum"], list(y), color=SECOND_COLOUR, zorder=3, s=40, marker="D"
+        )
+        axes.set_yticks(list(y), [short_name(str(n)) for n in frame["name"]])
+        axes.xaxis.set_major_formatter(number_formatter(lang))
+        axes.set_xlabel("Beneficiari serviti" if it else "Beneficiaries served")
+        pct = share(slack, lang, 1)
+        axes.set_title(
+            f"Quanto può variare ogni voce entro il {pct} dall'ottimo"
+            if it
+            else f"How much each can vary within {pct} of the optimum"
+        )
+        axes.legend(
+            handles=[
+                Patch(color=SERVED_COLOUR, label=firm_label(True) if it else "fund anyway"),
+                Patch(color=WIDE_COLOUR, label=firm_label(False) if it else "room to negotiate"),
+                axes.scatter(
+                    [], [], color=SECOND_COLOUR, marker="D", label="ottimo" if it else "optimum"
+                ),
+            ],
+            loc="lower right",
+        )
+        axes.set_xlim(left=0)
+    return figure
+
+
+def ranges_sentence(outcome: NearOptimal, lang: str = "it") -> str:
+    """One sentence: how many rows are firm, and the widest range."""
+    ranges = outcome.ranges
+    it = lang == "it"
+    if ranges.empty:
+        return ""
+    firm = int(ranges["firm"].sum())
+    widest = ranges.assign(width=ranges["served_max"] - ranges["served_min"]).nlargest(1, "width")
+    row = widest.iloc[0]
+    what = ("quartieri" if outcome.by == "area" else "partner") if it else f"{outcome.by}s"
+    pct = share(outcome.slack, lang, 1)
+    if it:
+        return (
+            f"Entro il {pct} dall'ottimo, {firm} {what} su {len(ranges)} sono da finanziare "
+            f"comunque; il margine di trattativa più ampio è {row['name']} (da "
+            f"{number(row['served_min'], lang)} a {number(row['served_max'], lang)} beneficiari, "
+            f"{euro(row['funded_min'], lang)}–{euro(row['funded_max'], lang)})."
+        )
+    return (
+        f"Within {pct} of the optimum, {firm} of {len(ranges)} {what} must be funded anyway; the "
+        f"widest room to negotiate is {row['name']} (from {number(row['served_min'], lang)} to "
+        f"{number(row['served_max'], lang)} beneficiaries, {euro(row['funded_min'], lang)}–"
+        f"{euro(row['funded_max'], lang)})."
+    )
+
+
+def alternatives_view(outcome: NearOptimal, lang: str = "it") -> Table:
+    """The optimum and the alternatives as a terminal table, numbers in the language's format."""
+    it = lang == "it"
+    table = Table(title="Alternative quasi ottimali" if it else "Near-optimal alternatives")
+    for head in (
+        ("piano", "cosa spinge all'estremo", "obiettivo", "beneficiari", "distanza")
+        if it
+        else ("plan", "what it pushes", "objective", "beneficiaries", "distance")
+    ):
+        table.add_column(head, justify="left" if head in ("piano", "plan") else "right")
+    for row in outcome.alternatives_table().itertuples(index=False):
+        table.add_row(
+            str(row.plan),
+            str(row.description),
+            kpi_value("objective", row.objective, lang),
+            kpi_value("beneficiaries_served", row.beneficiaries_served, lang),
+            share(float(row.distance_from_optimum), lang),
+        )
+    return table
+
+
+def write_alternatives(
+    outcome: NearOptimal, out: Path, *, overwrite: bool = False, lang: str = "it"
+) -> Path:
+    """Write ranges.csv, ranges.png, alternatives.csv and each plan's folder (the optimum's in
+    ``ottimo/``), all or nothing."""
+    if outcome.optimum.plan is None or not outcome.ok:
+        raise ValueError("no ranges to write: " + " ".join(outcome.explanation))
+
+    def fill(folder: Path) -> None:
+        outcome.ranges.to_csv(folder / "ranges.csv", index=False, lineterminator="\n")
+        (folder / "ranges.png").write_bytes(png(ranges_chart(outcome.ranges, outcome.slack, lang)))
+        table = outcome.alternatives_table()
+        table.to_csv(folder / "alternatives.csv", index=False, lineterminator="\n")
+        write_outputs(outcome.optimum, folder / "ottimo")
+        for alternative in outcome.alternatives:
+            write_outputs(alternative.result, folder / alternative.name)
+
+    return write_folder(out, fill, overwrite=overwrite)

@@ -1,0 +1,142 @@
+"""The report's sections on negotiation: the price of the locks and transition limits, and the
+near-optimal ranges. Each reads files beside the run (``negotiation_price.csv`` and
+``transition.csv`` in the run folder; ``ranges.csv`` and ``alternatives.csv`` in the folder above
+when the run is the ``ottimo/`` of ``allocator alternatives``) and is empty when they are absent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from allocator.render.formats import euro, number, share
+from allocator.render.report_sections import Column, e, image, table
+from allocator.studies.alternatives import firm_label
+
+
+def negotiation_sections(source: str | Path, lang: str = "it") -> list[str]:
+    """The negotiation sections for a run read from ``source`` (empty for other runs)."""
+    folder = Path(source)
+    if not folder.is_dir():
+        return []
+    sections = [price_section(folder, lang), ranges_section(folder.parent, lang)]
+    return [s for s in sections if s]
+
+
+def price_section(folder: Path, lang: str = "it") -> str:
+    """The price of the locks and limits, and how the transition limits are kept."""
+    price_path, transition_path = folder / "negotiation_price.csv", folder / "transition.csv"
+    if not price_path.is_file() and not transition_path.is_file():
+        return ""
+    it = lang == "it"
+    parts = [f"<h2>{e('Vincoli fissi e gradualità' if it else 'Locks and transition limits')}</h2>"]
+    if price_path.is_file():
+        price = pd.read_csv(price_path).set_index("measure")
+        w, wo = price["with_negotiation"], price["without_negotiation"]
+        lost = float(wo["beneficiaries_served"] - w["beneficiaries_served"])
+        if it:
+            text = (
+                f"Con i vincoli fissi e i limiti di variazione il piano serve "
+                f"{number(w['beneficiaries_served'], lang)} beneficiari invece di "
+                f"{number(wo['beneficiaries_served'], lang)} (prezzo: {number(lost, lang)}), con "
+                f"obiettivo {number(w['objective'], lang, 4)} invece di "
+                f"{number(wo['objective'], lang, 4)}."
+            )
+        else:
+            text = (
+                f"With the locks and transition limits the plan serves "
+                f"{number(w['beneficiaries_served'], lang)} beneficiaries instead of "
+                f"{number(wo['beneficiaries_served'], lang)} (price: {number(lost, lang)}), with "
+                f"objective {number(w['objective'], lang, 4)} instead of "
+                f"{number(wo['objective'], lang, 4)}."
+            )
+        parts.append(f'<p id="negotiation-price">{e(text)}</p>')
+    if transition_path.is_file():
+        transition = pd.read_csv(transition_path)
+        short = transition[transition["shortfall"] > 0]
+        clipped = int(transition["clipped"].astype(bool).sum())
+        if it:
+            text = (
+                f"{len(transition) - len(short)} su {len(transition)} mantengono il minimo "
+                f"rispetto a oggi; {clipped} con il minimo ridotto a quanto capacità e bisogni "
+                f"consentono; {len(short)} restano sotto il minimo (personale o fondi)."
+            )
+        else:
+            text = (
+                f"{len(transition) - len(short)} of {len(transition)} keep their floor against "
+                f"today; {clipped} with the floor clipped to capacity and needs; {len(short)} "
+                "stay below it (staff or money)."
+            )
+        parts.append(f"<p>{e(text)}</p>")
+        if not short.empty:
+            columns: list[Column] = [
+                ("id", "partner / quartiere" if it else "partner / area", "text"),
+                ("baseline", "oggi" if it else "today", "count"),
+                ("floor", "minimo" if it else "floor", "count"),
+                ("served", "nel piano" if it else "in the plan", "count"),
+                ("shortfall", "sotto il minimo" if it else "below the floor", "count"),
+            ]
+            parts.append(table(short, columns, lang, "transition-short"))
+    return "".join(parts)
+
+
+def ranges_section(folder: Path, lang: str = "it") -> str:
+    """The near-optimal ranges of an ``allocator alternatives`` folder."""
+    path = folder / "ranges.csv"
+    if not path.is_file():
+        return ""
+    ranges = pd.read_csv(path)
+    it = lang == "it"
+    firm = ranges[ranges["firm"].astype(bool)]
+    wide = ranges.assign(width=ranges["served_max"] - ranges["served_min"]).nlargest(5, "width")
+    title = "Alternative quasi ottimali" if it else "Near-optimal alternatives"
+    intro = (
+        "Piani che perdono poco rispetto all'ottimo: ciò che è comune a tutti è da finanziare "
+        "comunque, ciò che cambia è margine di trattativa."
+        if it
+        else "Plans that lose little against the optimum: what all share must be funded anyway, "
+        "what varies is room to negotiate."
+    )
+    parts = [f"<h2>{e(title)}</h2><p>{e(intro)}</p>"]
+    alternatives = folder / "alternatives.csv"
+    if alternatives.is_file():
+        plans = pd.read_csv(alternatives)
+        lowest = float(plans["objective"].min())
+        best = float(plans["objective"].iloc[0])
+        loss = 1 - lowest / best if best else 0.0
+        count = len(plans) - 1
+        below = share(loss, lang)
+        text = (
+            f"{count} alternative, con obiettivo al più {below} sotto l'ottimo."
+            if it
+            else f"{count} alternatives, with objective at most {below} below the optimum."
+        )
+        parts.append(f"<p>{e(text)}</p>")
+    if (folder / "ranges.png").is_file():
+        parts.append(image((folder / "ranges.png").read_bytes(), title, "ranges-chart"))
+    names = ", ".join(str(n) for n in firm["name"]) or ("nessuno" if it else "none")
+    label = firm_label(True) if it else "fund anyway"
+    parts.append(f"<p><b>{e(label)}</b>: {e(names)}.</p>")
+    rows = pd.DataFrame(
+        {
+            "name": wide["name"],
+            "served": [
+                f"{number(a, lang)}–{number(b, lang)}"
+                for a, b in zip(wide["served_min"], wide["served_max"], strict=True)
+            ],
+            "optimum": wide["served_optimum"],
+            "funded": [
+                f"{euro(a, lang)}–{euro(b, lang)}"
+                for a, b in zip(wide["funded_min"], wide["funded_max"], strict=True)
+            ],
+        }
+    )
+    columns: list[Column] = [
+        ("name", "margine di trattativa più ampio" if it else "widest room to negotiate", "text"),
+        ("served", "beneficiari (min–max)" if it else "beneficiaries (min–max)", "text"),
+        ("optimum", "ottimo" if it else "optimum", "count"),
+        ("funded", "fondi (min–max)" if it else "money (min–max)", "text"),
+    ]
+    parts.append(table(rows, columns, lang, "ranges-widest"))
+    return "".join(parts)
