@@ -31,7 +31,7 @@ from allocator.app.state import (
 )
 from allocator.errors import AllocatorError, UsageError
 from allocator.inputs.loading import load_scenario
-from allocator.inputs.schema import Scenario
+from allocator.inputs.schema import Lock, Scenario
 from allocator.optimization.pipeline import RunResult
 from allocator.outputs.archive import Archive
 from tests.scenario_factory import small_tables, write_scenario
@@ -79,8 +79,33 @@ def test_controls_become_the_overrides_of_allocator_run(small: Scenario) -> None
     assert changed.funder_amount(comune) == pytest.approx(360_000.0)
     assert changed.settings.policy.equity_weight == 0.3
     assert changed.settings.policy.min_coverage == 0.1
-    assert {c.area_id for c in changed.capacities} == {"a1"}
-    assert {c.area_id for c in small.capacities} == {"a1", "a2"}  # the base is untouched
+    assert changed.locks == (
+        Lock(partner_id="*", area_id="a2", intervention_id="*", max_beneficiaries=0),
+    )
+    assert small.locks == ()  # the base is untouched
+
+
+def test_protecting_locks_in_todays_beneficiaries(small: Scenario) -> None:
+    controls = initial_controls(small).with_(
+        protected_areas=frozenset({"a1"}),
+        protected_partners=frozenset({"coop_aurora"}),
+        excluded_partners=frozenset({"srl_x"}),
+    )
+    assert control_overrides(small, controls) == [
+        "proteggi_quartieri=a1",
+        "escludi_enti=srl_x",
+        "garantisci_enti=coop_aurora",
+    ]
+    locks = scenario_for(small, controls).locks
+    assert Lock(partner_id="srl_x", area_id="*", intervention_id="*", max_beneficiaries=0) in locks
+    floors = {(k.partner_id, k.area_id): k.min_beneficiaries for k in locks if k.min_beneficiaries}
+    assert floors == {("*", "a1"): 90.0, ("coop_aurora", "*"): 90.0}  # baseline.csv: 90 today
+    meeting = MeetingSession(small)
+    view = meeting.solve(controls.with_(budget_scale=0.3))
+    assert view.plan is not None
+    allocation = view.plan.allocation
+    assert allocation[allocation["area_id"] == "a1"]["beneficiaries"].sum() >= 90 - 1e-6
+    assert "srl_x" not in set(allocation["partner_id"])
 
 
 @pytest.mark.parametrize(
@@ -92,6 +117,11 @@ def test_controls_become_the_overrides_of_allocator_run(small: Scenario) -> None
         ({"funder_amounts": {"comune": float("nan"), "cariplo": 1.0}}, "manca l'importo"),
         ({"funder_amounts": {"unknown": 1.0}}, "non è nello scenario"),
         ({"excluded_areas": frozenset({"zz"})}, "quartieri sconosciuti: zz"),
+        ({"protected_partners": frozenset({"nobody"})}, "enti sconosciuti: nobody"),
+        (
+            {"excluded_areas": frozenset({"a1"}), "protected_areas": frozenset({"a1"})},
+            "sia esclusi sia protetti: a1",
+        ),
     ],
 )
 def test_bad_controls_are_a_usage_error_in_words(

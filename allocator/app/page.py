@@ -27,7 +27,7 @@ from allocator.app.panels import (
     strengthen_rows,
 )
 from allocator.app.session import MeetingSession, PlanView
-from allocator.app.state import EQUITY_MEASURES, Controls, has_policy
+from allocator.app.state import EQUITY_MEASURES, LOSS_LIMITS, Controls, has_policy
 from allocator.errors import AllocatorError
 from allocator.inputs.schema import Scenario
 from allocator.outputs.archive import Archive
@@ -109,16 +109,8 @@ def _controls_ui(scenario: Scenario, start: Controls) -> list[Any]:
             value=start.min_coverage,
             step=0.05,
         ),
-        ui.input_selectize(
-            "excluded_areas",
-            "Escludi quartieri (nessun intervento finanziato)",
-            {a.area_id: a.name for a in sorted(scenario.areas, key=lambda a: a.name)},
-            multiple=True,
-        ),
-        # Extension point (issue 12, locks.csv): "proteggi un quartiere" (at least today's
-        # beneficiaries) and partner locks become controls here once the scenario schema carries
-        # locks; until then the page offers only what the model can do.
     ]
+    items += _lock_controls(scenario)
     for name, label in (
         ("max_area_loss", "Perdita massima di un quartiere rispetto a oggi"),
         ("max_partner_loss", "Perdita massima di un ente rispetto a oggi"),
@@ -129,6 +121,54 @@ def _controls_ui(scenario: Scenario, start: Controls) -> list[Any]:
             )
     items.append(ui.input_action_button("reset", "Torna allo scenario di partenza"))
     return items
+
+
+LOCK_CONTROLS = (
+    ("excluded_areas", "Escludi quartieri (nessun intervento finanziato)"),
+    ("protected_areas", "Proteggi quartieri (almeno i beneficiari di oggi)"),
+    ("excluded_partners", "Escludi enti (nessuna assegnazione)"),
+    ("protected_partners", "Garantisci agli enti almeno quanto oggi"),
+)
+"""The lock controls (rows added to the scenario's locks) and their labels."""
+
+
+def lock_choices(scenario: Scenario) -> dict[str, dict[str, str]]:
+    """What each lock control offers (id → name): "protected" lists only the areas and partners
+    served today (baseline.csv), the partners only those admitted by the notice. A control with
+    nothing to offer is not shown."""
+    eligibility = scenario.eligibility()
+    areas = sorted(scenario.areas, key=lambda a: a.name)
+    partners = sorted(
+        (p for p in scenario.partners if eligibility[p.partner_id] is None), key=lambda p: p.name
+    )
+    today = {r.area_id for r in scenario.baseline} | {r.partner_id for r in scenario.baseline}
+    choices = {
+        "excluded_areas": {a.area_id: a.name for a in areas},
+        "protected_areas": {a.area_id: a.name for a in areas if a.area_id in today},
+        "excluded_partners": {p.partner_id: p.name for p in partners},
+        "protected_partners": {p.partner_id: p.name for p in partners if p.partner_id in today},
+    }
+    return {name: offered for name, offered in choices.items() if offered}
+
+
+def _lock_controls(scenario: Scenario) -> list[Any]:
+    choices = lock_choices(scenario)
+    selectors = {
+        name: ui.input_selectize(name, label, choices[name], multiple=True, width="100%")
+        for name, label in LOCK_CONTROLS
+        if name in choices
+    }
+    area_part = [selectors[n] for n in ("excluded_areas", "protected_areas") if n in selectors]
+    partner_part = [
+        selectors[n] for n in ("excluded_partners", "protected_partners") if n in selectors
+    ]
+    if partner_part:
+        area_part.append(
+            ui.accordion(
+                ui.accordion_panel("Enti (partner)", *partner_part), open=False, id="partners"
+            )
+        )
+    return area_part
 
 
 def page_ui(scenario: Scenario, start: Controls, shapes_mode: str) -> Tag:
@@ -193,6 +233,11 @@ def create_app(
             value = input[f"funder_{i}"]()
             return math.nan if value is None else float(value)
 
+        offered = lock_choices(scenario)
+
+        def chosen(name: str) -> frozenset[str]:
+            return frozenset(input[name]() or ()) if name in offered else frozenset()
+
         @reactive.calc
         def controls() -> Controls:
             def loss(name: str) -> float | None:
@@ -207,7 +252,7 @@ def create_app(
                 equity_weight=float(input.equity_weight()),
                 equity_measure=input.equity_measure() if has_policy("equity_measure") else None,
                 min_coverage=float(input.min_coverage()),
-                excluded_areas=frozenset(input.excluded_areas() or ()),
+                **{name: chosen(name) for name, _ in LOCK_CONTROLS},
                 max_area_loss=loss("max_area_loss"),
                 max_partner_loss=loss("max_partner_loss"),
             )
@@ -222,7 +267,11 @@ def create_app(
             ui.update_slider("budget_scale", value=start.budget_scale)
             ui.update_slider("equity_weight", value=start.equity_weight)
             ui.update_slider("min_coverage", value=start.min_coverage)
-            ui.update_selectize("excluded_areas", selected=[])
+            for name in offered:
+                ui.update_selectize(name, selected=[])
+            for name in LOSS_LIMITS:
+                if has_policy(name) and scenario.baseline:
+                    ui.update_slider(name, value=1.0)
             for i, f in enumerate(funder_list):
                 ui.update_numeric(f"funder_{i}", value=start.funder_amounts[f.funder_id])
 

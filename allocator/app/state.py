@@ -8,7 +8,9 @@ to the scenario. Everything here is plain Python, tested without a browser.
 
 Controls appear only for settings the scenario schema has: ``policy.equity_measure`` and
 ``policy.max_area_loss`` / ``policy.max_partner_loss`` (DESIGN.md §6) are offered when
-:class:`~allocator.inputs.schema.Policy` defines them.
+:class:`~allocator.inputs.schema.Policy` defines them. Excluding or protecting an area or a partner
+adds rows to the scenario's locks (as ``locks.csv`` does): excluded = at most 0 beneficiaries,
+protected = at least today's (``baseline.csv``), clipped to what its capacities can serve.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from allocator.errors import UsageError
-from allocator.inputs.schema import Policy, Scenario
+from allocator.inputs.locks import reachable
+from allocator.inputs.schema import Lock, Policy, Scenario
 from allocator.studies.variants import with_setting
 
 EQUITY_MEASURES = {
@@ -47,7 +50,13 @@ class Controls:
     equity_measure: str | None = None
     min_coverage: float = 0.0
     excluded_areas: frozenset[str] = frozenset()
-    """Areas where no intervention is funded in this plan (capacities there left out)."""
+    """Areas where no intervention is funded in this plan (locked out)."""
+    protected_areas: frozenset[str] = frozenset()
+    """Areas served at least as many beneficiaries as today (locked in)."""
+    excluded_partners: frozenset[str] = frozenset()
+    """Partners given nothing in this plan (locked out)."""
+    protected_partners: frozenset[str] = frozenset()
+    """Partners serving at least as many beneficiaries as today (locked in)."""
     max_area_loss: float | None = None
     max_partner_loss: float | None = None
 
@@ -116,8 +125,9 @@ def setting_changes(scenario: Scenario, controls: Controls) -> dict[str, Any]:
 
 
 def control_overrides(scenario: Scenario, controls: Controls) -> list[str]:
-    """The controls as ``--set`` overrides (``budget.scale=0.9``), plus the excluded areas as a
-    note (``escludi_quartieri=…``: no ``--set`` key does that)."""
+    """The controls as ``--set`` overrides (``budget.scale=0.9``), plus the locks as notes
+    (``escludi_quartieri=…``, ``proteggi_quartieri=…``, ``escludi_enti=…``, ``garantisci_enti=…``:
+    rows of locks.csv, not ``--set`` keys)."""
     overrides = []
     for key, value in setting_changes(scenario, controls).items():
         if isinstance(value, str):
@@ -126,8 +136,9 @@ def control_overrides(scenario: Scenario, controls: Controls) -> list[str]:
             continue
         else:
             overrides.append(f"{key}={_number(value)}")
-    if controls.excluded_areas:
-        overrides.append(f"escludi_quartieri={','.join(sorted(controls.excluded_areas))}")
+    for name, chosen in lock_choices(controls).items():
+        if chosen:
+            overrides.append(f"{name}={','.join(sorted(chosen))}")
     return overrides
 
 
@@ -139,11 +150,66 @@ def scenario_for(scenario: Scenario, controls: Controls) -> Scenario:
             changed = with_setting(changed, key, value)
         except UsageError as exc:
             raise UsageError(str(exc)) from None
-    if controls.excluded_areas:
-        known = {a.area_id for a in scenario.areas}
-        unknown = sorted(controls.excluded_areas - known)
-        if unknown:
-            raise UsageError(f"quartieri sconosciuti: {', '.join(unknown)}")
-        kept = tuple(c for c in changed.capacities if c.area_id not in controls.excluded_areas)
-        changed = changed.model_copy(update={"capacities": kept})
+    locks = page_locks(scenario, controls)
+    if locks:
+        changed = changed.model_copy(update={"locks": (*changed.locks, *locks)})
     return changed
+
+
+def lock_choices(controls: Controls) -> dict[str, frozenset[str]]:
+    """The lock controls by the name their note carries."""
+    return {
+        "escludi_quartieri": controls.excluded_areas,
+        "proteggi_quartieri": controls.protected_areas,
+        "escludi_enti": controls.excluded_partners,
+        "garantisci_enti": controls.protected_partners,
+    }
+
+
+def today_by(scenario: Scenario, column: str) -> dict[str, float]:
+    """Today's beneficiaries (``baseline.csv``) per area (``column="area_id"``) or partner."""
+    totals: dict[str, float] = {}
+    for row in scenario.baseline:
+        key = getattr(row, column)
+        totals[key] = totals.get(key, 0.0) + row.beneficiaries
+    return totals
+
+
+def page_locks(scenario: Scenario, controls: Controls) -> list[Lock]:
+    """The lock rows the controls add: excluded → at most 0, protected → at least today's
+    beneficiaries (clipped to what the capacities can serve)."""
+    areas = {a.area_id for a in scenario.areas}
+    partners = {p.partner_id for p in scenario.partners}
+    for kind, chosen, known in (
+        ("quartieri", controls.excluded_areas | controls.protected_areas, areas),
+        ("enti", controls.excluded_partners | controls.protected_partners, partners),
+    ):
+        unknown = sorted(chosen - known)
+        if unknown:
+            raise UsageError(f"{kind} sconosciuti: {', '.join(unknown)}")
+    for kind, both in (
+        ("quartieri", controls.excluded_areas & controls.protected_areas),
+        ("enti", controls.excluded_partners & controls.protected_partners),
+    ):
+        if both:
+            raise UsageError(f"{kind} sia esclusi sia protetti: {', '.join(sorted(both))}")
+    locks = [
+        Lock(partner_id="*", area_id=a, intervention_id="*", max_beneficiaries=0)
+        for a in sorted(controls.excluded_areas)
+    ]
+    locks += [
+        Lock(partner_id=p, area_id="*", intervention_id="*", max_beneficiaries=0)
+        for p in sorted(controls.excluded_partners)
+    ]
+    for column, chosen in (
+        ("area_id", controls.protected_areas),
+        ("partner_id", controls.protected_partners),
+    ):
+        today = today_by(scenario, column)
+        for key in sorted(chosen):
+            selector = {"partner_id": "*", "area_id": "*", column: key}
+            lock = Lock(**selector, intervention_id="*", min_beneficiaries=1.0)
+            floor = min(today.get(key, 0.0), reachable(scenario, lock.matches))
+            if floor > 0:
+                locks.append(lock.model_copy(update={"min_beneficiaries": floor}))
+    return locks
