@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from allocator.cli.base import ScenarioArg, SetOption, app, console, edge
+from allocator.cli.base import ScenarioArg, SetOption, app, console, edge, load_scenario
 from allocator.errors import UsageError
 
 
@@ -42,7 +42,6 @@ def app_(
             f"la pagina della riunione richiede l'extra 'app' ({exc.name} manca): "
             "pip install -e '.[app]'"
         ) from None
-    from allocator.inputs.loading import load_scenario
     from allocator.outputs.archive import Archive
 
     if boundaries is not None and not boundaries.is_file():

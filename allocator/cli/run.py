@@ -58,8 +58,8 @@ def run(
     ] = None,
 ) -> None:
     """Solve one scenario, write its outputs and record it in the archive of plans."""
+    from allocator.cli.base import load_scenario
     from allocator.cli.history import check_history, record_run
-    from allocator.inputs.loading import load_scenario
     from allocator.optimization.pipeline import run_scenario
     from allocator.optimization.solve import SolveStatus
     from allocator.outputs.atomic import check_destination
@@ -120,7 +120,7 @@ def validate(
     set_: SetOption = None,
 ) -> None:
     """Check a scenario's inputs and list every problem found."""
-    from allocator.inputs.loading import load_scenario
+    from allocator.cli.base import load_scenario
     from allocator.optimization.feasibility import check_feasibility
 
     loaded = load_scenario(scenario, set_ or [])
