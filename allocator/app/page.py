@@ -452,8 +452,9 @@ def create_app(
             movers = movers_against_today(plan, today, meeting.partner_names)
             return TagList(
                 tags.p(
-                    "Le regole empiriche spendono gli stessi fondi di questo piano; «oggi» è "
-                    "l'allocazione attuale (baseline.csv). Ogni riga dice quanto spende.",
+                    "Le regole empiriche dispongono degli stessi fondi di questo piano (senza "
+                    "esclusioni e protezioni); «oggi» è l'allocazione attuale (baseline.csv). "
+                    "Ogni riga dice quanto spende davvero.",
                     class_="note",
                 ),
                 _table(table, {c: c for c in table.columns}, "comparison-table"),
