@@ -146,7 +146,8 @@ class Archive:
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = history_path(path)
         self._check_file()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.parent.is_dir():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as exc:
