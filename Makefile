@@ -74,6 +74,7 @@ bench: $(VENV)/.installed $(VENV)/.installed-app
 	$(BIN)/python benchmarks/bench_run.py
 	$(BIN)/python benchmarks/bench_explain.py
 	$(BIN)/python benchmarks/bench_batch.py 100
+	$(BIN)/python benchmarks/bench_uncertainty.py 200
 	$(BIN)/python benchmarks/bench_app.py
 
 clean:
