@@ -12,34 +12,64 @@ from allocator.cli.base import (
     app,
     console,
     edge,
+    tr,
 )
 from allocator.errors import UsageError
+from allocator.lang import lang_or_current, words
 
 
-@app.command()
+@app.command(
+    help=tr(
+        "Scrive un rapporto HTML autonomo (indicatori, mappa, tabelle, documento di sintesi).",
+        "Write one self-contained HTML report (KPIs, map, tables, summary document).",
+    )
+)
 @edge
 def report(
     run_or_scenario: Annotated[
         Path | None,
         typer.Argument(
-            help="A run folder (written by allocator run), a scenario folder (solved now) or the "
-            "id of a plan in the archive (allocator history list); the bundled Milan scenario "
-            "if omitted."
+            help=tr(
+                "Una cartella di risultati (scritta da allocator run), di scenario (risolto ora) "
+                "o il numero di un piano dell'archivio (allocator history list); se omessa, lo "
+                "scenario di Milano incluso.",
+                "A run folder (written by allocator run), a scenario folder (solved now) or the "
+                "id of a plan in the archive (allocator history list); the bundled Milan scenario "
+                "if omitted.",
+            )
         ),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")] = Path(
-        "report.html"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", help=tr("Il file HTML da scrivere.", "The HTML file to write."))
+    ] = Path("report.html"),
     compare: Annotated[
         list[Path] | None,
-        typer.Option("--compare", help="Another run or scenario shown side by side (repeatable)."),
+        typer.Option(
+            "--compare",
+            help=tr(
+                "Un altro risultato o scenario da affiancare (ripetibile).",
+                "Another run or scenario shown side by side (repeatable).",
+            ),
+        ),
     ] = None,
-    lang: Annotated[str, typer.Option(help="Language of the report: it or en.")] = "it",
+    lang: Annotated[
+        str,
+        typer.Option(
+            help=tr(
+                "Lingua del rapporto: it o en (predefinita: --lang globale).",
+                "Language of the report: it or en.",
+            )
+        ),
+    ] = "it",
     boundaries: Annotated[
         Path | None,
         typer.Option(
-            help="Boundary GeoJSON of the areas (the Comune's NIL, dataset ds964); without it "
-            "the map shows the areas' centroids."
+            help=tr(
+                "GeoJSON dei confini dei quartieri (i NIL del Comune, dataset ds964); senza, la "
+                "mappa mostra i centroidi.",
+                "Boundary GeoJSON of the areas (the Comune's NIL, dataset ds964); without it "
+                "the map shows the areas' centroids.",
+            )
         ),
     ] = None,
     uncertainty: Annotated[
@@ -51,17 +81,24 @@ def report(
     set_: SetOption = None,
     history_path: Annotated[
         Path | None,
-        typer.Option("--history", help="The archive the plan ids refer to."),
+        typer.Option(
+            "--history",
+            help=tr(
+                "L'archivio dei piani a cui si riferiscono i numeri.",
+                "The archive the plan ids refer to.",
+            ),
+        ),
     ] = None,
 ) -> None:
     """Write one self-contained HTML report (KPIs, map, tables, summary document)."""
     from allocator.cli.history import read_run_or_archived
+    from allocator.outputs.atomic import check_writable
     from allocator.render.report import build_report, write_report
 
-    if lang not in ("it", "en"):
-        raise UsageError(f"--lang must be it or en, not {lang!r}")
+    lang = lang_or_current(lang)
     if boundaries is not None and not boundaries.is_file():
         raise UsageError(f"the boundary file {boundaries} does not exist")
+    check_writable(out)  # before solving
     runs = [
         read_run_or_archived(path, set_ or [], lang, history_path)
         for path in [run_or_scenario, *(compare or [])]
@@ -77,4 +114,4 @@ def report(
         extra.append(uncertainty_section(uncertainty, lang))
     page = build_report(runs, lang=lang, boundaries=boundaries, extra_sections=extra)
     written = write_report(page, out)
-    console.print(f"Report written to [bold]{written}[/]")
+    console.print(f"{words('Rapporto scritto in', 'Report written to', lang)} [bold]{written}[/]")
