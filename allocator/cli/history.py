@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from allocator.cli.base import OutOption, OverwriteOption, console, edge
+from allocator.cli.base import OutOption, OverwriteOption, console, edge, tr
 from allocator.cli.base import app as main_app
 
 if TYPE_CHECKING:
@@ -22,7 +22,11 @@ HistoryOption = Annotated[
     Path | None,
     typer.Option(
         "--history",
-        help="The archive (SQLite): default outputs/history.sqlite, or $ALLOCATOR_HISTORY.",
+        help=tr(
+            "L'archivio dei piani (SQLite): predefinito outputs/history.sqlite, o "
+            "$ALLOCATOR_HISTORY.",
+            "The archive (SQLite): default outputs/history.sqlite, or $ALLOCATOR_HISTORY.",
+        ),
     ),
 ]
 ORIGIN_IT = {"run": "run", "app": "pagina", "batch": "batch"}
@@ -30,12 +34,20 @@ LISTED_KPIS = ("beneficiaries_served", "coverage")
 
 history = typer.Typer(
     no_args_is_help=True,
-    help="The archive of plans: list, show, compare and label the plans computed before.",
+    help=tr(
+        "L'archivio dei piani: elenca, mostra, confronta e nomina i piani calcolati.",
+        "The archive of plans: list, show, compare and label the plans computed before.",
+    ),
 )
 main_app.add_typer(history, name="history")
 
 
-@history.command("list")
+@history.command(
+    "list",
+    help=tr(
+        "Elenca i piani dell'archivio, dal più vecchio.", "List the archived plans, oldest first."
+    ),
+)
 @edge
 def list_(history_path: HistoryOption = None) -> None:
     """List the archived plans, oldest first."""
@@ -73,14 +85,34 @@ def list_(history_path: HistoryOption = None) -> None:
     console.print(table)
 
 
-@history.command()
+@history.command(
+    help=tr(
+        "Mostra un piano dell'archivio: provenienza, impostazioni, indicatori; a richiesta ne "
+        "scrive i file.",
+        "Show one archived plan: provenance, settings, KPIs; optionally write its files.",
+    )
+)
 @edge
 def show(
-    run_id: Annotated[int, typer.Argument(help="The plan's id (see `allocator history list`).")],
+    run_id: Annotated[
+        int,
+        typer.Argument(
+            help=tr(
+                "Il numero del piano (vedi allocator history list).",
+                "The plan's id (see `allocator history list`).",
+            )
+        ),
+    ],
     history_path: HistoryOption = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Also write the plan as a run folder (CSV, results.xlsx)."),
+        typer.Option(
+            "--out",
+            help=tr(
+                "Scrive anche i file del piano in una cartella (CSV, results.xlsx).",
+                "Also write the plan as a run folder (CSV, results.xlsx).",
+            ),
+        ),
     ] = None,
     overwrite: OverwriteOption = False,
 ) -> None:
@@ -120,11 +152,21 @@ def show(
         console.print(f"File del piano scritti in [bold]{written}[/]")
 
 
-@history.command("compare")
+@history.command(
+    "compare",
+    help=tr(
+        "Confronta due piani dell'archivio senza ricalcolarli (le tabelle di allocator compare).",
+        "Compare two archived plans without solving again (the tables of `allocator compare`).",
+    ),
+)
 @edge
 def compare_(
-    first: Annotated[int, typer.Argument(help="The reference plan's id.")],
-    second: Annotated[int, typer.Argument(help="The plan compared with it.")],
+    first: Annotated[
+        int, typer.Argument(help=tr("Il piano di riferimento.", "The reference plan's id."))
+    ],
+    second: Annotated[
+        int, typer.Argument(help=tr("Il piano da confrontare.", "The plan compared with it."))
+    ],
     history_path: HistoryOption = None,
     out: OutOption = None,
     overwrite: OverwriteOption = False,
@@ -154,12 +196,21 @@ def compare_(
         console.print(f"Confronto scritto in [bold]{written}[/]")
 
 
-@history.command("label")
+@history.command(
+    "label",
+    help=tr(
+        "Dà un nome a un piano dell'archivio (e a richiesta ne cambia la nota).",
+        "Name an archived plan (and optionally replace its note).",
+    ),
+)
 @edge
 def label_(
-    run_id: Annotated[int, typer.Argument(help="The plan's id.")],
-    text: Annotated[str, typer.Argument(help="Its new label.")],
-    note: Annotated[str | None, typer.Option("--note", help="Replace its note too.")] = None,
+    run_id: Annotated[int, typer.Argument(help=tr("Il numero del piano.", "The plan's id."))],
+    text: Annotated[str, typer.Argument(help=tr("La nuova etichetta.", "Its new label."))],
+    note: Annotated[
+        str | None,
+        typer.Option("--note", help=tr("Sostituisce anche la nota.", "Replace its note too.")),
+    ] = None,
     history_path: HistoryOption = None,
 ) -> None:
     """Name an archived plan (and optionally replace its note)."""

@@ -7,28 +7,48 @@ from typing import Annotated
 
 import typer
 
-from allocator.cli.base import ScenarioArg, SetOption, app, console, edge, load_scenario
+from allocator.cli.base import ScenarioArg, SetOption, app, console, edge, load_scenario, tr
 from allocator.errors import UsageError
 
 
-@app.command("app")
+@app.command(
+    "app",
+    help=tr(
+        "Apre la pagina della riunione: si muovono i comandi, si vede il piano, lo si salva "
+        "nell'archivio.",
+        "Serve the meeting page: move the controls, see the plan, save it in the archive.",
+    ),
+)
 @edge
 def app_(
     scenario: ScenarioArg = None,
-    host: Annotated[str, typer.Option(help="Address to serve on (local by default).")] = (
-        "127.0.0.1"
-    ),
-    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8765,
+    host: Annotated[
+        str,
+        typer.Option(
+            help=tr(
+                "Indirizzo su cui servire la pagina (locale se omesso).",
+                "Address to serve on (local by default).",
+            )
+        ),
+    ] = ("127.0.0.1"),
+    port: Annotated[int, typer.Option(help=tr("Porta.", "Port to serve on."))] = 8765,
     boundaries: Annotated[
         Path | None,
         typer.Option(
-            help="Boundary GeoJSON of the areas (the Comune's NIL); without it the map shows "
-            "the areas' centroids."
+            help=tr(
+                "GeoJSON dei confini dei quartieri (i NIL del Comune); senza, la mappa mostra i "
+                "centroidi.",
+                "Boundary GeoJSON of the areas (the Comune's NIL); without it the map shows "
+                "the areas' centroids.",
+            )
         ),
     ] = None,
     history_path: Annotated[
         Path | None,
-        typer.Option("--history", help="The archive where saved plans go."),
+        typer.Option(
+            "--history",
+            help=tr("L'archivio dove vanno i piani salvati.", "The archive where saved plans go."),
+        ),
     ] = None,
     set_: SetOption = None,
 ) -> None:
