@@ -93,7 +93,7 @@ def in_browser(changes: int) -> None:
                     "?.innerText !== before && !document.documentElement.classList"
                     ".contains('shiny-busy')",
                     arg=before,
-                    timeout=60_000,
+                    timeout=600_000,  # a loaded machine can take seconds; the figure says so
                     polling="raf",
                 )
                 seconds.append(time.perf_counter() - t)
