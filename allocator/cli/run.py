@@ -67,14 +67,14 @@ def run(
         ),
     ] = False,
     lang: Annotated[
-        str,
+        str | None,
         typer.Option(
             help=tr(
                 "Lingua del riepilogo e della spiegazione: it o en (predefinita: --lang globale).",
-                "Language of the summary and explanation: it or en.",
+                "Language of the summary and explanation: it or en (default: the global --lang).",
             )
         ),
-    ] = "it",
+    ] = None,
 ) -> None:
     """Solve one scenario and write its outputs."""
     from allocator.cli.base import load_scenario
