@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-import types
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,10 +12,10 @@ from hypothesis import settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from allocator.cli.base import using_loader
 from allocator.inputs.loading import load_scenario
-from allocator.inputs.schema import Scenario
 from allocator.optimization.pipeline import RunResult, run_scenario
-from tests.toy import toy_loader
+from tests.toy import toy_load
 
 # The suite (and CI) replays the same examples every run; HYPOTHESIS_PROFILE=explore searches anew
 # with many more (how the tie-break and zero-need bugs were found).
@@ -46,13 +46,7 @@ def boundaries() -> Path:
 
 
 @pytest.fixture
-def fake_loading(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stand in ``allocator.inputs.loading`` with the toy loader (toy scenarios by name)."""
-    module = types.ModuleType("allocator.inputs.loading")
-
-    def load(path: Path | None, overrides: list[str]) -> Scenario:
-        assert path is not None
-        return toy_loader(path)
-
-    module.load_scenario = load  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "allocator.inputs.loading", module)
+def toy_loading() -> Iterator[None]:
+    """The commands load toy scenarios (by name, see tests/toy.py) instead of real folders."""
+    with using_loader(toy_load):
+        yield

@@ -42,7 +42,7 @@ def test_find_scenarios_walks_the_tree(tmp_path: Path) -> None:
     assert find_scenarios(tmp_path) == [tmp_path / "x" / "deep"]
 
 
-@pytest.mark.usefixtures("fake_loading")
+@pytest.mark.usefixtures("toy_loading")
 def test_batch_command_exit_code_is_the_worst_failure(tmp_path: Path) -> None:
     folders(tmp_path)
     out = tmp_path / "kpis" / "batch.csv"

@@ -76,7 +76,7 @@ def test_italian_numbers() -> None:
     assert number_it(0.5, 1) == "0,5"
 
 
-@pytest.mark.usefixtures("fake_loading")
+@pytest.mark.usefixtures("toy_loading")
 def test_compare_command(tmp_path: Path) -> None:
     low = write_toy(tmp_path / "low", "budget 100")
     high = write_toy(tmp_path / "high", "budget 150")
@@ -89,7 +89,7 @@ def test_compare_command(tmp_path: Path) -> None:
     assert again.exit_code == 2
 
 
-@pytest.mark.usefixtures("fake_loading")
+@pytest.mark.usefixtures("toy_loading")
 def test_compare_command_exits_3_when_a_scenario_is_infeasible(tmp_path: Path) -> None:
     low = write_toy(tmp_path / "low", "budget 100")
     bad = write_toy(tmp_path / "bad", "infeasible")

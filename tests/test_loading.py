@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from allocator.errors import InputError, Problem
-from allocator.inputs import loading
-from allocator.inputs.loading import load_scenario, parse_number
+from allocator.inputs import locate
+from allocator.inputs.loading import load_scenario
+from allocator.inputs.numbers import parse_number
 from allocator.inputs.schema import FunderKind, LegalForm, SolverName, Unit
 from tests.scenario_factory import small_tables, write_csv, write_scenario, write_xlsx
 
@@ -438,7 +439,7 @@ def test_folder_without_scenario_toml(tmp_path: Path) -> None:
 
 
 def test_missing_default_scenario(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loading, "DEFAULT_SCENARIO", tmp_path / "scenarios" / "milano")
+    monkeypatch.setattr(locate, "DEFAULT_SCENARIO", tmp_path / "scenarios" / "milano")
     with pytest.raises(InputError) as caught:
         load_scenario()
     (problem,) = caught.value.problems
@@ -449,7 +450,7 @@ def test_default_scenario_is_used_when_no_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = write_scenario(tmp_path / "scenarios" / "milano")
-    monkeypatch.setattr(loading, "DEFAULT_SCENARIO", folder)
+    monkeypatch.setattr(locate, "DEFAULT_SCENARIO", folder)
     assert load_scenario().name == "Small test scenario"
 
 

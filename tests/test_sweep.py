@@ -73,7 +73,7 @@ def test_frontier_trades_efficiency_for_equity() -> None:
     assert curve["weighted_coverage"].iloc[0] >= curve["weighted_coverage"].iloc[-1] - 1e-9
 
 
-@pytest.mark.usefixtures("fake_loading")
+@pytest.mark.usefixtures("toy_loading")
 def test_sweep_and_frontier_commands_write_csv_and_png(tmp_path: Path) -> None:
     toy = write_toy(tmp_path / "toy", "budget 100")
     runner = CliRunner()

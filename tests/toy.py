@@ -6,6 +6,7 @@ A folder holds scenario.toml (any content) and ``toy.txt``: ``budget <euros>``, 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from allocator.errors import InputError, Problem
@@ -42,3 +43,9 @@ def toy_loader(folder: Path) -> Scenario:
         ).staff  # fmt: skip
         return s.model_copy(update={"staff": staff})
     raise InputError([Problem("toy.txt", "not a toy scenario", row=1, value=content[0])])
+
+
+def toy_load(path: Path | None, overrides: Sequence[str] = ()) -> Scenario:
+    """:func:`toy_loader` with the package loader's signature (overrides are ignored)."""
+    assert path is not None
+    return toy_loader(path)

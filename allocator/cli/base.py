@@ -7,14 +7,19 @@ failed or found no plan in time. A bad input is never a traceback (``--debug`` s
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+
+if TYPE_CHECKING:
+    from allocator.inputs.schema import Scenario
 
 from allocator.errors import (
     EXIT_INPUT,
@@ -108,6 +113,48 @@ SetOption = Annotated[
 ]
 
 
+ScenarioLoader = Callable[[Path | None, Sequence[str]], "Scenario"]
+"""What loads a scenario: ``(path, overrides) -> Scenario``, raising InputError on bad input."""
+
+
+_LOADER: ContextVar[ScenarioLoader | None] = ContextVar("scenario_loader", default=None)
+
+
+@contextlib.contextmanager
+def using_loader(loader: ScenarioLoader) -> Iterator[None]:
+    """Commands run inside this block load scenarios with ``loader`` (tests pass toy loaders)."""
+    token = _LOADER.set(loader)
+    try:
+        yield
+    finally:
+        _LOADER.reset(token)
+
+
+def scenario_loader() -> ScenarioLoader:
+    """The commands' loader: ``allocator.inputs.loading.load_scenario``, unless a block of
+    :func:`using_loader` gave another."""
+    given = _LOADER.get()
+    if given is not None:
+        return given
+    from allocator.inputs.loading import load_scenario as package_loader
+
+    return package_loader
+
+
+def load_scenario(path: Path | None, overrides: Sequence[str]) -> Scenario:
+    """Load a scenario with the command's loader (see :func:`scenario_loader`)."""
+    return scenario_loader()(path, overrides)
+
+
+def load_without_overrides(loader: ScenarioLoader, folder: Path) -> Scenario:
+    return loader(folder, [])
+
+
+def folder_loader() -> Callable[[Path], Scenario]:
+    """The command's loader for one folder, as batch jobs call it (picklable for workers)."""
+    return functools.partial(load_without_overrides, scenario_loader())
+
+
 def solver_overrides(solver: str | None, time_limit: float | None) -> list[str]:
     extra = []
     if solver is not None:
@@ -125,7 +172,6 @@ OverwriteOption = Annotated[
 
 def solved(scenarios: list[Path], overrides: list[str]) -> list[Any]:
     """Load and solve each scenario; exit with the contract's code if one has no plan."""
-    from allocator.inputs.loading import load_scenario
     from allocator.optimization.pipeline import run_scenario
     from allocator.studies.batch import EXIT_CODES
 

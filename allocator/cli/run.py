@@ -47,7 +47,7 @@ def run(
     ] = "it",
 ) -> None:
     """Solve one scenario and write its outputs."""
-    from allocator.inputs.loading import load_scenario
+    from allocator.cli.base import load_scenario
     from allocator.optimization.pipeline import run_scenario
     from allocator.optimization.solve import SolveStatus
     from allocator.outputs.atomic import check_destination
@@ -105,7 +105,7 @@ def validate(
     set_: SetOption = None,
 ) -> None:
     """Check a scenario's inputs and list every problem found."""
-    from allocator.inputs.loading import load_scenario
+    from allocator.cli.base import load_scenario
     from allocator.optimization.feasibility import check_feasibility
 
     loaded = load_scenario(scenario, set_ or [])

@@ -15,6 +15,7 @@ from allocator.cli.base import (
     console,
     edge,
     errors,
+    folder_loader,
     solved,
 )
 from allocator.errors import UsageError
@@ -63,7 +64,7 @@ def sweep(
     overwrite: OverwriteOption = False,
 ) -> None:
     """Solve the scenario at each value of one setting: a table and a chart."""
-    from allocator.inputs.loading import load_scenario
+    from allocator.cli.base import load_scenario
     from allocator.outputs import names
     from allocator.outputs.atomic import write_folder
     from allocator.outputs.run_folder import default_output_dir
@@ -104,7 +105,7 @@ def frontier(
     overwrite: OverwriteOption = False,
 ) -> None:
     """The efficiency–equity frontier, with named scenarios placed on it."""
-    from allocator.inputs.loading import load_scenario
+    from allocator.cli.base import load_scenario
     from allocator.outputs import names
     from allocator.outputs.atomic import write_folder
     from allocator.outputs.run_folder import default_output_dir
@@ -160,7 +161,7 @@ def batch(
     results = []
     with Progress(console=errors) as progress:
         task = progress.add_task("solving", total=len(folders))
-        for result in run_batch(folders, jobs):
+        for result in run_batch(folders, jobs, loader=folder_loader()):
             results.append(result)
             progress.advance(task)
     table = batch_table(results)

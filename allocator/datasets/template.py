@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from allocator.errors import UsageError
-from allocator.inputs.loading import SCENARIO_FILE, WORKBOOK_FILE
+from allocator.inputs.locate import SCENARIO_FILE, WORKBOOK_FILE
 from allocator.inputs.schema import Settings
 from allocator.inputs.tables import SETTINGS, TABLES, Column, Setting
 
