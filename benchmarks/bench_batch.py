@@ -16,6 +16,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.builders
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from machine import machine, peak_memory
 
 from allocator.inputs.schema import Scenario
 from allocator.studies.batch import Loader, default_loader, run_batch, worst_exit_code
@@ -111,6 +114,7 @@ def write_variants(root: Path, n: int, use_milano: bool) -> list[Path]:
 
 
 def main(n: int = 100) -> None:
+    print(machine())
     try:
         import allocator.inputs.loading  # noqa: F401
 
@@ -133,9 +137,11 @@ def main(n: int = 100) -> None:
             start = time.perf_counter()
             results = list(run_batch(folders, jobs=jobs, loader=loader))
             seconds = time.perf_counter() - start
+            target = " (target: 100 Milan variants within 15 s)" if jobs == 2 else ""
             print(
                 f"batch --jobs {jobs}: {seconds:6.1f} s "
                 f"({seconds / n:.2f} s a variant, worst exit code {worst_exit_code(results)})"
+                + target
             )
     values = list(np.linspace(0.5, 1.5, 10))
     for reuse in (False, True):
@@ -148,6 +154,7 @@ def main(n: int = 100) -> None:
             f"sweep of {len(values)} budgets, {how}: {seconds:6.1f} s "
             f"(models built {solver.built}, reused {solver.reused})"
         )
+    print(peak_memory())
 
 
 if __name__ == "__main__":

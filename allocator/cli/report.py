@@ -41,6 +41,12 @@ def report(
             "the map shows the areas' centroids."
         ),
     ] = None,
+    uncertainty: Annotated[
+        Path | None,
+        typer.Option(
+            "--uncertainty", help="A folder written by allocator uncertainty: adds its section."
+        ),
+    ] = None,
     set_: SetOption = None,
 ) -> None:
     """Write one self-contained HTML report (KPIs, map, tables, summary document)."""
@@ -51,5 +57,15 @@ def report(
     if boundaries is not None and not boundaries.is_file():
         raise UsageError(f"the boundary file {boundaries} does not exist")
     runs = [read_run(path, set_ or [], lang) for path in [run_or_scenario, *(compare or [])]]
-    written = write_report(build_report(runs, lang=lang, boundaries=boundaries), out)
+    extra = []
+    if uncertainty is not None:
+        from allocator.render.uncertainty import uncertainty_section
+
+        if not (uncertainty / "uncertainty_areas.csv").is_file():
+            raise UsageError(
+                f"{uncertainty} holds no uncertainty_areas.csv (allocator uncertainty)"
+            )
+        extra.append(uncertainty_section(uncertainty, lang))
+    page = build_report(runs, lang=lang, boundaries=boundaries, extra_sections=extra)
+    written = write_report(page, out)
     console.print(f"Report written to [bold]{written}[/]")

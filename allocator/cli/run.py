@@ -48,6 +48,7 @@ def run(
 ) -> None:
     """Solve one scenario and write its outputs."""
     from allocator.cli.base import load_scenario
+    from allocator.cli.uncertainty import robust_plan, robust_view
     from allocator.optimization.pipeline import run_scenario
     from allocator.optimization.solve import SolveStatus
     from allocator.outputs.atomic import check_destination
@@ -64,7 +65,8 @@ def run(
     loaded = load_scenario(scenario, overrides)
     destination = out or default_output_dir(loaded.name)
     check_destination(destination, overwrite=overwrite)  # before solving; the write claims it
-    result = run_scenario(loaded)
+    robust = robust_plan(loaded, scenario)  # policy.robust_samples > 0: the robust plan
+    result = run_scenario(loaded) if robust is None else robust.result
     if result.status is SolveStatus.INFEASIBLE:
         errors.print(f"[bold red]Scenario '{loaded.name}' is infeasible:[/]")
         solver_proved = result.outcome is not None
@@ -83,6 +85,8 @@ def run(
     extra = {k: v for k, v in why.tables().items() if explain or k != "marginal_values"}
     negotiation, negotiation_lines = negotiation_outputs(result, lang)  # locks and limits
     extra.update(negotiation)
+    if robust is not None:
+        extra.update({"robust": robust.comparison, "robust_samples": robust.samples})
     written = write_outputs(
         result, destination, overwrite=overwrite, overrides=overrides, extra_tables=extra
     )
@@ -95,6 +99,8 @@ def run(
         console.print(explanation_view(why, long=explain))
         for line in negotiation_lines:
             console.print(line, highlight=False)
+        if robust is not None:
+            console.print(robust_view(robust, lang))
     console.print(f"Outputs written to [bold]{written}[/]")
 
 

@@ -18,6 +18,7 @@ from allocator.cli.base import (
     folder_loader,
     solved,
 )
+from allocator.cli.engine import EngineOption, JobsOption, SchedulerOption
 from allocator.errors import UsageError
 
 
@@ -62,6 +63,9 @@ def sweep(
     out: OutOption = None,
     set_: SetOption = None,
     overwrite: OverwriteOption = False,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
+    jobs: JobsOption = 1,
 ) -> None:
     """Solve the scenario at each value of one setting: a table and a chart."""
     from allocator.cli.base import load_scenario
@@ -71,12 +75,14 @@ def sweep(
     from allocator.outputs.table_io import write_table
     from allocator.render.plotting import budget_outcome, png
     from allocator.render.summary import frame_view
+    from allocator.studies.executor import make_executor
     from allocator.studies.sweep import parse_values
     from allocator.studies.sweep import sweep as sweep_curve
 
     points = parse_values(values)
     loaded = load_scenario(scenario, set_ or [])
-    frame = sweep_curve(loaded, param, points)
+    with make_executor(engine, jobs, scheduler) as executor:
+        frame = sweep_curve(loaded, param, points, executor=executor)
     destination = out or default_output_dir(f"sweep {loaded.name} {param}")
 
     def fill(folder: Path) -> None:
@@ -103,6 +109,9 @@ def frontier(
     out: OutOption = None,
     set_: SetOption = None,
     overwrite: OverwriteOption = False,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
+    jobs: JobsOption = 1,
 ) -> None:
     """The efficiency–equity frontier, with named scenarios placed on it."""
     from allocator.cli.base import load_scenario
@@ -114,11 +123,13 @@ def frontier(
     from allocator.render.plotting import efficiency_equity_frontier, png
     from allocator.render.summary import frame_view
     from allocator.studies.compare import unique_labels
+    from allocator.studies.executor import make_executor
     from allocator.studies.sweep import frontier as frontier_curve
     from allocator.studies.sweep import placed
 
     loaded = load_scenario(scenario, set_ or [])
-    frame = frontier_curve(loaded, points)
+    with make_executor(engine, jobs, scheduler) as executor:
+        frame = frontier_curve(loaded, points, executor=executor)
     results = solved(list(named or []), set_ or [])
     labels = unique_labels([r.scenario.name for r in results])
     points_frame = placed({label: r.plan for label, r in zip(labels, results, strict=True)})
@@ -142,6 +153,8 @@ def frontier(
 def batch(
     directory: Annotated[Path, typer.Argument(help="Folder holding scenario folders.")],
     jobs: Annotated[int, typer.Option("--jobs", help="Parallel processes.")] = 2,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="CSV of the combined KPIs (default outputs/batch-<DIR>.csv)."),
@@ -154,14 +167,15 @@ def batch(
     from allocator.outputs.run_folder import default_output_dir
     from allocator.render.summary import batch_view
     from allocator.studies.batch import batch_table, find_scenarios, run_batch, worst_exit_code
+    from allocator.studies.executor import make_executor
 
     folders = find_scenarios(directory)
     if not folders:
         raise UsageError(f"no folder with a scenario.toml under {directory}")
     results = []
-    with Progress(console=errors) as progress:
+    with make_executor(engine, jobs, scheduler) as executor, Progress(console=errors) as progress:
         task = progress.add_task("solving", total=len(folders))
-        for result in run_batch(folders, jobs, loader=folder_loader()):
+        for result in run_batch(folders, jobs, loader=folder_loader(), executor=executor):
             results.append(result)
             progress.advance(task)
     table = batch_table(results)

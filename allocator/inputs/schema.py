@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from itertools import pairwise
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -245,6 +245,14 @@ class Policy(_Row):
     max_area_loss: Share | None = None
     """Transition limit: no area is served fewer than (1 − this) × its beneficiaries in
     baseline.csv, where capacities and needs allow (unset: no limit)."""
+    robust_samples: Annotated[int, Field(ge=0, le=1000)] = 0
+    """0: plan for the needs as given. N > 0: ``run`` chooses one plan that does best over N need
+    vectors sampled within their ranges (:mod:`allocator.optimization.robust`)."""
+    robust_seed: Annotated[int, Field(ge=0)] = 0
+    """Seed of the robust plan's samples: the same seed, the same samples and plan."""
+    robust_measure: Literal["expected", "worst_share"] = "expected"
+    """What the robust plan maximises over the samples: the mean objective, or the mean of the
+    worst 20% of samples."""
 
     @field_validator("returns")
     @classmethod
@@ -264,6 +272,21 @@ class Policy(_Row):
         if any(w2 > w1 for w1, w2 in pairwise(weights)):
             raise ValueError(f"weights must not increase (diminishing returns), got {weights}")
         return value
+
+
+class Uncertainty(_Row):
+    """How far the needs may be from ``needs.csv`` (``allocator uncertainty``, robust plans).
+
+    Without a spread the needs are re-estimated within the ranges of the estimate's parameters
+    (``needs_parameters.csv``), which needs the areas' demographics; a scenario without them
+    declares a relative spread: each need is drawn within need × (1 ± spread).
+    """
+
+    need_spread: Share | None = None
+    """± share of every need (0.2: from 80% to 120%), unless ``need_spreads`` names the
+    intervention."""
+    need_spreads: dict[str, Share] = Field(default_factory=dict)
+    """intervention_id → its own ± share."""
 
 
 class SolverName(StrEnum):
@@ -288,6 +311,7 @@ class Settings(_Row):
     budget: Budget = Budget()
     funders: dict[str, FunderOverride] = Field(default_factory=dict)
     policy: Policy = Policy()
+    uncertainty: Uncertainty = Uncertainty()
     solver: SolverSettings = SolverSettings()
     map_id_column: str = "area_id"
     """Which areas.csv column matches the ``id`` of boundary polygons (for maps)."""

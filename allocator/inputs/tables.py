@@ -460,6 +460,24 @@ SETTINGS: tuple[Setting, ...] = (
         "needs allow (blank: no limit).",
         example="0.2",
     ),
+    Setting(
+        "policy.robust_samples",
+        "0: plan for the needs as given; N: one plan doing best over N sampled need vectors.",
+    ),
+    Setting("policy.robust_seed", "Seed of the robust plan's samples."),
+    Setting(
+        "policy.robust_measure",
+        '"expected" (mean over the samples) or "worst_share" (mean of the worst 20%).',
+    ),
+    Setting(
+        "uncertainty.need_spread",
+        "± share of every need (0.2 = 80%..120%), for scenarios without demographics.",
+        example="0.2",
+    ),
+    Setting(
+        "uncertainty.need_spreads",
+        "intervention_id = ± share of that intervention's needs.",
+    ),
     Setting("solver.name", "highs or cbc."),
     Setting("solver.time_limit", "Seconds; a plan stopped by the limit is reported as feasible."),
     Setting("solver.mip_gap", "Relative MIP gap at which the solver may stop."),

@@ -75,9 +75,14 @@ document.addEventListener("DOMContentLoaded", function () {
 
 
 def build_report(
-    runs: Sequence[ReportRun], *, lang: str = "it", boundaries: str | Path | None = None
+    runs: Sequence[ReportRun],
+    *,
+    lang: str = "it",
+    boundaries: str | Path | None = None,
+    extra_sections: Sequence[str] = (),
 ) -> str:
-    """The HTML report of ``runs[0]``, with the others side by side when there are several."""
+    """The HTML report of ``runs[0]``, with the others side by side when there are several;
+    ``extra_sections`` (HTML, each with its own heading) go before the summary document."""
     check_lang(lang)
     if not runs:
         raise ValueError("a report needs at least one run")
@@ -104,6 +109,7 @@ def build_report(
     sections += negotiation_sections(run.source, lang)  # locks, limits, near-optimal ranges
     if len(runs) > 1:
         sections.append(f"<h2>{e(words['compare'])}</h2>{compare_section(runs, lang)}")
+    sections.extend(extra_sections)
     sections.append(f'<h2 id="summary">{e(words["summary"])}</h2>{summary_section(run, lang)}')
     footer = "".join(provenance(r, lang) for r in runs)
     title = f"{words['title']} – {run.name}"

@@ -7,10 +7,9 @@ variants of one scenario handled by the same worker reuse its built model.
 
 from __future__ import annotations
 
-import multiprocessing
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from allocator.errors import (
 )
 from allocator.inputs.schema import Scenario
 from allocator.optimization.solve import SolveStatus
+from allocator.studies.executor import Executor, LocalExecutor
 from allocator.studies.variants import WarmSolver, with_setting
 
 Loader = Callable[[Path], Scenario]
@@ -93,7 +93,10 @@ _WARM: dict[str, WarmSolver] = {}
 
 
 def solve_job(
-    folder: Path, loader: Loader = default_loader, threads: int | None = None
+    folder: Path,
+    loader: Loader = default_loader,
+    threads: int | None = None,
+    solver: WarmSolver | None = None,
 ) -> JobResult:
     """Load and solve one scenario folder; every failure becomes a result, never an exception.
 
@@ -111,7 +114,7 @@ def solve_job(
         message = f"{type(exc).__name__}: {exc}"
         return JobResult(str(folder), folder.name, "input", EXIT_INPUT, message=message)
     try:
-        result = _WARM.setdefault("solver", WarmSolver()).run(scenario)
+        result = (solver or _WARM.setdefault("solver", WarmSolver())).run(scenario)
     except Exception as exc:  # a solver crash must not stop the batch
         message = f"{type(exc).__name__}: {exc}"
         return JobResult(str(folder), scenario.name, "error", 4, message=message)
@@ -129,23 +132,41 @@ def solve_job(
     )
 
 
+@dataclass(frozen=True)
+class BatchSetup:
+    """Folders solved on an executor's workers; each worker keeps one warm solver, so budget
+    variants of one scenario reuse its built model."""
+
+    loader: Loader
+    threads: int | None
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def prepare(self) -> Callable[[Path], JobResult]:
+        solver = WarmSolver()
+        return lambda folder: solve_job(folder, self.loader, self.threads, solver)
+
+
 def run_batch(
-    folders: Sequence[Path], jobs: int = 1, loader: Loader = default_loader
+    folders: Sequence[Path],
+    jobs: int = 1,
+    loader: Loader = default_loader,
+    executor: Executor | None = None,
 ) -> Iterator[JobResult]:
-    """Solve every folder, yielding results as they finish; ``jobs`` > 1 uses worker processes
-    (started with spawn; a worker serves many jobs), ``jobs`` = 1 runs here."""
+    """Solve every folder, yielding results as they finish: on ``executor`` when given, else
+    ``jobs`` > 1 local worker processes (a worker serves many jobs), ``jobs`` = 1 here."""
     if jobs < 1:
         raise UsageError("--jobs: give at least 1")
-    if jobs == 1 or len(folders) <= 1:
-        for folder in folders:
-            yield solve_job(folder, loader)
-        return
-    # spawn: a forked child inherits HiGHS's state from a parent that has solved before, and fails
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(folders)), mp_context=context) as pool:
-        futures = [pool.submit(solve_job, folder, loader, 1) for folder in folders]
-        for future in as_completed(futures):
-            yield future.result()
+    owned = executor is None
+    if executor is None:
+        executor = LocalExecutor(jobs) if jobs > 1 and len(folders) > 1 else Executor()
+    # parallel solves use one thread each, so that they do not fight over the cores
+    threads = None if executor.workers == 1 and executor.name != "dask" else 1
+    try:
+        for _, result in executor.map(BatchSetup(loader, threads), list(folders)):
+            yield result
+    finally:
+        if owned:
+            executor.close()
 
 
 def batch_table(results: Sequence[JobResult]) -> pd.DataFrame:

@@ -7,7 +7,9 @@ model) and adds the marginal value of the next 100,000 € at each point; :func:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -17,6 +19,7 @@ from allocator.errors import UsageError
 from allocator.inputs.schema import Scenario
 from allocator.optimization.pipeline import RunResult
 from allocator.postprocess.results import Plan
+from allocator.studies.executor import Executor, run_all
 from allocator.studies.variants import WarmSolver, with_setting
 
 PER_EUROS = 100_000.0
@@ -60,18 +63,48 @@ def curve_row(result: RunResult) -> dict[str, Any]:
     return row
 
 
+@dataclass(frozen=True)
+class SettingSetup:
+    """One setting varied over values, on an executor's workers: each worker keeps one warm
+    solver (budget variants then share a built model)."""
+
+    scenario: Scenario
+    param: str
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def prepare(self) -> Callable[[float], dict[str, Any]]:
+        solver = WarmSolver()
+        return lambda value: point(self.scenario, self.param, value, solver)
+
+
+def point(scenario: Scenario, param: str, value: float, solver: WarmSolver) -> dict[str, Any]:
+    """The curve row of the scenario with ``param`` set to ``value``."""
+    return {param: value, **curve_row(solver.run(with_setting(scenario, param, value)))}
+
+
+def curve_rows(
+    scenario: Scenario,
+    param: str,
+    values: Sequence[float],
+    solver: WarmSolver | None = None,
+    executor: Executor | None = None,
+) -> list[dict[str, Any]]:
+    """One curve row per value, in order: here on ``solver``, or on the executor's workers."""
+    if executor is not None:
+        return run_all(SettingSetup(scenario, param), list(values), executor)
+    solver = solver or WarmSolver()
+    return [point(scenario, param, value, solver) for value in values]
+
+
 def sweep(
     scenario: Scenario,
     param: str,
     values: Sequence[float],
     solver: WarmSolver | None = None,
+    executor: Executor | None = None,
 ) -> pd.DataFrame:
     """One row per value of ``param``: status, KPIs, and the marginal value of the next 100k €."""
-    solver = solver or WarmSolver()
-    rows = []
-    for value in values:
-        result = solver.run(with_setting(scenario, param, value))
-        rows.append({param: value, **curve_row(result)})
+    rows = curve_rows(scenario, param, values, solver, executor)
     return add_marginal_values(pd.DataFrame(rows))
 
 
@@ -92,16 +125,18 @@ def add_marginal_values(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def frontier(scenario: Scenario, points: int, solver: WarmSolver | None = None) -> pd.DataFrame:
+def frontier(
+    scenario: Scenario,
+    points: int,
+    solver: WarmSolver | None = None,
+    executor: Executor | None = None,
+) -> pd.DataFrame:
     """The efficiency–equity frontier: ``points`` equity weights from 0 to 1."""
     if points < 2:
         raise UsageError("--points: give at least 2 points")
-    solver = solver or WarmSolver()
-    rows = []
-    for weight in np.linspace(0.0, 1.0, points):
-        result = solver.run(with_setting(scenario, "policy.equity_weight", float(weight)))
-        rows.append({"equity_weight": float(weight), **curve_row(result)})
-    frame = pd.DataFrame(rows)
+    weights = [float(w) for w in np.linspace(0.0, 1.0, points)]
+    rows = curve_rows(scenario, "policy.equity_weight", weights, solver, executor)
+    frame = pd.DataFrame(rows).rename(columns={"policy.equity_weight": "equity_weight"})
     frame["dominated"] = dominated(frame)
     return frame
 

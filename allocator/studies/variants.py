@@ -1,9 +1,10 @@
-"""Variants of a scenario: dotted settings overrides, and solving budget variants on one model.
+"""Variants of a scenario: dotted settings overrides, and solving variants on one model.
 
 Building the model is the costly part of a run on a large scenario. A variant that changes only
-the budget (``budget.scale``, ``[funders.<id>] amount`` or the funders' amounts) has the same
-model but for the right-hand side of the funder-amount constraints: :class:`WarmSolver` keeps the
-last model it built and, for such a variant, changes those constants and solves again.
+the budget (``budget.scale``, ``[funders.<id>] amount`` or the funders' amounts) or the need
+figures (the uncertainty study's samples) has the same model but for some constants and
+coefficients: :class:`WarmSolver` keeps the last model it built and, for such a variant, changes
+those numbers (:func:`set_budget`, :func:`set_needs`) and solves again.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pydantic import ValidationError
 
 from allocator.errors import UsageError
 from allocator.inputs.schema import Budget, Scenario, Settings
-from allocator.optimization.model import AllocationModel
+from allocator.optimization.model import AllocationModel, define_objective, prepare
 from allocator.optimization.pipeline import RunResult, run_scenario
 
 
@@ -64,6 +65,77 @@ def without_budget(scenario: Scenario) -> Scenario:
     )
 
 
+def with_needs(scenario: Scenario, needs: dict[tuple[str, str], float]) -> Scenario:
+    """The scenario with the need figures of ``needs`` ((area_id, intervention_id) → need);
+    rows not named keep theirs."""
+    rows = tuple(
+        n.model_copy(update={"need": float(needs.get((n.area_id, n.intervention_id), n.need))})
+        for n in scenario.needs
+    )
+    return scenario.model_copy(update={"needs": rows})
+
+
+def without_numbers(scenario: Scenario) -> Scenario:
+    """The scenario with the budget and the need figures blanked (the need rows' ids kept): two
+    scenarios equal here differ only in numbers :func:`set_budget` and :func:`set_needs` change."""
+    blank = without_budget(scenario)
+    needs = tuple(n.model_copy(update={"need": 0.0}) for n in blank.needs)
+    return blank.model_copy(update={"needs": needs})
+
+
+NEED_FAMILIES = frozenset(
+    {
+        "coverage",
+        "returns",
+        "funding",
+        "funder_amount",
+        "earmark",
+        "staff_workload",
+        "staff_available",
+        "floor",
+        "equity",
+    }
+)
+"""The constraint families whose need-dependent numbers :func:`set_needs` knows how to change."""
+
+
+def set_needs(model: AllocationModel, scenario: Scenario) -> bool:
+    """Point a built model at a variant of its scenario with other need figures.
+
+    Changes the coverage and floor bounds, the returns segments, the equity coefficients and the
+    objective: the model is then the one :func:`~.model.build_model` would build. Returns False,
+    changing nothing, when the variant cannot be reached this way (a need turned zero or nonzero,
+    a constraint family this function does not know): build anew then.
+    """
+    data = prepare(scenario)
+    old = model.data
+    if (
+        not set(model.constraints) <= NEED_FAMILIES
+        or set(data.floor) != set(old.floor)
+        or {a for a, n in data.area_need.items() if n > 0}
+        != {a for a, n in old.area_need.items() if n > 0}
+        or set(data.need) != set(old.need)
+    ):
+        return False
+    coverage = model.constraints.get("coverage", {})
+    for ak in model.served:
+        coverage[ak].constant = -data.max_served.get(ak, 0.0)
+    for (a, k, s), var in model.segment.items():
+        var.upBound = data.segments[s].length * data.need.get((a, k), 0.0)
+    floors = model.constraints.get("floor", {})
+    for ak, floor in data.floor.items():
+        floors[ak].constant = -floor
+        model.shortfall[ak].upBound = floor
+    equity = model.constraints.get("equity", {})
+    for a, need in data.area_need.items():
+        if a in equity:
+            equity[a].expr[model.min_area_coverage] = need
+    model.scenario = scenario
+    model.data = data
+    define_objective(model)
+    return True
+
+
 def set_budget(model: AllocationModel, scenario: Scenario) -> None:
     """Point a built model at a budget variant of its scenario: new funder-amount constants."""
     amounts = {f.funder_id: scenario.funder_amount(f) for f in scenario.funders}
@@ -74,7 +146,8 @@ def set_budget(model: AllocationModel, scenario: Scenario) -> None:
 
 
 class WarmSolver:
-    """Runs scenarios one after another, reusing the last built model for budget variants."""
+    """Runs scenarios one after another, reusing the last built model for budget and need
+    variants."""
 
     def __init__(self, reuse: bool = True) -> None:
         self.reuse = reuse
@@ -87,13 +160,16 @@ class WarmSolver:
 
     def run(self, scenario: Scenario) -> RunResult:
         """As :func:`~.pipeline.run_scenario`, on the kept model when possible."""
-        key = without_budget(scenario) if self.reuse else None
-        if self._model is not None and key is not None and key == self._key:
-            set_budget(self._model, scenario)
-            result = run_scenario(scenario, model=self._model)
-            if result.model is not None:
-                self.reused += 1
-            return result
+        key = without_numbers(scenario) if self.reuse else None
+        model = self._model
+        if model is not None and key is not None and key == self._key:
+            same_needs = scenario.needs == model.scenario.needs
+            if same_needs or set_needs(model, scenario):
+                set_budget(model, scenario)
+                result = run_scenario(scenario, model=model)
+                if result.model is not None:
+                    self.reused += 1
+                return result
         result = run_scenario(scenario)
         if result.model is not None:
             self.built += 1
