@@ -232,8 +232,10 @@ OverwriteOption = Annotated[
     typer.Option(
         "--overwrite",
         help=tr(
-            "Sostituisce la cartella dei risultati se esiste già.",
-            "Replace the output folder if it exists.",
+            "Sostituisce la cartella dei risultati se esiste già (la vecchia resta accanto, "
+            "come .NOME.old-…, finché la nuova non è al suo posto).",
+            "Replace the output folder if it exists (the old one is kept beside it as "
+            ".NAME.old-… until the new one is in place).",
         ),
     ),
 ]

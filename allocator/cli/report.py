@@ -79,11 +79,13 @@ def report(
     set_: SetOption = None,
 ) -> None:
     """Write one self-contained HTML report (KPIs, map, tables, summary document)."""
+    from allocator.outputs.atomic import check_writable
     from allocator.render.report import build_report, read_run, write_report
 
     lang = lang_or_current(lang)
     if boundaries is not None and not boundaries.is_file():
         raise UsageError(f"the boundary file {boundaries} does not exist")
+    check_writable(out)  # before solving
     runs = [read_run(path, set_ or [], lang) for path in [run_or_scenario, *(compare or [])]]
     extra = []
     if uncertainty is not None:

@@ -71,6 +71,7 @@ def compare(
     quiet: QuietOption = False,
 ) -> None:
     """Compare scenarios side by side: KPIs, areas, interventions, winners and losers."""
+    from allocator.outputs.atomic import check_destination
     from allocator.outputs.run_folder import default_output_dir
     from allocator.outputs.run_reader import is_run_folder, read_run_folder
     from allocator.render.console import kpi_comparison_table
@@ -83,6 +84,8 @@ def compare(
     )
     from allocator.studies.rules import RULES
 
+    if out is not None:
+        check_destination(out, overwrite=overwrite)  # before solving
     steps = sum(not is_run_folder(p) for p in scenarios) + (len(RULES) if with_rules else 0)
     items = []
     with progress_bar(words("Confronto", "Comparing"), steps, quiet or steps < 2) as advance:
@@ -151,7 +154,7 @@ def sweep(
     """Solve the scenario at each value of one setting: a table and a chart."""
     from allocator.cli.base import load_scenario
     from allocator.outputs import names
-    from allocator.outputs.atomic import write_folder
+    from allocator.outputs.atomic import check_destination, write_folder
     from allocator.outputs.run_folder import default_output_dir
     from allocator.outputs.table_io import write_table
     from allocator.render.console import column_label, frame_table
@@ -162,12 +165,13 @@ def sweep(
 
     points = parse_values(values)
     loaded = load_scenario(scenario, set_ or [])
+    destination = out or default_output_dir(f"sweep {loaded.name} {param}")
+    check_destination(destination, overwrite=overwrite)  # before solving
     with (
         make_executor(engine, jobs, scheduler) as executor,
         progress_bar(words("Variazione", "Sweep"), len(points), quiet) as advance,
     ):
         frame = sweep_curve(loaded, param, points, executor=counting_executor(executor, advance))
-    destination = out or default_output_dir(f"sweep {loaded.name} {param}")
 
     def fill(folder: Path) -> None:
         write_table(frame, folder / names.SWEEP_TABLE)
@@ -221,7 +225,7 @@ def frontier(
     """The efficiency–equity frontier, with named scenarios placed on it."""
     from allocator.cli.base import load_scenario
     from allocator.outputs import names
-    from allocator.outputs.atomic import write_folder
+    from allocator.outputs.atomic import check_destination, write_folder
     from allocator.outputs.run_folder import default_output_dir
     from allocator.outputs.table_io import write_table
     from allocator.render.console import frame_table
@@ -233,6 +237,8 @@ def frontier(
     from allocator.studies.sweep import placed
 
     loaded = load_scenario(scenario, set_ or [])
+    destination = out or default_output_dir(f"frontier {loaded.name}")
+    check_destination(destination, overwrite=overwrite)  # before solving
     steps = max(points, 0) + len(named or [])
     with (
         make_executor(engine, jobs, scheduler) as executor,
@@ -245,7 +251,6 @@ def frontier(
             advance()
     labels = unique_labels([r.scenario.name for r in results])
     points_frame = placed({label: r.plan for label, r in zip(labels, results, strict=True)})
-    destination = out or default_output_dir(f"frontier {loaded.name}")
 
     def fill(folder: Path) -> None:
         write_table(frame, folder / names.FRONTIER_TABLE)
@@ -295,6 +300,7 @@ def batch(
     quiet: QuietOption = False,
 ) -> None:
     """Solve every scenario folder under DIR in parallel; one failure does not stop the others."""
+    from allocator.outputs.atomic import check_writable
     from allocator.outputs.files import write_csv_atomically
     from allocator.outputs.run_folder import default_output_dir
     from allocator.render.console import frame_table, status_word
@@ -309,6 +315,9 @@ def batch(
                 "no folder with a scenario.toml under {}",
             ).format(directory)
         )
+    destination = out or default_output_dir(f"batch-{Path(directory).resolve().name}")
+    destination = destination.with_suffix(".csv")
+    check_writable(destination)  # before solving
     results = []
     with (
         make_executor(engine, jobs, scheduler) as executor,
@@ -318,8 +327,6 @@ def batch(
             results.append(result)
             advance()
     table = batch_table(results)
-    destination = out or default_output_dir(f"batch-{Path(directory).resolve().name}")
-    destination = destination.with_suffix(".csv")
     write_csv_atomically(table, destination)
     console.print(frame_table("Batch", table, BATCH_COLUMNS, width=console.width))
     console.print(
