@@ -127,9 +127,20 @@ def set_needs(model: AllocationModel, scenario: Scenario) -> bool:
         floors[ak].constant = -floor
         model.shortfall[ak].upBound = floor
     equity = model.constraints.get("equity", {})
-    for a, need in data.area_need.items():
-        if a in equity:
-            equity[a].expr[model.min_area_coverage] = need
+    if model.min_area_coverage is not None:
+        for a, need in data.area_need.items():
+            if a in equity:
+                equity[a].expr[model.min_area_coverage] = need
+    elif equity and model.equity is not None:  # worst_share: e[a] ≥ N[a]·t − served[a]
+        t = next(v for v in model.equity if v.name == "worst_share_threshold")
+        for a, need in data.area_need.items():
+            if a in equity:
+                equity[a].expr[t] = -need
+        total = sum(n for n in data.area_need.values() if n > 0)
+        weight = -1.0 / (scenario.settings.policy.equity_share * total) if total > 0 else 0.0
+        for var in list(model.equity):
+            if var is not t:
+                model.equity[var] = weight
     model.scenario = scenario
     model.data = data
     define_objective(model)
