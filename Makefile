@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SCENARIO ?=
 
-.PHONY: demo test test-fast lint typecheck pytest bench clean chromium notebooks report
+.PHONY: demo test test-fast lint typecheck pytest bench clean chromium libreoffice notebooks report
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-pytest: $(VENV)/.installed-dev chromium
+pytest: $(VENV)/.installed-dev chromium libreoffice
 	$(BIN)/python -m pytest
 
 # Headless Chromium for the report's browser test: installed with apt only when missing and root;
@@ -41,6 +41,15 @@ chromium:
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "chromium missing and not root: the browser test of the report will be skipped"; fi
+
+# LibreOffice Calc (about 40 MB from Debian, without recommends) for the test that converts
+# results.xlsx headless: installed only when missing and root; otherwise the test says why it skips.
+libreoffice:
+	@if command -v libreoffice >/dev/null || command -v soffice >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends libreoffice-calc >/dev/null; \
+	else echo "libreoffice missing and not root: the LibreOffice test of results.xlsx will be skipped"; fi
 
 # Regenerate the notebooks (stored without outputs) from notebooks/build_notebooks.py.
 notebooks: $(VENV)/.installed-dev

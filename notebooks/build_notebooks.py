@@ -25,7 +25,11 @@ from allocator.optimization.pipeline import run_scenario
 # altrimenti la mappa mostra i centri dei quartieri.
 CONFINI = Path.cwd().resolve().parents[1] / "shared" / "data" / "milano" / "milano_nil_boundaries.geojson"
 CONFINI = CONFINI if CONFINI.is_file() else None
-pd.set_option("display.max_columns", 20)"""
+pd.set_option("display.max_columns", 20)
+# numbers as Italians read them, never in scientific notation (−1.066 rather than −1.066071e+03)
+from allocator.render.formats import number
+
+pd.set_option("display.float_format", lambda v: number(v, "it", 0 if abs(v) >= 100 else 4))"""
 
 NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
     "01_milano_quadro.ipynb": [
@@ -126,15 +130,18 @@ peso al quartiere meno coperto. Poi la curva **efficienza–equità** e quanto r
         ("code", SETUP),
         ("code", """\
 from allocator.render import plotting
-from allocator.studies.compare import compare_results
+from allocator.studies.compare_inputs import compare_many, from_result
 
 scenari = {
     "base": [],
     "bilancio -10%": ["budget.scale=0.9"],
     "prima l'equità": ["policy.equity_weight=0.8"],
 }
-risultati = [run_scenario(load_scenario(None, modifiche)) for modifiche in scenari.values()]
-confronto, descrizioni = compare_results(risultati, with_rules=True)
+piani = [
+    from_result(run_scenario(load_scenario(None, modifiche)), name=nome)
+    for nome, modifiche in scenari.items()
+]
+confronto, descrizioni = compare_many(piani, with_rules=True)
 confronto.kpis"""),
         ("md", """\
 Le ultime colonne sono le **regole empiriche** con cui oggi si divide il denaro (quota pro capite,

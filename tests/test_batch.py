@@ -48,8 +48,12 @@ def test_batch_command_exit_code_is_the_worst_failure(tmp_path: Path) -> None:
     out = tmp_path / "kpis" / "batch.csv"
     result = CliRunner().invoke(app, ["batch", str(tmp_path), "--jobs", "1", "--out", str(out)])
     assert result.exit_code == 3, result.output
-    assert "2 of 4 scenarios failed" in result.output
+    assert "2 scenari su 4 non riusciti" in result.output
     assert out.exists()
+    english = ["--lang", "en", "batch", str(tmp_path), "--jobs", "1", "--out", str(out)]
+    result = CliRunner().invoke(app, english)
+    assert result.exit_code == 3, result.output
+    assert "2 of 4 scenarios failed" in result.output
 
 
 @pytest.mark.slow

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from allocator.cli import app
@@ -111,11 +112,11 @@ def test_a_failure_while_writing_leaves_nothing_half_written(
     def broken(*_args: Any, **_kwargs: Any) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(pd, "ExcelWriter", broken)
+    monkeypatch.setattr(Workbook, "save", broken)  # results.xlsx, written last
     result = invoke("run", scenario, "--out", out, "--overwrite")
     # a file-system error is named as such (exit 2), never "Unexpected error"
     assert result.exit_code == EXIT_INPUT
-    assert "File-system error" in result.output and "disk full" in result.output
+    assert "Errore del file system" in result.output and "disk full" in result.output
     assert "Traceback" not in result.output
     assert sorted(p.name for p in out.iterdir()) == before
     fresh = invoke("run", scenario, "--out", tmp_path / "new")
@@ -292,4 +293,4 @@ def test_cli_shim_at_the_repository_root(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == EXIT_OK, done.stderr
-    assert "inputs valid" in done.stdout
+    assert "dati validi" in done.stdout

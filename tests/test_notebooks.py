@@ -4,6 +4,7 @@ outputs."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,3 +65,19 @@ def test_notebook_runs(path: Path, kernel_here: str) -> None:
     client.execute()  # raises CellExecutionError on any error
     errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
+    shown = "\n".join(output_text(o) for c in notebook.cells for o in c.get("outputs", []))
+    assert "Running HiGHS" not in shown and "Copyright" not in shown  # no solver banner
+    assert not re.search(r"\d[eE][+-]\d\d", shown), "a number in scientific notation"
+    if path.name.startswith("03"):
+        assert "bilancio -10%" in shown and "prima l'equità" in shown  # the variants' names
+        assert "base (2)" not in shown and "base (3)" not in shown
+
+
+def output_text(output: dict[str, object]) -> str:
+    """What a cell output shows as text (streams, plain and HTML results)."""
+    if output.get("output_type") == "stream":
+        return str(output.get("text", ""))
+    data = output.get("data")
+    if isinstance(data, dict):
+        return "\n".join(str(data.get(kind, "")) for kind in ("text/plain", "text/html"))
+    return ""

@@ -45,12 +45,16 @@ def chromium(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str
     )
 
 
-@pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def need_chromium() -> None:
     if not Path(CHROMIUM).is_file():
         pytest.skip(
             "chromium is not installed: run `make chromium` as root (apt-get install -y chromium)"
         )
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    need_chromium()
     folder = tmp_path_factory.mktemp("browser")
     boundaries = Path(__file__).resolve().parents[2] / "shared" / "data" / "milano"
     boundaries /= "milano_nil_boundaries.geojson"
@@ -81,3 +85,34 @@ def test_report_screenshot_is_taken(page: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 50_000  # a page, not a blank
+
+
+@pytest.fixture(scope="module")
+def xlsx_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of a run folder whose inputs came from inputs.xlsx (read back, not re-solved)."""
+    from typer.testing import CliRunner
+
+    from allocator.cli import app
+    from tests.scenario_factory import write_scenario
+
+    need_chromium()
+    folder = tmp_path_factory.mktemp("browser-xlsx")
+    scenario = write_scenario(folder / "scenario", xlsx=True)
+    run = folder / "run"
+    result = CliRunner().invoke(app, ["run", str(scenario), "--out", str(run), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return write_report(build_report([read_run(run)]), folder / "report.html")
+
+
+def test_report_of_an_xlsx_run_names_roles_and_has_the_partners(
+    xlsx_page: Path, tmp_path: Path
+) -> None:
+    result = chromium(tmp_path, "--dump-dom", xlsx_page.as_uri())
+    assert result.returncode == 0, result.stderr[-2000:]
+    dom = result.stdout
+    assert 'data-rendered="yes"' in dom and 'data-errors="0"' in dom
+    assert "Personale FTE: Educator" in dom  # the role by its name, not its id
+    assert "FTE: educatore" not in dom
+    assert '<table id="partners-table">' in dom and "Cooperativa Aurora" in dom
+    assert "APS Ponte" in dom and "cooperativa sociale" in dom
+    assert '<table id="status-quo-table">' in dom and "Situazione attuale" in dom

@@ -78,7 +78,7 @@ def test_two_runs_to_one_out_started_together(tmp_path: Path) -> None:
     results = [(run.wait(timeout=120), run.communicate()[0]) for run in runs]
     codes = sorted(code for code, _ in results)
     assert codes == [EXIT_OK, EXIT_INPUT], results
-    refused = next(text for code, text in results if code == EXIT_INPUT)
+    refused = " ".join(next(text for code, text in results if code == EXIT_INPUT).split())
     assert "already exists" in refused or "another run" in refused
     assert "Traceback" not in refused
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
@@ -225,5 +225,5 @@ def test_a_permission_error_while_writing_names_the_path(
     monkeypatch.setattr(Path, "mkdir", refused)
     result = CliRunner().invoke(app, ["run", str(scenario), "--out", str(tmp_path / "o")])
     assert result.exit_code == EXIT_INPUT
-    assert "File-system error" in result.output and "permission denied" in result.output
+    assert "Errore del file system" in result.output and "permission denied" in result.output
     assert str(tmp_path) in result.output.replace("\n", "")

@@ -27,12 +27,36 @@ from allocator.errors import (
     InputError,
     UsageError,
 )
+from allocator.lang import ENV_VAR, set_lang, startup_lang, words
+
+HELP_LANG = startup_lang()
+"""The language of the help texts, read from the command line before Typer parses it."""
+
+
+def tr(it: str, en: str) -> str:
+    """A help text in the language of this command line (Italian unless ``--lang en`` or
+    ``ALLOCATOR_LANG=en``)."""
+    return it if HELP_LANG == "it" else en
+
+
+if HELP_LANG == "it":  # the panel titles of Typer's help, where Typer lets them be set
+    from typer import rich_utils
+
+    rich_utils.ARGUMENTS_PANEL_TITLE = "Argomenti"
+    rich_utils.OPTIONS_PANEL_TITLE = "Opzioni"
+    rich_utils.COMMANDS_PANEL_TITLE = "Comandi"
+    rich_utils.ERRORS_PANEL_TITLE = "Errore"
+    rich_utils.ABORTED_TEXT = "Interrotto."
+    rich_utils.RICH_HELP = "Provare [blue]'{command_path} {help_option}'[/] per l'aiuto."
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    help="Allocate interventions, staff and funding against child poverty across areas.",
+    help=tr(
+        "Assegna interventi, personale e fondi contro la povertà minorile tra i quartieri.",
+        "Allocate interventions, staff and funding against child poverty across areas.",
+    ),
 )
 console = Console()
 errors = Console(stderr=True)
@@ -43,12 +67,33 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @app.callback()
 def _options(
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug", help=tr("Mostra il traceback degli errori.", "Show tracebacks of errors.")
+        ),
+    ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help=tr(
+                f"Lingua di terminale, rapporti e file: it (predefinita) o en; anche {ENV_VAR}.",
+                f"Language of the terminal, reports and files: it (default) or en; also {ENV_VAR}.",
+            ),
+        ),
+    ] = None,
 ) -> None:
     _state["debug"] = debug
+    try:
+        set_lang(lang)
+    except UsageError as exc:
+        errors.print(f"[bold red]{tr('Errore', 'Error')}:[/] {exc}", highlight=False)
+        raise typer.Exit(EXIT_INPUT) from None
 
 
-def report_problems(problems: list[Any], title: str = "The input has problems") -> None:
+def report_problems(problems: list[Any], title: str | None = None) -> None:
+    title = title or words("I dati di input hanno problemi", "The input has problems")
     errors.print(f"[bold red]{title}[/] ({len(problems)}):")
     for problem in problems:
         errors.print(f"  - {problem}", highlight=False, markup=False)
@@ -69,7 +114,9 @@ def edge(command: F) -> F:
         except (UsageError, FileNotFoundError) as exc:
             if _state["debug"]:
                 raise
-            errors.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
+            errors.print(
+                f"[bold red]{words('Errore', 'Error')}:[/] {escape(str(exc))}", highlight=False
+            )
             raise typer.Exit(EXIT_INPUT) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
@@ -77,14 +124,19 @@ def edge(command: F) -> F:
             if _state["debug"]:
                 raise
             message = escape(file_system_error(exc))
-            errors.print(f"[bold red]File-system error:[/] {message}", highlight=False)
+            title = words("Errore del file system", "File-system error")
+            errors.print(f"[bold red]{title}:[/] {message}", highlight=False)
             raise typer.Exit(EXIT_INPUT) from None
         except Exception as exc:
             if _state["debug"]:
                 raise
             errors.print(
-                f"[bold red]Unexpected error:[/] {type(exc).__name__}: {escape(str(exc))} "
-                "(run with --debug for the traceback)",
+                f"[bold red]{words('Errore inatteso', 'Unexpected error')}:[/] "
+                f"{type(exc).__name__}: {escape(str(exc))} "
+                + words(
+                    "(eseguire con --debug per il traceback)",
+                    "(run with --debug for the traceback)",
+                ),
                 highlight=False,
             )
             raise typer.Exit(EXIT_SOLVER) from None
@@ -102,13 +154,21 @@ def file_system_error(exc: OSError) -> str:
 ScenarioArg = Annotated[
     Path | None,
     typer.Argument(
-        help="Scenario folder (scenario.toml + tables); the bundled Milan one if omitted."
+        help=tr(
+            "Cartella dello scenario (scenario.toml + tabelle); se omessa, quello di Milano "
+            "incluso.",
+            "Scenario folder (scenario.toml + tables); the bundled Milan one if omitted.",
+        )
     ),
 ]
 SetOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--set", help="Override a scenario.toml key: --set budget.scale=0.9 (repeatable)."
+        "--set",
+        help=tr(
+            "Modifica una chiave di scenario.toml: --set budget.scale=0.9 (ripetibile).",
+            "Override a scenario.toml key: --set budget.scale=0.9 (repeatable).",
+        ),
     ),
 ]
 
@@ -164,9 +224,20 @@ def solver_overrides(solver: str | None, time_limit: float | None) -> list[str]:
     return extra
 
 
-OutOption = Annotated[Path | None, typer.Option("--out", help="Output folder.")]
+OutOption = Annotated[
+    Path | None, typer.Option("--out", help=tr("Cartella dei risultati.", "Output folder."))
+]
 OverwriteOption = Annotated[
-    bool, typer.Option("--overwrite", help="Replace the output folder if it exists.")
+    bool,
+    typer.Option(
+        "--overwrite",
+        help=tr(
+            "Sostituisce la cartella dei risultati se esiste già (la vecchia resta accanto, "
+            "come .NOME.old-…, finché la nuova non è al suo posto).",
+            "Replace the output folder if it exists (the old one is kept beside it as "
+            ".NAME.old-… until the new one is in place).",
+        ),
+    ),
 ]
 
 
@@ -178,7 +249,8 @@ def solved(scenarios: list[Path], overrides: list[str]) -> list[Any]:
     results = [run_scenario(load_scenario(path, overrides)) for path in scenarios]
     failed = [r for r in results if not r.has_plan]
     for r in failed:
-        errors.print(f"[bold red]No plan for '{r.scenario.name}' ({r.status.value}):[/]")
+        no_plan = words("Nessun piano per", "No plan for")
+        errors.print(f"[bold red]{no_plan} '{r.scenario.name}' ({r.status.value}):[/]")
         for line in r.explanation:
             errors.print(f"  - {line}", highlight=False, markup=False)
     if failed:

@@ -11,14 +11,28 @@ from allocator.cli.base import (
     app,
     console,
     edge,
+    tr,
 )
 from allocator.errors import UsageError
 
 
-@app.command()
+@app.command(
+    help=tr(
+        "Scrive le tabelle di input vuote (CSV e inputs.xlsx) con la descrizione di ogni colonna.",
+        "Write empty input tables (CSV and inputs.xlsx) with a description of every column.",
+    )
+)
 @edge
 def template(
-    directory: Annotated[Path, typer.Argument(help="Folder to write the empty tables into.")],
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            help=tr(
+                "Cartella in cui scrivere le tabelle vuote.",
+                "Folder to write the empty tables into.",
+            )
+        ),
+    ],
 ) -> None:
     """Write empty input tables (CSV and inputs.xlsx) with a description of every column."""
     from allocator.datasets.template import write_template
@@ -29,16 +43,40 @@ def template(
         console.print(f"  {path.name}")
 
 
-@app.command()
+@app.command(
+    help=tr(
+        "Stima needs.csv dalla demografia dei quartieri e da tassi pubblicati (tutti in un file).",
+        "Estimate needs.csv from area demographics and published rates (every rate in one file).",
+    )
+)
 @edge
 def needs(
-    scenario: Annotated[Path, typer.Argument(help="Scenario folder with areas_profile.csv.")],
+    scenario: Annotated[
+        Path,
+        typer.Argument(
+            help=tr(
+                "Cartella dello scenario con areas_profile.csv.",
+                "Scenario folder with areas_profile.csv.",
+            )
+        ),
+    ],
     parameters: Annotated[
         Path | None,
-        typer.Option(help="Parameter file; default: allocator/data/needs_parameters.csv."),
+        typer.Option(
+            help=tr(
+                "File dei parametri; predefinito: allocator/data/needs_parameters.csv.",
+                "Parameter file; default: allocator/data/needs_parameters.csv.",
+            )
+        ),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Where to write needs.csv; default: in the scenario.")
+        Path | None,
+        typer.Option(
+            help=tr(
+                "Dove scrivere needs.csv; predefinito: nello scenario.",
+                "Where to write needs.csv; default: in the scenario.",
+            )
+        ),
     ] = None,
 ) -> None:
     """Estimate needs.csv from area demographics and published rates (every rate in one file)."""
@@ -48,16 +86,48 @@ def needs(
     console.print(f"Needs (ESTIMATES) written to [bold]{written}[/]")
 
 
-@app.command()
+@app.command(
+    help=tr(
+        "Scrive uno scenario SINTETICO completo di qualsiasi dimensione (test, benchmark, "
+        "formazione).",
+        "Write a complete SYNTHETIC scenario of any size (for tests, benchmarks, training).",
+    )
+)
 @edge
 def synth(
-    directory: Annotated[Path, typer.Argument(help="Folder to write the synthetic scenario into.")],
-    areas: Annotated[int, typer.Option(min=1, help="Number of areas.")] = 25,
-    partners: Annotated[int, typer.Option(min=1, help="Number of partners.")] = 500,
-    interventions: Annotated[int, typer.Option(min=1, help="Number of interventions.")] = 10,
-    funders: Annotated[int, typer.Option(min=1, help="Number of funders.")] = 4,
-    staff_roles: Annotated[int, typer.Option(min=0, help="Number of staff roles.")] = 1,
-    seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 0,
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            help=tr(
+                "Cartella in cui scrivere lo scenario sintetico.",
+                "Folder to write the synthetic scenario into.",
+            )
+        ),
+    ],
+    areas: Annotated[
+        int, typer.Option(min=1, help=tr("Numero di quartieri.", "Number of areas."))
+    ] = 25,
+    partners: Annotated[
+        int, typer.Option(min=1, help=tr("Numero di enti.", "Number of partners."))
+    ] = 500,
+    interventions: Annotated[
+        int, typer.Option(min=1, help=tr("Numero di interventi.", "Number of interventions."))
+    ] = 10,
+    funders: Annotated[
+        int, typer.Option(min=1, help=tr("Numero di finanziatori.", "Number of funders."))
+    ] = 4,
+    staff_roles: Annotated[
+        int,
+        typer.Option(min=0, help=tr("Numero di ruoli del personale.", "Number of staff roles.")),
+    ] = 1,
+    seed: Annotated[
+        int,
+        typer.Option(
+            help=tr(
+                "Seme casuale: stesso seme, stessi file.", "Random seed: same seed, same files."
+            )
+        ),
+    ] = 0,
 ) -> None:
     """Write a complete SYNTHETIC scenario of any size (for tests, benchmarks, training)."""
     from allocator.datasets.synth import synth_scenario
@@ -76,14 +146,32 @@ def synth(
     console.print(f"Synthetic scenario written to [bold]{written}[/]")
 
 
-@app.command("build-milano")
+@app.command(
+    "build-milano",
+    help=tr(
+        "Ricostruisce scenarios/milano e scenarios/milano-citta dagli open data del Comune.",
+        "Rebuild scenarios/milano and scenarios/milano-citta from the Comune's open data.",
+    ),
+)
 @edge
 def build_milano_command(
     shared: Annotated[
-        Path | None, typer.Option(help="The Milan open data; default: ../shared/data/milano.")
+        Path | None,
+        typer.Option(
+            help=tr(
+                "Gli open data di Milano; predefinito: ../shared/data/milano.",
+                "The Milan open data; default: ../shared/data/milano.",
+            )
+        ),
     ] = None,
     scenarios: Annotated[
-        Path | None, typer.Option(help="Where the scenarios go; default: scenarios/.")
+        Path | None,
+        typer.Option(
+            help=tr(
+                "Dove vanno gli scenari; predefinito: scenarios/.",
+                "Where the scenarios go; default: scenarios/.",
+            )
+        ),
     ] = None,
 ) -> None:
     """Rebuild scenarios/milano and scenarios/milano-citta from the Comune's open data."""

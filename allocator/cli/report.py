@@ -12,33 +12,62 @@ from allocator.cli.base import (
     app,
     console,
     edge,
+    tr,
 )
 from allocator.errors import UsageError
+from allocator.lang import lang_or_current, words
 
 
-@app.command()
+@app.command(
+    help=tr(
+        "Scrive un rapporto HTML autonomo (indicatori, mappa, tabelle, documento di sintesi).",
+        "Write one self-contained HTML report (KPIs, map, tables, summary document).",
+    )
+)
 @edge
 def report(
     run_or_scenario: Annotated[
         Path | None,
         typer.Argument(
-            help="A run folder (written by allocator run) or a scenario folder (solved now); "
-            "the bundled Milan scenario if omitted."
+            help=tr(
+                "Una cartella di risultati (scritta da allocator run) o di scenario (risolto "
+                "ora); se omessa, lo scenario di Milano incluso.",
+                "A run folder (written by allocator run) or a scenario folder (solved now); "
+                "the bundled Milan scenario if omitted.",
+            )
         ),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")] = Path(
-        "report.html"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", help=tr("Il file HTML da scrivere.", "The HTML file to write."))
+    ] = Path("report.html"),
     compare: Annotated[
         list[Path] | None,
-        typer.Option("--compare", help="Another run or scenario shown side by side (repeatable)."),
+        typer.Option(
+            "--compare",
+            help=tr(
+                "Un altro risultato o scenario da affiancare (ripetibile).",
+                "Another run or scenario shown side by side (repeatable).",
+            ),
+        ),
     ] = None,
-    lang: Annotated[str, typer.Option(help="Language of the report: it or en.")] = "it",
+    lang: Annotated[
+        str,
+        typer.Option(
+            help=tr(
+                "Lingua del rapporto: it o en (predefinita: --lang globale).",
+                "Language of the report: it or en.",
+            )
+        ),
+    ] = "it",
     boundaries: Annotated[
         Path | None,
         typer.Option(
-            help="Boundary GeoJSON of the areas (the Comune's NIL, dataset ds964); without it "
-            "the map shows the areas' centroids."
+            help=tr(
+                "GeoJSON dei confini dei quartieri (i NIL del Comune, dataset ds964); senza, la "
+                "mappa mostra i centroidi.",
+                "Boundary GeoJSON of the areas (the Comune's NIL, dataset ds964); without it "
+                "the map shows the areas' centroids.",
+            )
         ),
     ] = None,
     uncertainty: Annotated[
@@ -50,12 +79,13 @@ def report(
     set_: SetOption = None,
 ) -> None:
     """Write one self-contained HTML report (KPIs, map, tables, summary document)."""
+    from allocator.outputs.atomic import check_writable
     from allocator.render.report import build_report, read_run, write_report
 
-    if lang not in ("it", "en"):
-        raise UsageError(f"--lang must be it or en, not {lang!r}")
+    lang = lang_or_current(lang)
     if boundaries is not None and not boundaries.is_file():
         raise UsageError(f"the boundary file {boundaries} does not exist")
+    check_writable(out)  # before solving
     runs = [read_run(path, set_ or [], lang) for path in [run_or_scenario, *(compare or [])]]
     extra = []
     if uncertainty is not None:
@@ -68,4 +98,4 @@ def report(
         extra.append(uncertainty_section(uncertainty, lang))
     page = build_report(runs, lang=lang, boundaries=boundaries, extra_sections=extra)
     written = write_report(page, out)
-    console.print(f"Report written to [bold]{written}[/]")
+    console.print(f"{words('Rapporto scritto in', 'Report written to', lang)} [bold]{written}[/]")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from allocator.cli.base import (
+    OverwriteOption,
     ScenarioArg,
     SetOption,
     app,
@@ -15,35 +16,63 @@ from allocator.cli.base import (
     edge,
     errors,
     solver_overrides,
+    tr,
 )
-from allocator.errors import EXIT_INFEASIBLE, EXIT_SOLVER, UsageError
+from allocator.errors import EXIT_INFEASIBLE, EXIT_SOLVER
+from allocator.lang import lang_or_current, words
 
 
-@app.command()
+@app.command(
+    help=tr(
+        "Risolve uno scenario e ne scrive i risultati.",
+        "Solve one scenario and write its outputs.",
+    )
+)
 @edge
 def run(
     scenario: ScenarioArg = None,
     out: Annotated[
-        Path | None, typer.Option(help="Output folder (default outputs/<scenario>).")
+        Path | None,
+        typer.Option(
+            help=tr(
+                "Cartella dei risultati (predefinita outputs/<scenario>).",
+                "Output folder (default outputs/<scenario>).",
+            )
+        ),
     ] = None,
-    solver: Annotated[str | None, typer.Option(help="highs (default) or cbc.")] = None,
-    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds.")] = None,
+    solver: Annotated[
+        str | None, typer.Option(help=tr("highs (predefinito) o cbc.", "highs (default) or cbc."))
+    ] = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help=tr("Secondi.", "Seconds."))
+    ] = None,
     set_: SetOption = None,
-    overwrite: Annotated[
-        bool, typer.Option("--overwrite", help="Replace the output folder if it exists.")
+    overwrite: OverwriteOption = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help=tr("Non stampa il riepilogo.", "Print no summary."))
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", help="Print no summary.")] = False,
     explain: Annotated[
         bool,
         typer.Option(
             "--explain",
-            help="Explain the plan in full: marginal values confirmed by re-solving, binding "
-            "limits, where to strengthen (writes marginal_values.csv, limits.csv, strengthen.csv, "
-            "idle_capacity.csv).",
+            help=tr(
+                "Spiega il piano per intero: valori marginali confermati risolvendo di nuovo, "
+                "limiti vincolanti, dove rafforzare (scrive marginal_values.csv, limits.csv, "
+                "strengthen.csv, idle_capacity.csv).",
+                "Explain the plan in full: marginal values confirmed by re-solving, binding "
+                "limits, where to strengthen (writes marginal_values.csv, limits.csv, "
+                "strengthen.csv, idle_capacity.csv).",
+            ),
         ),
     ] = False,
     lang: Annotated[
-        str, typer.Option(help="Language of the summary and explanation: it or en.")
+        str,
+        typer.Option(
+            help=tr(
+                "Lingua del riepilogo e della spiegazione: it o en (predefinita: --lang globale).",
+                "Language of the summary and explanation: it or en.",
+            )
+        ),
     ] = "it",
 ) -> None:
     """Solve one scenario and write its outputs."""
@@ -53,14 +82,14 @@ def run(
     from allocator.optimization.solve import SolveStatus
     from allocator.outputs.atomic import check_destination
     from allocator.outputs.run_folder import default_output_dir, write_outputs
+    from allocator.render.explain_view import explanation_view
     from allocator.render.explanations import explain as explain_run
     from allocator.render.gains import gain_over_rules
     from allocator.render.negotiation import negotiation_outputs
-    from allocator.render.summary import explanation_view, print_summary
+    from allocator.render.summary import print_summary
     from allocator.studies.rules import rule_plans
 
-    if lang not in ("it", "en"):
-        raise UsageError(f"--lang must be it or en, not {lang!r}")
+    lang = lang_or_current(lang)
     overrides = [*(set_ or []), *solver_overrides(solver, time_limit)]
     loaded = load_scenario(scenario, overrides)
     destination = out or default_output_dir(loaded.name)
@@ -68,14 +97,17 @@ def run(
     robust = robust_plan(loaded, scenario)  # policy.robust_samples > 0: the robust plan
     result = run_scenario(loaded) if robust is None else robust.result
     if result.status is SolveStatus.INFEASIBLE:
-        errors.print(f"[bold red]Scenario '{loaded.name}' is infeasible:[/]")
+        infeasible = words("non ha soluzione", "is infeasible", lang)
+        errors.print(f"[bold red]Scenario '{loaded.name}' {infeasible}:[/]")
         solver_proved = result.outcome is not None
         lines = explain_run(result, lang=lang).sentences if solver_proved else result.explanation
         for line in lines:
             errors.print(f"  - {line}", highlight=False, markup=False)
         raise typer.Exit(EXIT_INFEASIBLE)
     if not result.has_plan:
-        errors.print(f"[bold red]No plan for '{loaded.name}':[/]")
+        errors.print(
+            f"[bold red]{words('Nessun piano per', 'No plan for', lang)} '{loaded.name}':[/]"
+        )
         for line in result.explanation:
             errors.print(f"  - {line}", highlight=False, markup=False)
         raise typer.Exit(EXIT_SOLVER)
@@ -96,15 +128,20 @@ def run(
             console.print(
                 gain_over_rules(result.plan, rule_plans(loaded), lang=lang), highlight=False
             )
-        console.print(explanation_view(why, long=explain))
+        console.print(explanation_view(why, long=explain, width=console.width))
         for line in negotiation_lines:
             console.print(line, highlight=False)
         if robust is not None:
             console.print(robust_view(robust, lang))
-    console.print(f"Outputs written to [bold]{written}[/]")
+    console.print(f"{words('Risultati scritti in', 'Outputs written to', lang)} [bold]{written}[/]")
 
 
-@app.command()
+@app.command(
+    help=tr(
+        "Controlla i dati di uno scenario ed elenca ogni problema trovato.",
+        "Check a scenario's inputs and list every problem found.",
+    )
+)
 @edge
 def validate(
     scenario: ScenarioArg = None,
@@ -116,15 +153,26 @@ def validate(
 
     loaded = load_scenario(scenario, set_ or [])
     excluded = loaded.excluded_partners()
-    console.print(
-        f"[bold green]{loaded.name}[/]: inputs valid: {len(loaded.areas)} areas, "
-        f"{len(loaded.interventions)} interventions, {len(loaded.partners)} partners "
-        f"({len(excluded)} excluded as ineligible), {len(loaded.capacities)} capacity rows, "
-        f"{len(loaded.funders)} funders, {len(loaded.staff)} staff roles."
+    counts = (
+        len(loaded.areas),
+        len(loaded.interventions),
+        len(loaded.partners),
+        len(excluded),
+        len(loaded.capacities),
+        len(loaded.funders),
+        len(loaded.staff),
     )
+    text = words(
+        "dati validi: {} quartieri, {} interventi, {} enti ({} esclusi perché non ammissibili), "
+        "{} righe di capacità, {} finanziatori, {} ruoli del personale.",
+        "inputs valid: {} areas, {} interventions, {} partners ({} excluded as ineligible), "
+        "{} capacity rows, {} funders, {} staff roles.",
+    )
+    console.print(f"[bold green]{loaded.name}[/]: {text.format(*counts)}")
     conflicts = check_feasibility(loaded)
     if conflicts:
-        errors.print("[bold red]But the scenario cannot be met:[/]")
+        cannot = words("Ma lo scenario non si può soddisfare", "But the scenario cannot be met")
+        errors.print(f"[bold red]{cannot}:[/]")
         for line in conflicts:
             errors.print(f"  - {line}", highlight=False, markup=False)
         raise typer.Exit(EXIT_INFEASIBLE)

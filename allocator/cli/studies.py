@@ -17,48 +17,131 @@ from allocator.cli.base import (
     errors,
     folder_loader,
     solved,
+    tr,
 )
 from allocator.cli.engine import EngineOption, JobsOption, SchedulerOption
+from allocator.cli.progress import QuietOption, counting_executor, progress_bar
 from allocator.errors import UsageError
+from allocator.lang import current_lang, words
+
+BATCH_COLUMNS = (
+    "scenario",
+    "status",
+    "objective",
+    "coverage",
+    "min_area_coverage",
+    "beneficiaries_served",
+    "shortfall_total",
+    "budget_used_share",
+)
+"""The columns of the batch table printed (the CSV holds every KPI)."""
 
 
-@app.command()
+@app.command(
+    help=tr(
+        "Confronta scenari o risultati affiancati: indicatori, quartieri, interventi, chi "
+        "guadagna e chi perde.",
+        "Compare scenarios side by side: KPIs, areas, interventions, winners and losers.",
+    )
+)
 @edge
 def compare(
     scenarios: Annotated[
-        list[Path], typer.Argument(help="Scenario folders, the first the reference.")
+        list[Path],
+        typer.Argument(
+            help=tr(
+                "Cartelle di scenari o di risultati (di allocator run); la prima è il riferimento.",
+                "Scenario folders, the first the reference.",
+            )
+        ),
     ],
     with_rules: Annotated[
-        bool, typer.Option("--with-rules", help="Add the first scenario's rules of thumb.")
+        bool,
+        typer.Option(
+            "--with-rules",
+            help=tr(
+                "Aggiunge le regole empiriche del primo scenario.",
+                "Add the first scenario's rules of thumb.",
+            ),
+        ),
     ] = False,
     out: OutOption = None,
     set_: SetOption = None,
     overwrite: OverwriteOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Compare scenarios side by side: KPIs, areas, interventions, winners and losers."""
+    from allocator.outputs.atomic import check_destination
     from allocator.outputs.run_folder import default_output_dir
-    from allocator.render.summary import frame_view
-    from allocator.studies.compare import compare_results, write_comparison
+    from allocator.outputs.run_reader import is_run_folder, read_run_folder
+    from allocator.render.console import kpi_comparison_table
+    from allocator.studies.compare import write_comparison
+    from allocator.studies.compare_inputs import (
+        compare_many,
+        comparison_name,
+        from_result,
+        from_run_folder,
+    )
+    from allocator.studies.rules import RULES
 
-    results = solved(scenarios, set_ or [])
-    comparison, descriptions = compare_results(results, with_rules=with_rules)
-    destination = out or default_output_dir(f"compare {results[0].scenario.name}")
+    if out is not None:
+        check_destination(out, overwrite=overwrite)  # before solving
+    steps = sum(not is_run_folder(p) for p in scenarios) + (len(RULES) if with_rules else 0)
+    items = []
+    with progress_bar(words("Confronto", "Comparing"), steps, quiet or steps < 2) as advance:
+        for path in scenarios:
+            if is_run_folder(path):  # read back as written: no re-solve
+                items.append(from_run_folder(read_run_folder(path)))
+                continue
+            items.extend(from_result(result) for result in solved([path], set_ or []))
+            advance()
+        comparison, descriptions = compare_many(items, with_rules=with_rules, advance=advance)
+    destination = out or default_output_dir(comparison_name(list(comparison.labels[: len(items)])))
     written = write_comparison(
         comparison, destination, overwrite=overwrite, descriptions=descriptions
     )
+    roles = {r.role_id: r.name for i in items if i.scenario for r in i.scenario.staff}
+    labels = comparison.labels
+    deltas = labels[1:] if len(labels) <= 3 else ()
+    title = words("Confronto", "Comparison")
     console.print(
-        frame_view("Confronto", comparison.kpis, list(comparison.kpis.columns)[: 1 + len(results)])
+        kpi_comparison_table(
+            title, comparison.kpis, labels, deltas, role_names=roles, width=console.width
+        )
     )
-    console.print(f"Comparison written to [bold]{written}[/]")
+    console.print(f"{words('Confronto scritto in', 'Comparison written to')} [bold]{written}[/]")
 
 
-@app.command()
+@app.command(
+    help=tr(
+        "Risolve lo scenario per ogni valore di un'impostazione: una tabella e un grafico.",
+        "Solve the scenario at each value of one setting: a table and a chart.",
+    )
+)
 @edge
 def sweep(
-    scenario: Annotated[Path, typer.Argument(help="Scenario folder.")],
-    param: Annotated[str, typer.Option("--param", help="Setting to vary, e.g. budget.scale.")],
+    scenario: Annotated[
+        Path, typer.Argument(help=tr("Cartella dello scenario.", "Scenario folder."))
+    ],
+    param: Annotated[
+        str,
+        typer.Option(
+            "--param",
+            help=tr(
+                "Impostazione da variare, ad es. budget.scale.",
+                "Setting to vary, e.g. budget.scale.",
+            ),
+        ),
+    ],
     values: Annotated[
-        str, typer.Option("--values", help="start:stop:count (0.5:1.5:11) or a comma list.")
+        str,
+        typer.Option(
+            "--values",
+            help=tr(
+                "inizio:fine:numero (0.5:1.5:11) o un elenco separato da virgole.",
+                "start:stop:count (0.5:1.5:11) or a comma list.",
+            ),
+        ),
     ],
     out: OutOption = None,
     set_: SetOption = None,
@@ -66,24 +149,29 @@ def sweep(
     engine: EngineOption = "local",
     scheduler: SchedulerOption = None,
     jobs: JobsOption = 1,
+    quiet: QuietOption = False,
 ) -> None:
     """Solve the scenario at each value of one setting: a table and a chart."""
     from allocator.cli.base import load_scenario
     from allocator.outputs import names
-    from allocator.outputs.atomic import write_folder
+    from allocator.outputs.atomic import check_destination, write_folder
     from allocator.outputs.run_folder import default_output_dir
     from allocator.outputs.table_io import write_table
+    from allocator.render.console import column_label, frame_table
     from allocator.render.plotting import budget_outcome, png
-    from allocator.render.summary import frame_view
     from allocator.studies.executor import make_executor
     from allocator.studies.sweep import parse_values
     from allocator.studies.sweep import sweep as sweep_curve
 
     points = parse_values(values)
     loaded = load_scenario(scenario, set_ or [])
-    with make_executor(engine, jobs, scheduler) as executor:
-        frame = sweep_curve(loaded, param, points, executor=executor)
     destination = out or default_output_dir(f"sweep {loaded.name} {param}")
+    check_destination(destination, overwrite=overwrite)  # before solving
+    with (
+        make_executor(engine, jobs, scheduler) as executor,
+        progress_bar(words("Variazione", "Sweep"), len(points), quiet) as advance,
+    ):
+        frame = sweep_curve(loaded, param, points, executor=counting_executor(executor, advance))
 
     def fill(folder: Path) -> None:
         write_table(frame, folder / names.SWEEP_TABLE)
@@ -93,18 +181,38 @@ def sweep(
     written = write_folder(destination, fill, overwrite=overwrite)
     marginal = [c for c in frame.columns if c.startswith("marginal")]
     shown = [param, "status", "objective", "beneficiaries_served", "budget_used_share", *marginal]
-    console.print(frame_view(f"Sweep of {param}", frame, shown))
-    console.print(f"Sweep written to [bold]{written}[/]")
+    title = words("Variazione di {}", "Sweep of {}").format(column_label(param, current_lang()))
+    console.print(frame_table(title, frame, shown, width=console.width))
+    console.print(f"{words('Variazione scritta in', 'Sweep written to')} [bold]{written}[/]")
 
 
-@app.command()
+@app.command(
+    help=tr(
+        "La frontiera efficienza–equità, con gli scenari indicati collocati su di essa.",
+        "The efficiency–equity frontier, with named scenarios placed on it.",
+    )
+)
 @edge
 def frontier(
-    scenario: Annotated[Path, typer.Argument(help="Scenario folder.")],
-    points: Annotated[int, typer.Option("--points", help="Equity weights from 0 to 1.")] = 11,
+    scenario: Annotated[
+        Path, typer.Argument(help=tr("Cartella dello scenario.", "Scenario folder."))
+    ],
+    points: Annotated[
+        int,
+        typer.Option(
+            "--points",
+            help=tr("Numero di pesi dell'equità tra 0 e 1.", "Equity weights from 0 to 1."),
+        ),
+    ] = 11,
     named: Annotated[
         list[Path] | None,
-        typer.Option("--scenario", help="A scenario to place on the frontier (repeatable)."),
+        typer.Option(
+            "--scenario",
+            help=tr(
+                "Uno scenario da collocare sulla frontiera (ripetibile).",
+                "A scenario to place on the frontier (repeatable).",
+            ),
+        ),
     ] = None,
     out: OutOption = None,
     set_: SetOption = None,
@@ -112,28 +220,37 @@ def frontier(
     engine: EngineOption = "local",
     scheduler: SchedulerOption = None,
     jobs: JobsOption = 1,
+    quiet: QuietOption = False,
 ) -> None:
     """The efficiency–equity frontier, with named scenarios placed on it."""
     from allocator.cli.base import load_scenario
     from allocator.outputs import names
-    from allocator.outputs.atomic import write_folder
+    from allocator.outputs.atomic import check_destination, write_folder
     from allocator.outputs.run_folder import default_output_dir
     from allocator.outputs.table_io import write_table
+    from allocator.render.console import frame_table
     from allocator.render.formats import number
     from allocator.render.plotting import efficiency_equity_frontier, png
-    from allocator.render.summary import frame_view
     from allocator.studies.compare import unique_labels
     from allocator.studies.executor import make_executor
     from allocator.studies.sweep import frontier as frontier_curve
     from allocator.studies.sweep import placed
 
     loaded = load_scenario(scenario, set_ or [])
-    with make_executor(engine, jobs, scheduler) as executor:
-        frame = frontier_curve(loaded, points, executor=executor)
-    results = solved(list(named or []), set_ or [])
+    destination = out or default_output_dir(f"frontier {loaded.name}")
+    check_destination(destination, overwrite=overwrite)  # before solving
+    steps = max(points, 0) + len(named or [])
+    with (
+        make_executor(engine, jobs, scheduler) as executor,
+        progress_bar(words("Frontiera", "Frontier"), steps, quiet) as advance,
+    ):
+        frame = frontier_curve(loaded, points, executor=counting_executor(executor, advance))
+        results = []
+        for path in named or []:
+            results += solved([path], set_ or [])
+            advance()
     labels = unique_labels([r.scenario.name for r in results])
     points_frame = placed({label: r.plan for label, r in zip(labels, results, strict=True)})
-    destination = out or default_output_dir(f"frontier {loaded.name}")
 
     def fill(folder: Path) -> None:
         write_table(frame, folder / names.FRONTIER_TABLE)
@@ -144,56 +261,96 @@ def frontier(
 
     written = write_folder(destination, fill, overwrite=overwrite)
     shown = ["equity_weight", "weighted_coverage", "min_area_coverage", "beneficiaries_served"]
-    console.print(frame_view("Efficiency–equity frontier", frame, [*shown, "dominated"]))
-    console.print(f"Frontier written to [bold]{written}[/]")
+    title = words("Frontiera efficienza–equità", "Efficiency–equity frontier")
+    console.print(frame_table(title, frame, [*shown, "dominated"], width=console.width))
+    console.print(f"{words('Frontiera scritta in', 'Frontier written to')} [bold]{written}[/]")
 
 
-@app.command()
+@app.command(
+    help=tr(
+        "Risolve in parallelo ogni scenario sotto DIR; un errore non ferma gli altri.",
+        "Solve every scenario folder under DIR in parallel; one failure does not stop the others.",
+    )
+)
 @edge
 def batch(
-    directory: Annotated[Path, typer.Argument(help="Folder holding scenario folders.")],
-    jobs: Annotated[int, typer.Option("--jobs", help="Parallel processes.")] = 2,
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            help=tr(
+                "Cartella che contiene cartelle di scenari.", "Folder holding scenario folders."
+            )
+        ),
+    ],
+    jobs: Annotated[
+        int, typer.Option("--jobs", help=tr("Processi in parallelo.", "Parallel processes."))
+    ] = 2,
     engine: EngineOption = "local",
     scheduler: SchedulerOption = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="CSV of the combined KPIs (default outputs/batch-<DIR>.csv)."),
+        typer.Option(
+            "--out",
+            help=tr(
+                "CSV degli indicatori di tutti gli scenari (predefinito outputs/batch-<DIR>.csv).",
+                "CSV of the combined KPIs (default outputs/batch-<DIR>.csv).",
+            ),
+        ),
     ] = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Solve every scenario folder under DIR in parallel; one failure does not stop the others."""
-    from rich.progress import Progress
-
+    from allocator.outputs.atomic import check_writable
     from allocator.outputs.files import write_csv_atomically
     from allocator.outputs.run_folder import default_output_dir
-    from allocator.render.summary import batch_view
+    from allocator.render.console import frame_table, status_word
     from allocator.studies.batch import batch_table, find_scenarios, run_batch, worst_exit_code
     from allocator.studies.executor import make_executor
 
     folders = find_scenarios(directory)
     if not folders:
-        raise UsageError(f"no folder with a scenario.toml under {directory}")
-    results = []
-    with make_executor(engine, jobs, scheduler) as executor, Progress(console=errors) as progress:
-        task = progress.add_task("solving", total=len(folders))
-        for result in run_batch(folders, jobs, loader=folder_loader(), executor=executor):
-            results.append(result)
-            progress.advance(task)
-    table = batch_table(results)
+        raise UsageError(
+            words(
+                "nessuna cartella con scenario.toml sotto {}",
+                "no folder with a scenario.toml under {}",
+            ).format(directory)
+        )
     destination = out or default_output_dir(f"batch-{Path(directory).resolve().name}")
     destination = destination.with_suffix(".csv")
+    check_writable(destination)  # before solving
+    results = []
+    with (
+        make_executor(engine, jobs, scheduler) as executor,
+        progress_bar(words("Risoluzione", "Solving"), len(folders), quiet) as advance,
+    ):
+        for result in run_batch(folders, jobs, loader=folder_loader(), executor=executor):
+            results.append(result)
+            advance()
+    table = batch_table(results)
     write_csv_atomically(table, destination)
-    console.print(batch_view(table))
-    console.print(f"Combined KPIs written to [bold]{destination}[/]")
+    console.print(frame_table("Batch", table, BATCH_COLUMNS, width=console.width))
+    console.print(
+        f"{words('Indicatori di tutti gli scenari scritti in', 'Combined KPIs written to')} "
+        f"[bold]{destination}[/]"
+    )
     failed = [r for r in results if not r.ok]
+    lang = current_lang()
     for r in failed:
         errors.print(
-            f"[red]{r.folder}[/]: {r.status} (exit {r.exit_code}) {r.message}", highlight=False
+            f"[red]{r.folder}[/]: {status_word(r.status, lang)} "
+            f"({words('codice', 'exit')} {r.exit_code}) {r.message}",
+            highlight=False,
         )
     code = worst_exit_code(results)
     if code:
         errors.print(
-            f"[bold red]{len(failed)} of {len(results)} scenarios failed[/]; exit code {code}, "
-            "the worst among them (2 input, 3 infeasible, 4 solver)."
+            words(
+                "[bold red]{} scenari su {} non riusciti[/]; codice di uscita {}, il più grave tra "
+                "loro (2 dati, 3 impossibile, 4 risolutore).",
+                "[bold red]{} of {} scenarios failed[/]; exit code {}, the worst among them "
+                "(2 input, 3 infeasible, 4 solver).",
+            ).format(len(failed), len(results), code)
         )
         raise typer.Exit(code)
-    console.print(f"[bold green]All {len(results)} scenarios solved.[/]")
+    done = words("Tutti i {} scenari risolti.", "All {} scenarios solved.").format(len(results))
+    console.print(f"[bold green]{done}[/]")

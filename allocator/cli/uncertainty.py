@@ -52,9 +52,10 @@ def uncertainty(
     from allocator.outputs.atomic import check_destination, write_folder
     from allocator.outputs.run_folder import default_output_dir
     from allocator.outputs.table_io import write_table
+    from allocator.postprocess.kpis import KpiFormat
+    from allocator.render.console import frame_table
     from allocator.render.formats import number, share
     from allocator.render.plotting import png
-    from allocator.render.summary import frame_view
     from allocator.render.uncertainty import area_ranges
     from allocator.studies.executor import make_executor
     from allocator.studies.uncertainty import uncertainty as study
@@ -93,7 +94,18 @@ def uncertainty(
     view = result.areas.sort_values("coverage_p10").head(10)
     shown = ["name", "coverage_nominal", "coverage_p10", "coverage_p50", "coverage_p90"]
     shown += [c for c in ("prob_below_target", "funded_share") if c in view.columns]
-    console.print(frame_view("Copertura per NIL sotto i bisogni campionati", view, shown))
+    labels = {
+        "name": "quartiere",
+        "coverage_nominal": "copertura con i bisogni dati",
+        "coverage_p10": "copertura P10",
+        "coverage_p50": "copertura P50",
+        "coverage_p90": "copertura P90",
+        "prob_below_target": "probabilità sotto l'obiettivo",
+        "funded_share": "quota dei campioni con fondi",
+    }
+    title = "Copertura per NIL sotto i bisogni campionati"
+    formats: dict[str, KpiFormat] = {c: "share" for c in shown if c != "name"}
+    console.print(frame_table(title, view, shown, labels=labels, formats=formats))
     fixed = result.samples[result.samples["plan"] == "nominal"]["objective"]
     console.print(
         f"Obiettivo del piano fisso: P10 {share(fixed.quantile(0.1))}, "

@@ -102,9 +102,8 @@ def _quiet_stdout() -> Iterator[None]:
     """Silence C-level writes to stdout (HiGHS prints a banner when constructed)."""
     try:
         fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # no real file behind stdout (a notebook)
-        yield
-        return
+    except (AttributeError, OSError, ValueError):
+        fd = 1  # no real file behind sys.stdout (a notebook, pytest): the process's own stdout
     sys.stdout.flush()
     saved = os.dup(fd)
     try:

@@ -21,18 +21,19 @@ from typing import Any
 import pandas as pd
 
 from allocator import __version__
+from allocator.inputs.schema import Scenario
 from allocator.optimization.pipeline import RunResult
 from allocator.optimization.solve import solver_version
 from allocator.outputs.atomic import Notice, to_stderr, write_folder
 from allocator.outputs.names import (
     KPIS_FILE,
-    KPIS_SHEET,
     RESULT_FILES,
     RESULTS_WORKBOOK,
     RUN_FILE,
     table_file,
 )
-from allocator.outputs.table_io import write_table, write_workbook
+from allocator.outputs.table_io import write_table
+from allocator.outputs.workbook import write_results_workbook
 
 __all__ = [
     "RESULT_FILES",
@@ -140,12 +141,20 @@ def _write_all(
     plan = result.plan
     assert plan is not None
     write_run_files(
-        folder, {**plan.tables(), **extra_tables}, plan.kpis, provenance(result, overrides)
+        folder,
+        {**plan.tables(), **extra_tables},
+        plan.kpis,
+        provenance(result, overrides),
+        result.scenario,
     )
 
 
 def write_run_files(
-    folder: Path, tables: dict[str, pd.DataFrame], kpis: dict[str, Any], run: dict[str, Any]
+    folder: Path,
+    tables: dict[str, pd.DataFrame],
+    kpis: dict[str, Any],
+    run: dict[str, Any],
+    scenario: Scenario | None = None,
 ) -> None:
     """Write a run's files into ``folder``: one CSV per table, kpis.json, run.json (``run``, the
     provenance) and results.xlsx; text cells safe from formula injection in CSV and workbook."""
@@ -155,8 +164,5 @@ def write_run_files(
     (folder / KPIS_FILE).write_text(json.dumps(kpis, indent=2, ensure_ascii=False) + "\n")
     run = _json_ready(run)
     (folder / RUN_FILE).write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n")
-    kpi_frame = pd.DataFrame(
-        [(k, json.dumps(v) if isinstance(v, dict) else v) for k, v in kpis.items()],
-        columns=["kpi", "value"],
-    )
-    write_workbook(folder / RESULTS_WORKBOOK, {KPIS_SHEET: kpi_frame, **tables})
+    # headers in the planner's language, names beside ids (from ``scenario``), number formats
+    write_results_workbook(folder / RESULTS_WORKBOOK, kpis, tables, scenario)

@@ -23,6 +23,8 @@ from allocator.outputs.escaping import csv_cell, restore_cell
 TEXT_COLUMNS = ("name", "label", "scenario", "detail", "reason", "item")
 """Columns always read back as text (besides every ``*_id`` and ``*_name`` column)."""
 UNREPRESENTABLE = "\ufffd"
+FLOAT_DECIMALS = 9
+"""Decimals kept in a CSV's float columns: far below any figure shown, above the solver's noise."""
 
 
 def _safe_text(value: Any) -> Any:
@@ -34,7 +36,9 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     safe = frame.copy()
     safe.columns = [_safe_text(c) for c in frame.columns]
     for position, dtype in enumerate(frame.dtypes):
-        if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+        if pd.api.types.is_float_dtype(dtype):  # no float noise: 7065.6, not 7065.599999999999
+            safe.isetitem(position, frame.iloc[:, position].round(FLOAT_DECIMALS))
+        elif not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
             safe.isetitem(position, frame.iloc[:, position].map(_safe_text))
     return safe
 

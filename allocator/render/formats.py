@@ -4,9 +4,10 @@ in English. The one place numbers are turned into words for the terminal, report
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
-from allocator.postprocess.kpis import KpiFormat, kpi_format
+from allocator.postprocess.kpis import BY_KEY, KpiFormat, kpi_format
 
 MISSING = "–"
 
@@ -56,6 +57,36 @@ def formatted(value: Any, kind: KpiFormat, lang: str = "it") -> str:
     if kind == "seconds":
         return f"{number(v, lang, 2)} s"
     return number(v, lang)
+
+
+def whole_people(values: Sequence[float]) -> list[int]:
+    """People as whole numbers that add up: each value rounded down, then the units still missing
+    to reach the rounded total go to the largest remainders (ties to the first)."""
+    cleaned = [max(float(v), 0.0) if math.isfinite(float(v)) else 0.0 for v in values]
+    floors = [math.floor(v + 1e-9) for v in cleaned]
+    missing = round(sum(cleaned)) - sum(floors)
+    order = sorted(range(len(cleaned)), key=lambda i: (-(cleaned[i] - floors[i]), i))
+    for i in order[: max(missing, 0)]:
+        floors[i] += 1
+    return floors
+
+
+def kpi_delta(key: str, value: Any, lang: str = "it") -> str:
+    """A difference of KPI ``key`` (or ``staff_fte.<role>``): signed, shares in percentage
+    points, ``–`` when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    if not isinstance(value, int | float):
+        return str(value)
+    v = 0.0 if abs(float(value)) < 1e-9 else float(value)
+    kind = BY_KEY[key].format if key in BY_KEY else None
+    if kind == "share":
+        text = f"{number(100 * v, lang, 1)} pp"
+    elif kind in ("euro", "fte", "decimal", "seconds", "count"):
+        text = formatted(v, kind, lang)
+    else:
+        text = number(v, lang, None)
+    return f"+{text}" if v > 0 else text
 
 
 def kpi_value(key: str, value: Any, lang: str = "it") -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -256,7 +257,9 @@ def area_map(
         footer = note
         if unmatched:
             footer += f"\n{missing_word} ({len(unmatched)}): {', '.join(unmatched)}"
-        figure.text(0.01, 0.005, footer, fontsize=11, va="bottom", wrap=True)
+        # wrapped here: matplotlib's wrap=True measures "$…$" in names as maths, and fails
+        wrapped = "\n".join(textwrap.fill(line, 130) for line in footer.splitlines())
+        figure.text(0.01, 0.005, wrapped, fontsize=11, va="bottom")
     return AreaMap(figure, kpi, mode, sorted(drawn), unmatched)
 
 

@@ -46,6 +46,7 @@ STYLE: dict[str, Any] = {
     "grid.alpha": 0.3,
     "figure.dpi": 100,
     "savefig.dpi": 110,
+    "text.parse_math": False,  # names drawn literally: "Costo 5$ e 10$" is no formula
 }
 """Projector-friendly defaults, applied while a figure is built."""
 
@@ -163,7 +164,8 @@ def percent_formatter(lang: str) -> FuncFormatter:
 def png(figure: Figure) -> bytes:
     """The figure as PNG bytes."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    with mpl.rc_context({"text.parse_math": False}):  # tick labels are made while drawing
+        figure.savefig(buffer, format="png")
     return buffer.getvalue()
 
 

@@ -14,7 +14,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from rich.table import Table
 
-from allocator.outputs.run_folder import write_folder, write_outputs
+from allocator.outputs.atomic import write_folder
+from allocator.outputs.run_folder import write_outputs
+from allocator.outputs.table_io import write_table
 from allocator.render.formats import euro, kpi_value, number, share
 from allocator.render.plotting import (
     SECOND_COLOUR,
@@ -130,10 +132,10 @@ def write_alternatives(
         raise ValueError("no ranges to write: " + " ".join(outcome.explanation))
 
     def fill(folder: Path) -> None:
-        outcome.ranges.to_csv(folder / "ranges.csv", index=False, lineterminator="\n")
+        write_table(outcome.ranges, folder / "ranges.csv")
         (folder / "ranges.png").write_bytes(png(ranges_chart(outcome.ranges, outcome.slack, lang)))
         table = outcome.alternatives_table()
-        table.to_csv(folder / "alternatives.csv", index=False, lineterminator="\n")
+        write_table(table, folder / "alternatives.csv")
         write_outputs(outcome.optimum, folder / "ottimo")
         for alternative in outcome.alternatives:
             write_outputs(alternative.result, folder / alternative.name)

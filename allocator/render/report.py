@@ -17,6 +17,7 @@ from pathlib import Path
 from allocator.outputs.files import write_text_atomically
 from allocator.render.plotting import check_lang
 from allocator.render.report_negotiation import negotiation_sections
+from allocator.render.report_partners import partners_section, status_quo, status_quo_section
 from allocator.render.report_runs import ReportRun, read_run
 from allocator.render.report_sections import (
     areas_table,
@@ -98,12 +99,15 @@ def build_report(
             f"{e(words['estimate_note'].format(notes=cited))}</p>"
         )
     credit = f"<p><strong>{e(CREDIT)}</strong></p>" if _credits_comune(runs) else ""
+    today = status_quo(run)
     sections = [
         f"<h2>{e(words['kpis'])}</h2>{kpi_cards(run, lang)}",
+        f'<h2 id="status-quo">{e(words["status_quo"])}</h2>{status_quo_section(run, today, lang)}',
         f"<h2>{e(words['map'])}</h2>{map_section(run, lang, border)}",
         f"<h2>{e(words['charts'])}</h2>{charts(run, lang)}",
         f"<h2>{e(words['areas'])}</h2>{areas_table(run, lang)}",
         f"<h2>{e(words['funders'])}</h2>{funders_table(run, lang)}",
+        f'<h2 id="partners">{e(words["partners"])}</h2>{partners_section(run, today, lang)}',
         f"<h2>{e(words['strengthen'])}</h2>{strengthen_section(run, lang)}",
     ]
     sections += negotiation_sections(run.source, lang)  # locks, limits, near-optimal ranges

@@ -13,7 +13,7 @@ import pandas as pd
 
 from allocator.postprocess.kpis import BY_KEY, KpiFormat, kpi_label
 from allocator.postprocess.limits import LIMIT_LABELS
-from allocator.render.formats import formatted, kpi_value, number
+from allocator.render.formats import formatted, kpi_value, number, whole_people
 from allocator.render.maps import MapKeys, area_map
 from allocator.render.plotting import (
     coverage_by_area,
@@ -59,9 +59,13 @@ def label(key: str, lang: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+REPORT_ESTIMATES = frozenset(REPORT_KPIS[:7]) | {"cofunding"}
+"""The KPIs the report marks as resting on estimates (needs, and partners' own figures)."""
+
+
 def is_estimate(key: str) -> bool:
     kpi = BY_KEY.get(key)
-    return kpi is not None and kpi.estimate
+    return key in REPORT_ESTIMATES or (kpi is not None and kpi.estimate)
 
 
 def e(text: Any) -> str:
@@ -169,7 +173,11 @@ def areas_table(run: ReportRun, lang: str) -> str:
         ("cost", "Costo" if it else "Cost", "euro"),
         ("staff_fte", "Personale FTE" if it else "Staff FTE", "fte"),
     ]
-    frame = run.areas.fillna({"municipio": ""}).sort_values(["coverage", "area_id"])
+    frame = run.areas.fillna({"municipio": ""})
+    # whole people that add up to the plan's total; unmet need consistent with them
+    frame = frame.assign(served=whole_people(frame["served"].tolist()))
+    frame = frame.assign(unmet_need=(frame["need"] - frame["served"]).clip(lower=0))
+    frame = frame.sort_values(["coverage", "area_id"])
     return table(frame, columns, lang, "areas-table")
 
 

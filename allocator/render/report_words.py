@@ -40,6 +40,15 @@ WORDS: dict[str, dict[str, str]] = {
         "yes": "sì",
         "no": "no",
         "kpi": "Indicatore",
+        "status_quo": "Proposta e situazione attuale",
+        "status_quo_note": "La situazione attuale (baseline.csv) misurata come il piano, con gli "
+        "stessi indicatori.",
+        "status_quo_missing": "Lo scenario non ha baseline.csv: la situazione attuale non è nota.",
+        "proposal_column": "Proposta",
+        "today_column": "Situazione attuale",
+        "change_column": "Differenza",
+        "partners": "Enti del Terzo settore",
+        "partners_missing": "La cartella del risultato non contiene allocation.csv.",
     },
     "en": {
         "title": "Allocation plan",
@@ -78,5 +87,14 @@ WORDS: dict[str, dict[str, str]] = {
         "yes": "yes",
         "no": "no",
         "kpi": "Key figure",
+        "status_quo": "Proposal and status quo",
+        "status_quo_note": "Today's allocation (baseline.csv) measured as the plan is, with the "
+        "same key figures.",
+        "status_quo_missing": "The scenario has no baseline.csv: today's allocation is not known.",
+        "proposal_column": "Proposal",
+        "today_column": "Status quo",
+        "change_column": "Change",
+        "partners": "Third-sector partners",
+        "partners_missing": "The run folder holds no allocation.csv.",
     },
 }

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import pandas as pd
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
 from allocator.optimization.pipeline import RunResult
 from allocator.postprocess.kpis import kpi_label
-from allocator.render.explanations import Explanation
 from allocator.render.formats import kpi_value, number
 
 LABELS: dict[str, dict[str, str]] = {
@@ -179,134 +177,3 @@ def summary(result: RunResult, lowest: int = 5, lang: str = "it") -> Group:
 
 def print_summary(result: RunResult, console: Console | None = None, lang: str = "it") -> None:
     (console or Console()).print(summary(result, lang=lang))
-
-
-def explanation_view(explanation: Explanation, long: bool = False, rows: int = 10) -> Group:
-    """The explanation as printed by ``allocator run``: a few lines, or (long) tables too."""
-    it = explanation.lang == "it"
-    title = "Perché questo piano" if it else "Why this plan"
-    lines = explanation.sentences if long else explanation.short()
-    parts: list[Table | Text] = [Text(title, style="bold")]
-    parts += [Text(f"  - {line}") for line in lines]
-    if not long or explanation.conflicts:
-        return Group(*parts)
-    mv = explanation.marginal_values
-    if len(mv):
-        parts.append(
-            _table(
-                "Valori marginali" if it else "Marginal values",
-                [
-                    ("resource", "l"),
-                    ("change", "r"),
-                    ("dual estimate", "r"),
-                    ("weighted gain", "r"),
-                    ("beneficiaries", "r"),
-                    ("where", "l"),
-                ],
-                [
-                    [
-                        f"{r.resource_kind} {r.resource_id}",
-                        f"{r.change:,.0f} {r.unit}",
-                        f"{r.dual_weighted_per_change:,.1f}",
-                        "" if not r.confirmed else f"{r.weighted_gain:,.1f}",
-                        "" if not r.confirmed else f"{r.beneficiaries_gain:,.0f}",
-                        str(r.where),
-                    ]
-                    for r in mv.head(rows).itertuples(index=False)
-                ],
-            )
-        )
-    for name, frame in (
-        ("Limiti" if it else "Limits", explanation.limits),
-        ("Dove rafforzare" if it else "Where to strengthen", explanation.strengthen),
-    ):
-        if not len(frame):
-            continue
-        top = frame[frame["limit"] != "need_met"].sort_values(
-            "reachable_unmet", ascending=False, kind="stable"
-        )
-        parts.append(
-            _table(
-                name,
-                [("area", "l"), ("intervention", "l"), ("unmet", "r"), ("limit", "l")],
-                [
-                    [r.area_name, r.intervention_name, f"{r.reachable_unmet:,.0f}", r.limit_label]
-                    for r in top.head(rows).itertuples(index=False)
-                ],
-            )
-        )
-    idle = explanation.idle_capacity
-    if len(idle):
-        parts.append(
-            _table(
-                "Capacità inutilizzata" if it else "Idle capacity",
-                [("partner", "l"), ("area", "l"), ("intervention", "l"), ("places", "r")],
-                [
-                    [r.partner_name, r.area_id, r.intervention_id, f"{r.usable_places:,.0f}"]
-                    for r in idle.head(rows).itertuples(index=False)
-                ],
-            )
-        )
-    return Group(*parts)
-
-
-def batch_view(kpis: pd.DataFrame) -> Table:
-    """The combined KPIs of a batch, one row per scenario."""
-
-    def pct(value: object) -> str:
-        return "" if pd.isna(value) else f"{100 * float(value):.1f}%"  # type: ignore[arg-type]
-
-    def whole(value: object) -> str:
-        return "" if pd.isna(value) else f"{float(value):,.0f}"  # type: ignore[arg-type]
-
-    table = _table(
-        "Batch (obj. = objective, cover = coverage, min = lowest area coverage, short = shortfall,"
-        " budget = share used)",
-        [
-            ("scenario", "l"),
-            ("status", "l"),
-            ("obj.", "r"),
-            ("cover", "r"),
-            ("min", "r"),
-            ("served", "r"),
-            ("short", "r"),
-            ("budget", "r"),
-        ],
-        [
-            [
-                str(r.scenario),
-                str(r.status),
-                "" if pd.isna(r.objective) else f"{r.objective:.4f}",
-                pct(r.coverage),
-                pct(r.min_area_coverage),
-                whole(r.beneficiaries_served),
-                whole(r.shortfall_total),
-                pct(r.budget_used_share),
-            ]
-            for r in kpis.itertuples(index=False)
-        ],
-    )
-    table.columns[0].min_width = 24
-    return table
-
-
-def frame_view(title: str, frame: pd.DataFrame, columns: list[str]) -> Table:
-    """Some columns of a frame as a compact table: shares as %, counts with separators."""
-
-    def cell(column: str, value: object) -> str:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return str(value)
-        if pd.isna(value):
-            return ""
-        if "coverage" in column or "share" in column or column == "objective":
-            return f"{100 * value:.1f}%" if column != "objective" else f"{value:.4f}"
-        if abs(value) >= 100:
-            return f"{value:,.0f}"
-        return f"{value:.4g}"
-
-    shown = [c for c in columns if c in frame.columns]
-    return _table(
-        title,
-        [(c, "l" if frame[c].dtype == object else "r") for c in shown],
-        [[cell(c, row[c]) for c in shown] for _, row in frame.iterrows()],
-    )

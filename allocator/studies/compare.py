@@ -352,23 +352,6 @@ def compare_results(
 
     Returns the comparison and each label's description (for the summary).
     """
-    from allocator.studies.rules import rule_plans
+    from allocator.studies.compare_inputs import compare_many, from_result
 
-    labels = unique_labels([r.scenario.name for r in results])
-    plans: dict[str, Plan] = {}
-    descriptions: dict[str, str] = {}
-    names: dict[str, str] = {}
-    for label, result in zip(labels, results, strict=True):
-        if result.plan is None:
-            raise ValueError(f"{label} has no plan to compare")
-        plans[label] = result.plan
-        descriptions[label] = result.scenario.settings.description
-        names.update({p.partner_id: p.name for p in result.scenario.partners})
-    if with_rules:
-        first = results[0].scenario
-        for rule in rule_plans(first):
-            label = f"regola: {rule.label}"
-            plans[label] = rule.plan
-            cuts = f"; {len(rule.clipped)} tagli per rispettare i vincoli" if rule.clipped else ""
-            descriptions[label] = f"regola empirica applicata a {labels[0]}{cuts}"
-    return compare_plans(plans, names), descriptions
+    return compare_many([from_result(r) for r in results], with_rules=with_rules)

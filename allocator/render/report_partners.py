@@ -1,0 +1,197 @@
+"""The report's answers to "what do we get?": each partner's share of the plan against today, and
+the plan's key figures beside the status quo (``baseline.csv``), when the inputs hold one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from allocator.postprocess.results import Plan
+from allocator.render.formats import euro, kpi_delta, kpi_value, number, whole_people
+from allocator.render.report_runs import ReportRun
+from allocator.render.report_sections import REPORT_KPIS, Column, e, label, table
+from allocator.render.report_words import WORDS
+
+LEGAL_FORMS: dict[str, dict[str, str]] = {
+    "it": {
+        "cooperativa_sociale": "cooperativa sociale",
+        "consorzio": "consorzio",
+        "aps": "APS",
+        "odv": "ODV",
+        "impresa_sociale": "impresa sociale",
+        "ente_religioso": "ente religioso",
+        "fondazione": "fondazione",
+        "altro": "altro",
+    },
+    "en": {
+        "cooperativa_sociale": "social cooperative",
+        "consorzio": "consortium",
+        "aps": "APS",
+        "odv": "ODV",
+        "impresa_sociale": "social enterprise",
+        "ente_religioso": "religious body",
+        "fondazione": "foundation",
+        "altro": "other",
+    },
+}
+SHOWN_PLACES = 3
+"""Areas (interventions) listed by name per partner before "and N more"."""
+
+
+def status_quo(run: ReportRun) -> Plan | None:
+    """Today's allocation measured as a plan (the same KPIs), when the inputs hold a baseline."""
+    from allocator.studies.rules import status_quo_plan
+
+    if run.scenario is None or not run.scenario.baseline:
+        return None
+    today = status_quo_plan(run.scenario)
+    return None if today is None else today.plan
+
+
+def listed(names: Sequence[str], lang: str) -> str:
+    """A few names, then how many more."""
+    unique = sorted(set(names), key=str.lower)
+    if len(unique) <= SHOWN_PLACES:
+        return ", ".join(unique)
+    more = len(unique) - SHOWN_PLACES
+    word = "e altri" if lang == "it" else "and"
+    tail = "" if lang == "it" else " more"
+    return f"{', '.join(unique[:SHOWN_PLACES])} {word} {more}{tail}"
+
+
+def partners_frame(run: ReportRun, today: Plan | None, lang: str) -> pd.DataFrame:
+    """Per partner in the plan or today: name, legal form, where, what, beneficiaries (whole,
+    adding up to the plan's rounded total), money from funders, own cofunding, and the change
+    against today. Sorted by money, then name."""
+    columns = [
+        "partner_id",
+        "name",
+        "legal_form",
+        "where",
+        "what",
+        "beneficiaries",
+        "funded_cost",
+        "cofunding",
+        "today_beneficiaries",
+        "delta_beneficiaries",
+        "delta_funded",
+    ]
+    plan = run.allocation
+    if plan is None:
+        return pd.DataFrame(columns=columns)
+    scenario = run.scenario
+    partners = {p.partner_id: p for p in scenario.partners} if scenario else {}
+    areas = dict(zip(run.areas["area_id"].astype(str), run.areas["name"], strict=True))
+    interventions = run.intervention_names
+    served = plan[plan["beneficiaries"] > 1e-6]
+    by_partner = served.groupby("partner_id")[["beneficiaries", "funded_cost", "cofunding"]].sum()
+    past = pd.DataFrame(columns=["beneficiaries", "funded_cost"])
+    if today is not None:
+        past = today.allocation.groupby("partner_id")[["beneficiaries", "funded_cost"]].sum()
+    ids = sorted(set(by_partner.index) | set(past.index))
+    frame = pd.DataFrame({"partner_id": ids})
+    frame["name"] = [partners[i].name if i in partners else i for i in ids]
+    frame["legal_form"] = [
+        LEGAL_FORMS[lang].get(str(partners[i].legal_form), str(partners[i].legal_form))
+        if i in partners
+        else ""
+        for i in ids
+    ]
+    rows = {i: served[served["partner_id"] == i] for i in ids}
+    frame["where"] = [listed([areas.get(a, a) for a in rows[i]["area_id"]], lang) for i in ids]
+    frame["what"] = [
+        listed([interventions.get(k, k) for k in rows[i]["intervention_id"]], lang) for i in ids
+    ]
+    now = by_partner.reindex(ids, fill_value=0.0)
+    before = past.reindex(ids, fill_value=0.0)
+    frame["beneficiaries"] = whole_people(now["beneficiaries"].tolist())
+    frame["funded_cost"] = now["funded_cost"].to_numpy()
+    frame["cofunding"] = now["cofunding"].to_numpy()
+    if today is not None:
+        frame["today_beneficiaries"] = whole_people(before["beneficiaries"].tolist())
+        frame["delta_beneficiaries"] = frame["beneficiaries"] - frame["today_beneficiaries"]
+        frame["delta_funded"] = now["funded_cost"].to_numpy() - before["funded_cost"].to_numpy()
+    else:
+        for column in ("today_beneficiaries", "delta_beneficiaries", "delta_funded"):
+            frame[column] = float("nan")
+    return frame.sort_values(["funded_cost", "name"], ascending=[False, True])[columns]
+
+
+def signed_count(value: float, lang: str) -> str:
+    if pd.isna(value):
+        return "–"
+    return ("+" if value > 0 else "") + number(float(value), lang)
+
+
+def signed_euro(value: float, lang: str) -> str:
+    if pd.isna(value):
+        return "–"
+    return ("+" if value > 0.5 else "") + euro(float(value), lang)
+
+
+def partners_section(run: ReportRun, today: Plan | None, lang: str) -> str:
+    """Per organisation: where, what, how many, money, and the change against today."""
+    it = lang == "it"
+    frame = partners_frame(run, today, lang)
+    if frame.empty:
+        return f'<p class="note">{e(WORDS[lang]["partners_missing"])}</p>'
+    frame["delta_beneficiaries_shown"] = frame["delta_beneficiaries"].map(
+        lambda v: signed_count(v, lang)
+    )
+    frame["delta_funded_shown"] = frame["delta_funded"].map(lambda v: signed_euro(v, lang))
+    columns: list[Column] = [
+        ("name", "Ente" if it else "Partner", "text"),
+        ("legal_form", "Forma giuridica" if it else "Legal form", "text"),
+        ("where", "Dove" if it else "Where", "text"),
+        ("what", "Cosa" if it else "What", "text"),
+        ("beneficiaries", "Beneficiari" if it else "Beneficiaries", "count"),
+        ("funded_cost", "Fondi ricevuti" if it else "Funding received", "euro"),
+        ("cofunding", "Cofinanziamento" if it else "Cofunding", "euro"),
+    ]
+    if today is not None:
+        columns += [
+            ("today_beneficiaries", "Beneficiari oggi" if it else "Beneficiaries today", "count"),
+            ("delta_beneficiaries_shown", "Variazione" if it else "Change", "text"),
+            ("delta_funded_shown", "Variazione fondi" if it else "Change in funding", "text"),
+        ]
+    total = frame["beneficiaries"].sum()
+    lead = (
+        f"{len(frame)} enti; {number(total, lang)} beneficiari in tutto"
+        if it
+        else f"{len(frame)} partners; {number(total, lang)} beneficiaries in all"
+    )
+    if today is None:
+        lead += f". {WORDS[lang]['status_quo_missing']}"
+    return f"<p>{e(lead)}</p>" + table(frame, columns, lang, "partners-table")
+
+
+def status_quo_section(run: ReportRun, today: Plan | None, lang: str) -> str:
+    """The plan's key figures beside today's allocation (measured the same way), and the change."""
+    words = WORDS[lang]
+    if today is None:
+        return f'<p class="note">{e(words["status_quo_missing"])}</p>'
+    head = "".join(
+        f'<th class="num">{e(h)}</th>'
+        for h in (words["proposal_column"], words["today_column"], words["change_column"])
+    )
+    rows = []
+    for key in REPORT_KPIS:
+        if key not in run.kpis or key not in today.kpis:
+            continue
+        plan_value, today_value = run.kpis[key], today.kpis[key]
+        cells = (
+            kpi_value(key, plan_value, lang),
+            kpi_value(key, today_value, lang),
+            kpi_delta(key, float(plan_value) - float(today_value), lang),
+        )
+        rows.append(
+            f'<tr><td class="text">{e(label(key, lang))}</td>'
+            + "".join(f'<td class="num">{c}</td>' for c in cells)
+            + "</tr>"
+        )
+    return (
+        f"<p>{e(words['status_quo_note'])}</p>"
+        f'<table id="status-quo-table"><thead><tr><th class="text">{e(words["kpi"])}</th>'
+        f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
