@@ -20,6 +20,7 @@ from allocator.outputs.escaping import (
     restore_cell,
 )
 from allocator.outputs.table_io import read_table, write_table, write_workbook
+from allocator.outputs.workbook import write_results_workbook
 
 pytestmark = pytest.mark.property
 
@@ -116,3 +117,14 @@ def test_markdown_shows_names_literally() -> None:
     shown = markdown_text("<script>alert(1)</script> *Area* [x](http://e)\n# titolo")
     assert "<script>" not in shown and "\n" not in shown
     assert shown == (r"\<script\>alert(1)\</script\> \*Area\* \[x\](http://e) \# titolo")
+
+
+def test_results_workbook_holds_hostile_names_as_text(tmp_path: Path) -> None:
+    names = [INJECTED[0], "bell\x07here", "-5"]
+    frame = pd.DataFrame({"area_id": ["a1", "a2", "a3"], "name": names, "need": [1, 2, 3]})
+    write_results_workbook(tmp_path / "r.xlsx", {"status": "optimal"}, {"areas": frame})
+    sheet = load_workbook(tmp_path / "r.xlsx")["areas"]
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = {c.value for c in cells}
+    assert {INJECTED[0], "bell\ufffdhere", "-5"} <= texts

@@ -110,3 +110,39 @@ def test_a_plain_run_folder_is_enough_for_where_to_strengthen(tmp_path: Path) ->
     text = build_report([read_run(out)])
     assert '<table id="strengthen-table">' in text
     assert "allocator run --explain" not in text
+
+
+def test_a_run_folder_whose_inputs_changed_says_so(tmp_path: Path) -> None:
+    """The report reads the run as written; names and today come from the inputs only while
+    they are unchanged, and the report says when they are not."""
+    from tests.scenario_factory import write_scenario
+
+    scenario = write_scenario(tmp_path / "s")
+    out = tmp_path / "run"
+    assert CliRunner().invoke(app, ["run", str(scenario), "--out", str(out)]).exit_code == 0
+    fresh = build_report([read_run(out)])
+    assert "Cooperativa Aurora" in fresh and '<table id="status-quo-table">' in fresh
+    with (scenario / "partners.csv").open("a", encoding="utf-8") as handle:
+        handle.write("aps_nuova,APS Nuova,aps,3\n")
+    changed = build_report([read_run(out)])
+    assert "mancano o sono cambiati" in changed
+    assert '<table id="partners-table">' in changed and "coop_aurora" in changed
+
+
+def test_people_are_whole_and_add_up(run_folder: Path) -> None:
+    from allocator.render.formats import whole_people
+
+    assert whole_people([0.4, 0.4, 0.2]) == [1, 0, 0] and sum(whole_people([2.5, 2.5])) == 5
+    run = read_run(run_folder)
+    text = build_report([run])
+    table = re.search(r'<table id="areas-table">(.*?)</table>', text, re.S)
+    assert table is not None
+    served = [
+        int(cells[3].replace(".", ""))
+        for cells in (
+            re.findall(r"<td[^>]*>(.*?)</td>", row)
+            for row in re.findall(r"<tr>(.*?)</tr>", table[1])
+        )
+        if cells
+    ]
+    assert sum(served) == round(run.kpis["beneficiaries_served"])

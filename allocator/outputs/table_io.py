@@ -83,7 +83,8 @@ def _as_numbers(values: pd.Series) -> pd.Series | None:
     return pd.to_numeric(values.replace("", None), errors="coerce")
 
 
-def _sheet_text(value: Any) -> Any:
+def sheet_text(value: Any) -> Any:
+    """``value`` with the characters a workbook cannot hold (control characters) as ``�``."""
     if isinstance(value, str):
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -94,10 +95,10 @@ def _sheet_text(value: Any) -> Any:
 def sheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text a workbook can hold (control characters replaced)."""
     safe = frame.copy()
-    safe.columns = [_sheet_text(c) for c in frame.columns]
+    safe.columns = [sheet_text(c) for c in frame.columns]
     for position, dtype in enumerate(frame.dtypes):
         if not pd.api.types.is_numeric_dtype(dtype):
-            safe.isetitem(position, frame.iloc[:, position].map(_sheet_text))
+            safe.isetitem(position, frame.iloc[:, position].map(sheet_text))
     return safe
 
 

@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from allocator.inputs.schema import Scenario
 from allocator.lang import lang_or_current
 from allocator.outputs.names import KPIS_SHEET
+from allocator.outputs.table_io import sheet_text
 from allocator.postprocess.kpis import BY_KEY, kpi_label
 
 EURO = '#,##0 "€"'
@@ -188,7 +189,7 @@ def clean(value: Any) -> Any:
         return value
     if isinstance(value, float):
         return round(value, 6) if math.isfinite(value) else None
-    return str(value)
+    return sheet_text(str(value))  # a control character would make openpyxl refuse the cell
 
 
 def put(sheet: Worksheet, row: int, column: int, value: Any, number_format: str = "") -> Cell:

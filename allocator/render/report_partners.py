@@ -130,6 +130,11 @@ def signed_euro(value: float, lang: str) -> str:
     return ("+" if value > 0.5 else "") + euro(float(value), lang)
 
 
+def missing_reason(run: ReportRun, lang: str) -> str:
+    """Why today's allocation is not shown: no baseline, or inputs no longer as they were."""
+    return WORDS[lang]["inputs_changed" if run.scenario is None else "status_quo_missing"]
+
+
 def partners_section(run: ReportRun, today: Plan | None, lang: str) -> str:
     """Per organisation: where, what, how many, money, and the change against today."""
     it = lang == "it"
@@ -162,7 +167,7 @@ def partners_section(run: ReportRun, today: Plan | None, lang: str) -> str:
         else f"{len(frame)} partners; {number(total, lang)} beneficiaries in all"
     )
     if today is None:
-        lead += f". {WORDS[lang]['status_quo_missing']}"
+        lead += f". {missing_reason(run, lang)}"
     return f"<p>{e(lead)}</p>" + table(frame, columns, lang, "partners-table")
 
 
@@ -170,7 +175,7 @@ def status_quo_section(run: ReportRun, today: Plan | None, lang: str) -> str:
     """The plan's key figures beside today's allocation (measured the same way), and the change."""
     words = WORDS[lang]
     if today is None:
-        return f'<p class="note">{e(words["status_quo_missing"])}</p>'
+        return f'<p class="note">{e(missing_reason(run, lang))}</p>'
     head = "".join(
         f'<th class="num">{e(h)}</th>'
         for h in (words["proposal_column"], words["today_column"], words["change_column"])

@@ -63,6 +63,21 @@ REPORT_ESTIMATES = frozenset(REPORT_KPIS[:7]) | {"cofunding"}
 """The KPIs the report marks as resting on estimates (needs, and partners' own figures)."""
 
 
+def label_text(value: Any) -> str:
+    """A label cell (a municipio): blank when missing, ``8`` rather than ``8.0``."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def whole_served(areas: pd.DataFrame) -> list[int]:
+    """Each area's beneficiaries as whole people adding up to the plan's rounded total (the same
+    figures wherever the report shows them)."""
+    return whole_people(areas["served"].tolist())
+
+
 def is_estimate(key: str) -> bool:
     kpi = BY_KEY.get(key)
     return key in REPORT_ESTIMATES or (kpi is not None and kpi.estimate)
@@ -173,9 +188,10 @@ def areas_table(run: ReportRun, lang: str) -> str:
         ("cost", "Costo" if it else "Cost", "euro"),
         ("staff_fte", "Personale FTE" if it else "Staff FTE", "fte"),
     ]
-    frame = run.areas.fillna({"municipio": ""})
+    municipio = run.areas.get("municipio", pd.Series("", index=run.areas.index))
+    frame = run.areas.assign(municipio=municipio.map(label_text))
     # whole people that add up to the plan's total; unmet need consistent with them
-    frame = frame.assign(served=whole_people(frame["served"].tolist()))
+    frame = frame.assign(served=whole_served(run.areas))
     frame = frame.assign(unmet_need=(frame["need"] - frame["served"]).clip(lower=0))
     frame = frame.sort_values(["coverage", "area_id"])
     return table(frame, columns, lang, "areas-table")
@@ -285,7 +301,7 @@ def summary_section(run: ReportRun, lang: str) -> str:
     )
     lowest = run.areas[run.areas["need"] > 0].nsmallest(3, "coverage")
     lowest_text = ", ".join(f"{a.name} ({f(a.coverage, 'share')})" for a in lowest.itertuples())
-    top = run.areas.nlargest(5, "cost")
+    top = run.areas.assign(served=whole_served(run.areas)).nlargest(5, "cost")
     top_items = "".join(
         f"<li>{e(a.name)}: {f(a.cost, 'euro')}, {f(a.served, 'count')} "
         f"{'beneficiari' if it else 'beneficiaries'} ({f(a.coverage, 'share')})</li>"

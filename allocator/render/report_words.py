@@ -44,6 +44,8 @@ WORDS: dict[str, dict[str, str]] = {
         "status_quo_note": "La situazione attuale (baseline.csv) misurata come il piano, con gli "
         "stessi indicatori.",
         "status_quo_missing": "Lo scenario non ha baseline.csv: la situazione attuale non è nota.",
+        "inputs_changed": "I file di input di questo calcolo mancano o sono cambiati da allora: "
+        "nomi dei ruoli e degli enti e situazione attuale non sono mostrati.",
         "proposal_column": "Proposta",
         "today_column": "Situazione attuale",
         "change_column": "Differenza",
@@ -91,6 +93,8 @@ WORDS: dict[str, dict[str, str]] = {
         "status_quo_note": "Today's allocation (baseline.csv) measured as the plan is, with the "
         "same key figures.",
         "status_quo_missing": "The scenario has no baseline.csv: today's allocation is not known.",
+        "inputs_changed": "The input files of this run are missing or changed since: role and "
+        "partner names and today's allocation are not shown.",
         "proposal_column": "Proposal",
         "today_column": "Status quo",
         "change_column": "Change",
