@@ -24,16 +24,18 @@ class Problem:
     expected: str | None = None
 
     def __str__(self) -> str:
+        from allocator.lang import words  # the language in force (Italian by default)
+
         where = self.file
         if self.row is not None:
-            where += f", row {self.row}"
+            where += words(f", riga {self.row}", f", row {self.row}")
         if self.column is not None:
-            where += f", column '{self.column}'"
+            where += words(f", colonna '{self.column}'", f", column '{self.column}'")
         text = f"{where}: {self.message}"
         if self.value is not None and self.value != "":
-            text += f" (value: {self.value!r})"
+            text += words(f" (valore: {self.value!r})", f" (value: {self.value!r})")
         if self.expected:
-            text += f"; expected {self.expected}"
+            text += words(f"; atteso: {self.expected}", f"; expected {self.expected}")
         return text
 
 

@@ -178,8 +178,13 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], list[str]]] = [
 
 @pytest.mark.parametrize(("case", "tables", "expected"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
 def test_bad_input_is_named_exits_2_and_writes_nothing(
-    tmp_path: Path, case: str, tables: dict[str, Any], expected: list[str]
+    tmp_path: Path,
+    case: str,
+    tables: dict[str, Any],
+    expected: list[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("ALLOCATOR_LANG", "en")  # the messages in English (Italian by default)
     scenario = write_scenario(tmp_path / "s", tables)
     out = tmp_path / "out"
     for command in (["run", scenario, "--out", out], ["validate", scenario]):

@@ -16,6 +16,12 @@ from allocator.inputs.schema import FunderKind, LegalForm, SolverName, Unit
 from tests.scenario_factory import small_tables, write_csv, write_scenario, write_xlsx
 
 
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the messages in English (tests/test_inputs_italian.py reads Italian)."""
+    monkeypatch.setenv("ALLOCATOR_LANG", "en")
+
+
 def problems_of(path: Path, overrides: tuple[str, ...] = ()) -> list[Problem]:
     with pytest.raises(InputError) as caught:
         load_scenario(path, overrides)
@@ -136,7 +142,15 @@ def test_parse_number_plain_and_italian() -> None:
     assert parse_number("0,5", italian=True) == 0.5
     assert parse_number("4.000.000", italian=True) == 4_000_000
     assert parse_number("12", italian=True) == 12
-    for text, italian in [("0,5", False), ("1.234,5", False), ("0.5", True), ("1,2,3", True)]:
+    # what a number can only mean is read, whatever the file's separator
+    assert parse_number("0,5") == 0.5
+    assert parse_number("1.234,5") == 1234.5
+    assert parse_number("0.5", italian=True) == 0.5
+    assert parse_number("600.000") == 600_000  # '.' groups thousands unless told otherwise
+    assert parse_number("€ 400.000") == 400_000
+    assert parse_number("1,234.50") == 1234.5
+    assert parse_number("80%", percent=True) == pytest.approx(0.8)
+    for text, italian in [("1,2,3", True), ("1.2.3", False), ("abc", False), ("80%", False)]:
         with pytest.raises(ValueError):
             parse_number(text, italian)
 
@@ -158,19 +172,17 @@ def test_italian_export_loads_with_decimal_commas(tmp_path: Path) -> None:
     assert scenario.funders[0].amount == 4_000_000
 
 
-def test_italian_export_refuses_dot_decimals(tmp_path: Path) -> None:
+def test_italian_export_reads_a_dot_decimal_that_can_mean_nothing_else(tmp_path: Path) -> None:
     folder = write_scenario(tmp_path / "s")
     rows = small_tables()["interventions"]
     rows[0]["max_coverage"] = "0.8"
     write_csv(folder / "interventions.csv", rows, delimiter=";")
-    problem = only(problems_of(folder), file="interventions.csv", row=2, column="max_coverage")
-    assert problem.value == "0.8" and "Italian" in problem.message
+    assert load_scenario(folder).interventions[0].max_coverage == 0.8
 
 
-def test_decimal_comma_in_a_comma_file_is_a_problem(tmp_path: Path) -> None:
+def test_decimal_comma_in_a_comma_file_is_read(tmp_path: Path) -> None:
     folder = write_scenario(tmp_path / "s", with_row("needs", 0, need="1,5"))
-    problem = only(problems_of(folder), file="needs.csv", row=2, column="need")
-    assert problem.value == "1,5" and "decimal comma" in problem.message
+    assert load_scenario(folder).needs[0].need == 1.5
 
 
 def test_excel_sep_line_is_understood(tmp_path: Path) -> None:
@@ -181,13 +193,25 @@ def test_excel_sep_line_is_understood(tmp_path: Path) -> None:
     assert load_scenario(folder).needs[0].priority == 1.5
 
 
-def test_non_utf8_file_is_a_problem(tmp_path: Path) -> None:
+def test_windows_1252_file_is_read_with_a_notice(tmp_path: Path) -> None:
     folder = write_scenario(tmp_path / "s")
     rows = small_tables()["areas"]
     rows[1]["name"] = "Quarto Oggiaro – città"
     write_csv(folder / "areas.csv", rows, encoding="cp1252")
+    scenario = load_scenario(folder)
+    assert scenario.areas[1].name == "Quarto Oggiaro – città"
+    assert any("Windows-1252" in notice for notice in scenario.notices)
+
+
+def test_other_encodings_are_refused_by_name(tmp_path: Path) -> None:
+    folder = write_scenario(tmp_path / "s")
+    write_csv(folder / "areas.csv", small_tables()["areas"], encoding="utf-16")
     problem = only(problems_of(folder), file="areas.csv")
-    assert problem.row == 3 and "UTF-8" in problem.message
+    assert "UTF-16" in problem.message
+    raw = (folder / "areas.csv").read_bytes()
+    (folder / "areas.csv").write_bytes(raw.decode("utf-16").encode("utf-8") + b"\x81\x8d")
+    problem = only(problems_of(folder), file="areas.csv")
+    assert "neither UTF-8 nor Windows-1252" in problem.message
 
 
 # --- files and columns -------------------------------------------------------------------------
@@ -254,11 +278,11 @@ BAD_VALUES = [
     ("areas", 1, "lat", "123", "too large"),
     ("interventions", 0, "max_coverage", "1.5", "not a share"),
     ("interventions", 1, "max_coverage", "-0.1", "not a share"),
-    ("interventions", 1, "unit", "persons", "not an allowed value"),
+    ("interventions", 1, "unit", "persone adulte", "not an accepted word"),
     ("interventions", 0, "beneficiaries_per_fte", "0", "too small"),
-    ("partners", 0, "legal_form", "cooperativa", "did you mean 'cooperativa_sociale'"),
-    ("funders", 0, "kind", "pubblico", "not an allowed value"),
-    ("capacities", 2, "capacity", "1 000", "not a number"),
+    ("partners", 0, "legal_form", "cooperativa", "more than one form"),
+    ("funders", 0, "kind", "comunale", "not an accepted word"),
+    ("capacities", 2, "capacity", "1 0000", "not a number"),
     ("staff", 0, "fte_step", "0", "too small"),
     ("earmarks", 0, "area_id", "a b", "not a valid identifier"),
     ("needs", 3, "priority", "50%", "percentage"),
@@ -279,9 +303,11 @@ def test_bad_value_is_located(
 
 
 def test_enum_problem_lists_the_allowed_values(tmp_path: Path) -> None:
-    folder = write_scenario(tmp_path / "s", with_row("interventions", 1, unit="persons"))
+    folder = write_scenario(tmp_path / "s", with_row("interventions", 1, unit="utenti"))
     problem = only(problems_of(folder), column="unit")
-    assert problem.expected == "one of: people, minors, households"
+    assert problem.expected is not None
+    for word in ("people", "minors", "households", "famiglie", "bambini", "persone"):
+        assert word in problem.expected
 
 
 def test_blank_in_required_column(tmp_path: Path) -> None:
@@ -382,7 +408,7 @@ def test_many_problems_are_reported_at_once(tmp_path: Path) -> None:
     tables = {
         **with_row("areas", 0, population="lots"),
         **with_row("needs", 2, area_id="a9"),
-        **with_row("funders", 1, kind="privato"),
+        **with_row("funders", 1, kind="privatissimo"),
     }
     folder = write_scenario(tmp_path / "s", tables, settings={"policy": {"equity_weigth": 0.3}})
     problems = problems_of(folder, ("budget.scael=2",))

@@ -354,8 +354,8 @@ def test_ties_go_to_the_cheaper_plan_and_ineligible_partners_are_excluded() -> N
     reasons = dict(
         zip(plan.excluded_partners.partner_id, plan.excluded_partners.reason, strict=True)
     )
-    assert "1 years of experience, below the minimum of 2" in reasons["young"]
-    assert "legal form 'altro'" in reasons["firm"]
+    assert "1 anno di esperienza, sotto il minimo di 2" in reasons["young"]  # Italian default
+    assert "forma giuridica 'altro'" in reasons["firm"]
 
 
 def test_max_coverage_caps_service_below_need() -> None:

@@ -279,7 +279,10 @@ def test_locks_csv_is_read(folder: Path) -> None:
         ("P,*,*,-1,", "locks.csv, row 2, column 'min_beneficiaries': is negative"),
     ],
 )
-def test_bad_locks_are_refused_with_file_row_column(folder: Path, row: str, expected: str) -> None:
+def test_bad_locks_are_refused_with_file_row_column(
+    folder: Path, row: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ALLOCATOR_LANG", "en")  # the messages in English (Italian by default)
     write(
         folder,
         "locks.csv",

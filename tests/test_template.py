@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ from pydantic import BaseModel
 
 from allocator.datasets.template import settings_template, toml_text, write_template
 from allocator.errors import UsageError
+from allocator.inputs.guide_words import range_text
 from allocator.inputs.loading import load_scenario
 from allocator.inputs.schema import Settings
 from allocator.inputs.tables import SETTINGS, TABLES, ColumnType
@@ -46,8 +49,8 @@ def test_readme_and_workbook_describe_every_column(tmp_path: Path) -> None:
     write_template(tmp_path)
     readme = (tmp_path / "README.md").read_text(encoding="utf-8")
     book = load_workbook(tmp_path / "inputs.xlsx", read_only=True)
-    assert book.sheetnames == [*(t.name for t in TABLES), "columns"]
-    described = {(row[0], row[1]) for row in book["columns"].iter_rows(min_row=2, values_only=True)}
+    assert book.sheetnames == ["Istruzioni", *(t.name for t in TABLES), "colonne"]
+    described = {(row[0], row[1]) for row in book["colonne"].iter_rows(min_row=2, values_only=True)}
     for table in TABLES:
         assert f"## {table.file_name}" in readme
         header = next(book[table.name].iter_rows(values_only=True))
@@ -131,3 +134,103 @@ def test_toml_text_round_trips() -> None:
         "policy": {"returns": [[0.5, 1.0], [1.0, 0.3]], "eligible_legal_forms": ["aps"]},
     }
     assert tomllib.loads(toml_text(data)) == data
+
+
+# --- the template in Italian, with drop-down lists ----------------------------------------------
+
+
+def test_readme_is_italian_and_states_every_range(tmp_path: Path) -> None:
+    write_template(tmp_path)
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert readme.startswith("# Gli input dello scenario")
+    assert "| colonna | tipo | predefinito | intervallo | descrizione | esempio |" in readme
+    assert "| fte_step | numero | 1 | da 0,01 a 100.000 |" in readme
+    assert "| amount | numero | (obbligatoria) | da 0 a 100.000.000.000 |" in readme
+    for table in TABLES:
+        for column in table.columns:
+            if column.type in (ColumnType.NUMBER, ColumnType.SHARE):
+                assert range_text(table, column), column.name
+
+
+def test_readme_in_english_on_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALLOCATOR_LANG", "en")
+    write_template(tmp_path)
+    assert (tmp_path / "README.md").read_text(encoding="utf-8").startswith("# Scenario inputs")
+    assert load_workbook(tmp_path / "inputs.xlsx").sheetnames[0] == "Instructions"
+
+
+def validations(sheet: Any) -> dict[str, Any]:
+    """Column letter → the data validation covering its cells from row 2."""
+    found = {}
+    for validation in sheet.data_validations.dataValidation:
+        for cells in str(validation.sqref).split():
+            found[cells.split(":")[0].rstrip("0123456789")] = validation
+    return found
+
+
+def test_workbook_has_instructions_and_drop_down_lists(tmp_path: Path) -> None:
+    write_template(tmp_path)
+    book = load_workbook(tmp_path / "inputs.xlsx")
+    instructions = [row[0] for row in book["Istruzioni"].iter_rows(values_only=True) if row[0]]
+    assert instructions[0] == "Come compilare questo scenario"
+    assert any("1.234,50" in line for line in instructions)
+    # words: units, legal forms, kinds
+    unit = validations(book["interventions"])["C"]
+    assert unit.type == "list" and unit.formula1 == '"persone,minori,famiglie"'
+    form = validations(book["partners"])["C"]
+    assert form.type == "list" and "cooperativa sociale" in form.formula1 and "APS" in form.formula1
+    kind = validations(book["funders"])["C"]
+    assert kind.type == "list" and kind.formula1 == '"pubblico,privato"'
+    # ids of other sheets
+    needs = validations(book["needs"])
+    assert needs["A"].type == "list" and needs["A"].formula1 == "areas!$A$2:$A$5000"
+    assert needs["B"].formula1 == "interventions!$A$2:$A$5000"
+    assert validations(book["capacities"])["A"].formula1 == "partners!$A$2:$A$5000"
+    assert validations(book["interventions"])["G"].formula1 == "staff!$A$2:$A$5000"
+    # numbers within their ranges (a warning, so an Italian text number can still be typed)
+    step = validations(book["staff"])["F"]
+    assert (step.type, step.formula1, step.formula2) == ("decimal", "0.01", "100000.0")
+    assert book["areas"].freeze_panes == "A2"
+
+
+def test_the_drop_down_words_load(tmp_path: Path) -> None:
+    """What a planner picks from the lists is read: 'famiglie', 'APS', 'pubblico'."""
+    write_template(tmp_path / "t")
+    rows = example_rows()
+    rows["interventions"][0]["unit"] = "famiglie"
+    rows["partners"][0]["legal_form"] = "APS"
+    rows["funders"][0]["kind"] = "pubblico"
+    write_xlsx(tmp_path / "t" / "inputs.xlsx.new", rows)
+    (tmp_path / "t" / "inputs.xlsx.new").replace(tmp_path / "t" / "inputs.xlsx")
+    scenario = load_scenario(tmp_path / "t")
+    assert scenario.interventions[0].unit.value == "households"
+    assert scenario.partners[0].legal_form.value == "aps"
+    assert scenario.funders[0].kind.value == "public"
+
+
+def test_libreoffice_opens_the_template(tmp_path: Path) -> None:
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    write_template(tmp_path / "t")
+    out = tmp_path / "converted"
+    profile = (tmp_path / "profile").as_uri()
+    result = subprocess.run(
+        [
+            office,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "csv",
+            "--outdir",
+            str(out),
+            str(tmp_path / "t" / "inputs.xlsx"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    converted = (out / "inputs.csv").read_text(encoding="utf-8", errors="replace")
+    assert "Come compilare questo scenario" in converted  # the first sheet, as LibreOffice read it

@@ -166,3 +166,18 @@ def test_csv_numbers_carry_no_float_noise(tmp_path: Path) -> None:
     frame = pd.DataFrame({"id": ["a"], "cost": [7065.599999999999], "unit": [1.2000000000000002]})
     text = write_table(frame, tmp_path / "t.csv").read_text()
     assert text == "id,cost,unit\na,7065.6,1.2\n"
+
+
+def test_the_global_language_reaches_run_and_report(scenario: Path, tmp_path: Path) -> None:
+    """`--lang en` before the command (or ALLOCATOR_LANG) is the default of run's and report's
+    own --lang; Italian otherwise."""
+    english = invoke("--lang", "en", "run", str(scenario), "--out", str(tmp_path / "run"))
+    assert "status: optimal" in english and "Outputs written to" in english
+    page = tmp_path / "report.html"
+    invoke("--lang", "en", "report", str(tmp_path / "run"), "--out", str(page))
+    text = page.read_text(encoding="utf-8")
+    assert '<html lang="en">' in text and "Third-sector partners" in text
+    assert "Proposal and status quo" in text and "Educator" in text
+    invoke("report", str(tmp_path / "run"), "--out", str(page))
+    text = page.read_text(encoding="utf-8")
+    assert '<html lang="it">' in text and "Enti del Terzo settore" in text

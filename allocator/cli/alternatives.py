@@ -15,8 +15,10 @@ from allocator.cli.base import (
     console,
     edge,
     errors,
+    tr,
 )
 from allocator.errors import EXIT_INFEASIBLE, EXIT_SOLVER, UsageError
+from allocator.lang import lang_or_current, words
 
 
 @app.command()
@@ -34,7 +36,15 @@ def alternatives(
     out: OutOption = None,
     set_: SetOption = None,
     overwrite: OverwriteOption = False,
-    lang: Annotated[str, typer.Option(help="Language of the chart and summary: it or en.")] = "it",
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            help=tr(
+                "Lingua del grafico e del riepilogo: it o en (predefinita: --lang globale).",
+                "Language of the chart and summary: it or en (default: the global --lang).",
+            )
+        ),
+    ] = None,
 ) -> None:
     """Plans within --slack of the optimum: ranges per area (or partner) and N alternatives."""
     from allocator.inputs.loading import load_scenario
@@ -49,8 +59,7 @@ def alternatives(
         raise UsageError(f"--slack must be a share at least 0 and below 1, not {slack}")
     if count < 0:
         raise UsageError(f"--count must be 0 or more, not {count}")
-    if lang not in ("it", "en"):
-        raise UsageError(f"--lang must be it or en, not {lang!r}")
+    lang = lang_or_current(lang)
     loaded = load_scenario(scenario, set_ or [])
     destination = out or default_output_dir(f"alternatives {loaded.name}")
     if destination.exists() and not overwrite:
@@ -71,5 +80,6 @@ def alternatives(
     seconds = f"{outcome.seconds:.1f}".replace(".", "," if lang == "it" else ".")
     console.print(
         f"{outcome.solves} {'riottimizzazioni in' if lang == 'it' else 're-solves in'} "
-        f"{seconds} s. Outputs written to [bold]{written}[/]"
+        f"{seconds} s. {words('Risultati scritti in', 'Outputs written to', lang)} "
+        f"[bold]{written}[/]"
     )

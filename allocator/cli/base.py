@@ -96,7 +96,7 @@ def report_problems(problems: list[Any], title: str | None = None) -> None:
     title = title or words("I dati di input hanno problemi", "The input has problems")
     errors.print(f"[bold red]{title}[/] ({len(problems)}):")
     for problem in problems:
-        errors.print(f"  - {problem}", highlight=False, markup=False)
+        errors.print(f"  - {problem}", highlight=False, markup=False, emoji=False)
 
 
 def edge(command: F) -> F:
@@ -256,3 +256,10 @@ def solved(scenarios: list[Path], overrides: list[str]) -> list[Any]:
     if failed:
         raise typer.Exit(max(EXIT_CODES[r.status] for r in failed))
     return results
+
+
+def print_notices(scenario: Any) -> None:
+    """What loading read in a way worth telling (a Windows-1252 file, ignored columns), quoted as
+    is: no markup, no emoji."""
+    for notice in getattr(scenario, "notices", ()):
+        errors.print(f"  ! {notice}", highlight=False, markup=False, emoji=False)

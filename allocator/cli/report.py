@@ -14,6 +14,7 @@ from allocator.cli.base import (
     edge,
     tr,
 )
+from allocator.cli.progress import QuietOption, progress_bar
 from allocator.errors import UsageError
 from allocator.lang import lang_or_current, words
 
@@ -51,14 +52,14 @@ def report(
         ),
     ] = None,
     lang: Annotated[
-        str,
+        str | None,
         typer.Option(
             help=tr(
                 "Lingua del rapporto: it o en (predefinita: --lang globale).",
-                "Language of the report: it or en.",
+                "Language of the report: it or en (default: the global --lang).",
             )
         ),
-    ] = "it",
+    ] = None,
     boundaries: Annotated[
         Path | None,
         typer.Option(
@@ -73,20 +74,32 @@ def report(
     uncertainty: Annotated[
         Path | None,
         typer.Option(
-            "--uncertainty", help="A folder written by allocator uncertainty: adds its section."
+            "--uncertainty",
+            help=tr(
+                "Una cartella scritta da allocator uncertainty: aggiunge la sua sezione.",
+                "A folder written by allocator uncertainty: adds its section.",
+            ),
         ),
     ] = None,
     set_: SetOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Write one self-contained HTML report (KPIs, map, tables, summary document)."""
     from allocator.outputs.atomic import check_writable
+    from allocator.outputs.run_reader import is_run_folder
     from allocator.render.report import build_report, read_run, write_report
 
     lang = lang_or_current(lang)
     if boundaries is not None and not boundaries.is_file():
         raise UsageError(f"the boundary file {boundaries} does not exist")
     check_writable(out)  # before solving
-    runs = [read_run(path, set_ or [], lang) for path in [run_or_scenario, *(compare or [])]]
+    paths = [run_or_scenario, *(compare or [])]
+    solves = sum(not is_run_folder(p) for p in paths)  # run folders are read, not solved
+    runs = []
+    with progress_bar(words("Rapporto", "Report"), len(paths), quiet or solves < 2) as advance:
+        for path in paths:
+            runs.append(read_run(path, set_ or [], lang))
+            advance()
     extra = []
     if uncertainty is not None:
         from allocator.render.uncertainty import uncertainty_section

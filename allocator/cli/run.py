@@ -15,6 +15,7 @@ from allocator.cli.base import (
     console,
     edge,
     errors,
+    print_notices,
     solver_overrides,
     tr,
 )
@@ -66,14 +67,14 @@ def run(
         ),
     ] = False,
     lang: Annotated[
-        str,
+        str | None,
         typer.Option(
             help=tr(
                 "Lingua del riepilogo e della spiegazione: it o en (predefinita: --lang globale).",
-                "Language of the summary and explanation: it or en.",
+                "Language of the summary and explanation: it or en (default: the global --lang).",
             )
         ),
-    ] = "it",
+    ] = None,
 ) -> None:
     """Solve one scenario and write its outputs."""
     from allocator.cli.base import load_scenario
@@ -92,6 +93,7 @@ def run(
     lang = lang_or_current(lang)
     overrides = [*(set_ or []), *solver_overrides(solver, time_limit)]
     loaded = load_scenario(scenario, overrides)
+    print_notices(loaded)
     destination = out or default_output_dir(loaded.name)
     check_destination(destination, overwrite=overwrite)  # before solving; the write claims it
     robust = robust_plan(loaded, scenario)  # policy.robust_samples > 0: the robust plan
@@ -152,6 +154,7 @@ def validate(
     from allocator.optimization.feasibility import check_feasibility
 
     loaded = load_scenario(scenario, set_ or [])
+    print_notices(loaded)
     excluded = loaded.excluded_partners()
     counts = (
         len(loaded.areas),

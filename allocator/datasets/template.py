@@ -12,14 +12,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from allocator.datasets.template_workbook import default_text, type_text, write_workbook
 from allocator.errors import UsageError
+from allocator.inputs.guide_words import column_description, range_text, table_description
 from allocator.inputs.locate import SCENARIO_FILE, WORKBOOK_FILE
 from allocator.inputs.schema import Settings
-from allocator.inputs.tables import SETTINGS, TABLES, Column, Setting
+from allocator.inputs.tables import SETTINGS, TABLES, Setting
+from allocator.lang import words
 
 COLUMNS_FILE = "README.md"
-COLUMNS_SHEET = "columns"
-"""The sheet of ``inputs.xlsx`` describing every column (ignored when loading)."""
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -43,85 +44,63 @@ def write_template(directory: Path) -> list[Path]:
     for table in TABLES:
         with (directory / table.file_name).open("w", encoding="utf-8", newline="") as handle:
             csv.writer(handle).writerow(table.column_names)
-    _write_workbook(directory / WORKBOOK_FILE)
+    write_workbook(directory / WORKBOOK_FILE)
     (directory / SCENARIO_FILE).write_text(settings_template(), encoding="utf-8")
     (directory / COLUMNS_FILE).write_text(columns_guide(), encoding="utf-8")
     return targets
 
 
-def _default_text(column: Column) -> str:
-    if column.required:
-        return "(required)"
-    return "blank" if column.default is None else f"{column.default:g}"
-
-
-def _type_text(column: Column) -> str:
-    if column.allowed:
-        return f"{column.type.value}: {', '.join(column.allowed)}"
-    return column.type.value
-
-
 def columns_guide() -> str:
-    """Markdown describing every table and column."""
-    lines = [
-        "# Scenario inputs",
-        "",
-        "A scenario is this folder: `scenario.toml` plus the tables below, either as CSV "
-        "files (UTF-8, comma separated, header row) or as sheets of `inputs.xlsx`. Fill one or "
-        "the other: an empty one is ignored.",
-        "",
-        "Identifiers hold letters, digits, `_`, `-`, `.` only. Money is euros per year; numbers "
-        "use a dot for decimals and no thousands separators (a `;`-separated Italian Excel "
-        "export, with `,` for decimals, is read too). An optional column may be left out, or "
-        "blank in some rows: blank means its default.",
-        "",
-    ]
+    """Markdown describing every table and column, with the range each number accepts."""
+    lines = words(
+        "# Gli input dello scenario\n\n"
+        "Uno scenario è questa cartella: `scenario.toml` più le tabelle qui sotto, come file CSV "
+        "(intestazione nella prima riga; separati da virgola o punto e virgola; UTF-8 o il 'CSV' "
+        "di Excel in italiano) o come fogli di `inputs.xlsx`, che ha elenchi a discesa e un "
+        "foglio 'Istruzioni'. Compila gli uni o l'altro: quelli vuoti sono ignorati.\n\n"
+        "Gli identificativi hanno solo lettere senza accenti, cifre, `_`, `-`, `.`. I soldi sono "
+        "euro all'anno. I numeri si scrivono come in italiano (`1.234,50`, `600.000`, "
+        "`€ 400.000`; `80%` per una quota) o con il punto decimale (`1234.5`); un numero che "
+        "può voler dire due cose (`1.500` dove la colonna scrive `2.5`) è rifiutato, nominando "
+        "la cella. Unità, forme giuridiche e tipi accettano i sinonimi italiani e inglesi "
+        "(`famiglie`, `bambini`, `APS`, `Cooperativa sociale`, `pubblico`). Una colonna "
+        "facoltativa può mancare o restare vuota in alcune righe: vuoto vuol dire il "
+        "predefinito. Una colonna in più (ad esempio `note`) è conservata e ignorata. "
+        "Ogni numero ha un intervallo ammesso: un valore fuori è un errore di battitura, "
+        "e l'input è rifiutato.\n",
+        "# Scenario inputs\n\n"
+        "A scenario is this folder: `scenario.toml` plus the tables below, as CSV files (header "
+        "row; comma or semicolon separated; UTF-8 or Italian Excel's plain 'CSV') or as sheets "
+        "of `inputs.xlsx`, which has drop-down lists and an instructions sheet. Fill one or the "
+        "other: empty ones are ignored.\n\n"
+        "Identifiers hold letters without accents, digits, `_`, `-`, `.` only. Money is euros "
+        "per year. Numbers may be typed the Italian way (`1.234,50`, `600.000`, `€ 400.000`; "
+        "`80%` for a share) or with a decimal point (`1234.5`); a number that may mean two things "
+        "(`1.500` where the column writes `2.5`) is refused, naming the cell. Units, legal forms "
+        "and kinds accept Italian and English synonyms (`famiglie`, `children`, `APS`, "
+        "`Cooperativa sociale`, `pubblico`). An optional column may be left out, or blank in "
+        "some rows: blank means its default. An extra column (such as `note`) is kept and "
+        "ignored. Every number has an accepted range: a value beyond it is a slip, and refused.\n",
+    ).split("\n")
+    head = words(
+        "| colonna | tipo | predefinito | intervallo | descrizione | esempio |",
+        "| column | type | default | range | description | example |",
+    )
     for table in TABLES:
+        kind = (
+            words("obbligatoria", "required")
+            if table.required
+            else words("facoltativa", "optional")
+        )
+        lines += [f"## {table.file_name} ({kind})", "", table_description(table), "", head]
+        lines.append("|---|---|---|---|---|---|")
         lines += [
-            f"## {table.file_name} ({'required' if table.required else 'optional'})",
-            "",
-            table.description,
-            "",
-            "| column | type | default | description | example |",
-            "|---|---|---|---|---|",
-        ]
-        lines += [
-            f"| {c.name} | {_type_text(c)} | {_default_text(c)} | {c.description} | {c.example} |"
+            f"| {c.name} | {type_text(c)} | {default_text(c)} | {range_text(table, c)} | "
+            f"{column_description(table, c)} | {c.example} |"
             for c in table.columns
         ]
         lines.append("")
     return "\n".join(lines)
-
-
-def _write_workbook(path: Path) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    book.remove(book.active)
-    bold = Font(bold=True)
-    for table in TABLES:
-        sheet = book.create_sheet(table.name)
-        sheet.append(list(table.column_names))
-        for cell in sheet[1]:
-            cell.font = bold
-    guide = book.create_sheet(COLUMNS_SHEET)
-    guide.append(["table", "column", "type", "default", "description", "example"])
-    for cell in guide[1]:
-        cell.font = bold
-    for table in TABLES:
-        for column in table.columns:
-            guide.append(
-                [
-                    table.name,
-                    column.name,
-                    _type_text(column),
-                    _default_text(column),
-                    column.description,
-                    column.example,
-                ]
-            )
-    book.save(path)
 
 
 # --- scenario.toml -------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,10 +12,13 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from allocator.errors import Problem
-from allocator.inputs.numbers import NotANumber, read_number
+from allocator.inputs.cells import NUMERIC, CellProblem, NumberColumns, text_problem, word_value
+from allocator.inputs.guide_words import column_description
+from allocator.inputs.numbers import NotANumber
 from allocator.inputs.problems import expected_text, explain_error, suggest
 from allocator.inputs.sources import TableSource
 from allocator.inputs.tables import ColumnType
+from allocator.lang import words
 
 
 @dataclass
@@ -48,47 +52,88 @@ class CheckedTable:
         return [row.model for row in self.rows if row.model is not None]
 
 
-def _check_header(source: TableSource, problems: list[Problem]) -> tuple[dict[str, int], bool]:
+def _check_header(
+    source: TableSource, problems: list[Problem], notices: list[str]
+) -> tuple[dict[str, int], bool]:
     """Column positions by name, and whether every required column is there."""
     table = source.table
     positions: dict[str, int] = {}
+    names = ", ".join(table.column_names)
     if not any(source.header):
         problems.append(
             Problem(
                 source.label,
-                "has no header row",
+                words("non ha la riga di intestazione", "has no header row"),
                 row=1,
-                expected=f"the column names: {', '.join(table.column_names)}",
+                expected=words(f"i nomi delle colonne: {names}", f"the column names: {names}"),
             )
         )
         return positions, False
+    if not set(source.header) & set(table.column_names):  # not this table: quote nothing of it
+        problems.append(
+            Problem(
+                source.label,
+                words(
+                    f"non sembra la tabella {table.name}: nessuna colonna dell'intestazione è sua",
+                    f"does not look like table {table.name}: no header cell is one of its columns",
+                ),
+                row=1,
+                expected=words(f"le colonne: {names}", f"the columns: {names}"),
+            )
+        )
+        return positions, False
+    extra: list[str] = []
     for index, name in enumerate(source.header):
         if not name:
             if any(index < len(cells) and cells[index].strip() for _, cells in source.rows):
                 problems.append(
                     Problem(
                         source.label,
-                        f"column {index + 1} has values but no name in the header",
+                        words(
+                            f"la colonna {index + 1} ha valori ma nessun nome nell'intestazione",
+                            f"column {index + 1} has values but no name in the header",
+                        ),
                         row=1,
-                        expected=f"one of the columns: {', '.join(table.column_names)}",
+                        expected=words(
+                            f"una delle colonne: {names}", f"one of the columns: {names}"
+                        ),
                     )
                 )
         elif name in positions:
             problems.append(
-                Problem(source.label, "column appears twice in the header", row=1, column=name)
+                Problem(
+                    source.label,
+                    words("la colonna compare due volte", "column appears twice in the header"),
+                    row=1,
+                    column=name,
+                )
             )
-        elif name not in table.column_names:
+        elif name in table.column_names:
+            positions[name] = index
+        else:
+            extra.append(name)
+    missing = [c for c in table.column_names if c not in positions]
+    for name in extra:
+        close = difflib.get_close_matches(name, missing, n=1, cutoff=0.8)
+        if close:  # a misspelt column would silently take its default
             problems.append(
                 Problem(
                     source.label,
-                    "unknown column" + suggest(name, table.column_names),
+                    words("colonna sconosciuta", "unknown column") + suggest(name, close),
                     row=1,
                     column=name,
-                    expected=f"columns among: {', '.join(table.column_names)}",
+                    expected=words(f"colonne tra: {names}", f"columns among: {names}"),
                 )
             )
         else:
-            positions[name] = index
+            notices.append(
+                words(
+                    f"{source.label}: la colonna '{name}' non è tra quelle del modello: "
+                    "conservata nel file, ignorata",
+                    f"{source.label}: column '{name}' is not one the model reads: kept in the "
+                    "file, ignored",
+                )
+            )
     complete = True
     for column in table.columns:
         if column.required and column.name not in positions:
@@ -96,20 +141,23 @@ def _check_header(source: TableSource, problems: list[Problem]) -> tuple[dict[st
             problems.append(
                 Problem(
                     source.label,
-                    "required column is missing",
+                    words("manca una colonna obbligatoria", "required column is missing"),
                     column=column.name,
-                    expected=f"a column '{column.name}': {column.description}",
+                    expected=words(f"una colonna '{column.name}': ", f"a column '{column.name}': ")
+                    + column_description(table, column),
                 )
             )
     return positions, complete
 
 
-def check_table(source: TableSource, problems: list[Problem]) -> CheckedTable:
+def check_table(
+    source: TableSource, problems: list[Problem], notices: list[str] | None = None
+) -> CheckedTable:
     """Header, cells and each row alone (cross-row checks come later)."""
     table = source.table
-    positions, complete = _check_header(source, problems)
+    positions, complete = _check_header(source, problems, [] if notices is None else notices)
     width = len(source.header)
-    numeric = {c.name for c in table.columns if c.type in (ColumnType.NUMBER, ColumnType.SHARE)}
+    numbers = NumberColumns(source, positions)
     columns = {c.name: c for c in table.columns}
     rows: list[CheckedRow] = []
     for number, record in source.rows:
@@ -121,42 +169,60 @@ def check_table(source: TableSource, problems: list[Problem]) -> CheckedTable:
             problems.append(
                 Problem(
                     source.label,
-                    f"the row has more cells than the header's {width} columns",
+                    words(
+                        f"la riga ha più celle delle {width} colonne dell'intestazione",
+                        f"the row has more cells than the header's {width} columns",
+                    ),
                     row=number,
                 )
             )
         data: dict[str, object] = {}
         spoilt: set[str] = set()
         for name, text in cells.items():
+            column = columns[name]
             if not text:
-                if columns[name].required:
+                if column.required:
                     spoilt.add(name)
                     problems.append(
                         Problem(
                             source.label,
-                            "is blank in a required column",
+                            words(
+                                "è vuota in una colonna obbligatoria",
+                                "is blank in a required column",
+                            ),
                             row=number,
                             column=name,
-                            expected=expected_text(columns[name]),
+                            expected=expected_text(column),
                         )
                     )
-            elif name in numeric:
+                continue
+            cell_problem = text_problem(column, text)
+            value: object = text
+            if cell_problem is None and column.type in NUMERIC:
                 try:
-                    data[name] = read_number(text, source.italian)
+                    value = numbers.value(number, column)
                 except NotANumber as error:
-                    spoilt.add(name)
-                    problems.append(
-                        Problem(
-                            source.label,
-                            error.message,
-                            row=number,
-                            column=name,
-                            value=text,
-                            expected=error.expected,
-                        )
+                    cell_problem = CellProblem(error.message, error.expected)
+            elif cell_problem is None and column.type is ColumnType.ENUM:
+                word = word_value(column, text)
+                cell_problem, value = (
+                    (word, text) if isinstance(word, CellProblem) else (None, word)
+                )
+            if cell_problem is not None:
+                spoilt.add(name)
+                shown = text if len(text) <= 200 else text[:200] + "…"
+                problems.append(
+                    Problem(
+                        source.label,
+                        cell_problem.message,
+                        row=number,
+                        column=name,
+                        value=shown,
+                        expected=cell_problem.expected,
                     )
-            else:
-                data[name] = text
+                )
+                continue
+            data[name] = value
         model = None
         if complete:
             try:

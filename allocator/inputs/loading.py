@@ -13,6 +13,7 @@ thousands, and a number written otherwise there is a problem, never a guess.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,13 +21,15 @@ from typing import Any
 from allocator.errors import InputError
 from allocator.inputs.checking import CheckedTable, check_table
 from allocator.inputs.crosschecks import cross_checks
+from allocator.inputs.guide_words import table_description
 from allocator.inputs.locate import DEFAULT_SCENARIO, SCENARIO_FILE, WORKBOOK_FILE, scenario_file
 from allocator.inputs.locks import lock_problems
 from allocator.inputs.numbers import parse_number
 from allocator.inputs.schema import Scenario
 from allocator.inputs.settings_layers import Layer, SettingsReader
-from allocator.inputs.sources import TableSource, Workbook, read_csv_table
+from allocator.inputs.sources import TableSource, Workbook, file_problem, read_csv_table
 from allocator.inputs.tables import TABLES, Table
+from allocator.lang import words
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -75,6 +78,7 @@ class Loader(SettingsReader):
                 "settings": settings,
                 **tables,
                 "source_files": tuple(str(path) for path in dict.fromkeys(self.files)),
+                "notices": tuple(dict.fromkeys(self.notices)),
             }
         )
         if "locks" in checked:  # minima against capacity: needs the whole scenario
@@ -97,16 +101,23 @@ class Loader(SettingsReader):
             if not found and table.required:
                 self.problem(
                     table.file_name,
-                    "required table is missing",
-                    expected=f"{table.file_name} or a sheet '{table.name}' in {WORKBOOK_FILE} "
-                    f"({table.description})",
+                    words("manca la tabella, che è obbligatoria", "required table is missing"),
+                    expected=words(
+                        f"{table.file_name} o un foglio '{table.name}' in {WORKBOOK_FILE}",
+                        f"{table.file_name} or a sheet '{table.name}' in {WORKBOOK_FILE}",
+                    )
+                    + f" ({table_description(table)})",
                 )
             if source is None:  # missing, or unreadable and reported
                 continue
             self.files.append(source.path)
-            result = check_table(source, self.problems)
+            result = check_table(source, self.problems, self.notices)
             if table.required and source.empty:
-                self.problem(source.label, "has no rows", expected=table.description)
+                self.problem(
+                    source.label,
+                    words("non ha righe", "has no rows"),
+                    expected=table_description(table),
+                )
             checked[table.name] = result
         return checked
 
@@ -114,17 +125,34 @@ class Loader(SettingsReader):
         path = layer.folder / WORKBOOK_FILE
         if path not in cache:
             workbook = None
-            if path.is_file():
-                try:
-                    workbook = Workbook.read(path)
-                except Exception as error:  # openpyxl raises many kinds on a broken file
-                    self.problem(
-                        self.label(path),
-                        f"cannot be read as an Excel workbook ({error})",
-                        expected="an .xlsx file saved by Excel or LibreOffice",
-                    )
+            if os.path.lexists(path):
+                unreadable = file_problem(path, self.label(path))
+                if unreadable is not None:
+                    self.problems.append(unreadable)
+                else:
+                    workbook = self._read_workbook(path)
             cache[path] = workbook
         return cache[path]
+
+    def _read_workbook(self, path: Path) -> Workbook | None:
+        try:
+            workbook = Workbook.read(path, self.label(path))
+        except Exception as error:  # openpyxl raises many kinds on a broken file
+            self.problem(
+                self.label(path),
+                words(
+                    f"non si può leggere come cartella di lavoro Excel ({error})",
+                    f"cannot be read as an Excel workbook ({error})",
+                ),
+                expected=words(
+                    "un file .xlsx salvato da Excel o LibreOffice",
+                    "an .xlsx file saved by Excel or LibreOffice",
+                ),
+            )
+            return None
+        self.problems += workbook.problems
+        self.notices += workbook.notices
+        return workbook
 
     def _find_table(
         self, table: Table, layer: Layer, cache: dict[Path, Workbook | None]
@@ -133,23 +161,34 @@ class Loader(SettingsReader):
         csv_path = layer.folder / table.file_name
         workbook = self._workbook(layer, cache)
         in_workbook = workbook is not None and table.name in workbook.sheets
-        if not csv_path.is_file() and not in_workbook:
+        has_csv = os.path.lexists(csv_path)  # a directory, a FIFO or a broken link is refused
+        if not has_csv and not in_workbook:
             return False, None
         from_csv = (
             read_csv_table(table, csv_path, self.label(csv_path), self.problems)
-            if csv_path.is_file()
+            if has_csv
             else None
         )
+        if from_csv is not None:
+            self.notices += from_csv.notices
+        elif has_csv:
+            return True, None  # unreadable, reported
         from_sheet = None
         if workbook is not None and in_workbook:
-            label = f"{self.label(workbook.path)} (sheet {table.name})"
+            label = f"{self.label(workbook.path)} ({words('foglio', 'sheet')} {table.name})"
             from_sheet = workbook.source(table, label)
         if from_csv is not None and from_sheet is not None:
             if not from_csv.empty and not from_sheet.empty:
                 self.problem(
                     from_csv.label,
-                    f"the table is given twice, here and in {from_sheet.label}",
-                    expected="one of them only (an empty one is ignored)",
+                    words(
+                        f"la tabella è data due volte, qui e in {from_sheet.label}",
+                        f"the table is given twice, here and in {from_sheet.label}",
+                    ),
+                    expected=words(
+                        "una sola delle due (una vuota è ignorata)",
+                        "one of them only (an empty one is ignored)",
+                    ),
                 )
                 return True, None
             return True, from_sheet if from_csv.empty and not from_sheet.empty else from_csv
@@ -163,7 +202,8 @@ class Loader(SettingsReader):
             if stem not in names and (close := difflib.get_close_matches(stem, names, 1, 0.8)):
                 self.problem(
                     self.label(path),
-                    "is not a table of the scenario",
-                    expected=f"{close[0]}.csv (the tables are: "
-                    f"{', '.join(t.file_name for t in TABLES)})",
+                    words("non è una tabella dello scenario", "is not a table of the scenario"),
+                    expected=f"{close[0]}.csv ("
+                    + words("le tabelle sono", "the tables are")
+                    + f": {', '.join(t.file_name for t in TABLES)})",
                 )

@@ -1,54 +1,194 @@
-"""Numbers in cells, as Italians and as machines write them."""
+"""Numbers in cells, as Italians and as machines write them.
+
+A cell is read in two steps. :func:`read_number` reads the text alone: ``1.234,50``, ``600.000``,
+``€ 400.000``, ``0,5``, ``1e-4``, ``80%`` (in a share column) and ``1,234.50`` are each one number;
+``1.200`` or ``1,250`` are two readings (thousands or decimals) and the cell says so.
+:func:`resolve` then chooses, never silently: the one reading that fits the column's range; else
+the Italian one (``.`` thousands, ``,`` decimals) unless the column's other cells show the other
+convention (``2.5``), in which case the cell is refused naming both readings.
+"""
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_ITALIAN_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?(?:[eE][+-]?\d+)?")
-_NON_FINITE = {"nan", "inf", "infinity"}
+from allocator.lang import words
+
+ITALIAN, ENGLISH = "it", "en"
+"""The two conventions: ``.`` thousands and ``,`` decimals, or the other way round."""
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+_CURRENCY = re.compile(r"^(?:€|eur|euro)\s*|\s*(?:€|eur|euro)$", re.IGNORECASE)
+_SCIENTIFIC = re.compile(r"(?:\d+(?:[.,]\d*)?|[.,]\d+)[eE][+-]?\d+")
+_DIGITS = re.compile(r"\d+")
+_GROUPED = {".": re.compile(r"\d{1,3}(?:\.\d{3})+"), ",": re.compile(r"\d{1,3}(?:,\d{3})+")}
+_SPACE_GROUPED = re.compile(r"\d{1,3}(?: \d{3})+(?:[.,]\d+)?")
+_NON_FINITE = {"nan", "inf", "infinity", "-inf", "+inf"}
 
 
 class NotANumber(Exception):
+    """A cell that is not a number, or not one number: ``message`` and ``expected`` in words."""
+
     def __init__(self, message: str, expected: str) -> None:
         super().__init__(message)
         self.message = message
         self.expected = expected
 
 
-def parse_number(text: str, italian: bool = False) -> float:
-    """The number in a cell; ``italian``: ``,`` marks decimals and ``.`` thousands.
+@dataclass(frozen=True)
+class Reading:
+    """What a cell's text says: one value, or two (``italian`` and ``english``) to choose from."""
 
-    Raises ``ValueError`` (with a plain-English message) on anything else, never guessing.
-    """
-    try:
-        return read_number(text, italian)
-    except NotANumber as error:
-        raise ValueError(f"{error.message}; expected {error.expected}") from None
+    text: str
+    italian: float
+    english: float
+    convention: str | None = None
+    """The convention the text shows by itself (``it``, ``en``), None if it shows neither."""
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.italian != self.english
 
 
-def read_number(text: str, italian: bool) -> float:
-    if italian:
-        if _ITALIAN_NUMBER.fullmatch(text):
-            return float(text.replace(".", "").replace(",", "."))
-    elif _PLAIN_NUMBER.fullmatch(text):
-        return float(text)
-    if text.lower().lstrip("+-") in _NON_FINITE:
-        raise NotANumber("is not a finite number", "a finite number")
-    if italian and _PLAIN_NUMBER.fullmatch(text):
-        raise NotANumber(
-            "uses '.' for decimals, but in this ';'-separated file (an Italian Excel export) "
-            "',' marks decimals and '.' thousands",
-            "a number such as 0,5 or 1.234,5",
-        )
-    if not italian and _ITALIAN_NUMBER.fullmatch(text):
-        raise NotANumber(
-            "has a decimal comma",
-            "a number with '.' for decimals and no thousands separators, such as 1234.5",
-        )
-    if text.endswith("%"):
-        raise NotANumber("is a percentage", "a plain number (a share: 0.25 for 25%)")
-    raise NotANumber(
-        "is not a number",
-        "a number such as 1234.5 (no currency signs or thousands separators)",
+def _plain_expected() -> str:
+    return words(
+        "un numero come 1234,5 o 1.234,5 (anche 600.000, € 400.000)",
+        "a number such as 1234.5 or 1.234,5 (also 600.000, € 400.000)",
     )
+
+
+def read_number(text: str, percent: bool = False) -> Reading:
+    """The number(s) a cell's text can mean; ``percent``: ``80%`` is accepted and means 0.8.
+
+    Raises :class:`NotANumber` on anything that is not a number.
+    """
+    body = _SPACES.sub(" ", text).strip()
+    sign = 1.0
+    if body[:1] in ("-", "+", "\u2212"):
+        sign = -1.0 if body[0] != "+" else 1.0
+        body = body[1:].strip()
+    body = _CURRENCY.sub("", body).strip()
+    if body[:1] in ("-", "\u2212"):  # € -5
+        sign, body = -sign, body[1:].strip()
+    scale = 1.0
+    if body.endswith("%"):
+        if not percent:
+            raise NotANumber(
+                words("è una percentuale", "is a percentage"),
+                words(
+                    "un numero senza % (le percentuali valgono solo per le quote)",
+                    "a number without % (percentages are for shares only)",
+                ),
+            )
+        body, scale = body[:-1].strip(), 0.01
+    if body.lower() in _NON_FINITE:
+        raise NotANumber(
+            words("non è un numero finito", "is not a finite number"),
+            words("un numero finito", "a finite number"),
+        )
+    if " " in body:
+        if not _SPACE_GROUPED.fullmatch(body):
+            raise NotANumber(words("non è un numero", "is not a number"), _plain_expected())
+        body = body.replace(" ", "")
+    italian, english, convention = _readings(body)
+    return Reading(text, sign * scale * italian, sign * scale * english, convention)
+
+
+def _readings(body: str) -> tuple[float, float, str | None]:
+    """(Italian reading, English reading, the convention shown) of an unsigned number."""
+    not_a_number = NotANumber(words("non è un numero", "is not a number"), _plain_expected())
+    if _DIGITS.fullmatch(body):
+        return float(body), float(body), None
+    if _SCIENTIFIC.fullmatch(body):
+        mantissa = body.lower().partition("e")[0]
+        if "." in mantissa and "," in mantissa:
+            raise not_a_number
+        value = float(body.replace(",", "."))
+        return value, value, ITALIAN if "," in mantissa else None
+    if "." in body and "," in body:
+        decimal = "," if body.rfind(",") > body.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        whole, _, fraction = body.rpartition(decimal)
+        if not _GROUPED[thousands].fullmatch(whole) or not _DIGITS.fullmatch(fraction):
+            raise not_a_number
+        value = float(whole.replace(thousands, "") + "." + fraction)
+        return value, value, ITALIAN if decimal == "," else ENGLISH
+    separator = "." if "." in body else ","
+    parts = body.split(separator)
+    if len(parts) < 2:  # letters, signs in the middle, ...
+        raise not_a_number
+    if len(parts) > 2:  # several separators: thousands
+        if not _GROUPED[separator].fullmatch(body):
+            raise not_a_number
+        value = float(body.replace(separator, ""))
+        return value, value, ITALIAN if separator == "." else ENGLISH
+    whole, fraction = parts
+    if not _DIGITS.fullmatch(fraction) or (whole and not _DIGITS.fullmatch(whole)):
+        raise not_a_number
+    as_decimal = float(f"{whole or '0'}.{fraction}")
+    if len(fraction) != 3 or not whole or whole.startswith("0") or len(whole) > 3:
+        return as_decimal, as_decimal, ENGLISH if separator == "." else ITALIAN
+    as_thousands = float(whole + fraction)
+    if separator == ".":
+        return as_thousands, as_decimal, None
+    return as_decimal, as_thousands, None
+
+
+def conventions(readings: Iterable[Reading]) -> set[str]:
+    """The conventions a set of cells shows."""
+    return {r.convention for r in readings if r.convention is not None}
+
+
+def resolve(reading: Reading, fits: Callable[[float], bool], column: set[str]) -> float:
+    """The value of a cell: the one reading that ``fits`` the column's range, else the Italian
+    reading unless the ``column``'s other cells show the English convention (``2.5``), where
+    the cell is truly ambiguous.
+
+    Raises :class:`NotANumber` naming both readings when the cell is truly ambiguous.
+    """
+    if not reading.ambiguous:
+        return reading.italian
+    italian_fits, english_fits = fits(reading.italian), fits(reading.english)
+    if italian_fits != english_fits:
+        return reading.italian if italian_fits else reading.english
+    if ENGLISH not in column:
+        return reading.italian
+    where = words("in questa colonna", "in this column")
+    raise NotANumber(
+        words(
+            f"è ambiguo: può essere {number_text(reading.italian)} ('.' separa le migliaia, "
+            f"',' i decimali) o {number_text(reading.english)} ('.' per i decimali, come altrove "
+            f"{where})",
+            f"is ambiguous: it may be {number_text(reading.italian)} ('.' separating thousands, "
+            f"',' decimals) or {number_text(reading.english)} ('.' for decimals, as elsewhere "
+            f"{where})",
+        ),
+        words(
+            "il numero senza separatori delle migliaia, con la virgola per i decimali "
+            f"({number_text(reading.italian)} o {number_text(reading.english)})",
+            "the number without thousands separators "
+            f"({number_text(reading.italian)} or {number_text(reading.english)})",
+        ),
+    )
+
+
+def number_text(value: float) -> str:
+    """A number as messages quote it: no thousands separators, the language's decimal mark."""
+    if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    text = repr(value)
+    return text.replace(".", ",") if words("it", "en") == "it" else text
+
+
+def parse_number(text: str, italian: bool = False, percent: bool = False) -> float:
+    """The number in a cell alone (no column to weigh readings against), read the Italian way
+    where it could be either (``italian`` is kept for callers: the reading is the same). Raises
+    ``ValueError`` with the message."""
+    try:
+        reading = read_number(text, percent)
+        return resolve(reading, lambda _: True, set())
+    except NotANumber as error:
+        raise ValueError(f"{error.message}; {error.expected}") from None

@@ -13,9 +13,36 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from allocator.lang import words
+
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-]+$", min_length=1)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+# The ranges a planner's numbers fall in (stated in the template's guide). A value beyond them is a
+# slip (a unit error, a stray digit); refused at input, so that every input that validates solves
+# or is explained, and never overflows the solver.
+MAX_PEOPLE = 1e8
+"""Residents, minors, households, needs, capacities, beneficiaries: more than Italy's people."""
+MAX_MONEY = 1e11
+"""A funder's yearly amount, an earmark's cap: 100 billion euros."""
+MAX_UNIT_COST = 1e7
+"""Euros per beneficiary or per FTE and year."""
+MAX_WEIGHT = 1e4
+"""``value`` and ``priority``: how much a beneficiary counts."""
+MAX_FTE = 1e5
+"""Full-time equivalents of one role."""
+MAX_YEARS = 200
+MIN_STEP = 0.01
+"""The smallest ``fte_step`` (a hundredth of a post) and ``beneficiaries_per_fte``."""
+People = Annotated[float, Field(ge=0, le=MAX_PEOPLE, allow_inf_nan=False)]
+Money = Annotated[float, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False)]
+UnitCost = Annotated[float, Field(ge=0, le=MAX_UNIT_COST, allow_inf_nan=False)]
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
+Fte = Annotated[float, Field(ge=0, le=MAX_FTE, allow_inf_nan=False)]
+Years = Annotated[float, Field(ge=0, le=MAX_YEARS, allow_inf_nan=False)]
+# settings: strict types (``scale = true`` is not 1.0, ``threads = 2.5`` is not 2)
+StrictShare = Annotated[float, Field(strict=True, ge=0, le=1, allow_inf_nan=False)]
 
 STAFF_PREFIX = "staff:"
 """Staff costs are funded as the pseudo-intervention ``staff:<role_id>``."""
@@ -61,9 +88,9 @@ class Area(_Row):
 
     area_id: Identifier
     name: str = Field(min_length=1)
-    population: NonNegative
-    minors: NonNegative
-    households_with_minors: NonNegative | None = None
+    population: People
+    minors: People
+    households_with_minors: People | None = None
     municipio: str | None = None
     lat: Annotated[float, Field(ge=-90, le=90)] | None = None
     lon: Annotated[float, Field(ge=-180, le=180)] | None = None
@@ -81,11 +108,13 @@ class Intervention(_Row):
     intervention_id: Identifier
     name: str = Field(min_length=1)
     unit: Unit
-    unit_cost: NonNegative
-    value: NonNegative = 1.0
+    unit_cost: UnitCost
+    value: Weight = 1.0
     max_coverage: Share = 1.0
     staff_role: Identifier | None = None
-    beneficiaries_per_fte: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    beneficiaries_per_fte: (
+        Annotated[float, Field(ge=MIN_STEP, le=MAX_PEOPLE, allow_inf_nan=False)] | None
+    ) = None
 
     @field_validator("intervention_id")
     @classmethod
@@ -106,8 +135,8 @@ class Need(_Row):
 
     area_id: Identifier
     intervention_id: Identifier
-    need: NonNegative
-    priority: NonNegative = 1.0
+    need: People
+    priority: Weight = 1.0
 
 
 class Partner(_Row):
@@ -116,7 +145,7 @@ class Partner(_Row):
     partner_id: Identifier
     name: str = Field(min_length=1)
     legal_form: LegalForm
-    years_experience: NonNegative
+    years_experience: Years
 
 
 class Capacity(_Row):
@@ -125,9 +154,9 @@ class Capacity(_Row):
     partner_id: Identifier
     area_id: Identifier
     intervention_id: Identifier
-    capacity: NonNegative
-    unit_cost: NonNegative | None = None
-    cofunding_per_beneficiary: NonNegative = 0.0
+    capacity: People
+    unit_cost: UnitCost | None = None
+    cofunding_per_beneficiary: UnitCost = 0.0
 
 
 class Funder(_Row):
@@ -136,7 +165,7 @@ class Funder(_Row):
     funder_id: Identifier
     name: str = Field(min_length=1)
     kind: FunderKind
-    amount: NonNegative
+    amount: Money
 
 
 class Earmark(_Row):
@@ -145,7 +174,7 @@ class Earmark(_Row):
     funder_id: Identifier
     intervention_id: str = Field(pattern=r"^(\*|staff:[A-Za-z0-9_.\-]+|[A-Za-z0-9_.\-]+)$")
     area_id: str = Field(pattern=r"^(\*|[A-Za-z0-9_.\-]+)$")
-    max_amount: NonNegative | None = None
+    max_amount: Money | None = None
 
     def matches(self, intervention_id: str, area_id: str) -> bool:
         return self.intervention_id in (WILDCARD, intervention_id) and self.area_id in (
@@ -159,10 +188,10 @@ class StaffRole(_Row):
 
     role_id: Identifier
     name: str = Field(min_length=1)
-    available_fte: NonNegative
-    cost_per_fte: NonNegative
-    min_fte_per_area: NonNegative = 0.0
-    fte_step: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    available_fte: Fte
+    cost_per_fte: UnitCost
+    min_fte_per_area: Fte = 0.0
+    fte_step: Annotated[float, Field(ge=MIN_STEP, le=MAX_FTE, allow_inf_nan=False)] = 1.0
 
 
 class BaselineRow(_Row):
@@ -171,7 +200,7 @@ class BaselineRow(_Row):
     partner_id: Identifier
     area_id: Identifier
     intervention_id: Identifier
-    beneficiaries: NonNegative
+    beneficiaries: People
 
 
 Selector = Annotated[str, Field(pattern=r"^(\*|[A-Za-z0-9_.\-]+)$", min_length=1)]
@@ -188,8 +217,8 @@ class Lock(_Row):
     partner_id: Selector
     area_id: Selector
     intervention_id: Selector
-    min_beneficiaries: NonNegative | None = None
-    max_beneficiaries: NonNegative | None = None
+    min_beneficiaries: People | None = None
+    max_beneficiaries: People | None = None
 
     @model_validator(mode="after")
     def _bounds(self) -> Lock:
@@ -211,38 +240,42 @@ class Lock(_Row):
 
 
 class Budget(_Row):
-    scale: NonNegative = 1.0
+    scale: Annotated[float, Field(strict=True, ge=0, le=100, allow_inf_nan=False)] = 1.0
     """Multiplies every funder's amount."""
 
 
 class FunderOverride(_Row):
-    amount: NonNegative
+    amount: Annotated[float, Field(strict=True, ge=0, le=MAX_MONEY, allow_inf_nan=False)]
     """Replaces the funder's amount from ``funders.csv``."""
 
 
 class Policy(_Row):
-    equity_weight: Share = 0.0
+    equity_weight: StrictShare = 0.0
     """Weight of the minimum area coverage in the objective (0 = pure efficiency)."""
-    min_coverage: Share = 0.0
+    min_coverage: StrictShare = 0.0
     """Soft floor on served/need for every (area, intervention) with need."""
-    returns: tuple[tuple[Share, NonNegative], ...] | None = None
+    returns: tuple[tuple[StrictShare, Weight], ...] | None = None
     """Diminishing returns: points [share_of_need, weight], shares increasing to 1, weights not
     increasing."""
-    min_partner_experience_years: NonNegative = 2.0
+    min_partner_experience_years: Annotated[
+        float, Field(strict=True, ge=0, le=MAX_YEARS, allow_inf_nan=False)
+    ] = 2.0
     """Partners with fewer years of experience are excluded, as the public notice requires."""
     eligible_legal_forms: tuple[LegalForm, ...] = THIRD_SECTOR_FORMS
     """Legal forms admitted by the notice; the others are excluded with a reason."""
-    shortfall_penalty: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1000.0
+    shortfall_penalty: Annotated[float, Field(strict=True, gt=0, le=1e6, allow_inf_nan=False)] = (
+        1000.0
+    )
     """Objective penalty for one beneficiary missing from a floor, as a multiple of the most one
     served beneficiary can add to the objective."""
-    tie_break: Annotated[float, Field(ge=0, lt=0.01, allow_inf_nan=False)] = 1e-4
+    tie_break: Annotated[float, Field(strict=True, ge=0, lt=0.01, allow_inf_nan=False)] = 1e-4
     """Weight of the cheaper-plan tie-break: one beneficiary at the dearest unit cost costs at most
     this much objective (in units where one beneficiary of value 1 counts 1), and the whole budget
     at most this share of the objective."""
-    max_partner_loss: Share | None = None
+    max_partner_loss: StrictShare | None = None
     """Transition limit: no eligible partner serves fewer than (1 − this) × its beneficiaries in
     baseline.csv, where its capacities and the needs allow (unset: no limit)."""
-    max_area_loss: Share | None = None
+    max_area_loss: StrictShare | None = None
     """Transition limit: no area is served fewer than (1 − this) × its beneficiaries in
     baseline.csv, where capacities and needs allow (unset: no limit)."""
     robust_samples: Annotated[int, Field(ge=0, le=1000)] = 0
@@ -294,13 +327,17 @@ class SolverName(StrEnum):
     CBC = "cbc"
 
 
+MAX_THREADS = 256
+
+
 class SolverSettings(_Row):
     name: SolverName = SolverName.HIGHS
-    time_limit: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 60.0
+    time_limit: Annotated[float, Field(strict=True, gt=0, le=1e6, allow_inf_nan=False)] = 60.0
     """Seconds; a plan stopped by the limit is reported as feasible, not optimal."""
-    mip_gap: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 1e-4
+    mip_gap: Annotated[float, Field(strict=True, ge=0, lt=1, allow_inf_nan=False)] = 1e-4
     """Relative MIP gap at which the solver may stop (only with integer staff)."""
-    threads: Annotated[int, Field(ge=1)] | None = None
+    threads: Annotated[int, Field(strict=True, ge=1, le=MAX_THREADS)] | None = None
+    """Solver threads; at most :data:`MAX_THREADS` (HiGHS fails on absurd counts)."""
 
 
 class Settings(_Row):
@@ -318,7 +355,7 @@ class Settings(_Row):
     map_feature_property: str | None = None
     """The boundary GeoJSON property holding each polygon's key (``ID_NIL`` for the Comune's
     NIL); ``None`` matches the feature's own ``id``."""
-    map_match_number: bool = False
+    map_match_number: Annotated[bool, Field(strict=True)] = False
     """Match keys by the whole number they contain (``NIL_080`` in areas.csv = ``80`` in the
     GeoJSON); ``False`` matches the text exactly."""
 
@@ -342,6 +379,9 @@ class Scenario(_Row):
     locks: tuple[Lock, ...] = ()
     source_files: tuple[str, ...] = ()
     """The input files this scenario was read from (for provenance), parents' included."""
+    notices: tuple[str, ...] = ()
+    """What loading read in a way worth telling the planner (not errors): a Windows-1252 file,
+    columns kept but ignored, a hidden sheet read."""
 
     @property
     def name(self) -> str:
@@ -359,15 +399,21 @@ class Scenario(_Row):
         reasons: dict[str, str | None] = {}
         for partner in self.partners:
             reason = None
+            admitted = ", ".join(f.value for f in policy.eligible_legal_forms)
+            years, least = partner.years_experience, policy.min_partner_experience_years
             if partner.legal_form not in policy.eligible_legal_forms:
-                reason = (
+                reason = words(
+                    f"la forma giuridica '{partner.legal_form.value}' non è tra quelle ammesse "
+                    f"dall'avviso ({admitted})",
                     f"legal form '{partner.legal_form.value}' is not among those admitted by the "
-                    f"notice ({', '.join(f.value for f in policy.eligible_legal_forms)})"
+                    f"notice ({admitted})",
                 )
-            elif partner.years_experience < policy.min_partner_experience_years:
-                reason = (
-                    f"{partner.years_experience:g} years of experience, below the minimum of "
-                    f"{policy.min_partner_experience_years:g}"
+            elif years < least:
+                reason = words(
+                    f"{_decimal(years)} {'anno' if years == 1 else 'anni'} di esperienza, sotto "
+                    f"il minimo di {_decimal(least)}",
+                    f"{years:g} {'year' if years == 1 else 'years'} of experience, below the "
+                    f"minimum of {least:g}",
                 )
             reasons[partner.partner_id] = reason
         return reasons
@@ -381,6 +427,11 @@ class Scenario(_Row):
     def may_fund(self, funder_id: str, intervention_id: str, area_id: str) -> bool:
         rows = self.earmarks_of(funder_id)
         return not rows or any(e.matches(intervention_id, area_id) for e in rows)
+
+
+def _decimal(value: float) -> str:
+    """A short number with the Italian decimal comma (2,5)."""
+    return f"{value:g}".replace(".", ",")
 
 
 def staff_item(role_id: str) -> str:

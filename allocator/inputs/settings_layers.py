@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +17,12 @@ from pydantic import BaseModel, ValidationError
 
 from allocator.inputs.checking import CheckedTable
 from allocator.inputs.locate import SCENARIO_FILE
+from allocator.inputs.numbers import parse_number
 from allocator.inputs.problems import Collector, explain_error, suggest
 from allocator.inputs.schema import Settings
+from allocator.inputs.sources import file_problem
 from allocator.inputs.tables import SETTINGS
+from allocator.lang import words
 
 SET_OPTION = "--set"
 """How problems in ``overrides`` name their origin."""
@@ -99,11 +103,25 @@ def _merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def set_value(text: str) -> Any:
-    """A ``--set`` value: TOML syntax, else the bare text."""
+    """A ``--set`` value: TOML syntax (one value, nothing after it), else an Italian number
+    (``0,9``), else the bare text. A control character (a newline) is refused: ValueError."""
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        raise ValueError(
+            words(
+                "contiene un carattere di controllo (un a capo?)",
+                "holds a control character (a line break?)",
+            )
+        )
     try:
-        return tomllib.loads(f"value = {text}")["value"]
+        parsed = tomllib.loads(f"value = {text}")
     except tomllib.TOMLDecodeError:
-        return text.strip()
+        try:
+            return parse_number(text.strip())
+        except ValueError:
+            return text.strip()
+    if list(parsed) != ["value"]:
+        raise ValueError(words("contiene più di un valore", "holds more than one value"))
+    return parsed["value"]
 
 
 def origin_of(key: str, origins: Mapping[str, str]) -> str:
@@ -138,13 +156,24 @@ class SettingsReader(Collector):
 
     def read_toml(self, path: Path) -> dict[str, Any] | None:
         label = self.label(path)
+        unreadable = file_problem(path, label)
+        if unreadable is not None:
+            self.problems.append(unreadable)
+            return None
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         except UnicodeDecodeError:
-            self.problem(label, "is not UTF-8 text", expected="a file saved as UTF-8")
+            self.problem(
+                label,
+                words("non è testo UTF-8", "is not UTF-8 text"),
+                expected=words("un file salvato come UTF-8", "a file saved as UTF-8"),
+            )
             return None
         except tomllib.TOMLDecodeError as error:
-            self.problem(label, f"is not valid TOML: {error}")
+            self.problem(label, words("non è TOML valido", "is not valid TOML") + f": {error}")
+            return None
+        except OSError as error:
+            self.problem(label, words("non si può leggere", "cannot be read") + f": {error}")
             return None
         self.files.append(path)
         return data
@@ -164,7 +193,8 @@ class SettingsReader(Collector):
         return layers
 
     def _parent(self, layer: Layer, parent: object, chain: list[Layer]) -> Path | None:
-        if not isinstance(parent, str) or not parent.strip():
+        control = isinstance(parent, str) and any(unicodedata.category(ch) == "Cc" for ch in parent)
+        if not isinstance(parent, str) or not parent.strip() or control:
             self.problem(
                 layer.label,
                 "'extends' is not a folder",
@@ -173,10 +203,14 @@ class SettingsReader(Collector):
                 expected='the parent scenario folder in quotes, such as "../milano"',
             )
             return None
-        target = (layer.folder / parent).resolve()
-        if target.is_dir():
-            target = target / SCENARIO_FILE
-        if not target.is_file():
+        try:
+            target = (layer.folder / parent).resolve()
+            if target.is_dir():
+                target = target / SCENARIO_FILE
+            found = target.is_file()
+        except (OSError, ValueError):  # a name too long, a loop of links
+            found = False
+        if not found:
             self.problem(
                 layer.label,
                 f"the scenario it extends has no {SCENARIO_FILE}",
@@ -240,7 +274,21 @@ class SettingsReader(Collector):
                     expected=f"a key among: {valid_keys(unknown.rpartition('.')[0])}",
                 )
                 continue
-            value = set_value(text)
+            try:
+                value = set_value(text)
+            except ValueError as error:
+                self.problem(
+                    SET_OPTION,
+                    str(error),
+                    column=key,
+                    value=text,
+                    expected=words(
+                        "un solo valore, su una riga (--set chiave=valore, ripetuto per ogni "
+                        "chiave)",
+                        "one value on one line (--set key=value, repeated for each key)",
+                    ),
+                )
+                continue
             for prefix in range(1, len(parts)):  # replacing a table, or a leaf with a table
                 if not isinstance(_dig(merged, parts[:prefix]), dict):
                     _put(merged, parts[:prefix], {})

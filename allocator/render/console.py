@@ -122,6 +122,8 @@ def new_table(
 
 KEY_WIDTH = 26
 """The widest the first (label) column gets before its text wraps."""
+KEY_SOFT = 20
+"""The first column is given up to this width (its texts wrap less) before the others."""
 
 
 def _needed(header: str, cells: Sequence[str], numeric: bool) -> int:
@@ -140,7 +142,10 @@ def fitted(
     """The table in as many blocks of columns as it takes to fit ``width``, each block repeating
     the first column: wrapped, never cut."""
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in headers]
-    key = min(_needed(headers[0][0], columns[0], False), KEY_WIDTH + 3)
+    longest = max((len(c) for c in columns[0]), default=0)
+    key = min(
+        max(_needed(headers[0][0], columns[0], False), min(longest, KEY_SOFT) + 3), KEY_WIDTH + 3
+    )
     blocks: list[list[int]] = [[]]
     used = key + 1
     for index in range(1, len(headers)):
@@ -156,7 +161,7 @@ def fitted(
         least = [
             max((len(c) for c in columns[i]), default=0) if headers[i][1] else None for i in chosen
         ]
-        least[0] = key - 3  # the first column's longest word stays whole
+        least[0] = _needed(headers[0][0], columns[0], False) - 3  # its longest word stays whole
         table = new_table(title if number_ == 0 else None, [headers[i] for i in chosen], least)
         table.columns[0].max_width = KEY_WIDTH
         for row in rows:

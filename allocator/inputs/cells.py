@@ -1,0 +1,137 @@
+"""One cell's text into its value: numbers (weighed against their column and file), the planners'
+words for units, legal forms and kinds, and text free of control characters."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from allocator.inputs.guide_words import fits
+from allocator.inputs.numbers import NotANumber, Reading, conventions, read_number, resolve
+from allocator.inputs.sources import MAX_CELL_CHARS, NumberCell, TableSource
+from allocator.inputs.tables import Column, ColumnType
+from allocator.inputs.vocabulary import accepted, ambiguity, canonical, vocabulary_of
+from allocator.lang import words
+
+NUMERIC = (ColumnType.NUMBER, ColumnType.SHARE)
+_IDENTIFIER = re.compile(r"[A-Za-z0-9_.\-]+")
+_BIDI = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """Why a cell cannot be read: ``message`` and ``expected``, in words."""
+
+    message: str
+    expected: str | None = None
+
+
+class NumberColumns:
+    """Every numeric cell of a table read once, then each value chosen against its column's range
+    and conventions (``1.200`` is 1200 where nothing says '.' marks decimals)."""
+
+    def __init__(self, source: TableSource, positions: dict[str, int]) -> None:
+        self.source = source
+        self.readings: dict[tuple[int, str], Reading | NotANumber] = {}
+        columns = {c.name: c for c in source.table.columns if c.type in NUMERIC}
+        for number, record in source.rows:
+            for name, index in positions.items():
+                if name not in columns or index >= len(record):
+                    continue
+                cell = record[index]
+                if isinstance(cell, NumberCell):
+                    self.readings[number, name] = Reading(cell, cell.value, cell.value)
+                elif cell.strip():
+                    try:
+                        percent = columns[name].type is ColumnType.SHARE
+                        self.readings[number, name] = read_number(cell.strip(), percent)
+                    except NotANumber as error:
+                        self.readings[number, name] = error
+        self.columns = {
+            name: conventions(
+                r for (_, n), r in self.readings.items() if n == name and isinstance(r, Reading)
+            )
+            for name in columns
+        }
+
+    def value(self, number: int, column: Column) -> float:
+        """The cell's number, or :class:`NotANumber`."""
+        reading = self.readings[number, column.name]
+        if isinstance(reading, NotANumber):
+            raise reading
+        low, high, strict = fits(self.source.table, column)
+
+        def plausible(value: float) -> bool:
+            return (
+                math.isfinite(value) and (value > low if strict else value >= low) and value <= high
+            )
+
+        return resolve(reading, plausible, self.columns[column.name])
+
+
+def word_value(column: Column, text: str) -> str | CellProblem:
+    """An ENUM cell's value: the contract's word for what ``text`` says, or why not."""
+    enum = vocabulary_of(column.allowed)
+    if enum is None:
+        return text
+    value = canonical(enum, text)
+    if value is not None:
+        return value.value
+    instead = ambiguity(enum, text)
+    if instead is not None:
+        return CellProblem(
+            words("può voler dire più di una forma", "may mean more than one form"),
+            instead,
+        )
+    return CellProblem(
+        words("non è una parola ammessa", "is not an accepted word"),
+        words(
+            "una di queste (o un sinonimo tra parentesi): ", "one of (or a synonym in brackets): "
+        )
+        + accepted(enum),
+    )
+
+
+def text_problem(column: Column, text: str) -> CellProblem | None:
+    """What is wrong with a cell's text itself (before its column's rules), or None."""
+    if len(text) > MAX_CELL_CHARS:
+        return CellProblem(
+            words(
+                f"è lunga {len(text)} caratteri",
+                f"is {len(text)} characters long",
+            ),
+            words(f"al massimo {MAX_CELL_CHARS} caratteri", f"at most {MAX_CELL_CHARS} characters"),
+        )
+    bad = next(
+        (ch for ch in text if unicodedata.category(ch) == "Cc" or ch in _BIDI),
+        None,
+    )
+    if bad is not None:
+        return CellProblem(
+            words(
+                f"contiene un carattere di controllo (U+{ord(bad):04X})",
+                f"holds a control character (U+{ord(bad):04X})",
+            ),
+            words(
+                "testo stampabile, su una riga (senza a capo né tabulazioni)",
+                "printable text on one line (no line breaks or tabs)",
+            ),
+        )
+    if column.type is ColumnType.IDENTIFIER or (column.type is ColumnType.SELECTOR and text != "*"):
+        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        if plain != text and _IDENTIFIER.fullmatch(plain.replace(" ", "_")):
+            return CellProblem(
+                words(
+                    "ha lettere accentate o spazi, che gli identificativi non ammettono",
+                    "has accented letters or spaces, which identifiers do not allow",
+                ),
+                words(
+                    f"lo stesso senza accenti né spazi: {plain.replace(' ', '_')} (il nome, "
+                    "con gli accenti, va nella colonna name)",
+                    f"the same without accents or spaces: {plain.replace(' ', '_')} (the name, "
+                    "with its accents, goes in the name column)",
+                ),
+            )
+    return None

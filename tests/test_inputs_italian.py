@@ -1,0 +1,291 @@
+"""Inputs as planners type them (issue 11): Italian numbers, words, encodings, extra columns, the
+messages in Italian by default; through the command line where a planner meets them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from allocator.cli import app
+from allocator.errors import EXIT_INPUT, EXIT_OK, InputError
+from allocator.inputs.loading import load_scenario
+from allocator.inputs.schema import FunderKind, LegalForm, Unit
+from tests.scenario_factory import small_tables, write_csv, write_scenario, write_xlsx
+
+pytestmark = pytest.mark.cli
+
+
+def invoke(*args: Any) -> Any:
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def with_cells(table: str, index: int, **cells: Any) -> dict[str, list[dict[str, Any]]]:
+    rows = small_tables()[table]
+    rows[index] = {**rows[index], **cells}
+    return {table: rows}
+
+
+@pytest.fixture(autouse=True)
+def italian(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ALLOCATOR_LANG", raising=False)
+
+
+# --- the silent misreading of issue 11 -----------------------------------------------------------
+
+
+def test_a_comma_csv_holding_600_000_is_read_as_six_hundred_thousand(tmp_path: Path) -> None:
+    """The Cariplo amount "600.000", a unit cost "1.200" and a population "25.412" in a comma CSV
+    (quoted, as exports write them) are thousands, never 600, 1,2 and 25,412."""
+    tables = {
+        **with_cells("funders", 1, amount="600.000"),
+        **with_cells("interventions", 1, unit_cost="1.200"),
+        **with_cells("areas", 0, population="25.412"),
+    }
+    folder = write_scenario(tmp_path / "s", tables)
+    assert (
+        '"600.000"' in (folder / "funders.csv").read_text()
+        or "600.000" in (folder / "funders.csv").read_text()
+    )
+    result = invoke("validate", folder)
+    assert result.exit_code == EXIT_OK, result.output
+    scenario = load_scenario(folder)
+    assert scenario.funders[1].amount == 600_000
+    assert scenario.interventions[1].unit_cost == 1200
+    assert scenario.areas[0].population == 25_412
+    out = tmp_path / "out"
+    assert invoke("run", folder, "--out", out, "--quiet").exit_code == EXIT_OK
+    assert "600000" in (out / "funders.csv").read_text()
+
+
+def test_a_truly_ambiguous_cell_is_refused_naming_the_cell_and_both_readings(
+    tmp_path: Path,
+) -> None:
+    """Where the column writes '.' for decimals (2.5), "1.500" may be 1500 or 1,5: exit 2."""
+    rows = small_tables()["needs"]
+    rows[0]["priority"] = "2.5"
+    rows[1]["priority"] = "1.500"
+    folder = write_scenario(tmp_path / "s", {"needs": rows})
+    result = invoke("validate", folder)
+    assert result.exit_code == EXIT_INPUT
+    text = flat(result.output)
+    assert "needs.csv, riga 3, colonna 'priority'" in text
+    assert "ambiguo" in text and "1500" in text and "1,5" in text
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [
+        ("1.234,50", 1234.5),
+        ("€ 400.000", 400_000),
+        ("400.000 €", 400_000),
+        ("EUR 1.000.000", 1_000_000),
+        ("4.000.000", 4_000_000),
+        ("1 200 000", 1_200_000),
+        ("600000", 600_000),
+        ("1,234,567.00", 1_234_567),
+    ],
+)
+def test_amounts_as_italians_type_them(tmp_path: Path, cell: str, value: float) -> None:
+    folder = write_scenario(tmp_path / "s", with_cells("funders", 0, amount=cell))
+    assert load_scenario(folder).funders[0].amount == pytest.approx(value)
+
+
+def test_percent_is_a_share_and_only_a_share(tmp_path: Path) -> None:
+    folder = write_scenario(tmp_path / "s", with_cells("interventions", 0, max_coverage="80%"))
+    assert load_scenario(folder).interventions[0].max_coverage == pytest.approx(0.8)
+    folder = write_scenario(tmp_path / "t", with_cells("interventions", 0, unit_cost="80%"))
+    result = invoke("validate", folder)
+    assert result.exit_code == EXIT_INPUT
+    assert "percentuale" in flat(result.output)
+
+
+def test_semicolon_export_with_italian_numbers(tmp_path: Path) -> None:
+    folder = write_scenario(tmp_path / "s")
+    rows = small_tables()["funders"]
+    rows[0]["amount"] = "€ 1.500.000,00"
+    rows[1]["amount"] = "600.000"
+    write_csv(folder / "funders.csv", rows, delimiter=";")
+    scenario = load_scenario(folder)
+    assert [f.amount for f in scenario.funders] == [1_500_000, 600_000]
+
+
+def test_xlsx_text_cells_are_read_as_italian_numbers_and_number_cells_as_numbers(
+    tmp_path: Path,
+) -> None:
+    tables = small_tables()
+    tables["funders"][0]["amount"] = "€ 400.000"  # a text cell
+    tables["funders"][1]["amount"] = 600.5  # a number cell: never re-read as text
+    tables["areas"][0]["lat"] = 45.478  # a number cell with three decimals stays 45.478
+    tables["interventions"][0]["max_coverage"] = "80%"
+    folder = tmp_path / "x"
+    write_scenario(folder, {name: [] for name in tables}, base=False)
+    for path in folder.glob("*.csv"):
+        path.unlink()
+    write_xlsx(folder / "inputs.xlsx", tables)
+    (folder / "scenario.toml").write_text('name = "xlsx"\n', encoding="utf-8")
+    scenario = load_scenario(folder)
+    assert [f.amount for f in scenario.funders] == [400_000, 600.5]
+    assert scenario.areas[0].lat == 45.478
+    assert scenario.interventions[0].max_coverage == pytest.approx(0.8)
+
+
+# --- words ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "unit"),
+    [
+        ("famiglie", Unit.HOUSEHOLDS),
+        ("Famiglia", Unit.HOUSEHOLDS),
+        ("household", Unit.HOUSEHOLDS),
+        ("nuclei", Unit.HOUSEHOLDS),
+        ("Nuclei familiari", Unit.HOUSEHOLDS),
+        ("bambini", Unit.MINORS),
+        ("child", Unit.MINORS),
+        ("children", Unit.MINORS),
+        ("minori", Unit.MINORS),
+        ("MINORS", Unit.MINORS),
+        ("person", Unit.PEOPLE),
+        ("persone", Unit.PEOPLE),
+        ("People", Unit.PEOPLE),
+    ],
+)
+def test_each_unit_synonym_is_accepted(tmp_path: Path, word: str, unit: Unit) -> None:
+    folder = write_scenario(tmp_path / "s", with_cells("interventions", 1, unit=word))
+    assert invoke("validate", folder).exit_code == EXIT_OK
+    assert load_scenario(folder).interventions[1].unit is unit
+
+
+@pytest.mark.parametrize(
+    ("word", "form"),
+    [
+        ("APS", LegalForm.APS),
+        ("A.P.S.", LegalForm.APS),
+        ("Associazione di promozione sociale", LegalForm.APS),
+        ("ODV", LegalForm.ODV),
+        ("Organizzazione di volontariato", LegalForm.ODV),
+        ("Cooperativa sociale", LegalForm.COOPERATIVA_SOCIALE),
+        ("coop. sociale", LegalForm.COOPERATIVA_SOCIALE),
+        ("cooperativa_sociale", LegalForm.COOPERATIVA_SOCIALE),
+        ("Impresa sociale", LegalForm.IMPRESA_SOCIALE),
+        ("Ente religioso", LegalForm.ENTE_RELIGIOSO),
+        ("Fondazione", LegalForm.FONDAZIONE),
+        ("Consorzio", LegalForm.CONSORZIO),
+        ("Altro", LegalForm.ALTRO),
+    ],
+)
+def test_each_legal_form_synonym_is_accepted(tmp_path: Path, word: str, form: LegalForm) -> None:
+    folder = write_scenario(tmp_path / "s", with_cells("partners", 1, legal_form=word))
+    assert invoke("validate", folder).exit_code == EXIT_OK
+    assert load_scenario(folder).partners[1].legal_form is form
+
+
+@pytest.mark.parametrize(
+    ("word", "kind"),
+    [
+        ("pubblico", FunderKind.PUBLIC),
+        ("Pubblica", FunderKind.PUBLIC),
+        ("PUBLIC", FunderKind.PUBLIC),
+        ("privato", FunderKind.PRIVATE),
+        ("Privata", FunderKind.PRIVATE),
+        ("private", FunderKind.PRIVATE),
+    ],
+)
+def test_each_kind_synonym_is_accepted(tmp_path: Path, word: str, kind: FunderKind) -> None:
+    folder = write_scenario(tmp_path / "s", with_cells("funders", 0, kind=word))
+    assert invoke("validate", folder).exit_code == EXIT_OK
+    assert load_scenario(folder).funders[0].kind is kind
+
+
+def test_unknown_words_are_refused_listing_the_accepted_ones(tmp_path: Path) -> None:
+    folder = write_scenario(tmp_path / "s", with_cells("funders", 0, kind="comunale"))
+    result = invoke("validate", folder)
+    assert result.exit_code == EXIT_INPUT
+    text = flat(result.output)
+    assert "funders.csv, riga 2, colonna 'kind'" in text
+    assert "public (pubblico" in text and "private (privato" in text
+
+
+def test_associazione_is_refused_with_the_forms_it_may_mean(tmp_path: Path) -> None:
+    folder = write_scenario(tmp_path / "s", with_cells("partners", 0, legal_form="Associazione"))
+    result = invoke("validate", folder)
+    assert result.exit_code == EXIT_INPUT
+    text = flat(result.output)
+    assert "APS" in text and "ODV" in text and "fondazione" not in text.lower()
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+def test_windows_1252_csv_is_read_through_the_cli(tmp_path: Path) -> None:
+    folder = write_scenario(tmp_path / "s")
+    rows = small_tables()["areas"]
+    rows[0]["name"] = "Città Studi – Lambrate"
+    rows[1]["population"] = "€ 30.000"  # also the euro sign, 0x80 in Windows-1252
+    write_csv(folder / "areas.csv", rows, encoding="cp1252")
+    result = invoke("validate", folder)
+    assert result.exit_code == EXIT_OK, result.output
+    assert "Windows-1252" in result.output
+    assert load_scenario(folder).areas[0].name == "Città Studi – Lambrate"
+
+
+def test_an_extra_column_is_kept_and_ignored_with_a_notice(tmp_path: Path) -> None:
+    rows = small_tables()["partners"]
+    for row in rows:
+        row["note"] = "da richiamare"
+    folder = write_scenario(tmp_path / "s", {"partners": rows})
+    result = invoke("validate", folder)
+    assert result.exit_code == EXIT_OK, result.output
+    assert "'note'" in result.output and "ignorata" in result.output
+    assert "note" in (folder / "partners.csv").read_text()  # inputs never modified
+
+
+def test_a_misspelt_optional_column_is_still_an_error(tmp_path: Path) -> None:
+    """Ignoring "max_coverge" would silently give every row the default: refused."""
+    rows = small_tables()["interventions"]
+    for row in rows:
+        row["max_coverge"] = row.pop("max_coverage", 0.5)
+    folder = write_scenario(tmp_path / "s", {"interventions": rows})
+    with pytest.raises(InputError) as caught:
+        load_scenario(folder)
+    assert any(p.column == "max_coverge" for p in caught.value.problems)
+
+
+def test_accented_ids_are_refused_with_the_id_to_write(tmp_path: Path) -> None:
+    folder = write_scenario(tmp_path / "s", with_cells("areas", 0, area_id="città_studi"))
+    result = invoke("validate", folder)
+    assert result.exit_code == EXIT_INPUT
+    text = flat(result.output)
+    assert "areas.csv, riga 2, colonna 'area_id'" in text and "citta_studi" in text
+
+
+# --- languages -----------------------------------------------------------------------------------
+
+
+def test_messages_are_italian_by_default_and_english_on_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = write_scenario(tmp_path / "s", with_cells("areas", 0, population="tanti"))
+    italian = flat(invoke("validate", folder).output)
+    assert "areas.csv, riga 2, colonna 'population': non è un numero" in italian
+    monkeypatch.setenv("ALLOCATOR_LANG", "en")
+    english = flat(invoke("validate", folder).output)
+    assert "areas.csv, row 2, column 'population': is not a number" in english
+
+
+def test_exclusion_reasons_are_italian_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = write_scenario(tmp_path / "s", with_cells("partners", 1, years_experience=1))
+    reasons = dict(load_scenario(folder).excluded_partners())
+    assert reasons["aps_ponte"] == "1 anno di esperienza, sotto il minimo di 2"
+    monkeypatch.setenv("ALLOCATOR_LANG", "en")
+    reasons = dict(load_scenario(folder).excluded_partners())
+    assert reasons["aps_ponte"] == "1 year of experience, below the minimum of 2"
