@@ -197,3 +197,24 @@ def write_scenario(
     toml = {**(small_settings() if base else {}), **(settings or {})}
     (folder / "scenario.toml").write_text(toml_text(toml), encoding="utf-8")
     return folder
+
+
+def with_row(table: str, index: int, **cells: Any) -> dict[str, Rows]:
+    """The small tables' ``table`` with row ``index`` changed."""
+    rows = small_tables()[table]
+    rows[index] = {**rows[index], **cells}
+    return {table: rows}
+
+
+def invoke(*args: Any) -> Any:
+    """The command line on ``args`` (paths and numbers as text), as a user types it."""
+    from typer.testing import CliRunner
+
+    from allocator.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def flat(text: str) -> str:
+    """Output with its line wrapping undone."""
+    return " ".join(text.split())

@@ -11,12 +11,10 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from typer.testing import CliRunner
 
-from allocator.cli import app
 from allocator.errors import EXIT_INPUT, EXIT_OK
 from allocator.inputs.loading import load_scenario
-from tests.scenario_factory import small_tables, write_scenario, write_xlsx
+from tests.scenario_factory import flat, invoke, small_tables, with_row, write_scenario, write_xlsx
 
 pytestmark = pytest.mark.cli
 
@@ -24,20 +22,6 @@ pytestmark = pytest.mark.cli
 @pytest.fixture(autouse=True)
 def english(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALLOCATOR_LANG", "en")
-
-
-def invoke(*args: Any) -> Any:
-    return CliRunner().invoke(app, [str(a) for a in args])
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-def with_cells(table: str, index: int, **cells: Any) -> dict[str, list[dict[str, Any]]]:
-    rows = small_tables()[table]
-    rows[index] = {**rows[index], **cells}
-    return {table: rows}
 
 
 def refused(folder: Path, *fragments: str, extra: tuple[str, ...] = ()) -> str:
@@ -59,12 +43,12 @@ def refused(folder: Path, *fragments: str, extra: tuple[str, ...] = ()) -> str:
 
 @pytest.mark.parametrize("name", ["Area\x07", "Riga\nnuova", "Zona\x00", "A\u202eB"])
 def test_control_characters_in_names_are_refused_with_the_cell(tmp_path: Path, name: str) -> None:
-    folder = write_scenario(tmp_path / "s", with_cells("areas", 1, name=name))
+    folder = write_scenario(tmp_path / "s", with_row("areas", 1, name=name))
     refused(folder, "areas.csv, row 3, column 'name'", "control character")
 
 
 def test_a_cell_longer_than_the_csv_limit_is_refused_with_the_cell(tmp_path: Path) -> None:
-    folder = write_scenario(tmp_path / "s", with_cells("partners", 0, name="x" * 200_000))
+    folder = write_scenario(tmp_path / "s", with_row("partners", 0, name="x" * 200_000))
     text = refused(folder, "partners.csv, row 2, column 'name'", "200000 characters")
     assert "x" * 1000 not in text  # the value is not echoed whole
 
@@ -89,7 +73,7 @@ HUGE = [
 def test_numbers_beyond_their_range_are_refused(
     tmp_path: Path, table: str, index: int, column: str, value: str
 ) -> None:
-    folder = write_scenario(tmp_path / "s", with_cells(table, index, **{column: value}))
+    folder = write_scenario(tmp_path / "s", with_row(table, index, **{column: value}))
     refused(folder, f"{table}.csv, row {index + 2}, column '{column}'")
 
 
@@ -105,10 +89,10 @@ def test_settings_beyond_their_range_are_refused(tmp_path: Path, setting: str) -
 def test_the_largest_accepted_values_solve(tmp_path: Path) -> None:
     """At the top of every range the model still solves (exit 0): the ranges are safe."""
     tables = {
-        **with_cells("funders", 0, amount="1e11"),
-        **with_cells("interventions", 1, value="10000", unit_cost="1e7"),
-        **with_cells("needs", 1, priority="10000", need="1e8"),
-        **with_cells("staff", 0, available_fte="1e5", cost_per_fte="1e7", fte_step="0.01"),
+        **with_row("funders", 0, amount="1e11"),
+        **with_row("interventions", 1, value="10000", unit_cost="1e7"),
+        **with_row("needs", 1, priority="10000", need="1e8"),
+        **with_row("staff", 0, available_fte="1e5", cost_per_fte="1e7", fte_step="0.01"),
     }
     folder = write_scenario(tmp_path / "s", tables)
     result = invoke("run", folder, "--out", tmp_path / "out", "--quiet")
@@ -201,7 +185,7 @@ def test_a_sep_tab_hint_is_honoured(tmp_path: Path) -> None:
 
 
 def test_a_value_is_quoted_as_typed_never_as_an_emoji(tmp_path: Path) -> None:
-    folder = write_scenario(tmp_path / "s", with_cells("needs", 0, area_id="6:x:0"))
+    folder = write_scenario(tmp_path / "s", with_row("needs", 0, area_id="6:x:0"))
     text = refused(folder, "6:x:0")
     assert "\u274c" not in text
 

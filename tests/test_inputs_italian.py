@@ -7,29 +7,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from allocator.cli import app
 from allocator.errors import EXIT_INPUT, EXIT_OK, InputError
 from allocator.inputs.loading import load_scenario
 from allocator.inputs.schema import FunderKind, LegalForm, Unit
-from tests.scenario_factory import small_tables, write_csv, write_scenario, write_xlsx
+from tests.scenario_factory import (
+    flat,
+    invoke,
+    small_tables,
+    with_row,
+    write_csv,
+    write_scenario,
+    write_xlsx,
+)
 
 pytestmark = pytest.mark.cli
-
-
-def invoke(*args: Any) -> Any:
-    return CliRunner().invoke(app, [str(a) for a in args])
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-def with_cells(table: str, index: int, **cells: Any) -> dict[str, list[dict[str, Any]]]:
-    rows = small_tables()[table]
-    rows[index] = {**rows[index], **cells}
-    return {table: rows}
 
 
 @pytest.fixture(autouse=True)
@@ -44,9 +36,9 @@ def test_a_comma_csv_holding_600_000_is_read_as_six_hundred_thousand(tmp_path: P
     """The Cariplo amount "600.000", a unit cost "1.200" and a population "25.412" in a comma CSV
     (quoted, as exports write them) are thousands, never 600, 1,2 and 25,412."""
     tables = {
-        **with_cells("funders", 1, amount="600.000"),
-        **with_cells("interventions", 1, unit_cost="1.200"),
-        **with_cells("areas", 0, population="25.412"),
+        **with_row("funders", 1, amount="600.000"),
+        **with_row("interventions", 1, unit_cost="1.200"),
+        **with_row("areas", 0, population="25.412"),
     }
     folder = write_scenario(tmp_path / "s", tables)
     assert (
@@ -93,14 +85,14 @@ def test_a_truly_ambiguous_cell_is_refused_naming_the_cell_and_both_readings(
     ],
 )
 def test_amounts_as_italians_type_them(tmp_path: Path, cell: str, value: float) -> None:
-    folder = write_scenario(tmp_path / "s", with_cells("funders", 0, amount=cell))
+    folder = write_scenario(tmp_path / "s", with_row("funders", 0, amount=cell))
     assert load_scenario(folder).funders[0].amount == pytest.approx(value)
 
 
 def test_percent_is_a_share_and_only_a_share(tmp_path: Path) -> None:
-    folder = write_scenario(tmp_path / "s", with_cells("interventions", 0, max_coverage="80%"))
+    folder = write_scenario(tmp_path / "s", with_row("interventions", 0, max_coverage="80%"))
     assert load_scenario(folder).interventions[0].max_coverage == pytest.approx(0.8)
-    folder = write_scenario(tmp_path / "t", with_cells("interventions", 0, unit_cost="80%"))
+    folder = write_scenario(tmp_path / "t", with_row("interventions", 0, unit_cost="80%"))
     result = invoke("validate", folder)
     assert result.exit_code == EXIT_INPUT
     assert "percentuale" in flat(result.output)
@@ -139,73 +131,51 @@ def test_xlsx_text_cells_are_read_as_italian_numbers_and_number_cells_as_numbers
 # --- words ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("word", "unit"),
-    [
-        ("famiglie", Unit.HOUSEHOLDS),
-        ("Famiglia", Unit.HOUSEHOLDS),
-        ("household", Unit.HOUSEHOLDS),
-        ("nuclei", Unit.HOUSEHOLDS),
-        ("Nuclei familiari", Unit.HOUSEHOLDS),
-        ("bambini", Unit.MINORS),
-        ("child", Unit.MINORS),
-        ("children", Unit.MINORS),
-        ("minori", Unit.MINORS),
-        ("MINORS", Unit.MINORS),
-        ("person", Unit.PEOPLE),
-        ("persone", Unit.PEOPLE),
-        ("People", Unit.PEOPLE),
+SYNONYMS = [
+    *[
+        ("interventions", 1, "unit", word, Unit.HOUSEHOLDS)
+        for word in ("famiglie", "Famiglia", "household", "nuclei", "Nuclei familiari")
     ],
-)
-def test_each_unit_synonym_is_accepted(tmp_path: Path, word: str, unit: Unit) -> None:
-    folder = write_scenario(tmp_path / "s", with_cells("interventions", 1, unit=word))
-    assert invoke("validate", folder).exit_code == EXIT_OK
-    assert load_scenario(folder).interventions[1].unit is unit
-
-
-@pytest.mark.parametrize(
-    ("word", "form"),
-    [
-        ("APS", LegalForm.APS),
-        ("A.P.S.", LegalForm.APS),
-        ("Associazione di promozione sociale", LegalForm.APS),
-        ("ODV", LegalForm.ODV),
-        ("Organizzazione di volontariato", LegalForm.ODV),
-        ("Cooperativa sociale", LegalForm.COOPERATIVA_SOCIALE),
-        ("coop. sociale", LegalForm.COOPERATIVA_SOCIALE),
-        ("cooperativa_sociale", LegalForm.COOPERATIVA_SOCIALE),
-        ("Impresa sociale", LegalForm.IMPRESA_SOCIALE),
-        ("Ente religioso", LegalForm.ENTE_RELIGIOSO),
-        ("Fondazione", LegalForm.FONDAZIONE),
-        ("Consorzio", LegalForm.CONSORZIO),
-        ("Altro", LegalForm.ALTRO),
+    *[
+        ("interventions", 1, "unit", word, Unit.MINORS)
+        for word in ("bambini", "child", "children", "minori", "MINORS")
     ],
-)
-def test_each_legal_form_synonym_is_accepted(tmp_path: Path, word: str, form: LegalForm) -> None:
-    folder = write_scenario(tmp_path / "s", with_cells("partners", 1, legal_form=word))
-    assert invoke("validate", folder).exit_code == EXIT_OK
-    assert load_scenario(folder).partners[1].legal_form is form
-
-
-@pytest.mark.parametrize(
-    ("word", "kind"),
-    [
-        ("pubblico", FunderKind.PUBLIC),
-        ("Pubblica", FunderKind.PUBLIC),
-        ("PUBLIC", FunderKind.PUBLIC),
-        ("privato", FunderKind.PRIVATE),
-        ("Privata", FunderKind.PRIVATE),
-        ("private", FunderKind.PRIVATE),
+    *[("interventions", 1, "unit", word, Unit.PEOPLE) for word in ("person", "persone", "People")],
+    ("partners", 1, "legal_form", "APS", LegalForm.APS),
+    ("partners", 1, "legal_form", "A.P.S.", LegalForm.APS),
+    ("partners", 1, "legal_form", "Associazione di promozione sociale", LegalForm.APS),
+    ("partners", 1, "legal_form", "ODV", LegalForm.ODV),
+    ("partners", 1, "legal_form", "Organizzazione di volontariato", LegalForm.ODV),
+    ("partners", 1, "legal_form", "Cooperativa sociale", LegalForm.COOPERATIVA_SOCIALE),
+    ("partners", 1, "legal_form", "coop. sociale", LegalForm.COOPERATIVA_SOCIALE),
+    ("partners", 1, "legal_form", "cooperativa_sociale", LegalForm.COOPERATIVA_SOCIALE),
+    ("partners", 1, "legal_form", "Impresa sociale", LegalForm.IMPRESA_SOCIALE),
+    ("partners", 1, "legal_form", "Ente religioso", LegalForm.ENTE_RELIGIOSO),
+    ("partners", 1, "legal_form", "Fondazione", LegalForm.FONDAZIONE),
+    ("partners", 1, "legal_form", "Consorzio", LegalForm.CONSORZIO),
+    ("partners", 1, "legal_form", "Altro", LegalForm.ALTRO),
+    *[
+        ("funders", 0, "kind", word, FunderKind.PUBLIC)
+        for word in ("pubblico", "Pubblica", "PUBLIC")
     ],
-)
-def test_each_kind_synonym_is_accepted(tmp_path: Path, word: str, kind: FunderKind) -> None:
-    folder = write_scenario(tmp_path / "s", with_cells("funders", 0, kind=word))
+    *[
+        ("funders", 0, "kind", word, FunderKind.PRIVATE)
+        for word in ("privato", "Privata", "private")
+    ],
+]
+
+
+@pytest.mark.parametrize(("table", "index", "column", "word", "value"), SYNONYMS)
+def test_each_synonym_is_accepted(
+    tmp_path: Path, table: str, index: int, column: str, word: str, value: Any
+) -> None:
+    folder = write_scenario(tmp_path / "s", with_row(table, index, **{column: word}))
     assert invoke("validate", folder).exit_code == EXIT_OK
-    assert load_scenario(folder).funders[0].kind is kind
+    assert getattr(getattr(load_scenario(folder), table)[index], column) is value
 
 
 def test_unknown_words_are_refused_listing_the_accepted_ones(tmp_path: Path) -> None:
-    folder = write_scenario(tmp_path / "s", with_cells("funders", 0, kind="comunale"))
+    folder = write_scenario(tmp_path / "s", with_row("funders", 0, kind="comunale"))
     result = invoke("validate", folder)
     assert result.exit_code == EXIT_INPUT
     text = flat(result.output)
@@ -214,7 +184,7 @@ def test_unknown_words_are_refused_listing_the_accepted_ones(tmp_path: Path) -> 
 
 
 def test_associazione_is_refused_with_the_forms_it_may_mean(tmp_path: Path) -> None:
-    folder = write_scenario(tmp_path / "s", with_cells("partners", 0, legal_form="Associazione"))
+    folder = write_scenario(tmp_path / "s", with_row("partners", 0, legal_form="Associazione"))
     result = invoke("validate", folder)
     assert result.exit_code == EXIT_INPUT
     text = flat(result.output)
@@ -259,7 +229,7 @@ def test_a_misspelt_optional_column_is_still_an_error(tmp_path: Path) -> None:
 
 
 def test_accented_ids_are_refused_with_the_id_to_write(tmp_path: Path) -> None:
-    folder = write_scenario(tmp_path / "s", with_cells("areas", 0, area_id="città_studi"))
+    folder = write_scenario(tmp_path / "s", with_row("areas", 0, area_id="città_studi"))
     result = invoke("validate", folder)
     assert result.exit_code == EXIT_INPUT
     text = flat(result.output)
@@ -272,7 +242,7 @@ def test_accented_ids_are_refused_with_the_id_to_write(tmp_path: Path) -> None:
 def test_messages_are_italian_by_default_and_english_on_request(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = write_scenario(tmp_path / "s", with_cells("areas", 0, population="tanti"))
+    folder = write_scenario(tmp_path / "s", with_row("areas", 0, population="tanti"))
     italian = flat(invoke("validate", folder).output)
     assert "areas.csv, riga 2, colonna 'population': non è un numero" in italian
     monkeypatch.setenv("ALLOCATOR_LANG", "en")
@@ -283,7 +253,7 @@ def test_messages_are_italian_by_default_and_english_on_request(
 def test_exclusion_reasons_are_italian_by_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = write_scenario(tmp_path / "s", with_cells("partners", 1, years_experience=1))
+    folder = write_scenario(tmp_path / "s", with_row("partners", 1, years_experience=1))
     reasons = dict(load_scenario(folder).excluded_partners())
     assert reasons["aps_ponte"] == "1 anno di esperienza, sotto il minimo di 2"
     monkeypatch.setenv("ALLOCATOR_LANG", "en")

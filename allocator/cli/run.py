@@ -45,7 +45,18 @@ def run(
         str | None, typer.Option(help=tr("highs (predefinito) o cbc.", "highs (default) or cbc."))
     ] = None,
     time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help=tr("Secondi.", "Seconds."))
+        float | None,
+        typer.Option(
+            "--time-limit",
+            help=tr(
+                "Secondi per controllo, costruzione e soluzione (entrambi i passaggi del "
+                "solutore e la ricerca dei conflitti); la spiegazione e il confronto stampati "
+                "dopo non contano.",
+                "Seconds for checking, building and solving (both solver passes and the "
+                "search for conflicts); the explanation and the comparison printed after are "
+                "not counted.",
+            ),
+        ),
     ] = None,
     set_: SetOption = None,
     overwrite: OverwriteOption = False,

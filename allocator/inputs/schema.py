@@ -338,6 +338,9 @@ class SolverSettings(_Row):
     """Relative MIP gap at which the solver may stop (only with integer staff)."""
     threads: Annotated[int, Field(strict=True, ge=1, le=MAX_THREADS)] | None = None
     """Solver threads; at most :data:`MAX_THREADS` (HiGHS fails on absurd counts)."""
+    deterministic: Annotated[bool, Field(strict=True)] = True
+    """A second pass that splits equal-cost choices (partners, funders) by fixed weights, so that
+    every solver gives the same plan for the same inputs (see docs/formulation.md)."""
 
 
 class Settings(_Row):

@@ -482,5 +482,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("solver.time_limit", "Seconds; a plan stopped by the limit is reported as feasible."),
     Setting("solver.mip_gap", "Relative MIP gap at which the solver may stop."),
     Setting("solver.threads", "Solver threads (blank: the solver's choice).", example="4"),
+    Setting(
+        "solver.deterministic",
+        "true: equal-cost choices (partners, funders) split the same way by every solver.",
+    ),
 )
 """Every ``scenario.toml`` key, for the template; a test keeps it equal to the schema's."""

@@ -13,6 +13,7 @@ conflicts are found one after another, relaxing the members of those already fou
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import pulp
@@ -66,6 +67,8 @@ class ElasticProgram:
         self.scenario = scenario
         self.problem = pulp.LpProblem("conflicts", pulp.LpMinimize)
         self.slack: dict[Requirement, pulp.LpVariable] = {}
+        self.deadline: float | None = None
+        """perf_counter time after which the search stops (None: no limit)."""
         self.weight: dict[Requirement, float] = {}
         areas = sorted(a.area_id for a in scenario.areas)
         funders = sorted(scenario.funders, key=lambda f: f.funder_id)
@@ -120,7 +123,11 @@ class ElasticProgram:
             var.upBound = 0.0 if req in enforced else self._relaxed_bound(req)
         costs = {req: (self.weight[req] if req in elastic else 0.0) for req in self.slack}
         self.problem.setObjective(pulp.lpSum(costs[r] * v for r, v in self.slack.items()) + 0.0)
-        return solve_lp(self.problem).status is SolveStatus.OPTIMAL
+        left = None if self.deadline is None else max(self.deadline - time.perf_counter(), 1e-3)
+        return solve_lp(self.problem, time_limit=left).status is SolveStatus.OPTIMAL
+
+    def out_of_time(self) -> bool:
+        return self.deadline is not None and time.perf_counter() >= self.deadline
 
     def _relaxed_bound(self, req: Requirement) -> float | None:
         return req.amount if req.kind == "staff_minimum" else None
@@ -133,8 +140,10 @@ class ElasticProgram:
         """Deletion filter: drop each member whose removal leaves the rest still infeasible."""
         core = list(candidates)
         for req in list(core):
+            if self.out_of_time():  # a conflicting set still, perhaps not the smallest
+                break
             trial = [r for r in core if r != req]
-            if not self.feasible(set(trial)):
+            if not self.feasible(set(trial)) and not self.out_of_time():
                 core = trial
         return core
 
@@ -148,12 +157,21 @@ class ElasticProgram:
         ]
 
 
-def find_conflicts(scenario: Scenario, limit: int = MAX_CONFLICTS) -> list[Conflict]:
-    """Independent irreducible conflicts among the hard requirements; empty if none."""
+def find_conflicts(
+    scenario: Scenario, limit: int = MAX_CONFLICTS, seconds: float | None = None
+) -> list[Conflict]:
+    """Independent irreducible conflicts among the hard requirements; empty if none.
+
+    ``seconds``: a time limit for the whole search; when it runs out, the conflicts found so far.
+    """
     program = ElasticProgram(scenario)
+    if seconds is not None:
+        program.deadline = time.perf_counter() + seconds
     remaining = program.requirements
     conflicts: list[Conflict] = []
     while len(conflicts) < limit and remaining and not program.feasible(set(remaining)):
+        if program.out_of_time():
+            break
         members = program.irreducible(remaining)
         conflicts.append(Conflict(tuple(members), tuple(program.smallest_fix(members))))
         remaining = [r for r in remaining if r not in members]
