@@ -259,3 +259,10 @@ def test_exclusion_reasons_are_italian_by_default(
     monkeypatch.setenv("ALLOCATOR_LANG", "en")
     reasons = dict(load_scenario(folder).excluded_partners())
     assert reasons["aps_ponte"] == "1 year of experience, below the minimum of 2"
+
+
+def test_eligible_legal_forms_take_the_planners_words(tmp_path: Path) -> None:
+    settings = {"policy": {"eligible_legal_forms": ["APS", "Cooperativa sociale"]}}
+    folder = write_scenario(tmp_path / "s", settings=settings)
+    policy = load_scenario(folder).settings.policy
+    assert policy.eligible_legal_forms == (LegalForm.APS, LegalForm.COOPERATIVA_SOCIALE)

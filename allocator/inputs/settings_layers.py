@@ -19,9 +19,10 @@ from allocator.inputs.checking import CheckedTable
 from allocator.inputs.locate import SCENARIO_FILE
 from allocator.inputs.numbers import parse_number
 from allocator.inputs.problems import Collector, explain_error, suggest
-from allocator.inputs.schema import Settings
+from allocator.inputs.schema import LegalForm, Settings
 from allocator.inputs.sources import file_problem
 from allocator.inputs.tables import SETTINGS
+from allocator.inputs.vocabulary import canonical
 from allocator.lang import words
 
 SET_OPTION = "--set"
@@ -122,6 +123,18 @@ def set_value(text: str) -> Any:
     if list(parsed) != ["value"]:
         raise ValueError(words("contiene più di un valore", "holds more than one value"))
     return parsed["value"]
+
+
+def canonical_forms(data: dict[str, Any]) -> dict[str, Any]:
+    """``policy.eligible_legal_forms`` in the planners' words (``APS``, ``Cooperativa sociale``)
+    as the contract's; words naming no form are left for validation to refuse."""
+    policy = data.get("policy")
+    forms = policy.get("eligible_legal_forms") if isinstance(policy, dict) else None
+    if not isinstance(policy, dict) or not isinstance(forms, list):
+        return data
+    named = [canonical(LegalForm, form) if isinstance(form, str) else None for form in forms]
+    read = [form if name is None else name.value for form, name in zip(forms, named, strict=True)]
+    return {**data, "policy": {**policy, "eligible_legal_forms": read}}
 
 
 def origin_of(key: str, origins: Mapping[str, str]) -> str:
@@ -300,7 +313,7 @@ class SettingsReader(Collector):
 
     def settings(self, data: dict[str, Any], origins: dict[str, str]) -> Settings | None:
         try:
-            return Settings.model_validate(data)
+            return Settings.model_validate(canonical_forms(data))
         except ValidationError as error:
             for detail in error.errors():
                 key = key_of(detail["loc"])
