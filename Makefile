@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SCENARIO ?=
 
-.PHONY: demo test test-fast lint typecheck pytest bench clean chromium libreoffice notebooks report
+.PHONY: demo test test-fast lint typecheck pytest bench clean chromium libreoffice notebooks report app
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,17 +61,30 @@ report: $(VENV)/.installed
 	$(BIN)/allocator report $(SCENARIO) --out outputs/report.html \
 		$(if $(wildcard $(BOUNDARIES)),--boundaries $(BOUNDARIES))
 
+# The meeting page on the bundled scenario (or SCENARIO=…), with the NIL polygons when ../shared
+# is there: open http://127.0.0.1:8765 (HOST=0.0.0.0 to show it on the room's network).
+HOST ?= 127.0.0.1
+PORT ?= 8765
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[app]'
+	touch $@
+
+app: $(VENV)/.installed-app
+	$(BIN)/allocator app $(SCENARIO) --host $(HOST) --port $(PORT) \
+		$(if $(wildcard $(BOUNDARIES)),--boundaries $(BOUNDARIES))
+
 test: lint typecheck pytest
 
 # The inner loop: everything but the slow, browser, notebook and distributed layers.
 test-fast: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -m "not slow and not browser and not notebooks and not distributed"
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed $(VENV)/.installed-app
 	$(BIN)/python benchmarks/bench_run.py
 	$(BIN)/python benchmarks/bench_explain.py
 	$(BIN)/python benchmarks/bench_batch.py 100
 	$(BIN)/python benchmarks/bench_uncertainty.py 200
+	$(BIN)/python benchmarks/bench_app.py
 
 clean:
 	rm -rf $(VENV) outputs .pytest_cache .mypy_cache .ruff_cache

@@ -51,6 +51,13 @@ PUBLIC_API: dict[str, str] = {
     "sweep": "allocator.studies.sweep",
     "frontier": "allocator.studies.sweep",
     "with_setting": "allocator.studies.variants",
+    # negotiation: locks, transition limits, their price, near-optimal alternatives
+    "with_locks": "allocator.optimization.negotiation",
+    "price_of_negotiation": "allocator.studies.price",
+    "transition_table": "allocator.postprocess.transition",
+    "near_optimal": "allocator.studies.alternatives",
+    "write_alternatives": "allocator.render.ranges",
+    "ranges_chart": "allocator.render.ranges",
     # render
     "print_summary": "allocator.render.summary",
     "build_report": "allocator.render.report",

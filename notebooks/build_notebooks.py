@@ -246,6 +246,73 @@ piano.areas[["name", "need", "served", "coverage", "cost"]]"""),
 }
 
 
+NOTEBOOKS["05_trattativa.ipynb"] = [
+    ("md", """\
+# 5. La trattativa: vincoli fissi, gradualità, alternative quasi ottimali
+
+Al tavolo di co-programmazione un solo piano "da prendere o lasciare" non basta: ci sono impegni
+già presi (un partner che gestisce l'unico doposcuola del quartiere), nessun ente può perdere metà
+del lavoro in un anno, e serve sapere che cosa è **da finanziare comunque** e dove c'è **margine di
+trattativa**.
+
+> **Stima.** Bisogni e partner sono stime o dati sintetici (`scenarios/milano/DATA.md`).
+> Fonte: Comune di Milano – Open Data (CC BY 4.0)."""),
+    ("code", SETUP),
+    ("md", """\
+## Il piano ottimo e chi perde di più rispetto a oggi"""),
+    ("code", """\
+import allocator
+from allocator.render.negotiation import price_sentence, transition_sentence
+
+base = load_scenario(None)
+ottimo = run_scenario(base)
+oggi = pd.DataFrame([r.model_dump() for r in base.baseline]).groupby("partner_id")["beneficiaries"].sum()
+nel_piano = ottimo.plan.allocation.groupby("partner_id")["beneficiaries"].sum()
+variazione = (nel_piano.reindex(oggi.index, fill_value=0) - oggi).sort_values()
+variazione.head(5)"""),
+    ("md", """\
+## Un vincolo fisso: il partner che perde di più mantiene i suoi posti
+
+Come una riga di `locks.csv`: `partner_id`, `area_id`, `intervention_id` (`*` = tutti),
+`min_beneficiaries`, `max_beneficiaries`. Qui il minimo è quanto serve oggi, entro le sue capacità."""),
+    ("code", """\
+partner = variazione.index[0]
+capacita = sum(c.capacity for c in base.capacities if c.partner_id == partner)
+minimo = min(oggi[partner], capacita)
+bloccato = allocator.with_locks(base, {"partner_id": partner, "min_beneficiaries": minimo})
+bloccato.locks"""),
+    ("md", """\
+## Gradualità: nessun partner perde più del 20% rispetto a oggi
+
+`policy.max_partner_loss = 0.2`, dove capacità e bisogni lo consentono. Il prezzo è il confronto
+con il piano senza vincoli e senza limiti (un calcolo in più)."""),
+    ("code", """\
+trattativa = allocator.with_setting(bloccato, "policy.max_partner_loss", 0.2)
+risultato = run_scenario(trattativa)
+prezzo = allocator.price_of_negotiation(risultato)
+print(price_sentence(prezzo))
+prezzo.table()"""),
+    ("code", """\
+gradualita = allocator.transition_table(trattativa, risultato.plan.allocation)
+print(transition_sentence(gradualita))
+gradualita[gradualita["shortfall"] > 0].head(10)"""),
+    ("md", """\
+## Alternative quasi ottimali: che cosa è fisso e che cosa si può trattare
+
+Tutti i piani che perdono al più il 2% dell'obiettivo ottimo: per ogni quartiere il minimo e il
+massimo di beneficiari e di fondi (barre strette: da finanziare comunque; larghe: margine di
+trattativa). Lo stesso da riga di comando: `allocator alternatives scenarios/milano`."""),
+    ("code", """\
+alternative = allocator.near_optimal(base, slack=0.02, count=3)
+allocator.ranges_chart(alternative.ranges, alternative.slack)"""),
+    ("code", """\
+larghezza = alternative.ranges["served_max"] - alternative.ranges["served_min"]
+alternative.ranges.assign(larghezza=larghezza).sort_values("larghezza", ascending=False).head(8)"""),
+    ("code", """\
+alternative.alternatives_table()[["plan", "description", "objective", "beneficiaries_served", "distance_from_optimum"]]"""),
+]
+
+
 def build(directory: Path = HERE) -> list[Path]:
     """Write every notebook, without outputs; returns their paths."""
     written = []

@@ -50,3 +50,12 @@ def toy_loading() -> Iterator[None]:
     """The commands load toy scenarios (by name, see tests/toy.py) instead of real folders."""
     with using_loader(toy_load):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _private_history(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test records its runs in its own archive of plans, never in outputs/history.sqlite."""
+    folder = tmp_path_factory.mktemp("history")
+    monkeypatch.setenv("ALLOCATOR_HISTORY", str(folder / "history.sqlite"))

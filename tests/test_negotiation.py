@@ -351,3 +351,16 @@ def test_run_prints_and_writes_the_price_and_the_report_shows_it(
     assert price.loc["beneficiaries_served", "difference"] == pytest.approx(-20)
     html = build_report([read_run(out)])
     assert "Vincoli fissi e gradualità" in html and "50 beneficiari invece di 70" in html
+
+
+def test_with_locks_checks_rows_as_locks_csv() -> None:
+    from allocator.optimization.negotiation import with_locks
+
+    s = two_partners()
+    assert by_partner(solved(with_locks(s, {"partner_id": "P", "max_beneficiaries": 0}))) == (
+        pytest.approx({"Q": 40})
+    )
+    with pytest.raises(InputError, match="no partner_id 'X'"):
+        with_locks(s, {"partner_id": "X", "min_beneficiaries": 1})
+    with pytest.raises(InputError, match="at most 60"):
+        with_locks(s, {"partner_id": "P", "min_beneficiaries": 61})

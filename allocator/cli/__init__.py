@@ -11,6 +11,7 @@ import sys
 # isort: off
 # the commands register in this order, the order `allocator --help` lists them
 from allocator.cli import run, datasets, studies, uncertainty, report, alternatives  # noqa: F401
+from allocator.cli import history, meeting  # noqa: F401
 
 # isort: on
 from allocator.cli.base import app

@@ -31,10 +31,12 @@ def report(
         Path | None,
         typer.Argument(
             help=tr(
-                "Una cartella di risultati (scritta da allocator run) o di scenario (risolto "
-                "ora); se omessa, lo scenario di Milano incluso.",
-                "A run folder (written by allocator run) or a scenario folder (solved now); "
-                "the bundled Milan scenario if omitted.",
+                "Una cartella di risultati (scritta da allocator run), di scenario (risolto ora) "
+                "o il numero di un piano dell'archivio (allocator history list); se omessa, lo "
+                "scenario di Milano incluso.",
+                "A run folder (written by allocator run), a scenario folder (solved now) or the "
+                "id of a plan in the archive (allocator history list); the bundled Milan scenario "
+                "if omitted.",
             )
         ),
     ] = None,
@@ -82,23 +84,35 @@ def report(
         ),
     ] = None,
     set_: SetOption = None,
+    history_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--history",
+            help=tr(
+                "L'archivio dei piani a cui si riferiscono i numeri.",
+                "The archive the plan ids refer to.",
+            ),
+        ),
+    ] = None,
     quiet: QuietOption = False,
 ) -> None:
     """Write one self-contained HTML report (KPIs, map, tables, summary document)."""
+    from allocator.cli.history import read_run_or_archived
     from allocator.outputs.atomic import check_writable
     from allocator.outputs.run_reader import is_run_folder
-    from allocator.render.report import build_report, read_run, write_report
+    from allocator.render.report import build_report, write_report
 
     lang = lang_or_current(lang)
     if boundaries is not None and not boundaries.is_file():
         raise UsageError(f"the boundary file {boundaries} does not exist")
     check_writable(out)  # before solving
     paths = [run_or_scenario, *(compare or [])]
-    solves = sum(not is_run_folder(p) for p in paths)  # run folders are read, not solved
+    # run folders and archived plans are read, not solved
+    solves = sum(not (is_run_folder(p) or (p is not None and str(p).isdigit())) for p in paths)
     runs = []
     with progress_bar(words("Rapporto", "Report"), len(paths), quiet or solves < 2) as advance:
         for path in paths:
-            runs.append(read_run(path, set_ or [], lang))
+            runs.append(read_run_or_archived(path, set_ or [], lang, history_path))
             advance()
     extra = []
     if uncertainty is not None:

@@ -86,9 +86,37 @@ def run(
             )
         ),
     ] = None,
+    label: Annotated[
+        str,
+        typer.Option(
+            "--label",
+            help=tr("Nome di questo piano nell'archivio.", "Name of this run in the archive."),
+        ),
+    ] = "",
+    no_history: Annotated[
+        bool,
+        typer.Option(
+            "--no-history",
+            help=tr(
+                "Non registrare questo piano nell'archivio.",
+                "Do not record this run in the archive.",
+            ),
+        ),
+    ] = False,
+    history_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--history",
+            help=tr(
+                "L'archivio dei piani (predefinito outputs/history.sqlite, o $ALLOCATOR_HISTORY).",
+                "The archive of plans (default outputs/history.sqlite, or $ALLOCATOR_HISTORY).",
+            ),
+        ),
+    ] = None,
 ) -> None:
-    """Solve one scenario and write its outputs."""
+    """Solve one scenario, write its outputs and record it in the archive of plans."""
     from allocator.cli.base import load_scenario
+    from allocator.cli.history import check_history, record_run
     from allocator.cli.uncertainty import robust_plan, robust_view
     from allocator.optimization.pipeline import run_scenario
     from allocator.optimization.solve import SolveStatus
@@ -107,6 +135,7 @@ def run(
     print_notices(loaded)
     destination = out or default_output_dir(loaded.name)
     check_destination(destination, overwrite=overwrite)  # before solving; the write claims it
+    check_history(history_path, no_history)  # an unusable archive stops the run before solving
     robust = robust_plan(loaded, scenario)  # policy.robust_samples > 0: the robust plan
     result = run_scenario(loaded) if robust is None else robust.result
     if result.status is SolveStatus.INFEASIBLE:
@@ -147,6 +176,8 @@ def run(
         if robust is not None:
             console.print(robust_view(robust, lang))
     console.print(f"{words('Risultati scritti in', 'Outputs written to', lang)} [bold]{written}[/]")
+    if not no_history:
+        record_run(history_path, result, label=label, overrides=overrides, extra_tables=extra)
 
 
 @app.command(

@@ -11,6 +11,7 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pulp
 
@@ -43,7 +44,7 @@ class ArcData:
     unit_cost: float
     cofunding: float
 
-    @property
+    @cached_property
     def net_cost(self) -> float:
         """What funders pay per beneficiary: the unit cost less the partner's cofunding."""
         return max(self.unit_cost - self.cofunding, 0.0)
@@ -111,7 +112,10 @@ def prepare(scenario: Scenario) -> ModelData:
         need[ak] = row.need
         weight[ak] = interventions[row.intervention_id].value * row.priority
     max_served = {ak: interventions[ak[1]].max_coverage * n for ak, n in need.items()}
-    floor = {ak: policy.min_coverage * n for ak, n in need.items() if n > 0}
+    # no floor rows when there is no floor (min_coverage 0): 25,000 useless rows on a large scenario
+    floor = {
+        ak: policy.min_coverage * n for ak, n in need.items() if n > 0 and policy.min_coverage > 0
+    }
     area_need: dict[str, float] = defaultdict(float)
     for (a, _), n in need.items():
         area_need[a] += n

@@ -15,13 +15,16 @@ needs allow; what staff or money still cannot keep is a penalised shortfall, rep
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pulp
+from pydantic import ValidationError
 
-from allocator.inputs.locks import reachable
-from allocator.inputs.schema import Lock, Scenario
+from allocator.errors import InputError, Problem
+from allocator.inputs.locks import lock_problems, reachable
+from allocator.inputs.schema import WILDCARD, Lock, Scenario
 
 if TYPE_CHECKING:
     from allocator.optimization.model import AllocationModel
@@ -162,3 +165,44 @@ def define_loss_limit_constraints(model: AllocationModel) -> None:
         short = model.problem.add_variable(f"loss_shortfall_{n}", lowBound=0, upBound=bound.bound)
         model.shortfall[(f"{bound.kind}_loss", bound.key)] = short
         model.add(f"{bound.kind}_loss", bound.key, served + short >= bound.bound)
+
+
+def with_locks(scenario: Scenario, *locks: Lock | Mapping[str, object]) -> Scenario:
+    """The scenario with more lock rows (for notebooks): a dict may leave out selectors (``*``).
+
+    Checked as ``locks.csv`` is: unknown ids, min above max, min above what the rows it matches
+    can serve; problems raise :class:`~allocator.errors.InputError`.
+    """
+    rows: list[Lock] = []
+    problems: list[Problem] = []
+    known = {
+        "partner_id": {p.partner_id for p in scenario.partners},
+        "area_id": {a.area_id for a in scenario.areas},
+        "intervention_id": {i.intervention_id for i in scenario.interventions},
+    }
+    first = len(scenario.locks) + 2  # as rows of locks.csv below its header
+    for n, lock in enumerate(locks, start=first):
+        try:
+            row = (
+                lock
+                if isinstance(lock, Lock)
+                else Lock.model_validate({c: WILDCARD for c in known} | dict(lock))
+            )
+        except ValidationError as error:
+            problems += [Problem("locks", str(d["msg"]), row=n) for d in error.errors()]
+            continue
+        for column, ids in known.items():
+            value = getattr(row, column)
+            if value != WILDCARD and value not in ids:
+                problems.append(
+                    Problem("locks", f"no {column} '{value}'", row=n, column=column, value=value)
+                )
+        rows.append(row)
+    if problems:
+        raise InputError(problems)
+    updated = scenario.model_copy(update={"locks": scenario.locks + tuple(rows)})
+    numbers = list(range(2, 2 + len(updated.locks)))
+    problems = lock_problems(updated, "locks", numbers)
+    if problems:
+        raise InputError(problems)
+    return updated

@@ -1,0 +1,189 @@
+"""One meeting: the scenario, the last plan shown, and each change of the controls solved again.
+
+:class:`MeetingSession` is the page's logic without the page: :meth:`~MeetingSession.solve` turns
+the controls into a scenario, solves it (on the kept model when only the money changed, see
+:class:`~allocator.studies.variants.WarmSolver`) and returns a :class:`PlanView` holding the plan
+or a message in Italian (bad settings, an infeasible scenario, a solver failure: never a
+traceback), and the KPIs of the state before it. It also saves a plan in the archive and writes
+the downloads (``results.xlsx``, the HTML report).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from allocator.app.mapview import MapShapes, map_shapes
+from allocator.app.state import Controls, control_overrides, initial_controls, scenario_for
+from allocator.errors import AllocatorError
+from allocator.inputs.schema import Scenario
+from allocator.optimization.pipeline import RunResult
+from allocator.optimization.solve import SolveStatus
+from allocator.outputs.archive import Archive
+from allocator.outputs.run_folder import write_outputs
+from allocator.postprocess.limits import binding_limits
+from allocator.postprocess.results import Plan
+from allocator.postprocess.strengthen import where_to_strengthen
+from allocator.render.explanations import explain
+from allocator.studies.rules import RulePlan, need_share_plan, per_capita_plan, status_quo_plan
+from allocator.studies.variants import WarmSolver
+
+STATUS_MESSAGES = {
+    SolveStatus.INFEASIBLE: "Con queste impostazioni non esiste un piano",
+    SolveStatus.ERROR: "Il calcolo non ha trovato un piano (errore del risolutore o tempo "
+    "esaurito)",
+}
+
+
+@dataclass
+class PlanView:
+    """One state of the page: the controls, and the plan they give or why there is none."""
+
+    controls: Controls
+    result: RunResult | None = None
+    message: str = ""
+    """Why there is no plan, in Italian (empty when there is one)."""
+    reasons: list[str] = field(default_factory=list)
+    previous_kpis: dict[str, Any] | None = None
+    """The KPIs of the plan shown before this one (None for the first)."""
+    seconds: float = 0.0
+    overrides: list[str] = field(default_factory=list)
+
+    @property
+    def plan(self) -> Plan | None:
+        return None if self.result is None else self.result.plan
+
+    @property
+    def ok(self) -> bool:
+        return self.plan is not None
+
+
+class MeetingSession:
+    """The page's state for one browser tab."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        boundaries: str | Path | None = None,
+        history: str | Path | None = None,
+    ) -> None:
+        self.base = scenario
+        self.boundaries = Path(boundaries) if boundaries is not None else None
+        self.history = history
+        self.solver = WarmSolver()
+        self.shapes: MapShapes = map_shapes(scenario, boundaries)
+        self.current: PlanView | None = None
+        self.partner_names = {p.partner_id: p.name for p in scenario.partners}
+        self._today: RulePlan | bool | None = False
+
+    def initial(self) -> Controls:
+        return initial_controls(self.base)
+
+    def solve(self, controls: Controls) -> PlanView:
+        """Solve the scenario as ``controls`` set it; the new state becomes the current one
+        when it has a plan (the KPI changes are against the last plan shown)."""
+        start = time.perf_counter()
+        previous = None
+        if self.current is not None and self.current.result is not None:
+            plan = self.current.result.plan
+            previous = None if plan is None else plan.kpis
+        view = PlanView(controls, previous_kpis=previous)
+        try:
+            view.overrides = control_overrides(self.base, controls)
+            scenario = scenario_for(self.base, controls)
+            result = self.solver.run(scenario)
+        except AllocatorError as exc:
+            view.message = f"Impostazioni non valide: {exc}"
+            view.seconds = time.perf_counter() - start
+            return view
+        except Exception as exc:  # the page shows a message, never a traceback
+            view.message = f"Errore inatteso durante il calcolo: {type(exc).__name__}: {exc}"
+            view.seconds = time.perf_counter() - start
+            return view
+        view.result = result
+        if result.plan is None:
+            view.message = STATUS_MESSAGES.get(result.status, "Nessun piano")
+            view.reasons = list(result.explanation)
+            view.result = None
+        else:
+            self.current = view
+        view.seconds = time.perf_counter() - start
+        return view
+
+    @staticmethod
+    def _has_plan(view: PlanView | None) -> bool:
+        return view is not None and view.result is not None and view.result.plan is not None
+
+    # ------------------------------------------------------------------------ panel inputs
+
+    def strengthen(self, view: PlanView) -> pd.DataFrame:
+        """Where partners or staff hold the plan back (the ``where_to_strengthen`` table)."""
+        assert view.result is not None
+        return where_to_strengthen(binding_limits(view.result, lang="it"))
+
+    def today(self) -> RulePlan | None:
+        """Today's allocation (``baseline.csv`` as it is, in the scenario as loaded)."""
+        if self._today is False:
+            self._today = status_quo_plan(self.base)
+        assert self._today is not True
+        return self._today
+
+    def rules(self, view: PlanView) -> list[RulePlan]:
+        """The rules of thumb with the same money and settings as the plan shown."""
+        assert view.result is not None
+        scenario = view.result.scenario
+        plans = (per_capita_plan(scenario), need_share_plan(scenario))
+        return [p for p in plans if p is not None]
+
+    # ------------------------------------------------------------------------ archive, files
+
+    def save(self, view: PlanView, label: str, note: str = "") -> int:
+        """Store the plan shown in the archive (origin ``app``); returns its id."""
+        if view.result is None or view.result.plan is None:
+            raise AllocatorError("non c'è un piano da salvare")
+        if not label.strip():
+            raise AllocatorError("dare un nome al piano prima di salvarlo")
+        with Archive(self.history) as archive:
+            return archive.record(
+                view.result,
+                label=label,
+                note=note,
+                origin="app",
+                overrides=view.overrides,
+                extra_tables=self._explanation_tables(view.result),
+            )
+
+    def _explanation_tables(self, result: RunResult) -> dict[str, pd.DataFrame]:
+        tables = explain(result, lang="it", confirm=False).tables()
+        return {k: v for k, v in tables.items() if k != "marginal_values"}
+
+    def _run_folder(self, view: PlanView, scratch: Path) -> Path:
+        if view.result is None or view.result.plan is None:
+            raise AllocatorError("non c'è un piano da scaricare")
+        return write_outputs(
+            view.result,
+            scratch / "piano",
+            overrides=view.overrides,
+            extra_tables=self._explanation_tables(view.result),
+        )
+
+    def results_xlsx(self, view: PlanView) -> bytes:
+        """The plan shown as ``results.xlsx`` (every output table as a sheet)."""
+        with tempfile.TemporaryDirectory() as scratch:
+            folder = self._run_folder(view, Path(scratch))
+            return (folder / "results.xlsx").read_bytes()
+
+    def report_html(self, view: PlanView) -> str:
+        """The plan shown as the self-contained HTML report of ``allocator report``."""
+        from allocator.render.report import build_report, read_run
+
+        with tempfile.TemporaryDirectory() as scratch:
+            folder = self._run_folder(view, Path(scratch))
+            run = read_run(folder)
+            run.source = "pagina della riunione"
+            return build_report([run], lang="it", boundaries=self.boundaries)

@@ -1,0 +1,326 @@
+"""The archive of plans: ``allocator history list | show ID | compare ID1 ID2 | label ID TEXT``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from allocator.cli.base import OutOption, OverwriteOption, console, edge, tr
+from allocator.cli.base import app as main_app
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from allocator.optimization.pipeline import RunResult
+    from allocator.render.report import ReportRun
+    from allocator.studies.compare import Comparison
+
+HistoryOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--history",
+        help=tr(
+            "L'archivio dei piani (SQLite): predefinito outputs/history.sqlite, o "
+            "$ALLOCATOR_HISTORY.",
+            "The archive (SQLite): default outputs/history.sqlite, or $ALLOCATOR_HISTORY.",
+        ),
+    ),
+]
+ORIGIN_IT = {"run": "run", "app": "pagina", "batch": "batch"}
+LISTED_KPIS = ("beneficiaries_served", "coverage")
+
+history = typer.Typer(
+    no_args_is_help=True,
+    help=tr(
+        "L'archivio dei piani: elenca, mostra, confronta e nomina i piani calcolati.",
+        "The archive of plans: list, show, compare and label the plans computed before.",
+    ),
+)
+main_app.add_typer(history, name="history")
+
+
+@history.command(
+    "list",
+    help=tr(
+        "Elenca i piani dell'archivio, dal più vecchio.", "List the archived plans, oldest first."
+    ),
+)
+@edge
+def list_(history_path: HistoryOption = None) -> None:
+    """List the archived plans, oldest first."""
+    from allocator.outputs.archive import Archive
+    from allocator.postprocess.kpis import kpi_label
+    from allocator.render.formats import kpi_value
+    from allocator.render.summary import STATUS_IT
+
+    with Archive(history_path) as archive:
+        runs = archive.runs()
+        where = archive.path
+    if not runs:
+        console.print(f"L'archivio {where} è vuoto.", highlight=False)
+        return
+    table = Table(title=f"Archivio dei piani: {where}", title_justify="left")
+    shown = [k for k in LISTED_KPIS if any(k in r.kpis for r in runs)]
+    rows = [
+        [
+            str(run.run_id),
+            run.created.replace("T", " ")[:16],
+            run.label + ("" if run.origin == "run" else f" ({ORIGIN_IT[run.origin]})"),
+            run.scenario,
+            STATUS_IT.get(run.status, run.status),
+            *(kpi_value(key, run.kpis.get(key)) for key in shown),
+        ]
+        for run in runs
+    ]
+    headers = ["id", "data (UTC)", "etichetta", "scenario", "esito"]
+    for header in headers:
+        table.add_column(header, no_wrap=header in ("id", "data (UTC)"))
+    for key in shown:  # one word a line: the figures keep their width
+        table.add_column(kpi_label(key).replace(" ", "\n"), justify="right", no_wrap=True)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+@history.command(
+    help=tr(
+        "Mostra un piano dell'archivio: provenienza, impostazioni, indicatori; a richiesta ne "
+        "scrive i file.",
+        "Show one archived plan: provenance, settings, KPIs; optionally write its files.",
+    )
+)
+@edge
+def show(
+    run_id: Annotated[
+        int,
+        typer.Argument(
+            help=tr(
+                "Il numero del piano (vedi allocator history list).",
+                "The plan's id (see `allocator history list`).",
+            )
+        ),
+    ],
+    history_path: HistoryOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help=tr(
+                "Scrive anche i file del piano in una cartella (CSV, results.xlsx).",
+                "Also write the plan as a run folder (CSV, results.xlsx).",
+            ),
+        ),
+    ] = None,
+    overwrite: OverwriteOption = False,
+) -> None:
+    """Show one archived plan: provenance, settings, KPIs; optionally write its files."""
+    from allocator.outputs.archive import Archive
+    from allocator.postprocess.kpis import KPIS, kpi_label
+    from allocator.render.formats import kpi_value, number
+    from allocator.render.summary import STATUS_IT
+
+    with Archive(history_path) as archive:
+        run = archive.get(run_id)
+        written = archive.export(run_id, out, overwrite=overwrite) if out else None
+    console.print(f"[bold]Piano #{run.run_id}[/] {run.label}", highlight=False)
+    facts = Table(show_header=False, box=None)
+    facts.add_column(style="bold")
+    facts.add_column()
+    facts.add_row("calcolato il (UTC)", run.created.replace("T", " ").removesuffix("+00:00"))
+    facts.add_row("scenario", run.scenario)
+    facts.add_row("origine", ORIGIN_IT.get(run.origin, run.origin))
+    facts.add_row("esito", STATUS_IT.get(run.status, run.status))
+    if run.note:
+        facts.add_row("nota", run.note)
+    facts.add_row("impostazioni modificate", ", ".join(run.overrides) or "nessuna")
+    for path, digest in run.inputs.items():
+        facts.add_row("input (sha256)", f"{path}  {digest}")
+    console.print(facts, highlight=False)
+    table = Table(title="Indicatori", title_justify="left")
+    table.add_column("indicatore")
+    table.add_column("valore", justify="right")
+    for kpi in KPIS:
+        if kpi.key in run.kpis:
+            table.add_row(kpi_label(kpi.key), kpi_value(kpi.key, run.kpis[kpi.key]))
+    for role, fte in (run.kpis.get("staff_fte") or {}).items():
+        table.add_row(f"personale {role} (FTE)", number(fte, decimals=1))
+    console.print(table)
+    if written is not None:
+        console.print(f"File del piano scritti in [bold]{written}[/]")
+
+
+@history.command(
+    "compare",
+    help=tr(
+        "Confronta due piani dell'archivio senza ricalcolarli (le tabelle di allocator compare).",
+        "Compare two archived plans without solving again (the tables of `allocator compare`).",
+    ),
+)
+@edge
+def compare_(
+    first: Annotated[
+        int, typer.Argument(help=tr("Il piano di riferimento.", "The reference plan's id."))
+    ],
+    second: Annotated[
+        int, typer.Argument(help=tr("Il piano da confrontare.", "The plan compared with it."))
+    ],
+    history_path: HistoryOption = None,
+    out: OutOption = None,
+    overwrite: OverwriteOption = False,
+) -> None:
+    """Compare two archived plans without solving again (the tables of `allocator compare`)."""
+    from allocator.outputs.archive import PARTNER_NAMES, Archive
+    from allocator.studies.compare import compare_plans, unique_labels, write_comparison
+
+    with Archive(history_path) as archive:
+        runs = [archive.get(first), archive.get(second)]
+    labels = unique_labels([run.title for run in runs])
+    names: dict[str, str] = {}
+    for run in runs:
+        partners = run.tables.get(PARTNER_NAMES)
+        if partners is not None:
+            names.update(zip(partners["partner_id"], partners["name"], strict=True))
+    comparison = compare_plans(
+        {label: run.plan() for label, run in zip(labels, runs, strict=True)}, names
+    )
+    console.print(comparison_view(comparison))
+    movers = winners_view(comparison)
+    if movers is not None:
+        console.print(movers)
+    if out is not None:
+        descriptions = {label: run.note for label, run in zip(labels, runs, strict=True)}
+        written = write_comparison(comparison, out, overwrite=overwrite, descriptions=descriptions)
+        console.print(f"Confronto scritto in [bold]{written}[/]")
+
+
+@history.command(
+    "label",
+    help=tr(
+        "Dà un nome a un piano dell'archivio (e a richiesta ne cambia la nota).",
+        "Name an archived plan (and optionally replace its note).",
+    ),
+)
+@edge
+def label_(
+    run_id: Annotated[int, typer.Argument(help=tr("Il numero del piano.", "The plan's id."))],
+    text: Annotated[str, typer.Argument(help=tr("La nuova etichetta.", "Its new label."))],
+    note: Annotated[
+        str | None,
+        typer.Option("--note", help=tr("Sostituisce anche la nota.", "Replace its note too.")),
+    ] = None,
+    history_path: HistoryOption = None,
+) -> None:
+    """Name an archived plan (and optionally replace its note)."""
+    from allocator.outputs.archive import Archive
+
+    with Archive(history_path) as archive:
+        archive.set_label(run_id, text, note)
+    console.print(f"Piano #{run_id}: etichetta «{text}».", highlight=False)
+
+
+def check_history(history_path: Path | None, no_history: bool) -> None:
+    """Refuse a run early (before solving) when its archive cannot be used."""
+    from allocator.outputs.archive import Archive
+
+    if not no_history:
+        Archive(history_path).close()
+
+
+def record_run(
+    history_path: Path | None,
+    result: RunResult,
+    *,
+    label: str,
+    overrides: list[str],
+    extra_tables: dict[str, pd.DataFrame],
+) -> int:
+    """Record a solved run in the archive and say so."""
+    from allocator.outputs.archive import Archive
+
+    with Archive(history_path) as archive:
+        run_id = archive.record(result, label=label, overrides=overrides, extra_tables=extra_tables)
+        where = archive.path
+    console.print(f"Registrato nell'archivio {where} come piano #{run_id}", highlight=False)
+    return run_id
+
+
+def comparison_view(comparison: Comparison) -> Table:
+    """The KPIs of a comparison in Italian: one column per plan, then the differences, and the
+    areas and partners gaining and losing most."""
+    from allocator.postprocess.kpis import kpi_label
+    from allocator.render.formats import formatted, kpi_value
+    from allocator.render.summary import STATUS_IT
+    from allocator.studies.compare import DELTA
+
+    labels = comparison.labels
+    table = Table(title="Confronto tra piani dell'archivio", title_justify="left")
+    table.add_column("indicatore")
+    for label in labels:
+        table.add_column(label, justify="right")
+    for label in labels[1:]:
+        table.add_column(f"Δ {label}", justify="right")
+    for record in comparison.kpis.to_dict("records"):
+        key = str(record["kpi"])
+        if key == "solve_seconds":
+            continue
+        if key.startswith("staff_fte."):
+            name = f"personale {key.removeprefix('staff_fte.')} (FTE)"
+            cells = [formatted(record[label], "fte") for label in labels]
+            deltas = [_change("staff_fte", record[f"{DELTA}{label}"]) for label in labels[1:]]
+        else:
+            name = kpi_label(key)
+            cells = [
+                STATUS_IT.get(str(record[label]), str(record[label]))
+                if key == "status"
+                else kpi_value(key, record[label])
+                for label in labels
+            ]
+            deltas = [_change(key, record[f"{DELTA}{label}"]) for label in labels[1:]]
+        table.add_row(name, *cells, *deltas)
+    return table
+
+
+def _change(key: str, value: object) -> str:
+    from allocator.app.panels import change_text
+
+    if not isinstance(value, int | float):
+        return ""
+    return change_text(key, float(value), "fte" if key == "staff_fte" else None)
+
+
+def winners_view(comparison: Comparison) -> Table | None:
+    """The areas and partners gaining and losing most beneficiaries, in Italian."""
+    from allocator.app.panels import movers
+
+    rows = movers(comparison)
+    if rows.empty:
+        return None
+    table = Table(title="Chi guadagna e chi perde", title_justify="left")
+    for column in rows.columns:
+        table.add_column(column, justify="left" if column in ("chi", "nome") else "right")
+    for record in rows.itertuples(index=False):
+        table.add_row(*(str(cell) for cell in record))
+    return table
+
+
+def read_run_or_archived(
+    path: Path | None, overrides: list[str], lang: str, history_path: Path | None
+) -> ReportRun:
+    """What the report reads: a run or scenario folder, or (a number that is not a folder) the
+    plan with that id in the archive, as it was recorded."""
+    import tempfile
+
+    from allocator.outputs.archive import Archive
+    from allocator.render.report import read_run
+
+    if path is None or path.exists() or not str(path).isdigit():
+        return read_run(path, overrides, lang)
+    run_id = int(str(path))
+    with Archive(history_path) as archive, tempfile.TemporaryDirectory() as scratch:
+        folder = archive.export(run_id, Path(scratch) / "run")
+        report_run = read_run(folder, (), lang)
+        report_run.source = f"{archive.path} #{run_id}"
+    return report_run

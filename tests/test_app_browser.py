@@ -1,0 +1,126 @@
+"""The meeting page in a real browser: Debian's chromium driven by Playwright, the page served by
+``allocator app`` in its own process on the bundled Milan scenario.
+
+Skipped, saying why, when chromium (``make chromium``) or the ``app`` extra is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from allocator.app.serving import CHROMIUM, chromium, italian_number, plan_shown, running_page
+from allocator.cli import app
+from allocator.errors import EXIT_OK
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+pytest.importorskip("shiny", reason="the app extra is not installed: pip install -e '.[app]'")
+pytest.importorskip("playwright", reason="the app extra is not installed: pip install -e '.[app]'")
+controller = pytest.importorskip("shiny.playwright.controller")
+
+if not CHROMIUM.is_file():
+    pytest.skip(
+        "chromium is not installed: run `make chromium` as root (apt-get install -y chromium)",
+        allow_module_level=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("page") / "history.sqlite"
+
+
+@pytest.fixture(scope="module")
+def url(history: Path) -> Iterator[str]:
+    with running_page(history=history) as address:
+        yield address
+
+
+@pytest.fixture
+def page(url: str) -> Iterator[Any]:
+    with chromium() as browser_page:
+        errors: list[str] = []
+        browser_page.on("pageerror", lambda error: errors.append(str(error)))
+        browser_page.goto(url)
+        plan_shown(browser_page)
+        yield browser_page
+        assert errors == [], errors
+
+
+def served(page: Any) -> float:
+    return italian_number(page.locator("#kpi-beneficiaries_served").inner_text())
+
+
+def changed(page: Any, before: str, timeout_ms: float = 60_000) -> str:
+    """Wait until the served beneficiaries differ from ``before``; return the new text."""
+    page.wait_for_function(
+        "before => document.querySelector('#kpi-beneficiaries_served')?.innerText !== before",
+        arg=before,
+        timeout=timeout_ms,
+    )
+    page.wait_for_selector("html:not(.shiny-busy)", timeout=timeout_ms)
+    return str(page.locator("#kpi-beneficiaries_served").inner_text())
+
+
+def test_the_page_opens_on_the_milan_plan(page: Any) -> None:
+    assert "Riunione di co-programmazione – Milano" in page.title()
+    cards = page.locator(".kpi-card")
+    assert cards.count() >= 5
+    assert "beneficiari raggiunti" in cards.first.inner_text()
+    assert served(page) > 10_000  # the bundled Milan plan serves about 20.000
+    assert "Piano ottimo" in page.locator(".plan-status").inner_text()
+    assert page.locator("svg.area-map [data-area]").count() == 24  # the 24 NIL of the scenario
+    assert "Fonte: Comune di Milano – Open Data (CC BY 4.0)" in page.content()
+
+
+def test_moving_the_budget_slider_changes_the_served_beneficiaries(page: Any) -> None:
+    before_text = page.locator("#kpi-beneficiaries_served").inner_text()
+    before = italian_number(before_text)
+    controller.InputSlider(page, "budget_scale").set("0.8")
+    after = italian_number(changed(page, before_text))
+    assert after < before
+    change = page.locator(".kpi-card").first.locator(".kpi-change").inner_text()
+    assert change.startswith("-")
+    assert "variazioni rispetto al piano precedente" in page.locator(".plan-status").inner_text()
+    assert "budget.scale=0.8" in page.locator(".plan-status").inner_text()
+
+
+def test_excluding_an_area_changes_the_plan(page: Any) -> None:
+    before_text = page.locator("#kpi-beneficiaries_served").inner_text()
+    controller.InputSelectize(page, "excluded_areas").set(["NIL_014"])
+    changed(page, before_text)
+    assert "escludi_quartieri=NIL_014" in page.locator(".plan-status").inner_text()
+    niguarda = page.locator('svg.area-map [data-area="NIL_014"] title').text_content()
+    assert "(escluso)" in niguarda and "copertura 0,0%" in niguarda
+    page.get_by_role("tab", name="Quartieri").click()
+    page.wait_for_selector("#coverage-table")
+    first_row = page.locator("#coverage-table tbody tr").first.inner_text()
+    assert "(escluso)" in first_row and "0,0%" in first_row
+
+
+def test_bad_settings_give_a_message_not_a_traceback(page: Any) -> None:
+    page.locator(".accordion-button").first.click()
+    funder = controller.InputNumeric(page, "funder_0")
+    funder.set("-5")
+    page.wait_for_selector(".plan-message", timeout=60_000)
+    message = page.locator(".plan-message").inner_text()
+    assert "Impostazioni non valide" in message and "Traceback" not in page.content()
+
+
+def test_a_saved_plan_appears_in_the_history_list(page: Any, history: Path) -> None:
+    page.get_by_role("tab", name="Salva e scarica").click()
+    controller.InputText(page, "plan_label").set("prova-pagina")
+    controller.InputTextArea(page, "plan_note").set("salvato dal test del browser")
+    controller.InputActionButton(page, "save").click()
+    page.wait_for_selector("text=Piano salvato nell'archivio come #", timeout=60_000)
+    page.wait_for_selector("#archive-table >> text=prova-pagina", timeout=60_000)
+    listed = CliRunner().invoke(
+        app, ["history", "list", "--history", str(history)], env={"COLUMNS": "200"}
+    )
+    assert listed.exit_code == EXIT_OK, listed.output
+    assert "prova-pagina (pagina)" in listed.output

@@ -1,0 +1,278 @@
+"""The meeting page's logic without a browser: controls → settings → plan → panels, the map,
+saving to the archive, the downloads."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from allocator.app.mapview import colour, map_shapes, map_svg
+from allocator.app.panels import (
+    change_text,
+    comparison_rows,
+    coverage_rows,
+    funder_rows,
+    kpi_cards,
+    movers_against_today,
+    strengthen_rows,
+)
+from allocator.app.session import MeetingSession
+from allocator.app.state import (
+    Controls,
+    control_overrides,
+    has_policy,
+    initial_controls,
+    scenario_for,
+    setting_changes,
+)
+from allocator.errors import AllocatorError, UsageError
+from allocator.inputs.loading import load_scenario
+from allocator.inputs.schema import Lock, Scenario
+from allocator.optimization.pipeline import RunResult
+from allocator.outputs.archive import Archive
+from tests.scenario_factory import small_tables, write_scenario
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    return load_scenario(write_scenario(tmp_path_factory.mktemp("small") / "s"))
+
+
+@pytest.fixture(scope="module")
+def milano() -> Scenario:
+    return load_scenario(None)
+
+
+# ------------------------------------------------------------------------------------ state
+
+
+def test_the_page_opens_on_the_scenario_as_it_is(small: Scenario) -> None:
+    start = initial_controls(small)
+    assert start.budget_scale == 1.0
+    assert start.funder_amounts == {"comune": 500_000.0, "cariplo": 300_000.0}
+    assert setting_changes(small, start) == {}
+    assert control_overrides(small, start) == []
+    assert scenario_for(small, start) == small
+
+
+def test_controls_become_the_overrides_of_allocator_run(small: Scenario) -> None:
+    controls = initial_controls(small).with_(
+        budget_scale=0.9,
+        funder_amounts={"comune": 400_000.0, "cariplo": 300_000.0},
+        equity_weight=0.3,
+        min_coverage=0.1,
+        excluded_areas=frozenset({"a2"}),
+    )
+    assert control_overrides(small, controls) == [
+        "budget.scale=0.9",
+        "funders.comune.amount=400000.0",
+        "policy.equity_weight=0.3",
+        "policy.min_coverage=0.1",
+        "escludi_quartieri=a2",
+    ]
+    changed = scenario_for(small, controls)
+    comune = next(f for f in changed.funders if f.funder_id == "comune")
+    assert changed.funder_amount(comune) == pytest.approx(360_000.0)
+    assert changed.settings.policy.equity_weight == 0.3
+    assert changed.settings.policy.min_coverage == 0.1
+    assert changed.locks == (
+        Lock(partner_id="*", area_id="a2", intervention_id="*", max_beneficiaries=0),
+    )
+    assert small.locks == ()  # the base is untouched
+
+
+def test_protecting_locks_in_todays_beneficiaries(small: Scenario) -> None:
+    controls = initial_controls(small).with_(
+        protected_areas=frozenset({"a1"}),
+        protected_partners=frozenset({"coop_aurora"}),
+        excluded_partners=frozenset({"srl_x"}),
+    )
+    assert control_overrides(small, controls) == [
+        "proteggi_quartieri=a1",
+        "escludi_enti=srl_x",
+        "garantisci_enti=coop_aurora",
+    ]
+    locks = scenario_for(small, controls).locks
+    assert Lock(partner_id="srl_x", area_id="*", intervention_id="*", max_beneficiaries=0) in locks
+    floors = {(k.partner_id, k.area_id): k.min_beneficiaries for k in locks if k.min_beneficiaries}
+    assert floors == {("*", "a1"): 90.0, ("coop_aurora", "*"): 90.0}  # baseline.csv: 90 today
+    meeting = MeetingSession(small)
+    view = meeting.solve(controls.with_(budget_scale=0.3))
+    assert view.plan is not None
+    allocation = view.plan.allocation
+    assert allocation[allocation["area_id"] == "a1"]["beneficiaries"].sum() >= 90 - 1e-6
+    assert "srl_x" not in set(allocation["partner_id"])
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"equity_weight": 1.5}, "policy.equity_weight"),
+        ({"budget_scale": -0.1}, "budget.scale"),
+        ({"funder_amounts": {"comune": -5.0, "cariplo": 1.0}}, "non può essere negativo"),
+        ({"funder_amounts": {"comune": float("nan"), "cariplo": 1.0}}, "manca l'importo"),
+        ({"funder_amounts": {"unknown": 1.0}}, "non è nello scenario"),
+        ({"excluded_areas": frozenset({"zz"})}, "quartieri sconosciuti: zz"),
+        ({"protected_partners": frozenset({"nobody"})}, "enti sconosciuti: nobody"),
+        (
+            {"excluded_areas": frozenset({"a1"}), "protected_areas": frozenset({"a1"})},
+            "sia esclusi sia protetti: a1",
+        ),
+    ],
+)
+def test_bad_controls_are_a_usage_error_in_words(
+    small: Scenario, change: dict[str, object], words: str
+) -> None:
+    with pytest.raises(UsageError, match=words):
+        scenario_for(small, initial_controls(small).with_(**change))
+
+
+def test_controls_for_settings_the_schema_lacks_are_refused(small: Scenario) -> None:
+    if has_policy("max_area_loss"):
+        pytest.skip("the schema has policy.max_area_loss: the control is offered")
+    with pytest.raises(UsageError, match="max_area_loss"):
+        setting_changes(small, Controls(max_area_loss=0.1, funder_amounts={}))
+
+
+# ------------------------------------------------------------------------------------ panels
+
+
+def test_change_text_reads_as_planners_write() -> None:
+    assert change_text("beneficiaries_served", 1066.4) == "+1.066"
+    assert change_text("coverage", -0.0234) == "-2,3 pp"
+    assert change_text("funded", 50_000) == "+50.000 €"
+    assert change_text("coverage", 0.0) == "0"
+
+
+def test_kpi_cards_show_the_change_since_the_previous_state(milano_run: RunResult) -> None:
+    plan = milano_run.plan
+    assert plan is not None
+    first = kpi_cards(plan.kpis)
+    assert [c.change for c in first] == [""] * len(first)
+    assert first[0].label == "beneficiari raggiunti" and first[0].value == "20.714"
+    previous = {**plan.kpis, "beneficiaries_served": plan.kpis["beneficiaries_served"] + 100}
+    previous["coverage"] = plan.kpis["coverage"] - 0.02
+    cards = {c.key: c for c in kpi_cards(plan.kpis, previous)}
+    assert (cards["beneficiaries_served"].change, cards["beneficiaries_served"].tone) == (
+        "-100",
+        "bad",
+    )
+    assert (cards["coverage"].change, cards["coverage"].tone) == ("+2,0 pp", "good")
+    assert cards["coverage"].estimate and cards["funded"].tone == "neutral"
+
+
+def test_coverage_funders_and_strengthen_tables(milano_run: RunResult) -> None:
+    plan = milano_run.plan
+    assert plan is not None
+    rows = coverage_rows(plan, ["NIL_014"])
+    assert list(rows["coverage"]) == sorted(rows["coverage"])
+    assert len(rows) == 24 and rows["excluded"].sum() == 1
+    assert rows["coverage_text"].str.endswith("%").all()
+    funders = funder_rows(plan)
+    assert set(funders["kind"]) <= {"pubblico", "privato"}
+    assert funders["spent"].sum() == pytest.approx(plan.kpis["funded"])
+    assert strengthen_rows(pd.DataFrame()).empty
+
+
+def test_comparison_with_today_and_the_rules_states_each_plans_money(milano: Scenario) -> None:
+    meeting = MeetingSession(milano)
+    view = meeting.solve(meeting.initial())
+    assert view.result is not None and view.result.plan is not None
+    plan = view.result.plan
+    table = comparison_rows(plan, meeting.rules(view), meeting.today())
+    assert list(table["piano"]) == [
+        "questo piano",
+        "regola: quota pro capite (minori)",
+        "regola: proporzionale al bisogno",
+        "oggi (situazione attuale)",
+    ]
+    assert "spesa dei finanziatori" in table.columns
+    assert table["spesa dei finanziatori"].str.endswith("€").all()
+    assert all(text.startswith("+") for text in table["questo piano serve in più"][1:])
+    movers = movers_against_today(plan, meeting.today(), meeting.partner_names)
+    assert {"quartiere che guadagna", "ente che guadagna"} <= set(movers["chi"])
+
+
+# ------------------------------------------------------------------------------------ map
+
+
+def test_the_map_draws_centroids_without_boundaries(milano_run: RunResult) -> None:
+    shapes = map_shapes(milano_run.scenario)
+    assert shapes.mode == "centroids" and len(shapes.shapes) == 24
+    plan = milano_run.plan
+    assert plan is not None
+    svg = map_svg(shapes, plan.areas, ["NIL_014"])
+    assert svg.startswith("<svg") and svg.count("<circle") == 24
+    assert svg.count('fill="url(#escluso)"') == 1 and "(escluso)" in svg
+    assert colour(0.0) != colour(1.0)
+
+
+def test_the_map_draws_the_nil_polygons(milano_run: RunResult, boundaries: Path) -> None:
+    shapes = map_shapes(milano_run.scenario, boundaries)
+    assert shapes.mode == "polygons" and len(shapes.shapes) == 24
+    assert len(shapes.background) == 88 - 24 and shapes.unmatched == ()
+    plan = milano_run.plan
+    assert plan is not None
+    svg = map_svg(shapes, plan.areas)
+    assert svg.count("data-area=") == 24 and "Comune di Milano" in svg
+
+
+# ------------------------------------------------------------------------------------ session
+
+
+def test_each_change_solves_again_and_keeps_the_previous_kpis(small: Scenario) -> None:
+    meeting = MeetingSession(small)
+    start = meeting.initial()
+    first = meeting.solve(start)
+    assert first.ok and first.previous_kpis is None and first.message == ""
+    second = meeting.solve(start.with_(budget_scale=0.5))
+    assert second.ok and second.overrides == ["budget.scale=0.5"]
+    assert first.result is not None and first.result.plan is not None
+    assert second.previous_kpis == first.result.plan.kpis
+    assert meeting.solver.reused == 1  # only the money changed: the model was kept
+    bad = meeting.solve(start.with_(equity_weight=7.0))
+    assert not bad.ok and bad.message.startswith("Impostazioni non valide")
+    third = meeting.solve(start)
+    assert second.result is not None and second.result.plan is not None
+    assert third.previous_kpis == second.result.plan.kpis  # a refused state is skipped
+
+
+def test_an_infeasible_state_is_a_message(tmp_path: Path) -> None:
+    tables = small_tables()
+    tables["staff"] = [
+        {
+            "role_id": "educatore",
+            "name": "Educator",
+            "available_fte": 8,
+            "cost_per_fte": 40000,
+            "min_fte_per_area": 1,
+        }
+    ]
+    meeting = MeetingSession(load_scenario(write_scenario(tmp_path / "s", tables)))
+    view = meeting.solve(meeting.initial().with_(budget_scale=0.0))
+    assert not view.ok and view.message.startswith("Con queste impostazioni non esiste un piano")
+    assert view.reasons
+
+
+def test_save_and_downloads(small: Scenario, tmp_path: Path) -> None:
+    history = tmp_path / "h.sqlite"
+    meeting = MeetingSession(small, history=history)
+    view = meeting.solve(meeting.initial().with_(budget_scale=0.8))
+    with pytest.raises(AllocatorError, match="nome"):
+        meeting.save(view, "  ")
+    run_id = meeting.save(view, "proposta", "nota della riunione")
+    with Archive(history) as archive:
+        stored = archive.get(run_id)
+    assert (stored.label, stored.note, stored.origin) == ("proposta", "nota della riunione", "app")
+    assert stored.overrides == ["budget.scale=0.8"]
+    assert "strengthen" in stored.tables
+    workbook = zipfile.ZipFile(io.BytesIO(meeting.results_xlsx(view)))
+    assert "xl/workbook.xml" in workbook.namelist()
+    sheets = pd.ExcelFile(io.BytesIO(meeting.results_xlsx(view))).sheet_names
+    assert {"kpis", "allocation", "areas", "funders"} <= set(sheets)
+    page = meeting.report_html(view)
+    assert page.startswith("<!DOCTYPE html>") and "budget.scale=0.8" in page
