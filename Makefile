@@ -81,6 +81,7 @@ test-fast: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed $(VENV)/.installed-app
 	$(BIN)/python benchmarks/bench_run.py
+	$(BIN)/python benchmarks/bench_solve.py
 	$(BIN)/python benchmarks/bench_explain.py
 	$(BIN)/python benchmarks/bench_batch.py 100
 	$(BIN)/python benchmarks/bench_uncertainty.py 200
