@@ -84,91 +84,116 @@ def _values(enum: type[StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in enum)
 
 
+def optional(
+    name: str, type: ColumnType, description: str, example: str, default: float | None = None
+) -> Column:
+    """A column a file may leave out (blank cells take ``default``)."""
+    return Column(name, type, description, example, required=False, default=default)
+
+
+def choice(name: str, description: str, example: str, words: type[StrEnum]) -> Column:
+    """A column holding one of the words of ``words``."""
+    return Column(name, ColumnType.ENUM, description, example, allowed=_values(words))
+
+
+def entity_table(
+    table: str,
+    entity: str,
+    examples: tuple[str, str],
+    description: str,
+    model: type[BaseModel],
+    *columns: Column,
+    required: bool = True,
+    references: tuple[Reference, ...] = (),
+) -> Table:
+    """A table of named things (areas, partners, funders…): ``<entity>_id`` and ``name`` first
+    (``examples`` are theirs), keyed by the identifier."""
+    identifier, name = examples
+    return Table(
+        name=table,
+        required=required,
+        description=description,
+        key=(f"{entity}_id",),
+        model=model,
+        references=references,
+        columns=(
+            Column(
+                f"{entity}_id", ColumnType.IDENTIFIER, f"Identifier of the {entity}.", identifier
+            ),
+            Column("name", ColumnType.TEXT, f"Name of the {entity}.", name),
+            *columns,
+        ),
+    )
+
+
 AREA_ID = Column("area_id", ColumnType.IDENTIFIER, "The area (neighbourhood, NIL).", "nil_12")
 INTERVENTION_ID = Column(
     "intervention_id", ColumnType.IDENTIFIER, "The intervention.", "doposcuola"
 )
 PARTNER_ID = Column("partner_id", ColumnType.IDENTIFIER, "The partner.", "coop_aurora")
+ARC_KEY = ("partner_id", "area_id", "intervention_id")
+"""A partner delivering an intervention in an area: the key of capacities, baseline, locks."""
+ARC_COLUMNS = (PARTNER_ID, AREA_ID, INTERVENTION_ID)
+ARC_REFERENCES = (
+    Reference("partner_id", "partners"),
+    Reference("area_id", "areas"),
+    Reference("intervention_id", "interventions"),
+)
+NUMBER = ColumnType.NUMBER
 
-AREAS = Table(
-    name="areas",
-    required=True,
-    description="The areas (neighbourhoods) the plan covers.",
-    key=("area_id",),
-    model=schema.Area,
-    columns=(
-        Column("area_id", ColumnType.IDENTIFIER, "Identifier of the area.", "nil_12"),
-        Column("name", ColumnType.TEXT, "Name of the area.", "Gratosoglio - Ticinello"),
-        Column("population", ColumnType.NUMBER, "Residents.", "20000"),
-        Column("minors", ColumnType.NUMBER, "Residents under 18 (at most population).", "3500"),
-        Column(
-            "households_with_minors",
-            ColumnType.NUMBER,
-            "Households with at least one minor.",
-            "2400",
-            required=False,
-        ),
-        Column("municipio", ColumnType.TEXT, "Municipio the area belongs to.", "5", required=False),
-        Column("lat", ColumnType.NUMBER, "Latitude of the area's centre.", "45.42", required=False),
-        Column("lon", ColumnType.NUMBER, "Longitude of the area's centre.", "9.17", required=False),
-    ),
+
+def arc_table(
+    table: str, description: str, model: type[BaseModel], *columns: Column, required: bool
+) -> Table:
+    """A table of partners' work in areas, keyed by partner, area and intervention."""
+    columns = (*ARC_COLUMNS, *columns)
+    return Table(table, required, description, columns, ARC_KEY, model, ARC_REFERENCES)
+
+
+AREAS = entity_table(
+    "areas",
+    "area",
+    ("nil_12", "Gratosoglio - Ticinello"),
+    "The areas (neighbourhoods) the plan covers.",
+    schema.Area,
+    Column("population", NUMBER, "Residents.", "20000"),
+    Column("minors", NUMBER, "Residents under 18 (at most population).", "3500"),
+    optional("households_with_minors", NUMBER, "Households with at least one minor.", "2400"),
+    optional("municipio", ColumnType.TEXT, "Municipio the area belongs to.", "5"),
+    optional("lat", NUMBER, "Latitude of the area's centre.", "45.42"),
+    optional("lon", NUMBER, "Longitude of the area's centre.", "9.17"),
 )
 
-INTERVENTIONS = Table(
-    name="interventions",
-    required=True,
-    description="The interventions, priced per beneficiary and year.",
-    key=("intervention_id",),
-    model=schema.Intervention,
-    references=(Reference("staff_role", "staff"),),
-    columns=(
-        Column(
-            "intervention_id",
-            ColumnType.IDENTIFIER,
-            "Identifier of the intervention.",
-            "doposcuola",
-        ),
-        Column("name", ColumnType.TEXT, "Name of the intervention.", "After-school support"),
-        Column(
-            "unit",
-            ColumnType.ENUM,
-            "What one beneficiary is: people, minors or households.",
-            "minors",
-            allowed=_values(schema.Unit),
-        ),
-        Column("unit_cost", ColumnType.NUMBER, "Euros per beneficiary per year.", "1200"),
-        Column(
-            "value",
-            ColumnType.NUMBER,
-            "How much one beneficiary served counts in the objective.",
-            "1",
-            required=False,
-            default=1.0,
-        ),
-        Column(
-            "max_coverage",
-            ColumnType.SHARE,
-            "Share of an area's need this intervention can realistically reach.",
-            "0.8",
-            required=False,
-            default=1.0,
-        ),
-        Column(
-            "staff_role",
-            ColumnType.IDENTIFIER,
-            "Staff role (role_id of staff.csv) the intervention needs; give with "
-            "beneficiaries_per_fte.",
-            "assistente_sociale",
-            required=False,
-        ),
-        Column(
-            "beneficiaries_per_fte",
-            ColumnType.NUMBER,
-            "Beneficiaries one full-time post of staff_role can follow, in the same area.",
-            "40",
-            required=False,
-        ),
+INTERVENTIONS = entity_table(
+    "interventions",
+    "intervention",
+    ("doposcuola", "After-school support"),
+    "The interventions, priced per beneficiary and year.",
+    schema.Intervention,
+    choice("unit", "What one beneficiary is: people, minors or households.", "minors", schema.Unit),
+    Column("unit_cost", NUMBER, "Euros per beneficiary per year.", "1200"),
+    optional("value", NUMBER, "How much one beneficiary served counts in the objective.", "1", 1.0),
+    optional(
+        "max_coverage",
+        ColumnType.SHARE,
+        "Share of an area's need this intervention can realistically reach.",
+        "0.8",
+        1.0,
     ),
+    optional(
+        "staff_role",
+        ColumnType.IDENTIFIER,
+        "Staff role (role_id of staff.csv) the intervention needs; give with "
+        "beneficiaries_per_fte.",
+        "assistente_sociale",
+    ),
+    optional(
+        "beneficiaries_per_fte",
+        NUMBER,
+        "Beneficiaries one full-time post of staff_role can follow, in the same area.",
+        "40",
+    ),
+    references=(Reference("staff_role", "staff"),),
 )
 
 NEEDS = Table(
@@ -181,91 +206,62 @@ NEEDS = Table(
     columns=(
         AREA_ID,
         INTERVENTION_ID,
-        Column("need", ColumnType.NUMBER, "Beneficiaries needing it per year.", "300"),
-        Column(
+        Column("need", NUMBER, "Beneficiaries needing it per year.", "300"),
+        optional(
             "priority",
-            ColumnType.NUMBER,
+            NUMBER,
             "Weight of this area for this intervention (deprivation, political priority).",
             "1.5",
-            required=False,
-            default=1.0,
+            1.0,
         ),
     ),
 )
 
-PARTNERS = Table(
-    name="partners",
-    required=True,
-    description="The Third-sector entities answering the public notice.",
-    key=("partner_id",),
-    model=schema.Partner,
-    columns=(
-        Column("partner_id", ColumnType.IDENTIFIER, "Identifier of the partner.", "coop_aurora"),
-        Column("name", ColumnType.TEXT, "Name of the partner.", "Cooperativa Aurora"),
-        Column(
-            "legal_form",
-            ColumnType.ENUM,
-            "Legal form; only Third-sector forms are eligible.",
-            "cooperativa_sociale",
-            allowed=_values(schema.LegalForm),
-        ),
-        Column("years_experience", ColumnType.NUMBER, "Years of relevant experience.", "12"),
+PARTNERS = entity_table(
+    "partners",
+    "partner",
+    ("coop_aurora", "Cooperativa Aurora"),
+    "The Third-sector entities answering the public notice.",
+    schema.Partner,
+    choice(
+        "legal_form",
+        "Legal form; only Third-sector forms are eligible.",
+        "cooperativa_sociale",
+        schema.LegalForm,
     ),
+    Column("years_experience", NUMBER, "Years of relevant experience.", "12"),
 )
 
-CAPACITIES = Table(
-    name="capacities",
+CAPACITIES = arc_table(
+    "capacities",
+    "What each partner can deliver of each intervention in each area per year.",
+    schema.Capacity,
+    Column("capacity", NUMBER, "Most beneficiaries it can serve per year.", "120"),
+    optional(
+        "unit_cost",
+        NUMBER,
+        "This partner's euros per beneficiary, if not the intervention's.",
+        "1100",
+    ),
+    optional(
+        "cofunding_per_beneficiary",
+        NUMBER,
+        "Euros per beneficiary the partner brings itself (volunteers, own funds, in kind); "
+        "at most the unit cost.",
+        "200",
+        0.0,
+    ),
     required=True,
-    description="What each partner can deliver of each intervention in each area per year.",
-    key=("partner_id", "area_id", "intervention_id"),
-    model=schema.Capacity,
-    references=(
-        Reference("partner_id", "partners"),
-        Reference("area_id", "areas"),
-        Reference("intervention_id", "interventions"),
-    ),
-    columns=(
-        PARTNER_ID,
-        AREA_ID,
-        INTERVENTION_ID,
-        Column("capacity", ColumnType.NUMBER, "Most beneficiaries it can serve per year.", "120"),
-        Column(
-            "unit_cost",
-            ColumnType.NUMBER,
-            "This partner's euros per beneficiary, if not the intervention's.",
-            "1100",
-            required=False,
-        ),
-        Column(
-            "cofunding_per_beneficiary",
-            ColumnType.NUMBER,
-            "Euros per beneficiary the partner brings itself (volunteers, own funds, in kind); "
-            "at most the unit cost.",
-            "200",
-            required=False,
-            default=0.0,
-        ),
-    ),
 )
 
-FUNDERS = Table(
-    name="funders",
-    required=True,
-    description="Public and private funders with their yearly amounts.",
-    key=("funder_id",),
-    model=schema.Funder,
-    columns=(
-        Column("funder_id", ColumnType.IDENTIFIER, "Identifier of the funder.", "comune"),
-        Column("name", ColumnType.TEXT, "Name of the funder.", "Comune di Milano"),
-        Column(
-            "kind",
-            ColumnType.ENUM,
-            "public or private.",
-            "public",
-            allowed=_values(schema.FunderKind),
-        ),
-        Column("amount", ColumnType.NUMBER, "Euros per year.", "2000000"),
-    ),
+FUNDERS = entity_table(
+    "funders",
+    "funder",
+    ("comune", "Comune di Milano"),
+    "Public and private funders with their yearly amounts.",
+    schema.Funder,
+    choice("kind", "public or private.", "public", schema.FunderKind),
+    Column("amount", NUMBER, "Euros per year.", "2000000"),
 )
 
 EARMARKS = Table(
@@ -288,64 +284,41 @@ EARMARKS = Table(
             "doposcuola",
         ),
         Column("area_id", ColumnType.SELECTOR, "The area it may pay in, or * for any.", "*"),
-        Column(
+        optional(
             "max_amount",
-            ColumnType.NUMBER,
+            NUMBER,
             "Most euros per year on what this row matches (blank: no cap).",
             "500000",
-            required=False,
         ),
     ),
 )
 
-STAFF = Table(
-    name="staff",
-    required=False,
-    description="Staff roles placed in areas (community social workers, Welfare Community "
-    "Managers, educators).",
-    key=("role_id",),
-    model=schema.StaffRole,
-    columns=(
-        Column("role_id", ColumnType.IDENTIFIER, "Identifier of the role.", "assistente_sociale"),
-        Column("name", ColumnType.TEXT, "Name of the role.", "Community social worker"),
-        Column("available_fte", ColumnType.NUMBER, "Full-time posts available in all.", "10"),
-        Column("cost_per_fte", ColumnType.NUMBER, "Euros per full-time post per year.", "45000"),
-        Column(
-            "min_fte_per_area",
-            ColumnType.NUMBER,
-            "Posts every area gets at least.",
-            "0",
-            required=False,
-            default=0.0,
-        ),
-        Column(
-            "fte_step",
-            ColumnType.NUMBER,
-            "Posts per area move in steps of this (1 = whole posts, 0.5 = half posts).",
-            "1",
-            required=False,
-            default=1.0,
-        ),
+STAFF = entity_table(
+    "staff",
+    "role",
+    ("assistente_sociale", "Community social worker"),
+    "Staff roles placed in areas (community social workers, Welfare Community Managers, "
+    "educators).",
+    schema.StaffRole,
+    Column("available_fte", NUMBER, "Full-time posts available in all.", "10"),
+    Column("cost_per_fte", NUMBER, "Euros per full-time post per year.", "45000"),
+    optional("min_fte_per_area", NUMBER, "Posts every area gets at least.", "0", 0.0),
+    optional(
+        "fte_step",
+        NUMBER,
+        "Posts per area move in steps of this (1 = whole posts, 0.5 = half posts).",
+        "1",
+        1.0,
     ),
+    required=False,
 )
 
-BASELINE = Table(
-    name="baseline",
+BASELINE = arc_table(
+    "baseline",
+    "Today's allocation (the status quo), for comparison.",
+    schema.BaselineRow,
+    Column("beneficiaries", NUMBER, "Beneficiaries served today per year.", "80"),
     required=False,
-    description="Today's allocation (the status quo), for comparison.",
-    key=("partner_id", "area_id", "intervention_id"),
-    model=schema.BaselineRow,
-    references=(
-        Reference("partner_id", "partners"),
-        Reference("area_id", "areas"),
-        Reference("intervention_id", "interventions"),
-    ),
-    columns=(
-        PARTNER_ID,
-        AREA_ID,
-        INTERVENTION_ID,
-        Column("beneficiaries", ColumnType.NUMBER, "Beneficiaries served today per year.", "80"),
-    ),
 )
 
 LOCKS = Table(
@@ -354,7 +327,7 @@ LOCKS = Table(
     description="Bounds set by the planners on what a partner, area or intervention receives: "
     "each row bounds the beneficiaries of all the capacity rows it matches, summed (max 0 locks "
     "out, min = max fixes, min alone locks in).",
-    key=("partner_id", "area_id", "intervention_id"),
+    key=ARC_KEY,
     model=schema.Lock,
     references=(
         Reference("partner_id", "partners", wildcard=True),
@@ -365,20 +338,18 @@ LOCKS = Table(
         Column("partner_id", ColumnType.SELECTOR, "The partner, or * for any.", "coop_aurora"),
         Column("area_id", ColumnType.SELECTOR, "The area, or * for any.", "nil_12"),
         Column("intervention_id", ColumnType.SELECTOR, "The intervention, or * for any.", "*"),
-        Column(
+        optional(
             "min_beneficiaries",
-            ColumnType.NUMBER,
+            NUMBER,
             "Least beneficiaries per year on what this row matches (blank: no minimum).",
             "60",
-            required=False,
         ),
-        Column(
+        optional(
             "max_beneficiaries",
-            ColumnType.NUMBER,
+            NUMBER,
             "Most beneficiaries per year on what this row matches (0 locks out; blank: no "
             "maximum).",
             "100",
-            required=False,
         ),
     ),
 )
