@@ -6,25 +6,15 @@ from typing import Annotated
 
 import typer
 
-from allocator.cli.base import (
-    OutOption,
-    OverwriteOption,
-    ScenarioArg,
-    SetOption,
-    app,
-    console,
-    edge,
-    errors,
-    tr,
-)
+from allocator.cli import base
 from allocator.errors import EXIT_INFEASIBLE, EXIT_SOLVER, UsageError
 from allocator.lang import lang_or_current, words
 
 
-@app.command()
-@edge
+@base.app.command()
+@base.edge
 def alternatives(
-    scenario: ScenarioArg = None,
+    scenario: base.ScenarioArg = None,
     slack: Annotated[
         float,
         typer.Option(help="Share of the optimal objective a plan may lose (0.02 = 2%)."),
@@ -33,16 +23,14 @@ def alternatives(
         int, typer.Option(help="How many alternative plans to write, chosen to differ most.")
     ] = 5,
     by: Annotated[str, typer.Option(help="Ranges per area or per partner.")] = "area",
-    out: OutOption = None,
-    set_: SetOption = None,
-    overwrite: OverwriteOption = False,
+    out: base.OutOption = None,
+    set_: base.SetOption = None,
+    overwrite: base.OverwriteOption = False,
     lang: Annotated[
         str | None,
-        typer.Option(
-            help=tr(
-                "Lingua del grafico e del riepilogo: it o en (predefinita: --lang globale).",
-                "Language of the chart and summary: it or en (default: the global --lang).",
-            )
+        base.option(
+            "Lingua del grafico e del riepilogo: it o en (predefinita: --lang globale).",
+            "Language of the chart and summary: it or en (default: the global --lang).",
         ),
     ] = None,
 ) -> None:
@@ -69,16 +57,16 @@ def alternatives(
         )
     outcome = near_optimal(loaded, slack=slack, count=count, by=by)  # type: ignore[arg-type]
     if not outcome.ok:
-        errors.print(f"[bold red]No alternatives for '{loaded.name}':[/]")
+        base.errors.print(f"[bold red]No alternatives for '{loaded.name}':[/]")
         for line in outcome.explanation:
-            errors.print(f"  - {line}", highlight=False, markup=False)
+            base.errors.print(f"  - {line}", highlight=False, markup=False)
         infeasible = outcome.optimum.status is SolveStatus.INFEASIBLE
         raise typer.Exit(EXIT_INFEASIBLE if infeasible else EXIT_SOLVER)
     written = write_alternatives(outcome, destination, overwrite=overwrite, lang=lang)
-    console.print(alternatives_view(outcome, lang))
-    console.print(ranges_sentence(outcome, lang), highlight=False)
+    base.console.print(alternatives_view(outcome, lang))
+    base.console.print(ranges_sentence(outcome, lang), highlight=False)
     seconds = f"{outcome.seconds:.1f}".replace(".", "," if lang == "it" else ".")
-    console.print(
+    base.console.print(
         f"{outcome.solves} {'riottimizzazioni in' if lang == 'it' else 're-solves in'} "
         f"{seconds} s. {words('Risultati scritti in', 'Outputs written to', lang)} "
         f"[bold]{written}[/]"

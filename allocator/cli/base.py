@@ -39,6 +39,12 @@ def tr(it: str, en: str) -> str:
     return it if HELP_LANG == "it" else en
 
 
+def option(it: str, en: str, *names: str, **settings: Any) -> Any:
+    """A Typer option with its help text in Italian and English (see :func:`tr`); ``names``
+    and ``settings`` as :func:`typer.Option` takes them."""
+    return typer.Option(*names, help=tr(it, en), **settings)
+
+
 if HELP_LANG == "it":  # the panel titles of Typer's help, where Typer lets them be set
     from typer import rich_utils
 

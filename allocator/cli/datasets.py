@@ -7,27 +7,22 @@ from typing import Annotated
 
 import typer
 
-from allocator.cli.base import (
-    app,
-    console,
-    edge,
-    tr,
-)
+from allocator.cli import base
 from allocator.errors import UsageError
 
 
-@app.command(
-    help=tr(
+@base.app.command(
+    help=base.tr(
         "Scrive le tabelle di input vuote (CSV e inputs.xlsx) con la descrizione di ogni colonna.",
         "Write empty input tables (CSV and inputs.xlsx) with a description of every column.",
     )
 )
-@edge
+@base.edge
 def template(
     directory: Annotated[
         Path,
         typer.Argument(
-            help=tr(
+            help=base.tr(
                 "Cartella in cui scrivere le tabelle vuote.",
                 "Folder to write the empty tables into.",
             )
@@ -38,23 +33,23 @@ def template(
     from allocator.datasets.template import write_template
 
     written = write_template(directory)
-    console.print(f"Wrote {len(written)} files into [bold]{directory}[/]:")
+    base.console.print(f"Wrote {len(written)} files into [bold]{directory}[/]:")
     for path in written:
-        console.print(f"  {path.name}")
+        base.console.print(f"  {path.name}")
 
 
-@app.command(
-    help=tr(
+@base.app.command(
+    help=base.tr(
         "Stima needs.csv dalla demografia dei quartieri e da tassi pubblicati (tutti in un file).",
         "Estimate needs.csv from area demographics and published rates (every rate in one file).",
     )
 )
-@edge
+@base.edge
 def needs(
     scenario: Annotated[
         Path,
         typer.Argument(
-            help=tr(
+            help=base.tr(
                 "Cartella dello scenario con areas_profile.csv.",
                 "Scenario folder with areas_profile.csv.",
             )
@@ -62,20 +57,16 @@ def needs(
     ],
     parameters: Annotated[
         Path | None,
-        typer.Option(
-            help=tr(
-                "File dei parametri; predefinito: allocator/data/needs_parameters.csv.",
-                "Parameter file; default: allocator/data/needs_parameters.csv.",
-            )
+        base.option(
+            "File dei parametri; predefinito: allocator/data/needs_parameters.csv.",
+            "Parameter file; default: allocator/data/needs_parameters.csv.",
         ),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(
-            help=tr(
-                "Dove scrivere needs.csv; predefinito: nello scenario.",
-                "Where to write needs.csv; default: in the scenario.",
-            )
+        base.option(
+            "Dove scrivere needs.csv; predefinito: nello scenario.",
+            "Where to write needs.csv; default: in the scenario.",
         ),
     ] = None,
 ) -> None:
@@ -83,49 +74,43 @@ def needs(
     from allocator.datasets.needs import write_needs
 
     written = write_needs(scenario, parameters, out)
-    console.print(f"Needs (ESTIMATES) written to [bold]{written}[/]")
+    base.console.print(f"Needs (ESTIMATES) written to [bold]{written}[/]")
 
 
-@app.command(
-    help=tr(
+@base.app.command(
+    help=base.tr(
         "Scrive uno scenario SINTETICO completo di qualsiasi dimensione (test, benchmark, "
         "formazione).",
         "Write a complete SYNTHETIC scenario of any size (for tests, benchmarks, training).",
     )
 )
-@edge
+@base.edge
 def synth(
     directory: Annotated[
         Path,
         typer.Argument(
-            help=tr(
+            help=base.tr(
                 "Cartella in cui scrivere lo scenario sintetico.",
                 "Folder to write the synthetic scenario into.",
             )
         ),
     ],
-    areas: Annotated[
-        int, typer.Option(min=1, help=tr("Numero di quartieri.", "Number of areas."))
-    ] = 25,
-    partners: Annotated[
-        int, typer.Option(min=1, help=tr("Numero di enti.", "Number of partners."))
-    ] = 500,
+    areas: Annotated[int, base.option("Numero di quartieri.", "Number of areas.", min=1)] = 25,
+    partners: Annotated[int, base.option("Numero di enti.", "Number of partners.", min=1)] = 500,
     interventions: Annotated[
-        int, typer.Option(min=1, help=tr("Numero di interventi.", "Number of interventions."))
+        int, base.option("Numero di interventi.", "Number of interventions.", min=1)
     ] = 10,
     funders: Annotated[
-        int, typer.Option(min=1, help=tr("Numero di finanziatori.", "Number of funders."))
+        int, base.option("Numero di finanziatori.", "Number of funders.", min=1)
     ] = 4,
     staff_roles: Annotated[
         int,
-        typer.Option(min=0, help=tr("Numero di ruoli del personale.", "Number of staff roles.")),
+        base.option("Numero di ruoli del personale.", "Number of staff roles.", min=0),
     ] = 1,
     seed: Annotated[
         int,
-        typer.Option(
-            help=tr(
-                "Seme casuale: stesso seme, stessi file.", "Random seed: same seed, same files."
-            )
+        base.option(
+            "Seme casuale: stesso seme, stessi file.", "Random seed: same seed, same files."
         ),
     ] = 0,
 ) -> None:
@@ -143,34 +128,30 @@ def synth(
         seed=seed,
         staff_roles=staff_roles,
     )
-    console.print(f"Synthetic scenario written to [bold]{written}[/]")
+    base.console.print(f"Synthetic scenario written to [bold]{written}[/]")
 
 
-@app.command(
+@base.app.command(
     "build-milano",
-    help=tr(
+    help=base.tr(
         "Ricostruisce scenarios/milano e scenarios/milano-citta dagli open data del Comune.",
         "Rebuild scenarios/milano and scenarios/milano-citta from the Comune's open data.",
     ),
 )
-@edge
+@base.edge
 def build_milano_command(
     shared: Annotated[
         Path | None,
-        typer.Option(
-            help=tr(
-                "Gli open data di Milano; predefinito: ../shared/data/milano.",
-                "The Milan open data; default: ../shared/data/milano.",
-            )
+        base.option(
+            "Gli open data di Milano; predefinito: ../shared/data/milano.",
+            "The Milan open data; default: ../shared/data/milano.",
         ),
     ] = None,
     scenarios: Annotated[
         Path | None,
-        typer.Option(
-            help=tr(
-                "Dove vanno gli scenari; predefinito: scenarios/.",
-                "Where the scenarios go; default: scenarios/.",
-            )
+        base.option(
+            "Dove vanno gli scenari; predefinito: scenarios/.",
+            "Where the scenarios go; default: scenarios/.",
         ),
     ] = None,
 ) -> None:
@@ -181,4 +162,6 @@ def build_milano_command(
     if not shared.is_dir():
         raise UsageError(f"no folder {shared}: point --shared at the Milan open data")
     written = build_milano(shared, scenarios)
-    console.print(f"Rebuilt {len(written)} files (Fonte: Comune di Milano – Open Data, CC BY 4.0).")
+    base.console.print(
+        f"Rebuilt {len(written)} files (Fonte: Comune di Milano – Open Data, CC BY 4.0)."
+    )

@@ -5,52 +5,47 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import typer
-
-from allocator.cli.base import ScenarioArg, SetOption, app, console, edge, load_scenario, tr
+from allocator.cli import base
 from allocator.errors import UsageError
 
 
-@app.command(
+@base.app.command(
     "app",
-    help=tr(
+    help=base.tr(
         "Apre la pagina della riunione: si muovono i comandi, si vede il piano, lo si salva "
         "nell'archivio.",
         "Serve the meeting page: move the controls, see the plan, save it in the archive.",
     ),
 )
-@edge
+@base.edge
 def app_(
-    scenario: ScenarioArg = None,
+    scenario: base.ScenarioArg = None,
     host: Annotated[
         str,
-        typer.Option(
-            help=tr(
-                "Indirizzo su cui servire la pagina (locale se omesso).",
-                "Address to serve on (local by default).",
-            )
+        base.option(
+            "Indirizzo su cui servire la pagina (locale se omesso).",
+            "Address to serve on (local by default).",
         ),
     ] = ("127.0.0.1"),
-    port: Annotated[int, typer.Option(help=tr("Porta.", "Port to serve on."))] = 8765,
+    port: Annotated[int, base.option("Porta.", "Port to serve on.")] = 8765,
     boundaries: Annotated[
         Path | None,
-        typer.Option(
-            help=tr(
-                "GeoJSON dei confini dei quartieri (i NIL del Comune); senza, la mappa mostra i "
-                "centroidi.",
-                "Boundary GeoJSON of the areas (the Comune's NIL); without it the map shows "
-                "the areas' centroids.",
-            )
+        base.option(
+            "GeoJSON dei confini dei quartieri (i NIL del Comune); senza, la mappa mostra i "
+            "centroidi.",
+            "Boundary GeoJSON of the areas (the Comune's NIL); without it the map shows "
+            "the areas' centroids.",
         ),
     ] = None,
     history_path: Annotated[
         Path | None,
-        typer.Option(
+        base.option(
+            "L'archivio dove vanno i piani salvati.",
+            "The archive where saved plans go.",
             "--history",
-            help=tr("L'archivio dove vanno i piani salvati.", "The archive where saved plans go."),
         ),
     ] = None,
-    set_: SetOption = None,
+    set_: base.SetOption = None,
 ) -> None:
     """Serve the meeting page: move the controls, see the plan, save it in the archive."""
     try:
@@ -67,10 +62,10 @@ def app_(
     if boundaries is not None and not boundaries.is_file():
         raise UsageError(f"il file dei confini {boundaries} non esiste")
     Archive(history_path).close()  # an unusable archive is refused before the page opens
-    loaded = load_scenario(scenario, set_ or [])
+    loaded = base.load_scenario(scenario, set_ or [])
     page = create_app(loaded, boundaries, history_path)
-    console.print(scenario_header(loaded), highlight=False)
-    console.print(
+    base.console.print(scenario_header(loaded), highlight=False)
+    base.console.print(
         f"Pagina della riunione: [bold]http://{host}:{port}[/] (Ctrl+C per chiudere)",
         highlight=False,
     )

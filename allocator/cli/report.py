@@ -7,30 +7,24 @@ from typing import Annotated
 
 import typer
 
-from allocator.cli.base import (
-    SetOption,
-    app,
-    console,
-    edge,
-    tr,
-)
+from allocator.cli import base
 from allocator.cli.progress import QuietOption, progress_bar
 from allocator.errors import UsageError
 from allocator.lang import lang_or_current, words
 
 
-@app.command(
-    help=tr(
+@base.app.command(
+    help=base.tr(
         "Scrive un rapporto HTML autonomo (indicatori, mappa, tabelle, documento di sintesi).",
         "Write one self-contained HTML report (KPIs, map, tables, summary document).",
     )
 )
-@edge
+@base.edge
 def report(
     run_or_scenario: Annotated[
         Path | None,
         typer.Argument(
-            help=tr(
+            help=base.tr(
                 "Una cartella di risultati (scritta da allocator run), di scenario (risolto ora) "
                 "o il numero di un piano dell'archivio (allocator history list); se omessa, lo "
                 "scenario di Milano incluso.",
@@ -41,57 +35,48 @@ def report(
         ),
     ] = None,
     out: Annotated[
-        Path, typer.Option("--out", help=tr("Il file HTML da scrivere.", "The HTML file to write."))
+        Path,
+        base.option("Il file HTML da scrivere.", "The HTML file to write.", "--out"),
     ] = Path("report.html"),
     compare: Annotated[
         list[Path] | None,
-        typer.Option(
+        base.option(
+            "Un altro risultato o scenario da affiancare (ripetibile).",
+            "Another run or scenario shown side by side (repeatable).",
             "--compare",
-            help=tr(
-                "Un altro risultato o scenario da affiancare (ripetibile).",
-                "Another run or scenario shown side by side (repeatable).",
-            ),
         ),
     ] = None,
     lang: Annotated[
         str | None,
-        typer.Option(
-            help=tr(
-                "Lingua del rapporto: it o en (predefinita: --lang globale).",
-                "Language of the report: it or en (default: the global --lang).",
-            )
+        base.option(
+            "Lingua del rapporto: it o en (predefinita: --lang globale).",
+            "Language of the report: it or en (default: the global --lang).",
         ),
     ] = None,
     boundaries: Annotated[
         Path | None,
-        typer.Option(
-            help=tr(
-                "GeoJSON dei confini dei quartieri (i NIL del Comune, dataset ds964); senza, la "
-                "mappa mostra i centroidi.",
-                "Boundary GeoJSON of the areas (the Comune's NIL, dataset ds964); without it "
-                "the map shows the areas' centroids.",
-            )
+        base.option(
+            "GeoJSON dei confini dei quartieri (i NIL del Comune, dataset ds964); senza, la "
+            "mappa mostra i centroidi.",
+            "Boundary GeoJSON of the areas (the Comune's NIL, dataset ds964); without it "
+            "the map shows the areas' centroids.",
         ),
     ] = None,
     uncertainty: Annotated[
         Path | None,
-        typer.Option(
+        base.option(
+            "Una cartella scritta da allocator uncertainty: aggiunge la sua sezione.",
+            "A folder written by allocator uncertainty: adds its section.",
             "--uncertainty",
-            help=tr(
-                "Una cartella scritta da allocator uncertainty: aggiunge la sua sezione.",
-                "A folder written by allocator uncertainty: adds its section.",
-            ),
         ),
     ] = None,
-    set_: SetOption = None,
+    set_: base.SetOption = None,
     history_path: Annotated[
         Path | None,
-        typer.Option(
+        base.option(
+            "L'archivio dei piani a cui si riferiscono i numeri.",
+            "The archive the plan ids refer to.",
             "--history",
-            help=tr(
-                "L'archivio dei piani a cui si riferiscono i numeri.",
-                "The archive the plan ids refer to.",
-            ),
         ),
     ] = None,
     quiet: QuietOption = False,
@@ -125,4 +110,6 @@ def report(
         extra.append(uncertainty_section(uncertainty, lang))
     page = build_report(runs, lang=lang, boundaries=boundaries, extra_sections=extra)
     written = write_report(page, out)
-    console.print(f"{words('Rapporto scritto in', 'Report written to', lang)} [bold]{written}[/]")
+    base.console.print(
+        f"{words('Rapporto scritto in', 'Report written to', lang)} [bold]{written}[/]"
+    )

@@ -7,115 +7,91 @@ from typing import Annotated
 
 import typer
 
-from allocator.cli.base import (
-    OverwriteOption,
-    ScenarioArg,
-    SetOption,
-    app,
-    console,
-    edge,
-    errors,
-    print_notices,
-    solver_overrides,
-    tr,
-)
+from allocator.cli import base
 from allocator.errors import EXIT_INFEASIBLE, EXIT_SOLVER
 from allocator.lang import lang_or_current, words
 
 
-@app.command(
-    help=tr(
+@base.app.command(
+    help=base.tr(
         "Risolve uno scenario e ne scrive i risultati.",
         "Solve one scenario and write its outputs.",
     )
 )
-@edge
+@base.edge
 def run(
-    scenario: ScenarioArg = None,
+    scenario: base.ScenarioArg = None,
     out: Annotated[
         Path | None,
-        typer.Option(
-            help=tr(
-                "Cartella dei risultati (predefinita outputs/<scenario>).",
-                "Output folder (default outputs/<scenario>).",
-            )
+        base.option(
+            "Cartella dei risultati (predefinita outputs/<scenario>).",
+            "Output folder (default outputs/<scenario>).",
         ),
     ] = None,
     solver: Annotated[
-        str | None, typer.Option(help=tr("highs (predefinito) o cbc.", "highs (default) or cbc."))
+        str | None,
+        base.option("highs (predefinito) o cbc.", "highs (default) or cbc."),
     ] = None,
     time_limit: Annotated[
         float | None,
-        typer.Option(
+        base.option(
+            "Secondi per controllo, costruzione e soluzione (entrambi i passaggi del "
+            "solutore e la ricerca dei conflitti); la spiegazione e il confronto stampati "
+            "dopo non contano.",
+            "Seconds for checking, building and solving (both solver passes and the "
+            "search for conflicts); the explanation and the comparison printed after are "
+            "not counted.",
             "--time-limit",
-            help=tr(
-                "Secondi per controllo, costruzione e soluzione (entrambi i passaggi del "
-                "solutore e la ricerca dei conflitti); la spiegazione e il confronto stampati "
-                "dopo non contano.",
-                "Seconds for checking, building and solving (both solver passes and the "
-                "search for conflicts); the explanation and the comparison printed after are "
-                "not counted.",
-            ),
         ),
     ] = None,
-    set_: SetOption = None,
-    overwrite: OverwriteOption = False,
+    set_: base.SetOption = None,
+    overwrite: base.OverwriteOption = False,
     quiet: Annotated[
-        bool, typer.Option("--quiet", help=tr("Non stampa il riepilogo.", "Print no summary."))
+        bool, base.option("Non stampa il riepilogo.", "Print no summary.", "--quiet")
     ] = False,
     explain: Annotated[
         bool,
-        typer.Option(
+        base.option(
+            "Spiega il piano per intero: valori marginali confermati risolvendo di nuovo, "
+            "limiti vincolanti, dove rafforzare (scrive marginal_values.csv, limits.csv, "
+            "strengthen.csv, idle_capacity.csv).",
+            "Explain the plan in full: marginal values confirmed by re-solving, binding "
+            "limits, where to strengthen (writes marginal_values.csv, limits.csv, "
+            "strengthen.csv, idle_capacity.csv).",
             "--explain",
-            help=tr(
-                "Spiega il piano per intero: valori marginali confermati risolvendo di nuovo, "
-                "limiti vincolanti, dove rafforzare (scrive marginal_values.csv, limits.csv, "
-                "strengthen.csv, idle_capacity.csv).",
-                "Explain the plan in full: marginal values confirmed by re-solving, binding "
-                "limits, where to strengthen (writes marginal_values.csv, limits.csv, "
-                "strengthen.csv, idle_capacity.csv).",
-            ),
         ),
     ] = False,
     lang: Annotated[
         str | None,
-        typer.Option(
-            help=tr(
-                "Lingua del riepilogo e della spiegazione: it o en (predefinita: --lang globale).",
-                "Language of the summary and explanation: it or en (default: the global --lang).",
-            )
+        base.option(
+            "Lingua del riepilogo e della spiegazione: it o en (predefinita: --lang globale).",
+            "Language of the summary and explanation: it or en (default: the global --lang).",
         ),
     ] = None,
     label: Annotated[
         str,
-        typer.Option(
-            "--label",
-            help=tr("Nome di questo piano nell'archivio.", "Name of this run in the archive."),
+        base.option(
+            "Nome di questo piano nell'archivio.", "Name of this run in the archive.", "--label"
         ),
     ] = "",
     no_history: Annotated[
         bool,
-        typer.Option(
+        base.option(
+            "Non registrare questo piano nell'archivio.",
+            "Do not record this run in the archive.",
             "--no-history",
-            help=tr(
-                "Non registrare questo piano nell'archivio.",
-                "Do not record this run in the archive.",
-            ),
         ),
     ] = False,
     history_path: Annotated[
         Path | None,
-        typer.Option(
+        base.option(
+            "L'archivio dei piani (predefinito outputs/history.sqlite, o $ALLOCATOR_HISTORY).",
+            "The archive of plans (default outputs/history.sqlite, or $ALLOCATOR_HISTORY).",
             "--history",
-            help=tr(
-                "L'archivio dei piani (predefinito outputs/history.sqlite, o $ALLOCATOR_HISTORY).",
-                "The archive of plans (default outputs/history.sqlite, or $ALLOCATOR_HISTORY).",
-            ),
         ),
     ] = None,
 ) -> None:
     """Solve one scenario, write its outputs and record it in the archive of plans."""
-    from allocator.cli.base import load_scenario
     from allocator.cli.history import check_history, record_run
     from allocator.cli.uncertainty import robust_plan, robust_view
     from allocator.optimization.pipeline import run_scenario
@@ -130,9 +106,9 @@ def run(
     from allocator.studies.frontier import equity_key, rules_placed
 
     lang = lang_or_current(lang)
-    overrides = [*(set_ or []), *solver_overrides(solver, time_limit)]
-    loaded = load_scenario(scenario, overrides)
-    print_notices(loaded)
+    overrides = [*(set_ or []), *base.solver_overrides(solver, time_limit)]
+    loaded = base.load_scenario(scenario, overrides)
+    base.print_notices(loaded)
     destination = out or default_output_dir(loaded.name)
     check_destination(destination, overwrite=overwrite)  # before solving; the write claims it
     check_history(history_path, no_history)  # an unusable archive stops the run before solving
@@ -140,18 +116,18 @@ def run(
     result = run_scenario(loaded) if robust is None else robust.result
     if result.status is SolveStatus.INFEASIBLE:
         infeasible = words("non ha soluzione", "is infeasible", lang)
-        errors.print(f"[bold red]Scenario '{loaded.name}' {infeasible}:[/]")
+        base.errors.print(f"[bold red]Scenario '{loaded.name}' {infeasible}:[/]")
         solver_proved = result.outcome is not None
         lines = explain_run(result, lang=lang).sentences if solver_proved else result.explanation
         for line in lines:
-            errors.print(f"  - {line}", highlight=False, markup=False)
+            base.errors.print(f"  - {line}", highlight=False, markup=False)
         raise typer.Exit(EXIT_INFEASIBLE)
     if not result.has_plan:
-        errors.print(
+        base.errors.print(
             f"[bold red]{words('Nessun piano per', 'No plan for', lang)} '{loaded.name}':[/]"
         )
         for line in result.explanation:
-            errors.print(f"  - {line}", highlight=False, markup=False)
+            base.errors.print(f"  - {line}", highlight=False, markup=False)
         raise typer.Exit(EXIT_SOLVER)
     why = explain_run(result, lang=lang, confirm=explain)
     # limits, where to strengthen and idle capacity always (the report reads them); marginal
@@ -168,38 +144,39 @@ def run(
         result, destination, overwrite=overwrite, overrides=overrides, extra_tables=extra
     )
     if not quiet:
-        print_summary(result, console, lang=lang)
+        print_summary(result, base.console, lang=lang)
         if result.plan is not None:
             budget = float(result.plan.kpis["budget_total"])
             for line in rule_sentences(rules, equity_key(loaded), budget, lang=lang):
-                console.print(line, highlight=False)
-        console.print(explanation_view(why, long=explain, width=console.width))
+                base.console.print(line, highlight=False)
+        base.console.print(explanation_view(why, long=explain, width=base.console.width))
         for line in negotiation_lines:
-            console.print(line, highlight=False)
+            base.console.print(line, highlight=False)
         if robust is not None:
-            console.print(robust_view(robust, lang))
-    console.print(f"{words('Risultati scritti in', 'Outputs written to', lang)} [bold]{written}[/]")
+            base.console.print(robust_view(robust, lang))
+    base.console.print(
+        f"{words('Risultati scritti in', 'Outputs written to', lang)} [bold]{written}[/]"
+    )
     if not no_history:
         record_run(history_path, result, label=label, overrides=overrides, extra_tables=extra)
 
 
-@app.command(
-    help=tr(
+@base.app.command(
+    help=base.tr(
         "Controlla i dati di uno scenario ed elenca ogni problema trovato.",
         "Check a scenario's inputs and list every problem found.",
     )
 )
-@edge
+@base.edge
 def validate(
-    scenario: ScenarioArg = None,
-    set_: SetOption = None,
+    scenario: base.ScenarioArg = None,
+    set_: base.SetOption = None,
 ) -> None:
     """Check a scenario's inputs and list every problem found."""
-    from allocator.cli.base import load_scenario
     from allocator.optimization.feasibility import check_feasibility
 
-    loaded = load_scenario(scenario, set_ or [])
-    print_notices(loaded)
+    loaded = base.load_scenario(scenario, set_ or [])
+    base.print_notices(loaded)
     excluded = loaded.excluded_partners()
     counts = (
         len(loaded.areas),
@@ -216,11 +193,11 @@ def validate(
         "inputs valid: {} areas, {} interventions, {} partners ({} excluded as ineligible), "
         "{} capacity rows, {} funders, {} staff roles.",
     )
-    console.print(f"[bold green]{loaded.name}[/]: {text.format(*counts)}")
+    base.console.print(f"[bold green]{loaded.name}[/]: {text.format(*counts)}")
     conflicts = check_feasibility(loaded)
     if conflicts:
         cannot = words("Ma lo scenario non si può soddisfare", "But the scenario cannot be met")
-        errors.print(f"[bold red]{cannot}:[/]")
+        base.errors.print(f"[bold red]{cannot}:[/]")
         for line in conflicts:
-            errors.print(f"  - {line}", highlight=False, markup=False)
+            base.errors.print(f"  - {line}", highlight=False, markup=False)
         raise typer.Exit(EXIT_INFEASIBLE)

@@ -7,18 +7,7 @@ from typing import Annotated
 
 import typer
 
-from allocator.cli.base import (
-    OutOption,
-    OverwriteOption,
-    SetOption,
-    app,
-    console,
-    edge,
-    errors,
-    folder_loader,
-    solved,
-    tr,
-)
+from allocator.cli import base
 from allocator.cli.engine import EngineOption, JobsOption, SchedulerOption
 from allocator.cli.progress import QuietOption, counting_executor, progress_bar
 from allocator.errors import UsageError
@@ -38,19 +27,19 @@ BATCH_COLUMNS = (
 weigh equity differently, and objectives under different weights are not comparable."""
 
 
-@app.command(
-    help=tr(
+@base.app.command(
+    help=base.tr(
         "Confronta scenari o risultati affiancati: indicatori, quartieri, interventi, chi "
         "guadagna e chi perde.",
         "Compare scenarios side by side: KPIs, areas, interventions, winners and losers.",
     )
 )
-@edge
+@base.edge
 def compare(
     scenarios: Annotated[
         list[Path],
         typer.Argument(
-            help=tr(
+            help=base.tr(
                 "Cartelle di scenari o di risultati (di allocator run); la prima è il riferimento.",
                 "Scenario folders, the first the reference.",
             )
@@ -58,17 +47,15 @@ def compare(
     ],
     with_rules: Annotated[
         bool,
-        typer.Option(
+        base.option(
+            "Aggiunge le regole empiriche del primo scenario.",
+            "Add the first scenario's rules of thumb.",
             "--with-rules",
-            help=tr(
-                "Aggiunge le regole empiriche del primo scenario.",
-                "Add the first scenario's rules of thumb.",
-            ),
         ),
     ] = False,
-    out: OutOption = None,
-    set_: SetOption = None,
-    overwrite: OverwriteOption = False,
+    out: base.OutOption = None,
+    set_: base.SetOption = None,
+    overwrite: base.OverwriteOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Compare scenarios side by side: KPIs, areas, interventions, winners and losers."""
@@ -94,7 +81,7 @@ def compare(
             if is_run_folder(path):  # read back as written: no re-solve
                 items.append(from_run_folder(read_run_folder(path)))
                 continue
-            items.extend(from_result(result) for result in solved([path], set_ or []))
+            items.extend(from_result(result) for result in base.solved([path], set_ or []))
             advance()
         comparison, descriptions = compare_many(items, with_rules=with_rules, advance=advance)
     destination = out or default_output_dir(comparison_name(list(comparison.labels[: len(items)])))
@@ -105,55 +92,52 @@ def compare(
     labels = comparison.labels
     deltas = labels[1:] if len(labels) <= 3 else ()
     title = words("Confronto", "Comparison")
-    console.print(
+    base.console.print(
         kpi_comparison_table(
-            title, comparison.kpis, labels, deltas, role_names=roles, width=console.width
+            title, comparison.kpis, labels, deltas, role_names=roles, width=base.console.width
         )
     )
-    console.print(f"{words('Confronto scritto in', 'Comparison written to')} [bold]{written}[/]")
+    base.console.print(
+        f"{words('Confronto scritto in', 'Comparison written to')} [bold]{written}[/]"
+    )
 
 
-@app.command(
-    help=tr(
+@base.app.command(
+    help=base.tr(
         "Risolve lo scenario per ogni valore di un'impostazione: una tabella e un grafico.",
         "Solve the scenario at each value of one setting: a table and a chart.",
     )
 )
-@edge
+@base.edge
 def sweep(
     scenario: Annotated[
-        Path, typer.Argument(help=tr("Cartella dello scenario.", "Scenario folder."))
+        Path, typer.Argument(help=base.tr("Cartella dello scenario.", "Scenario folder."))
     ],
     param: Annotated[
         str,
-        typer.Option(
+        base.option(
+            "Impostazione da variare, ad es. budget.scale.",
+            "Setting to vary, e.g. budget.scale.",
             "--param",
-            help=tr(
-                "Impostazione da variare, ad es. budget.scale.",
-                "Setting to vary, e.g. budget.scale.",
-            ),
         ),
     ],
     values: Annotated[
         str,
-        typer.Option(
+        base.option(
+            "inizio:fine:numero (0.5:1.5:11) o un elenco separato da virgole.",
+            "start:stop:count (0.5:1.5:11) or a comma list.",
             "--values",
-            help=tr(
-                "inizio:fine:numero (0.5:1.5:11) o un elenco separato da virgole.",
-                "start:stop:count (0.5:1.5:11) or a comma list.",
-            ),
         ),
     ],
-    out: OutOption = None,
-    set_: SetOption = None,
-    overwrite: OverwriteOption = False,
+    out: base.OutOption = None,
+    set_: base.SetOption = None,
+    overwrite: base.OverwriteOption = False,
     engine: EngineOption = "local",
     scheduler: SchedulerOption = None,
     jobs: JobsOption = 1,
     quiet: QuietOption = False,
 ) -> None:
     """Solve the scenario at each value of one setting: a table and a chart."""
-    from allocator.cli.base import load_scenario
     from allocator.outputs import names
     from allocator.outputs.atomic import check_destination, write_folder
     from allocator.outputs.run_folder import default_output_dir
@@ -167,7 +151,7 @@ def sweep(
     from allocator.studies.sweep import sweep as sweep_curve
 
     points = parse_values(values)
-    loaded = load_scenario(scenario, set_ or [])
+    loaded = base.load_scenario(scenario, set_ or [])
     destination = out or default_output_dir(f"sweep {loaded.name} {param}")
     check_destination(destination, overwrite=overwrite)  # before solving
     with (
@@ -187,59 +171,53 @@ def sweep(
     written = write_folder(destination, fill, overwrite=overwrite)
     shown = [param, "status", "beneficiaries_served", "weighted_coverage", "budget_used_share"]
     title = words("Variazione di {}", "Sweep of {}").format(column_label(param, current_lang()))
-    console.print(frame_table(title, frame, shown, width=console.width))
-    console.print(next_money_sentence(more, current_lang()), highlight=False)
-    console.print(f"{words('Variazione scritta in', 'Sweep written to')} [bold]{written}[/]")
+    base.console.print(frame_table(title, frame, shown, width=base.console.width))
+    base.console.print(next_money_sentence(more, current_lang()), highlight=False)
+    base.console.print(f"{words('Variazione scritta in', 'Sweep written to')} [bold]{written}[/]")
 
 
-@app.command(
-    help=tr(
+@base.app.command(
+    help=base.tr(
         "La frontiera efficienza–equità, con gli scenari indicati collocati su di essa.",
         "The efficiency–equity frontier, with named scenarios placed on it.",
     )
 )
-@edge
+@base.edge
 def frontier(
     scenario: Annotated[
-        Path, typer.Argument(help=tr("Cartella dello scenario.", "Scenario folder."))
+        Path, typer.Argument(help=base.tr("Cartella dello scenario.", "Scenario folder."))
     ],
     points: Annotated[
         int,
-        typer.Option(
+        base.option(
+            "Numero di soglie di equità, dal piano più efficiente al più equo.",
+            "Equity floors from the most efficient plan's to the most equitable.",
             "--points",
-            help=tr(
-                "Numero di soglie di equità, dal piano più efficiente al più equo.",
-                "Equity floors from the most efficient plan's to the most equitable.",
-            ),
         ),
     ] = 8,
     named: Annotated[
         list[Path] | None,
-        typer.Option(
+        base.option(
+            "Uno scenario da collocare sulla frontiera (ripetibile).",
+            "A scenario to place on the frontier (repeatable).",
             "--scenario",
-            help=tr(
-                "Uno scenario da collocare sulla frontiera (ripetibile).",
-                "A scenario to place on the frontier (repeatable).",
-            ),
         ),
     ] = None,
     rules: Annotated[
         bool,
-        typer.Option(
-            "--rules/--no-rules",
-            help=tr("Colloca le regole empiriche.", "Place the rules of thumb on it."),
+        base.option(
+            "Colloca le regole empiriche.", "Place the rules of thumb on it.", "--rules/--no-rules"
         ),
     ] = True,
-    out: OutOption = None,
-    set_: SetOption = None,
-    overwrite: OverwriteOption = False,
+    out: base.OutOption = None,
+    set_: base.SetOption = None,
+    overwrite: base.OverwriteOption = False,
     engine: EngineOption = "local",
     scheduler: SchedulerOption = None,
     jobs: JobsOption = 1,
     quiet: QuietOption = False,
 ) -> None:
     """The efficiency–equity frontier (by equity floor), with scenarios and rules placed on it."""
-    from allocator.cli.base import load_scenario
     from allocator.outputs import names
     from allocator.outputs.atomic import check_destination, write_folder
     from allocator.outputs.run_folder import default_output_dir
@@ -253,7 +231,7 @@ def frontier(
     from allocator.studies.frontier import equity_key, placed, rules_placed
     from allocator.studies.frontier import frontier as frontier_curve
 
-    loaded = load_scenario(scenario, set_ or [])
+    loaded = base.load_scenario(scenario, set_ or [])
     destination = out or default_output_dir(f"frontier {loaded.name}")
     check_destination(destination, overwrite=overwrite)  # before solving
     steps = max(points, 0) + len(named or [])
@@ -264,7 +242,7 @@ def frontier(
         frame = frontier_curve(loaded, points, executor=counting_executor(executor, advance))
         results = []
         for path in named or []:
-            results += solved([path], set_ or [])
+            results += base.solved([path], set_ or [])
             advance()
     key = equity_key(loaded)
     labels = unique_labels([r.scenario.name for r in results])
@@ -282,41 +260,39 @@ def frontier(
     written = write_folder(destination, fill, overwrite=overwrite)
     shown = ["equity_floor", "weighted_coverage", key, "beneficiaries_served", "funded"]
     title = words("Frontiera efficienza–equità", "Efficiency–equity frontier")
-    console.print(frame_table(title, frame, [*shown, "dominated"], width=console.width))
+    base.console.print(frame_table(title, frame, [*shown, "dominated"], width=base.console.width))
     for line in domination_sentences(dominations, current_lang()):
-        console.print(line, highlight=False)
-    console.print(f"{words('Frontiera scritta in', 'Frontier written to')} [bold]{written}[/]")
+        base.console.print(line, highlight=False)
+    base.console.print(f"{words('Frontiera scritta in', 'Frontier written to')} [bold]{written}[/]")
 
 
-@app.command(
-    help=tr(
+@base.app.command(
+    help=base.tr(
         "Risolve in parallelo ogni scenario sotto DIR; un errore non ferma gli altri.",
         "Solve every scenario folder under DIR in parallel; one failure does not stop the others.",
     )
 )
-@edge
+@base.edge
 def batch(
     directory: Annotated[
         Path,
         typer.Argument(
-            help=tr(
+            help=base.tr(
                 "Cartella che contiene cartelle di scenari.", "Folder holding scenario folders."
             )
         ),
     ],
     jobs: Annotated[
-        int, typer.Option("--jobs", help=tr("Processi in parallelo.", "Parallel processes."))
+        int, base.option("Processi in parallelo.", "Parallel processes.", "--jobs")
     ] = 2,
     engine: EngineOption = "local",
     scheduler: SchedulerOption = None,
     out: Annotated[
         Path | None,
-        typer.Option(
+        base.option(
+            "CSV degli indicatori di tutti gli scenari (predefinito outputs/batch-<DIR>.csv).",
+            "CSV of the combined KPIs (default outputs/batch-<DIR>.csv).",
             "--out",
-            help=tr(
-                "CSV degli indicatori di tutti gli scenari (predefinito outputs/batch-<DIR>.csv).",
-                "CSV of the combined KPIs (default outputs/batch-<DIR>.csv).",
-            ),
         ),
     ] = None,
     quiet: QuietOption = False,
@@ -345,27 +321,27 @@ def batch(
         make_executor(engine, jobs, scheduler) as executor,
         progress_bar(words("Risoluzione", "Solving"), len(folders), quiet) as advance,
     ):
-        for result in run_batch(folders, jobs, loader=folder_loader(), executor=executor):
+        for result in run_batch(folders, jobs, loader=base.folder_loader(), executor=executor):
             results.append(result)
             advance()
     table = batch_table(results)
     write_csv_atomically(table, destination)
-    console.print(frame_table("Batch", table, BATCH_COLUMNS, width=console.width))
-    console.print(
+    base.console.print(frame_table("Batch", table, BATCH_COLUMNS, width=base.console.width))
+    base.console.print(
         f"{words('Indicatori di tutti gli scenari scritti in', 'Combined KPIs written to')} "
         f"[bold]{destination}[/]"
     )
     failed = [r for r in results if not r.ok]
     lang = current_lang()
     for r in failed:
-        errors.print(
+        base.errors.print(
             f"[red]{r.folder}[/]: {status_word(r.status, lang)} "
             f"({words('codice', 'exit')} {r.exit_code}) {r.message}",
             highlight=False,
         )
     code = worst_exit_code(results)
     if code:
-        errors.print(
+        base.errors.print(
             words(
                 "[bold red]{} scenari su {} non riusciti[/]; codice di uscita {}, il più grave tra "
                 "loro (2 dati, 3 impossibile, 4 risolutore).",
@@ -375,4 +351,4 @@ def batch(
         )
         raise typer.Exit(code)
     done = words("Tutti i {} scenari risolti.", "All {} scenarios solved.").format(len(results))
-    console.print(f"[bold green]{done}[/]")
+    base.console.print(f"[bold green]{done}[/]")

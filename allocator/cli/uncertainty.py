@@ -9,15 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from allocator.cli.base import (
-    OutOption,
-    OverwriteOption,
-    ScenarioArg,
-    SetOption,
-    app,
-    console,
-    edge,
-)
+from allocator.cli import base
 from allocator.cli.engine import EngineOption, JobsOption, SchedulerOption
 
 if TYPE_CHECKING:
@@ -25,10 +17,10 @@ if TYPE_CHECKING:
     from allocator.studies.robust import RobustRun
 
 
-@app.command()
-@edge
+@base.app.command()
+@base.edge
 def uncertainty(
-    scenario: ScenarioArg = None,
+    scenario: base.ScenarioArg = None,
     samples: Annotated[int, typer.Option("--samples", help="Need vectors to sample.")] = 100,
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed, the same files.")] = 0,
     target: Annotated[
@@ -41,12 +33,11 @@ def uncertainty(
     engine: EngineOption = "local",
     scheduler: SchedulerOption = None,
     jobs: JobsOption = 2,
-    out: OutOption = None,
-    set_: SetOption = None,
-    overwrite: OverwriteOption = False,
+    out: base.OutOption = None,
+    set_: base.SetOption = None,
+    overwrite: base.OverwriteOption = False,
 ) -> None:
     """Needs are estimates: resample them within their ranges and see how the plan holds."""
-    from allocator.cli.base import load_scenario
     from allocator.datasets.needs import need_sampler
     from allocator.errors import UsageError
     from allocator.outputs.atomic import check_destination, write_folder
@@ -62,12 +53,12 @@ def uncertainty(
 
     if target is not None and not 0 <= target <= 1:
         raise UsageError(f"--target must be a share between 0 and 1, not {target:g}")
-    loaded = load_scenario(scenario, set_ or [])
+    loaded = base.load_scenario(scenario, set_ or [])
     sampler = need_sampler(loaded, scenario)
     destination = out or default_output_dir(f"uncertainty {loaded.name}")
     check_destination(destination, overwrite=overwrite)
     with make_executor(engine, jobs, scheduler) as executor:
-        console.print(
+        base.console.print(
             f"{number(samples)} campioni dei bisogni ({len(sampler.dimensions)} grandezze "
             f"incerte), seme {seed}: {executor.describe()}",
             highlight=False,
@@ -105,14 +96,14 @@ def uncertainty(
     }
     title = "Copertura per NIL sotto i bisogni campionati"
     formats: dict[str, KpiFormat] = {c: "share" for c in shown if c != "name"}
-    console.print(frame_table(title, view, shown, labels=labels, formats=formats))
+    base.console.print(frame_table(title, view, shown, labels=labels, formats=formats))
     fixed = result.samples[result.samples["plan"] == "nominal"]["objective"]
-    console.print(
+    base.console.print(
         f"Obiettivo del piano fisso: P10 {share(fixed.quantile(0.1))}, "
         f"P50 {share(fixed.quantile(0.5))}, P90 {share(fixed.quantile(0.9))}.",
         highlight=False,
     )
-    console.print(f"Study written to [bold]{written}[/]")
+    base.console.print(f"Study written to [bold]{written}[/]")
 
 
 def robust_plan(loaded: Scenario, folder: Path | None) -> RobustRun | None:
