@@ -77,6 +77,23 @@ KPIS: tuple[Kpi, ...] = (
 
 BY_KEY: dict[str, Kpi] = {kpi.key: kpi for kpi in KPIS}
 
+STUDY_KPIS = (
+    "objective",
+    "weighted_coverage",
+    "worst_areas_coverage",
+    "min_area_coverage",
+    "beneficiaries_served",
+    "coverage",
+    "unmet_need",
+    "shortfall_total",
+    "cost_gross",
+    "funded",
+    "budget_total",
+    "budget_used_share",
+    "partners_engaged",
+)
+"""The figures a study keeps of each plan it solves (a batch row, a point of a sweep)."""
+
 
 def kpi_label(key: str, lang: str = "it") -> str:
     """The label of KPI ``key`` in ``lang`` (``it`` or ``en``); the key itself if unknown."""

@@ -26,6 +26,7 @@ from allocator.errors import (
 )
 from allocator.inputs.schema import Scenario
 from allocator.optimization.solve import SolveStatus
+from allocator.postprocess.kpis import STUDY_KPIS
 from allocator.studies.executor import Executor, LocalExecutor
 from allocator.studies.variants import WarmSolver, with_setting
 
@@ -39,21 +40,6 @@ EXIT_CODES = {
     SolveStatus.ERROR: EXIT_SOLVER,
 }
 """Solve status → exit code of DESIGN.md §3 (a bad input is 2)."""
-SCALAR_KPIS = (
-    "objective",
-    "weighted_coverage",
-    "worst_areas_coverage",
-    "min_area_coverage",
-    "beneficiaries_served",
-    "coverage",
-    "unmet_need",
-    "shortfall_total",
-    "cost_gross",
-    "funded",
-    "budget_total",
-    "budget_used_share",
-    "partners_engaged",
-)
 
 
 @dataclass(frozen=True)
@@ -121,7 +107,7 @@ def solve_job(
         return JobResult(str(folder), scenario.name, "error", 4, message=message)
     kpis = {}
     if result.plan is not None:
-        kpis = {k: result.plan.kpis[k] for k in SCALAR_KPIS}
+        kpis = {k: result.plan.kpis[k] for k in STUDY_KPIS}
     return JobResult(
         str(folder),
         scenario.name,
@@ -178,7 +164,7 @@ def batch_table(results: Sequence[JobResult]) -> pd.DataFrame:
             "scenario": r.name,
             "status": r.status,
             "exit_code": r.exit_code,
-            **{k: r.kpis.get(k) for k in SCALAR_KPIS},
+            **{k: r.kpis.get(k) for k in STUDY_KPIS},
             "seconds": r.seconds,
             "message": r.message,
         }
@@ -186,7 +172,7 @@ def batch_table(results: Sequence[JobResult]) -> pd.DataFrame:
     ]
     return pd.DataFrame(
         rows,
-        columns=["folder", "scenario", "status", "exit_code", *SCALAR_KPIS, "seconds", "message"],
+        columns=["folder", "scenario", "status", "exit_code", *STUDY_KPIS, "seconds", "message"],
     )
 
 

@@ -18,24 +18,12 @@ import pandas as pd
 from allocator.errors import UsageError
 from allocator.inputs.schema import Scenario
 from allocator.optimization.pipeline import RunResult
+from allocator.postprocess.kpis import STUDY_KPIS
 from allocator.studies.executor import Executor, run_all
 from allocator.studies.variants import WarmSolver, with_setting
 
 PER_EUROS = 100_000.0
 """The marginal values are per this many euros of budget."""
-CURVE_KPIS = (
-    "objective",
-    "weighted_coverage",
-    "worst_areas_coverage",
-    "min_area_coverage",
-    "beneficiaries_served",
-    "coverage",
-    "unmet_need",
-    "funded",
-    "budget_total",
-    "budget_used_share",
-    "shortfall_total",
-)
 
 
 def parse_values(spec: str) -> list[float]:
@@ -59,7 +47,7 @@ def curve_row(result: RunResult) -> dict[str, Any]:
     """The status and the curve KPIs of one run (NaN where there is no plan)."""
     row: dict[str, Any] = {"status": result.status.value}
     kpis = result.plan.kpis if result.plan is not None else {}
-    row.update({k: float(kpis[k]) if k in kpis else float("nan") for k in CURVE_KPIS})
+    row.update({k: float(kpis[k]) if k in kpis else float("nan") for k in STUDY_KPIS})
     return row
 
 
