@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from allocator.inputs.schema import EquityMeasure, Scenario
@@ -268,13 +269,20 @@ def _areas_table(
     staff: pd.DataFrame,
     staff_cost_by_area: dict[str, float],
 ) -> pd.DataFrame:
-    grouped = area_interventions.groupby("area_id")
+    # positions of each area's rows, found once (a plan is evaluated many times in a study)
+    rows_of = area_interventions.groupby("area_id").indices
+    staff_rows_of = staff.groupby("area_id").indices if len(staff) else {}
+    column = {c: area_interventions[c].to_numpy(dtype=float) for c in (*_AREA_SUMS, "coverage")}
+    kinds = area_interventions["intervention_id"].to_numpy()
+    fte = staff["fte"].to_numpy(dtype=float) if len(staff) else np.zeros(0)
+    interventions = sorted(i.intervention_id for i in scenario.interventions)
+    nothing = np.zeros(0, dtype=np.intp)
     rows = []
     for area in sorted(scenario.areas, key=lambda a: a.area_id):
         a = area.area_id
-        part = grouped.get_group(a) if a in grouped.groups else area_interventions.iloc[0:0]
-        need = float(part["need"].sum())
-        served = float(part["served"].sum())
+        at = rows_of.get(a, nothing)
+        total = {c: float(column[c][at].sum()) for c in _AREA_SUMS}
+        need, served = total["need"], total["served"]
         row: dict[str, Any] = {
             "area_id": a,
             "name": area.name,
@@ -284,19 +292,24 @@ def _areas_table(
             "need": need,
             "served": served,
             "coverage": served / need if need > 0 else 0.0,
-            "unmet_need": float(part["unmet_need"].sum()),
-            "cost": float(part["cost"].sum()) + staff_cost_by_area.get(a, 0.0),
-            "shortfall": float(part["shortfall"].sum()),
-            "staff_fte": float(staff.loc[staff["area_id"] == a, "fte"].sum()),
+            "unmet_need": total["unmet_need"],
+            "cost": total["cost"] + staff_cost_by_area.get(a, 0.0),
+            "shortfall": total["shortfall"],
+            "staff_fte": float(fte[staff_rows_of.get(a, nothing)].sum()),
             "lat": area.lat,
             "lon": area.lon,
         }
-        by_k = part.set_index("intervention_id")
-        for k in sorted(i.intervention_id for i in scenario.interventions):
-            row[f"served_{k}"] = float(by_k["served"].get(k, 0.0))
-            row[f"coverage_{k}"] = float(by_k["coverage"].get(k, 0.0))
+        by_k = {kinds[i]: i for i in at}
+        for k in interventions:
+            i = by_k.get(k)
+            row[f"served_{k}"] = float(column["served"][i]) if i is not None else 0.0
+            row[f"coverage_{k}"] = float(column["coverage"][i]) if i is not None else 0.0
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+_AREA_SUMS = ("need", "served", "unmet_need", "cost", "shortfall")
+"""The per-(area, intervention) columns an area's row sums."""
 
 
 def _funders_table(scenario: Scenario, funding: pd.DataFrame) -> pd.DataFrame:
