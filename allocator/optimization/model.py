@@ -15,7 +15,7 @@ from functools import cached_property
 
 import pulp
 
-from allocator.inputs.schema import Scenario, StaffRole, staff_item
+from allocator.inputs.schema import Earmark, Scenario, StaffRole, staff_item
 from allocator.optimization.equity import (
     define_equity,
     define_equity_floor,
@@ -146,8 +146,14 @@ def prepare(scenario: Scenario) -> ModelData:
     items = sorted({(k, a) for (_, a, k) in arcs}) + [
         (staff_item(r), a) for r in roles for a in areas
     ]
+    earmarks: dict[str, list[Earmark]] = defaultdict(list)
+    for e in scenario.earmarks:  # grouped once: a large scenario has ~10^6 (funder, item, area)
+        earmarks[e.funder_id].append(e)
     payments = tuple(
-        (j, item, a) for j in funders for item, a in items if scenario.may_fund(j, item, a)
+        (j, item, a)
+        for j in funders
+        for item, a in items
+        if not earmarks[j] or any(e.matches(item, a) for e in earmarks[j])
     )
     return ModelData(
         areas=areas,
