@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pulp
 
 from allocator.inputs.schema import Scenario, staff_item
+from allocator.lang import words
 from allocator.optimization.lock_conflicts import explain_lock_conflicts
 from allocator.optimization.model import earmark_limits, funder_amount_limits, min_posts
 from allocator.optimization.solve import SolveStatus, solve_lp
@@ -237,30 +238,28 @@ def _scope(intervention_id: str, area_id: str, lang: str) -> str:
 
 
 def _fix_text(scenario: Scenario, req: Requirement, by: float, lang: str) -> str:
-    it = lang == "it"
     amount = f"{_fmt(by, lang)} {req.unit}"
     if req.kind == "staff_minimum":
         r, a = req.key
-        return (
-            f"ridurre il minimo di {r} in {a} di {amount}"
-            if it
-            else f"lower the minimum of {r} in {a} by {amount}"
-        )
+        it, en = f"ridurre il minimo di {r} in {a}", f"lower the minimum of {r} in {a}"
+        return words(f"{it} di {amount}", f"{en} by {amount}", lang)
     if req.kind == "staff_available":
         r = req.key[0]
-        return (
-            f"rendere disponibili {amount} in più di {r}"
-            if it
-            else f"make {amount} more of {r} available"
+        return words(
+            f"rendere disponibili {amount} in più di {r}",
+            f"make {amount} more of {r} available",
+            lang,
         )
     if req.kind == "funder_amount":
         j = req.key[0]
-        return f"aumentare di {amount} i fondi di {j}" if it else f"raise {j}'s amount by {amount}"
+        return words(
+            f"aumentare di {amount} i fondi di {j}", f"raise {j}'s amount by {amount}", lang
+        )
     e = scenario.earmarks[int(req.key[0])]
-    return (
-        f"alzare di {amount} il tetto del vincolo di {e.funder_id}"
-        if it
-        else f"raise {e.funder_id}'s earmark cap by {amount}"
+    return words(
+        f"alzare di {amount} il tetto del vincolo di {e.funder_id}",
+        f"raise {e.funder_id}'s earmark cap by {amount}",
+        lang,
     )
 
 

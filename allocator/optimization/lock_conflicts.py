@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from allocator.inputs.locks import describe_lock
 from allocator.inputs.schema import Scenario, SolverName
+from allocator.lang import words
 from allocator.optimization.model import build_model
 from allocator.optimization.negotiation import (
     Elastic,
@@ -43,7 +44,6 @@ def explain_lock_conflicts(scenario: Scenario, lang: str = "en") -> list[str]:
     settings = scenario.settings.solver.model_copy(update={"name": SolverName.HIGHS})
     if not solve(model, settings).is_ok:
         return []
-    it = lang == "it"
     sentences = []
     for (family, key, side), slack in elastic.items():
         by = float(slack.varValue or 0.0)
@@ -54,23 +54,21 @@ def explain_lock_conflicts(scenario: Scenario, lang: str = "en") -> list[str]:
             assert isinstance(key, int)
             lock = scenario.locks[key]
             what = describe_lock(lock, lang)
-            limit = lock.min_beneficiaries if side == "min" else lock.max_beneficiaries
-            if it:
-                verb = "almeno" if side == "min" else "al più"
-                move = "abbassare" if side == "min" else "alzare"
-                sentences.append(
-                    f"Il vincolo fisso di locks.csv su {what} chiede {verb} "
-                    f"{_number(limit or 0.0, lang)} beneficiari, che i fondi e le capacità non "
-                    f"consentono insieme agli altri vincoli: la correzione più piccola trovata è "
-                    f"{move}lo di {amount}."
-                )
-            else:
-                word = "at least" if side == "min" else "at most"
-                move = "lower" if side == "min" else "raise"
-                sentences.append(
-                    f"The lock of locks.csv on {what} asks for {word} "
-                    f"{_number(limit or 0.0, lang)} beneficiaries, which the money and capacity "
-                    f"cannot give together with the other requirements: the smallest fix found is "
-                    f"to {move} it by {amount}."
-                )
+            low = side == "min"
+            limit = _number(
+                (lock.min_beneficiaries if low else lock.max_beneficiaries) or 0.0, lang
+            )
+            it = (
+                f"Il vincolo fisso di locks.csv su {what} chiede {'almeno' if low else 'al più'} "
+                f"{limit} beneficiari, che i fondi e le capacità non consentono insieme agli altri "
+                f"vincoli: la correzione più piccola trovata è "
+                f"{'abbassare' if low else 'alzare'}lo di {amount}."
+            )
+            en = (
+                f"The lock of locks.csv on {what} asks for {'at least' if low else 'at most'} "
+                f"{limit} beneficiaries, which the money and capacity cannot give together with "
+                f"the other requirements: the smallest fix found is to "
+                f"{'lower' if low else 'raise'} it by {amount}."
+            )
+            sentences.append(words(it, en, lang))
     return sentences
