@@ -43,6 +43,25 @@ ESTIMATE_NOTE = (
 CSS = Path(__file__).with_name("page.css")
 NO_PLAN = tags.p("Nessun piano da mostrare.")
 COVERAGE_HEADERS = ("quartiere", "municipio", "bisogno", "serviti", "copertura")
+FUNDER_COLUMNS = {
+    "name": "finanziatore",
+    "kind": "tipo",
+    "amount_text": "importo",
+    "spent_text": "speso",
+    "share_text": "quota usata",
+}
+STRENGTHEN_COLUMNS = {
+    "area": "quartiere",
+    "intervention": "intervento",
+    "unmet_text": "bisogno raggiungibile",
+    "why": "cosa manca",
+}
+SLIDERS = {
+    "budget_scale": ("Scala del budget (tutti i finanziatori)", 0.5, 1.5),
+    "equity_weight": ("Peso dell'equità (0 = massima copertura totale)", 0.0, 1.0),
+    "min_coverage": ("Soglia minima di copertura per quartiere e intervento", 0.0, 0.6),
+}
+"""The sliders set from the scenario's start (name → label, lowest, highest; steps of 0.05)."""
 
 
 def _table(frame: pd.DataFrame, columns: dict[str, str], table_id: str) -> Tag:
@@ -54,17 +73,23 @@ def _table(frame: pd.DataFrame, columns: dict[str, str], table_id: str) -> Tag:
     return tags.table(head, body, id=table_id, class_="plan-table")
 
 
+def _noted_table(note: str, frame: pd.DataFrame, columns: dict[str, str], table_id: str) -> TagList:
+    """A note above a plain HTML table of ``frame`` (see :func:`_table`)."""
+    return TagList(tags.p(note, class_="note"), _table(frame, columns, table_id))
+
+
+def _slider(name: str, start: Controls) -> Tag:
+    """The slider ``name`` of :data:`SLIDERS`, at its value in ``start``."""
+    label, lowest, highest = SLIDERS[name]
+    return ui.input_slider(
+        name, label, min=lowest, max=highest, value=getattr(start, name), step=0.05
+    )
+
+
 def _controls_ui(scenario: Scenario, start: Controls) -> list[Any]:
     funders = sorted(scenario.funders, key=lambda f: f.funder_id)
     items: list[Any] = [
-        ui.input_slider(
-            "budget_scale",
-            "Scala del budget (tutti i finanziatori)",
-            min=0.5,
-            max=1.5,
-            value=start.budget_scale,
-            step=0.05,
-        ),
+        _slider("budget_scale", start),
         ui.accordion(
             ui.accordion_panel(
                 "Importo di ogni finanziatore (€)",
@@ -82,14 +107,7 @@ def _controls_ui(scenario: Scenario, start: Controls) -> list[Any]:
             open=False,
             id="funders_panel",
         ),
-        ui.input_slider(
-            "equity_weight",
-            "Peso dell'equità (0 = massima copertura totale)",
-            min=0.0,
-            max=1.0,
-            value=start.equity_weight,
-            step=0.05,
-        ),
+        _slider("equity_weight", start),
     ]
     if has_policy("equity_measure"):
         items.append(
@@ -100,16 +118,7 @@ def _controls_ui(scenario: Scenario, start: Controls) -> list[Any]:
                 selected=start.equity_measure or "worst_share",
             )
         )
-    items += [
-        ui.input_slider(
-            "min_coverage",
-            "Soglia minima di copertura per quartiere e intervento",
-            min=0.0,
-            max=0.6,
-            value=start.min_coverage,
-            step=0.05,
-        ),
-    ]
+    items.append(_slider("min_coverage", start))
     items += _lock_controls(scenario)
     for name, label in (
         ("max_area_loss", "Perdita massima di un quartiere rispetto a oggi"),
@@ -264,9 +273,8 @@ def create_app(
         @reactive.effect
         @reactive.event(input.reset)
         def _reset() -> None:
-            ui.update_slider("budget_scale", value=start.budget_scale)
-            ui.update_slider("equity_weight", value=start.equity_weight)
-            ui.update_slider("min_coverage", value=start.min_coverage)
+            for name in SLIDERS:
+                ui.update_slider(name, value=getattr(start, name))
             for name in offered:
                 ui.update_selectize(name, selected=[])
             for name in LOSS_LIMITS:
@@ -365,20 +373,7 @@ def create_app(
             return TagList(
                 tags.p("I quartieri meno coperti in alto. Bisogno: stima.", class_="note"),
                 tags.table(
-                    tags.thead(
-                        tags.tr(
-                            *(
-                                tags.th(h)
-                                for h in (
-                                    "quartiere",
-                                    "municipio",
-                                    "bisogno",
-                                    "serviti",
-                                    "copertura",
-                                )
-                            )
-                        )
-                    ),
+                    tags.thead(tags.tr(*(tags.th(h) for h in COVERAGE_HEADERS))),
                     tags.tbody(*body),
                     class_="plan-table",
                     id="coverage-table",
@@ -397,20 +392,7 @@ def create_app(
                 for k in ("budget_total", "funded", "budget_used_share", "cofunding")
                 if k in kpis
             )
-            return TagList(
-                tags.p(totals, class_="note"),
-                _table(
-                    rows,
-                    {
-                        "name": "finanziatore",
-                        "kind": "tipo",
-                        "amount_text": "importo",
-                        "spent_text": "speso",
-                        "share_text": "quota usata",
-                    },
-                    "funders-table",
-                ),
-            )
+            return _noted_table(totals, rows, FUNDER_COLUMNS, "funders-table")
 
         @render.ui
         def strengthen() -> Any:
@@ -423,22 +405,12 @@ def create_app(
                     "Nessun quartiere è frenato da partner o personale: dove il bisogno resta "
                     "scoperto mancano fondi."
                 )
-            return TagList(
-                tags.p(
-                    "Dove servono partner o personale, non soldi: bisogno che si potrebbe "
-                    "ancora servire e cosa lo impedisce.",
-                    class_="note",
-                ),
-                _table(
-                    rows,
-                    {
-                        "area": "quartiere",
-                        "intervention": "intervento",
-                        "unmet_text": "bisogno raggiungibile",
-                        "why": "cosa manca",
-                    },
-                    "strengthen-table",
-                ),
+            return _noted_table(
+                "Dove servono partner o personale, non soldi: bisogno che si potrebbe ancora "
+                "servire e cosa lo impedisce.",
+                rows,
+                STRENGTHEN_COLUMNS,
+                "strengthen-table",
             )
 
         @render.ui
