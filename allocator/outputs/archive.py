@@ -31,6 +31,7 @@ import pandas as pd
 from allocator.errors import UsageError
 from allocator.optimization.pipeline import RunResult
 from allocator.outputs.atomic import write_folder
+from allocator.outputs.names import PLAN_TABLES
 from allocator.outputs.run_folder import provenance, write_run_files
 from allocator.postprocess.results import Plan
 
@@ -44,16 +45,6 @@ BUSY_TIMEOUT_MS = 60_000
 ORIGINS = ("run", "app", "batch")
 """Where a record comes from: ``allocator run``, the meeting page, ``allocator batch``."""
 
-PLAN_TABLES = (
-    "allocation",
-    "areas",
-    "area_interventions",
-    "funders",
-    "funding",
-    "staff",
-    "excluded_partners",
-)
-"""The tables a :class:`~allocator.postprocess.results.Plan` is rebuilt from."""
 PARTNER_NAMES = "partner_names"
 """A stored table beside the plan's: partner_id, name (comparisons name the partners)."""
 

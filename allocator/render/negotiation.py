@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from allocator.lang import words
 from allocator.optimization.pipeline import RunResult
 from allocator.postprocess.transition import transition_table
 from allocator.render.formats import number, share
@@ -79,26 +80,26 @@ def transition_sentence(table: pd.DataFrame, lang: str = "it") -> str:
         short = rows[rows["shortfall"] > 0]
         clipped = int(rows["clipped"].sum())
         kept = len(rows) - len(short)
-        if it:
-            text = f"{kept} {word_it} su {len(rows)} con un'attività oggi mantengono il minimo"
-            if clipped:
-                text += f" ({clipped} con il minimo ridotto a quanto capacità e bisogni consentono)"
-            if len(short):
-                text += (
-                    f"; {len(short)} {word_it} restano sotto il minimo per "
-                    f"{number(float(short['shortfall'].sum()), lang)} beneficiari in tutto "
-                    "(personale o fondi non bastano)"
-                )
-        else:
-            text = f"{kept} of {len(rows)} {word_en} active today keep their floor"
-            if clipped:
-                text += f" ({clipped} with the floor clipped to what capacity and needs allow)"
-            if len(short):
-                text += (
-                    f"; {len(short)} {word_en} stay below it by "
-                    f"{number(float(short['shortfall'].sum()), lang)} beneficiaries in all "
-                    "(staff or money fall short)"
-                )
+        text = words(
+            f"{kept} {word_it} su {len(rows)} con un'attività oggi mantengono il minimo",
+            f"{kept} of {len(rows)} {word_en} active today keep their floor",
+            lang,
+        )
+        if clipped:
+            text += words(
+                f" ({clipped} con il minimo ridotto a quanto capacità e bisogni consentono)",
+                f" ({clipped} with the floor clipped to what capacity and needs allow)",
+                lang,
+            )
+        if len(short):
+            below = number(float(short["shortfall"].sum()), lang)
+            text += words(
+                f"; {len(short)} {word_it} restano sotto il minimo per {below} beneficiari in "
+                "tutto (personale o fondi non bastano)",
+                f"; {len(short)} {word_en} stay below it by {below} beneficiaries in all "
+                "(staff or money fall short)",
+                lang,
+            )
         parts.append(text)
     head = "Gradualità: " if it else "Transition limits: "
     return head + "; ".join(parts) + "."
