@@ -9,6 +9,7 @@ panel, is computed when its tab is open). Italian throughout.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from allocator.errors import AllocatorError
 from allocator.inputs.schema import Scenario
 from allocator.outputs.archive import Archive
 from allocator.postprocess.kpis import kpi_label
+from allocator.postprocess.results import Plan
 from allocator.render.formats import kpi_value, number
 from allocator.render.summary import STATUS_IT
 
@@ -270,6 +272,16 @@ def create_app(
         def view() -> PlanView:
             return meeting.solve(controls())
 
+        def with_plan(panel: Callable[[PlanView, Plan], Any]) -> Callable[[], Any]:
+            """A panel of the current plan (``NO_PLAN`` while there is none)."""
+
+            def shown() -> Any:
+                v = view()
+                return NO_PLAN if v.plan is None else panel(v, v.plan)
+
+            shown.__name__ = panel.__name__  # the output's id
+            return shown
+
         @reactive.effect
         @reactive.event(input.reset)
         def _reset() -> None:
@@ -334,11 +346,9 @@ def create_app(
             )
 
         @render.ui
-        def area_map() -> Any:
-            v = view()
-            if v.plan is None:
-                return NO_PLAN
-            svg = map_svg(meeting.shapes, v.plan.areas, sorted(v.controls.excluded_areas))
+        @with_plan
+        def area_map(v: PlanView, plan: Plan) -> Any:
+            svg = map_svg(meeting.shapes, plan.areas, sorted(v.controls.excluded_areas))
             unmatched = meeting.shapes.unmatched
             return TagList(
                 ui.HTML(svg),
@@ -348,11 +358,9 @@ def create_app(
             )
 
         @render.ui
-        def coverage() -> Any:
-            v = view()
-            if v.plan is None:
-                return NO_PLAN
-            rows = coverage_rows(v.plan, sorted(v.controls.excluded_areas))
+        @with_plan
+        def coverage(v: PlanView, plan: Plan) -> Any:
+            rows = coverage_rows(plan, sorted(v.controls.excluded_areas))
             body = [
                 tags.tr(
                     tags.td(r["name"] + (" (escluso)" if r["excluded"] else "")),
@@ -381,12 +389,10 @@ def create_app(
             )
 
         @render.ui
-        def funders() -> Any:
-            v = view()
-            if v.plan is None:
-                return NO_PLAN
-            kpis = v.plan.kpis
-            rows = funder_rows(v.plan)
+        @with_plan
+        def funders(v: PlanView, plan: Plan) -> Any:
+            kpis = plan.kpis
+            rows = funder_rows(plan)
             totals = " · ".join(
                 f"{kpi_label(k)}: {kpi_value(k, kpis[k])}"
                 for k in ("budget_total", "funded", "budget_used_share", "cofunding")
@@ -395,10 +401,8 @@ def create_app(
             return _noted_table(totals, rows, FUNDER_COLUMNS, "funders-table")
 
         @render.ui
-        def strengthen() -> Any:
-            v = view()
-            if v.plan is None:
-                return NO_PLAN
+        @with_plan
+        def strengthen(v: PlanView, plan: Plan) -> Any:
             rows = strengthen_rows(meeting.strengthen(v))
             if rows.empty:
                 return tags.p(
@@ -414,11 +418,8 @@ def create_app(
             )
 
         @render.ui
-        def comparison() -> Any:
-            v = view()
-            if v.plan is None:
-                return NO_PLAN
-            plan = v.plan
+        @with_plan
+        def comparison(v: PlanView, plan: Plan) -> Any:
             today = meeting.today()
             table = comparison_rows(plan, meeting.rules(v), today)
             movers = movers_against_today(plan, today, meeting.partner_names)

@@ -333,3 +333,9 @@ def _funders_table(scenario: Scenario, funding: pd.DataFrame) -> pd.DataFrame:
             row[f"paid_{item}"] = paid.get((f.funder_id, item), 0.0)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def frames_by_name(owner: object, names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """The data frames ``names`` of ``owner`` (attributes of those names), in that order: what a
+    result's ``tables()`` returns, by output file stem."""
+    return {name: getattr(owner, name) for name in names}

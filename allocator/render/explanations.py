@@ -35,6 +35,7 @@ from allocator.postprocess.marginal import (
     marginal_values,
 )
 from allocator.postprocess.resolve import FULL_RESOLVE
+from allocator.postprocess.results import frames_by_name
 from allocator.postprocess.strengthen import capped_areas, idle_capacity, where_to_strengthen
 from allocator.render.formats import number, share
 
@@ -227,12 +228,7 @@ class Explanation:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The frames by output file stem (marginal_values.csv, limits.csv, ...)."""
-        return {
-            "marginal_values": self.marginal_values,
-            "limits": self.limits,
-            "strengthen": self.strengthen,
-            "idle_capacity": self.idle_capacity,
-        }
+        return frames_by_name(self, ("marginal_values", "limits", "strengthen", "idle_capacity"))
 
     def short(self, top: int = 3) -> list[str]:
         """A few lines: the top binding limits, the worst-off areas that money cannot lift and

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from allocator.render.formats import euro, number, share
-from allocator.render.report_sections import Column, e, image, table
+from allocator.render.report_sections import e, image, table
+from allocator.render.report_words import RANGE_COLUMNS, TRANSITION_SHORT_COLUMNS
 from allocator.studies.alternatives import firm_label
 
 
@@ -70,14 +71,7 @@ def price_section(folder: Path, lang: str = "it") -> str:
             )
         parts.append(f"<p>{e(text)}</p>")
         if not short.empty:
-            columns: list[Column] = [
-                ("id", "partner / quartiere" if it else "partner / area", "text"),
-                ("baseline", "oggi" if it else "today", "count"),
-                ("floor", "minimo" if it else "floor", "count"),
-                ("served", "nel piano" if it else "in the plan", "count"),
-                ("shortfall", "sotto il minimo" if it else "below the floor", "count"),
-            ]
-            parts.append(table(short, columns, lang, "transition-short"))
+            parts.append(table(short, TRANSITION_SHORT_COLUMNS, lang, "transition-short"))
     return "".join(parts)
 
 
@@ -132,11 +126,5 @@ def ranges_section(folder: Path, lang: str = "it") -> str:
             ],
         }
     )
-    columns: list[Column] = [
-        ("name", "margine di trattativa più ampio" if it else "widest room to negotiate", "text"),
-        ("served", "beneficiari (min–max)" if it else "beneficiaries (min–max)", "text"),
-        ("optimum", "ottimo" if it else "optimum", "count"),
-        ("funded", "fondi (min–max)" if it else "money (min–max)", "text"),
-    ]
-    parts.append(table(rows, columns, lang, "ranges-widest"))
+    parts.append(table(rows, RANGE_COLUMNS, lang, "ranges-widest"))
     return "".join(parts)

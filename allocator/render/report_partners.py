@@ -10,8 +10,8 @@ import pandas as pd
 from allocator.postprocess.results import Plan
 from allocator.render.formats import euro, kpi_delta, kpi_value, number, whole_people
 from allocator.render.report_runs import ReportRun
-from allocator.render.report_sections import REPORT_KPIS, Column, e, label, table
-from allocator.render.report_words import WORDS
+from allocator.render.report_sections import REPORT_KPIS, e, label, table
+from allocator.render.report_words import PARTNER_COLUMNS, PARTNER_TODAY_COLUMNS, WORDS
 
 LEGAL_FORMS: dict[str, dict[str, str]] = {
     "it": {
@@ -145,21 +145,7 @@ def partners_section(run: ReportRun, today: Plan | None, lang: str) -> str:
         lambda v: signed_count(v, lang)
     )
     frame["delta_funded_shown"] = frame["delta_funded"].map(lambda v: signed_euro(v, lang))
-    columns: list[Column] = [
-        ("name", "Ente" if it else "Partner", "text"),
-        ("legal_form", "Forma giuridica" if it else "Legal form", "text"),
-        ("where", "Dove" if it else "Where", "text"),
-        ("what", "Cosa" if it else "What", "text"),
-        ("beneficiaries", "Beneficiari" if it else "Beneficiaries", "count"),
-        ("funded_cost", "Fondi ricevuti" if it else "Funding received", "euro"),
-        ("cofunding", "Cofinanziamento" if it else "Cofunding", "euro"),
-    ]
-    if today is not None:
-        columns += [
-            ("today_beneficiaries", "Beneficiari oggi" if it else "Beneficiaries today", "count"),
-            ("delta_beneficiaries_shown", "Variazione" if it else "Change", "text"),
-            ("delta_funded_shown", "Variazione fondi" if it else "Change in funding", "text"),
-        ]
+    columns = PARTNER_COLUMNS if today is None else PARTNER_COLUMNS + PARTNER_TODAY_COLUMNS
     total = frame["beneficiaries"].sum()
     lead = (
         f"{len(frame)} enti; {number(total, lang)} beneficiari in tutto"

@@ -23,7 +23,14 @@ from allocator.render.plotting import (
     served_versus_need,
 )
 from allocator.render.report_runs import ReportRun
-from allocator.render.report_words import WORDS
+from allocator.render.report_words import (
+    AREA_COLUMNS,
+    FUNDER_COLUMNS,
+    LIMIT_COLUMNS,
+    STRENGTHEN_COLUMNS,
+    WORDS,
+    Column,
+)
 from allocator.render.tradeoffs import efficiency_equity_frontier
 
 REPORT_KPIS = (
@@ -102,13 +109,12 @@ def image(data: bytes, alt: str, element_id: str, css: str = "chart") -> str:
     )
 
 
-Column = tuple[str, str, KpiFormat]
-"""(frame column, header, format: text, count, share, euro, fte)."""
-
-
 def table(frame: pd.DataFrame, columns: Sequence[Column], lang: str, table_id: str) -> str:
+    """``frame`` as an HTML table of ``columns``, headed in ``lang``."""
+    it = lang == "it"
     head = "".join(
-        f'<th class="{"text" if kind == "text" else "num"}">{e(h)}</th>' for _, h, kind in columns
+        f'<th class="{"text" if kind == "text" else "num"}">{e(h_it if it else h_en)}</th>'
+        for _, h_it, h_en, kind in columns
     )
     body = []
     for _, row in frame.iterrows():
@@ -116,7 +122,7 @@ def table(frame: pd.DataFrame, columns: Sequence[Column], lang: str, table_id: s
             f'<td class="text">{e(row[c])}</td>'
             if kind == "text"
             else f'<td class="num">{fmt(row[c], kind, lang)}</td>'
-            for c, _, kind in columns
+            for c, _, _, kind in columns
         )
         body.append(f"<tr>{cells}</tr>")
     return (
@@ -178,38 +184,20 @@ def charts(run: ReportRun, lang: str) -> str:
 
 
 def areas_table(run: ReportRun, lang: str) -> str:
-    it = lang == "it"
-    columns: list[Column] = [
-        ("name", "Quartiere" if it else "Area", "text"),
-        ("municipio", "Municipio", "text"),
-        ("need", "Bisogno stimato" if it else "Estimated need", "count"),
-        ("served", "Serviti" if it else "Served", "count"),
-        ("coverage", "Copertura" if it else "Coverage", "share"),
-        ("unmet_need", "Non coperto" if it else "Unmet", "count"),
-        ("cost", "Costo" if it else "Cost", "euro"),
-        ("staff_fte", "Personale FTE" if it else "Staff FTE", "fte"),
-    ]
     municipio = run.areas.get("municipio", pd.Series("", index=run.areas.index))
     frame = run.areas.assign(municipio=municipio.map(label_text))
     # whole people that add up to the plan's total; unmet need consistent with them
     frame = frame.assign(served=whole_served(run.areas))
     frame = frame.assign(unmet_need=(frame["need"] - frame["served"]).clip(lower=0))
     frame = frame.sort_values(["coverage", "area_id"])
-    return table(frame, columns, lang, "areas-table")
+    return table(frame, AREA_COLUMNS, lang, "areas-table")
 
 
 def funders_table(run: ReportRun, lang: str) -> str:
-    it = lang == "it"
     frame = run.funders.copy()
     frame["kind_shown"] = frame["kind"].map(lambda k: WORDS[lang].get(str(k), str(k)))
-    columns: list[Column] = [
-        ("name", "Finanziatore" if it else "Funder", "text"),
-        ("kind_shown", "Tipo" if it else "Kind", "text"),
-        ("amount", "Disponibile" if it else "Available", "euro"),
-        ("spent", "Speso" if it else "Spent", "euro"),
-        ("share_used", "Quota usata" if it else "Share used", "share"),
-    ]
-    return table(frame.sort_values("amount", ascending=False), columns, lang, "funders-table")
+    frame = frame.sort_values("amount", ascending=False)
+    return table(frame, FUNDER_COLUMNS, lang, "funders-table")
 
 
 def strengthen_section(run: ReportRun, lang: str) -> str:
@@ -219,35 +207,18 @@ def strengthen_section(run: ReportRun, lang: str) -> str:
     parts = []
     if run.sentences:
         parts.append("<ul>" + "".join(f"<li>{e(s)}</li>" for s in run.sentences) + "</ul>")
-    it = lang == "it"
     if len(run.strengthen):
         frame = run.strengthen.head(12).copy()
         frame["limit_shown"] = frame["limit"].map(LIMIT_LABELS[lang]).str.capitalize()
         frame["money_shown"] = frame["money_available"].map(
             lambda v: words["yes"] if str(v).lower() == "true" else words["no"]
         )
-        columns: list[Column] = [
-            ("area_name", "Quartiere" if it else "Area", "text"),
-            ("intervention_name", "Intervento" if it else "Intervention", "text"),
-            ("limit_shown", "Limite" if it else "Limit", "text"),
-            (
-                "reachable_unmet",
-                "Raggiungibili non serviti" if it else "Reachable unserved",
-                "count",
-            ),
-            ("money_shown", "Fondi disponibili" if it else "Money available", "text"),
-        ]
-        parts.append(table(frame, columns, lang, "strengthen-table"))
+        parts.append(table(frame, STRENGTHEN_COLUMNS, lang, "strengthen-table"))
     else:
         parts.append(f"<p>{e(words['strengthen_none'])}</p>")
     counts = limit_counts(run.limits, lang)
     if len(counts):
-        columns = [
-            ("limit_shown", words["limits"], "text"),
-            ("pairs", "Coppie quartiere-intervento" if it else "Area-intervention pairs", "count"),
-            ("unmet_need", "Bisogno non coperto" if it else "Unmet need", "count"),
-        ]
-        parts.append(table(counts, columns, lang, "limits-table"))
+        parts.append(table(counts, LIMIT_COLUMNS, lang, "limits-table"))
     return "".join(parts)
 
 

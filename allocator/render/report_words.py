@@ -1,6 +1,9 @@
-"""The report's words in Italian and English (KPI labels come from the KPI registry)."""
+"""The report's words in Italian and English, the tables' columns and headers included (KPI labels
+come from the KPI registry)."""
 
 from __future__ import annotations
+
+from allocator.postprocess.kpis import KpiFormat
 
 WORDS: dict[str, dict[str, str]] = {
     "it": {
@@ -102,3 +105,65 @@ WORDS: dict[str, dict[str, str]] = {
         "partners_missing": "The run folder holds no allocation.csv.",
     },
 }
+
+Column = tuple[str, str, str, KpiFormat]
+"""A table column: (frame column, Italian header, English header, format: text, count, share,
+euro, fte)."""
+
+AREA_COLUMNS: tuple[Column, ...] = (
+    ("name", "Quartiere", "Area", "text"),
+    ("municipio", "Municipio", "Municipio", "text"),
+    ("need", "Bisogno stimato", "Estimated need", "count"),
+    ("served", "Serviti", "Served", "count"),
+    ("coverage", "Copertura", "Coverage", "share"),
+    ("unmet_need", "Non coperto", "Unmet", "count"),
+    ("cost", "Costo", "Cost", "euro"),
+    ("staff_fte", "Personale FTE", "Staff FTE", "fte"),
+)
+FUNDER_COLUMNS: tuple[Column, ...] = (
+    ("name", "Finanziatore", "Funder", "text"),
+    ("kind_shown", "Tipo", "Kind", "text"),
+    ("amount", "Disponibile", "Available", "euro"),
+    ("spent", "Speso", "Spent", "euro"),
+    ("share_used", "Quota usata", "Share used", "share"),
+)
+STRENGTHEN_COLUMNS: tuple[Column, ...] = (
+    ("area_name", "Quartiere", "Area", "text"),
+    ("intervention_name", "Intervento", "Intervention", "text"),
+    ("limit_shown", "Limite", "Limit", "text"),
+    ("reachable_unmet", "Raggiungibili non serviti", "Reachable unserved", "count"),
+    ("money_shown", "Fondi disponibili", "Money available", "text"),
+)
+LIMIT_COLUMNS: tuple[Column, ...] = (
+    ("limit_shown", WORDS["it"]["limits"], WORDS["en"]["limits"], "text"),
+    ("pairs", "Coppie quartiere-intervento", "Area-intervention pairs", "count"),
+    ("unmet_need", "Bisogno non coperto", "Unmet need", "count"),
+)
+PARTNER_COLUMNS: tuple[Column, ...] = (
+    ("name", "Ente", "Partner", "text"),
+    ("legal_form", "Forma giuridica", "Legal form", "text"),
+    ("where", "Dove", "Where", "text"),
+    ("what", "Cosa", "What", "text"),
+    ("beneficiaries", "Beneficiari", "Beneficiaries", "count"),
+    ("funded_cost", "Fondi ricevuti", "Funding received", "euro"),
+    ("cofunding", "Cofinanziamento", "Cofunding", "euro"),
+)
+PARTNER_TODAY_COLUMNS: tuple[Column, ...] = (
+    ("today_beneficiaries", "Beneficiari oggi", "Beneficiaries today", "count"),
+    ("delta_beneficiaries_shown", "Variazione", "Change", "text"),
+    ("delta_funded_shown", "Variazione fondi", "Change in funding", "text"),
+)
+"""Added to :data:`PARTNER_COLUMNS` when today's allocation is known."""
+TRANSITION_SHORT_COLUMNS: tuple[Column, ...] = (
+    ("id", "partner / quartiere", "partner / area", "text"),
+    ("baseline", "oggi", "today", "count"),
+    ("floor", "minimo", "floor", "count"),
+    ("served", "nel piano", "in the plan", "count"),
+    ("shortfall", "sotto il minimo", "below the floor", "count"),
+)
+RANGE_COLUMNS: tuple[Column, ...] = (
+    ("name", "margine di trattativa più ampio", "widest room to negotiate", "text"),
+    ("served", "beneficiari (min–max)", "beneficiaries (min–max)", "text"),
+    ("optimum", "ottimo", "optimum", "count"),
+    ("funded", "fondi (min–max)", "money (min–max)", "text"),
+)

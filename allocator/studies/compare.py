@@ -20,7 +20,7 @@ from allocator.outputs.escaping import markdown_text
 from allocator.outputs.names import COMPARISON_SUMMARY, COMPARISON_WORKBOOK, table_file
 from allocator.outputs.table_io import write_table, write_workbook
 from allocator.postprocess.kpis import BY_KEY, KPIS, kpi_label
-from allocator.postprocess.results import Plan
+from allocator.postprocess.results import Plan, frames_by_name
 
 DELTA = "Δ "
 """Prefix of a difference column: the value minus the first plan's."""
@@ -46,13 +46,10 @@ class Comparison:
     """Per plan after the first: the areas and partners gaining and losing most."""
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {
-            "kpis": self.kpis,
-            "areas": self.areas,
-            "interventions": self.interventions,
-            "partners": self.partners,
-            "winners_losers": self.winners_losers,
-        }
+        """The frames by sheet name, in order."""
+        return frames_by_name(
+            self, ("kpis", "areas", "interventions", "partners", "winners_losers")
+        )
 
 
 def unique_labels(names: list[str]) -> list[str]:

@@ -70,12 +70,22 @@ def _minimum_posts(scenario: Scenario) -> dict[str, int]:
 
 def full_costs(scenario: Scenario) -> dict[Arc, float]:
     """Per arc, what one more beneficiary costs the funders: net unit cost plus staff per head."""
-    data = prepare(scenario)
-    staffing = _staffing(scenario)
+    return _full_costs(prepare(scenario), _staffing(scenario))
+
+
+def _full_costs(data: ModelData, staffing: _Staffing) -> dict[Arc, float]:
     return {
         arc: d.net_cost + staffing.cost_per_beneficiary.get(arc[2], 0.0)
         for arc, d in data.arcs.items()
     }
+
+
+def arcs_cheapest_first(data: ModelData, cost: Mapping[Arc, float]) -> dict[AreaItem, list[Arc]]:
+    """Each (area, intervention) pair's arcs, cheapest first (by ``cost``, then by arc)."""
+    arcs_of: dict[AreaItem, list[Arc]] = defaultdict(list)
+    for arc in sorted(data.arcs, key=lambda arc: (cost[arc], arc)):
+        arcs_of[(arc[1], arc[2])].append(arc)
+    return arcs_of
 
 
 def staff_floor_cost(scenario: Scenario) -> float:
@@ -88,20 +98,14 @@ def fill_cheapest_first(scenario: Scenario, money: Mapping[AreaItem, float]) -> 
     """Spend each pair's money on its partners, cheapest first (unit net cost plus staff cost per
     beneficiary), within capacities and the intervention's maximum coverage."""
     data = prepare(scenario)
-    staffing = _staffing(scenario)
-    arcs_of: dict[AreaItem, list[Arc]] = defaultdict(list)
-    for arc in data.arcs:
-        arcs_of[(arc[1], arc[2])].append(arc)
+    costs = _full_costs(data, _staffing(scenario))
+    arcs_of = arcs_cheapest_first(data, costs)
     rows: dict[Arc, float] = {}
-    for (a, k), budget in sorted(money.items()):
+    for pair, budget in sorted(money.items()):
         left_money = budget
-        left_need = data.max_served.get((a, k), 0.0)
-
-        def full_cost(arc: Arc, k: str = k) -> float:
-            return data.arcs[arc].net_cost + staffing.cost_per_beneficiary.get(k, 0.0)
-
-        for arc in sorted(arcs_of.get((a, k), []), key=lambda arc: (full_cost(arc), arc)):
-            cost = full_cost(arc)
+        left_need = data.max_served.get(pair, 0.0)
+        for arc in arcs_of.get(pair, []):
+            cost = costs[arc]
             affordable = left_money / cost if cost > 0 else math.inf
             served = min(data.arcs[arc].capacity, left_need, affordable)
             if served <= 0:

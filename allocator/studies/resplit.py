@@ -16,9 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from allocator.inputs.schema import Scenario
-from allocator.optimization.model import Arc, AreaItem, prepare
+from allocator.optimization.model import AreaItem, prepare
 from allocator.postprocess.results import Plan
 from allocator.studies.feasible import (
+    arcs_cheapest_first,
     fill_cheapest_first,
     full_costs,
     make_feasible,
@@ -48,14 +49,12 @@ def absorb_caps(scenario: Scenario) -> dict[AreaItem, float]:
     """Money each pair can absorb: its partners' places, cheapest first, up to max coverage."""
     data = prepare(scenario)
     cost = full_costs(scenario)
-    arcs_of: dict[AreaItem, list[Arc]] = defaultdict(list)
-    for arc in data.arcs:
-        arcs_of[(arc[1], arc[2])].append(arc)
+    arcs_of = arcs_cheapest_first(data, cost)
     caps: dict[AreaItem, float] = {}
     for pair, need in data.need.items():
         left = data.max_served.get(pair, 0.0)
         money = 0.0
-        for arc in sorted(arcs_of.get(pair, []), key=lambda arc: (cost[arc], arc)):
+        for arc in arcs_of.get(pair, []):
             served = min(data.arcs[arc].capacity, left)
             if served <= 0:
                 break
