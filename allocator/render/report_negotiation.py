@@ -12,7 +12,7 @@ import pandas as pd
 
 from allocator.render.formats import euro, number, share
 from allocator.render.report_sections import e, image, table
-from allocator.render.report_words import RANGE_COLUMNS, TRANSITION_SHORT_COLUMNS
+from allocator.render.report_words import columns
 from allocator.studies.alternatives import firm_label
 
 
@@ -71,7 +71,7 @@ def price_section(folder: Path, lang: str = "it") -> str:
             )
         parts.append(f"<p>{e(text)}</p>")
         if not short.empty:
-            parts.append(table(short, TRANSITION_SHORT_COLUMNS, lang, "transition-short"))
+            parts.append(table(short, columns("transition"), lang, "transition-short"))
     return "".join(parts)
 
 
@@ -126,5 +126,5 @@ def ranges_section(folder: Path, lang: str = "it") -> str:
             ],
         }
     )
-    parts.append(table(rows, RANGE_COLUMNS, lang, "ranges-widest"))
+    parts.append(table(rows, columns("ranges"), lang, "ranges-widest"))
     return "".join(parts)

@@ -11,7 +11,7 @@ from allocator.postprocess.results import Plan
 from allocator.render.formats import euro, kpi_delta, kpi_value, number, whole_people
 from allocator.render.report_runs import ReportRun
 from allocator.render.report_sections import REPORT_KPIS, e, label, table
-from allocator.render.report_words import PARTNER_COLUMNS, PARTNER_TODAY_COLUMNS, WORDS
+from allocator.render.report_words import WORDS, columns
 
 LEGAL_FORMS: dict[str, dict[str, str]] = {
     "it": {
@@ -145,7 +145,7 @@ def partners_section(run: ReportRun, today: Plan | None, lang: str) -> str:
         lambda v: signed_count(v, lang)
     )
     frame["delta_funded_shown"] = frame["delta_funded"].map(lambda v: signed_euro(v, lang))
-    columns = PARTNER_COLUMNS if today is None else PARTNER_COLUMNS + PARTNER_TODAY_COLUMNS
+    shown = columns("partners") + (() if today is None else columns("partners_today"))
     total = frame["beneficiaries"].sum()
     lead = (
         f"{len(frame)} enti; {number(total, lang)} beneficiari in tutto"
@@ -154,7 +154,7 @@ def partners_section(run: ReportRun, today: Plan | None, lang: str) -> str:
     )
     if today is None:
         lead += f". {missing_reason(run, lang)}"
-    return f"<p>{e(lead)}</p>" + table(frame, columns, lang, "partners-table")
+    return f"<p>{e(lead)}</p>" + table(frame, shown, lang, "partners-table")
 
 
 def status_quo_section(run: ReportRun, today: Plan | None, lang: str) -> str:

@@ -23,14 +23,7 @@ from allocator.render.plotting import (
     served_versus_need,
 )
 from allocator.render.report_runs import ReportRun
-from allocator.render.report_words import (
-    AREA_COLUMNS,
-    FUNDER_COLUMNS,
-    LIMIT_COLUMNS,
-    STRENGTHEN_COLUMNS,
-    WORDS,
-    Column,
-)
+from allocator.render.report_words import WORDS, Column, columns
 from allocator.render.tradeoffs import efficiency_equity_frontier
 
 REPORT_KPIS = (
@@ -190,14 +183,14 @@ def areas_table(run: ReportRun, lang: str) -> str:
     frame = frame.assign(served=whole_served(run.areas))
     frame = frame.assign(unmet_need=(frame["need"] - frame["served"]).clip(lower=0))
     frame = frame.sort_values(["coverage", "area_id"])
-    return table(frame, AREA_COLUMNS, lang, "areas-table")
+    return table(frame, columns("areas"), lang, "areas-table")
 
 
 def funders_table(run: ReportRun, lang: str) -> str:
     frame = run.funders.copy()
     frame["kind_shown"] = frame["kind"].map(lambda k: WORDS[lang].get(str(k), str(k)))
     frame = frame.sort_values("amount", ascending=False)
-    return table(frame, FUNDER_COLUMNS, lang, "funders-table")
+    return table(frame, columns("funders"), lang, "funders-table")
 
 
 def strengthen_section(run: ReportRun, lang: str) -> str:
@@ -213,12 +206,12 @@ def strengthen_section(run: ReportRun, lang: str) -> str:
         frame["money_shown"] = frame["money_available"].map(
             lambda v: words["yes"] if str(v).lower() == "true" else words["no"]
         )
-        parts.append(table(frame, STRENGTHEN_COLUMNS, lang, "strengthen-table"))
+        parts.append(table(frame, columns("strengthen"), lang, "strengthen-table"))
     else:
         parts.append(f"<p>{e(words['strengthen_none'])}</p>")
     counts = limit_counts(run.limits, lang)
     if len(counts):
-        parts.append(table(counts, LIMIT_COLUMNS, lang, "limits-table"))
+        parts.append(table(counts, columns("limits"), lang, "limits-table"))
     return "".join(parts)
 
 

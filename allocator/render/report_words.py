@@ -22,7 +22,6 @@ WORDS: dict[str, dict[str, str]] = {
         "resta scoperto, mancano fondi.",
         "strengthen_missing": "La spiegazione non è nella cartella del risultato: eseguire "
         "`allocator run --explain` per includerla.",
-        "limits": "Cosa limita il piano",
         "compare": "Confronto tra scenari",
         "summary": "Documento di sintesi",
         "needs_found": "Bisogni rilevati",
@@ -71,7 +70,6 @@ WORDS: dict[str, dict[str, str]] = {
         "money is missing.",
         "strengthen_missing": "The run folder holds no explanation: run `allocator run --explain` "
         "to include it.",
-        "limits": "What limits the plan",
         "compare": "Scenarios side by side",
         "summary": "Summary document",
         "needs_found": "Needs identified",
@@ -106,64 +104,56 @@ WORDS: dict[str, dict[str, str]] = {
     },
 }
 
-Column = tuple[str, str, str, KpiFormat]
-"""A table column: (frame column, Italian header, English header, format: text, count, share,
-euro, fte)."""
+REPORT_COLUMNS: tuple[tuple[str, str, str, str, KpiFormat], ...] = (
+    ("areas", "name", "Quartiere", "Area", "text"),
+    ("areas", "municipio", "Municipio", "Municipio", "text"),
+    ("areas", "need", "Bisogno stimato", "Estimated need", "count"),
+    ("areas", "served", "Serviti", "Served", "count"),
+    ("areas", "coverage", "Copertura", "Coverage", "share"),
+    ("areas", "unmet_need", "Non coperto", "Unmet", "count"),
+    ("areas", "cost", "Costo", "Cost", "euro"),
+    ("areas", "staff_fte", "Personale FTE", "Staff FTE", "fte"),
+    ("funders", "name", "Finanziatore", "Funder", "text"),
+    ("funders", "kind_shown", "Tipo", "Kind", "text"),
+    ("funders", "amount", "Disponibile", "Available", "euro"),
+    ("funders", "spent", "Speso", "Spent", "euro"),
+    ("funders", "share_used", "Quota usata", "Share used", "share"),
+    ("strengthen", "area_name", "Quartiere", "Area", "text"),
+    ("strengthen", "intervention_name", "Intervento", "Intervention", "text"),
+    ("strengthen", "limit_shown", "Limite", "Limit", "text"),
+    ("strengthen", "reachable_unmet", "Raggiungibili non serviti", "Reachable unserved", "count"),
+    ("strengthen", "money_shown", "Fondi disponibili", "Money available", "text"),
+    ("limits", "limit_shown", "Cosa limita il piano", "What limits the plan", "text"),
+    ("limits", "pairs", "Coppie quartiere-intervento", "Area-intervention pairs", "count"),
+    ("limits", "unmet_need", "Bisogno non coperto", "Unmet need", "count"),
+    ("partners", "name", "Ente", "Partner", "text"),
+    ("partners", "legal_form", "Forma giuridica", "Legal form", "text"),
+    ("partners", "where", "Dove", "Where", "text"),
+    ("partners", "what", "Cosa", "What", "text"),
+    ("partners", "beneficiaries", "Beneficiari", "Beneficiaries", "count"),
+    ("partners", "funded_cost", "Fondi ricevuti", "Funding received", "euro"),
+    ("partners", "cofunding", "Cofinanziamento", "Cofunding", "euro"),
+    ("partners_today", "today_beneficiaries", "Beneficiari oggi", "Beneficiaries today", "count"),
+    ("partners_today", "delta_beneficiaries_shown", "Variazione", "Change", "text"),
+    ("partners_today", "delta_funded_shown", "Variazione fondi", "Change in funding", "text"),
+    ("transition", "id", "partner / quartiere", "partner / area", "text"),
+    ("transition", "baseline", "oggi", "today", "count"),
+    ("transition", "floor", "minimo", "floor", "count"),
+    ("transition", "served", "nel piano", "in the plan", "count"),
+    ("transition", "shortfall", "sotto il minimo", "below the floor", "count"),
+    ("ranges", "name", "margine di trattativa più ampio", "widest room to negotiate", "text"),
+    ("ranges", "served", "beneficiari (min–max)", "beneficiaries (min–max)", "text"),
+    ("ranges", "optimum", "ottimo", "optimum", "count"),
+    ("ranges", "funded", "fondi (min–max)", "money (min–max)", "text"),
+)
+"""The columns of the report's tables: (table, frame column, Italian header, English header,
+format: text, count, share, euro, fte), each table's in order. ``partners_today`` is added to
+``partners`` when today's allocation is known."""
 
-AREA_COLUMNS: tuple[Column, ...] = (
-    ("name", "Quartiere", "Area", "text"),
-    ("municipio", "Municipio", "Municipio", "text"),
-    ("need", "Bisogno stimato", "Estimated need", "count"),
-    ("served", "Serviti", "Served", "count"),
-    ("coverage", "Copertura", "Coverage", "share"),
-    ("unmet_need", "Non coperto", "Unmet", "count"),
-    ("cost", "Costo", "Cost", "euro"),
-    ("staff_fte", "Personale FTE", "Staff FTE", "fte"),
-)
-FUNDER_COLUMNS: tuple[Column, ...] = (
-    ("name", "Finanziatore", "Funder", "text"),
-    ("kind_shown", "Tipo", "Kind", "text"),
-    ("amount", "Disponibile", "Available", "euro"),
-    ("spent", "Speso", "Spent", "euro"),
-    ("share_used", "Quota usata", "Share used", "share"),
-)
-STRENGTHEN_COLUMNS: tuple[Column, ...] = (
-    ("area_name", "Quartiere", "Area", "text"),
-    ("intervention_name", "Intervento", "Intervention", "text"),
-    ("limit_shown", "Limite", "Limit", "text"),
-    ("reachable_unmet", "Raggiungibili non serviti", "Reachable unserved", "count"),
-    ("money_shown", "Fondi disponibili", "Money available", "text"),
-)
-LIMIT_COLUMNS: tuple[Column, ...] = (
-    ("limit_shown", WORDS["it"]["limits"], WORDS["en"]["limits"], "text"),
-    ("pairs", "Coppie quartiere-intervento", "Area-intervention pairs", "count"),
-    ("unmet_need", "Bisogno non coperto", "Unmet need", "count"),
-)
-PARTNER_COLUMNS: tuple[Column, ...] = (
-    ("name", "Ente", "Partner", "text"),
-    ("legal_form", "Forma giuridica", "Legal form", "text"),
-    ("where", "Dove", "Where", "text"),
-    ("what", "Cosa", "What", "text"),
-    ("beneficiaries", "Beneficiari", "Beneficiaries", "count"),
-    ("funded_cost", "Fondi ricevuti", "Funding received", "euro"),
-    ("cofunding", "Cofinanziamento", "Cofunding", "euro"),
-)
-PARTNER_TODAY_COLUMNS: tuple[Column, ...] = (
-    ("today_beneficiaries", "Beneficiari oggi", "Beneficiaries today", "count"),
-    ("delta_beneficiaries_shown", "Variazione", "Change", "text"),
-    ("delta_funded_shown", "Variazione fondi", "Change in funding", "text"),
-)
-"""Added to :data:`PARTNER_COLUMNS` when today's allocation is known."""
-TRANSITION_SHORT_COLUMNS: tuple[Column, ...] = (
-    ("id", "partner / quartiere", "partner / area", "text"),
-    ("baseline", "oggi", "today", "count"),
-    ("floor", "minimo", "floor", "count"),
-    ("served", "nel piano", "in the plan", "count"),
-    ("shortfall", "sotto il minimo", "below the floor", "count"),
-)
-RANGE_COLUMNS: tuple[Column, ...] = (
-    ("name", "margine di trattativa più ampio", "widest room to negotiate", "text"),
-    ("served", "beneficiari (min–max)", "beneficiaries (min–max)", "text"),
-    ("optimum", "ottimo", "optimum", "count"),
-    ("funded", "fondi (min–max)", "money (min–max)", "text"),
-)
+Column = tuple[str, str, str, KpiFormat]
+"""A table column: (frame column, Italian header, English header, format)."""
+
+
+def columns(table: str) -> tuple[Column, ...]:
+    """The columns of the report's table ``table`` (first field of :data:`REPORT_COLUMNS`)."""
+    return tuple((c, it, en, kind) for t, c, it, en, kind in REPORT_COLUMNS if t == table)
