@@ -14,7 +14,8 @@ Two measures (``policy.equity_measure``, docs/formulation.md):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 import pulp
@@ -36,29 +37,78 @@ def areas_with_need(model: AllocationModel) -> list[tuple[str, float]]:
     return [(a, need[a]) for a in model.data.areas if need.get(a, 0.0) > 0]
 
 
-def define_equity_min(model: AllocationModel) -> pulp.LpAffineExpression:
-    """z ≤ served[a] / N[a] for every area with need; returns z (min_area_coverage)."""
-    z = model.problem.add_variable("min_area_coverage", lowBound=0, upBound=1)
-    model.min_area_coverage = z
-    for a, need in areas_with_need(model):
-        model.add("equity", a, need * z <= area_served(model, a))
-    return pulp.LpAffineExpression([(z, 1.0)])
+Served = Callable[[str], pulp.LpAffineExpression]
+"""An area's served beneficiaries as an expression of the model's variables."""
 
 
-def define_equity_worst_share(model: AllocationModel) -> pulp.LpAffineExpression:
-    """The CVaR at ``equity_share`` of area coverage over need; returns its expression W."""
+def min_term(
+    model: AllocationModel,
+    family: str,
+    name: str,
+    areas: Sequence[tuple[str, float]],
+    served: Served,
+    tag: tuple[object, ...] = (),
+) -> tuple[pulp.LpAffineExpression, pulp.LpVariable]:
+    """z ≤ served(a) / N[a] for every (area, need) of ``areas`` (constraints of ``family``);
+    returns (z as the term, z)."""
+    z = model.problem.add_variable(name, lowBound=0, upBound=1)
+    for a, need in areas:
+        model.add(family, (*tag, a) if tag else a, need * z <= served(a))
+    return pulp.LpAffineExpression([(z, 1.0)]), z
+
+
+def worst_share_term(
+    model: AllocationModel,
+    family: str,
+    prefix: str,
+    areas: Sequence[tuple[str, float]],
+    served: Served,
+    tag: tuple[object, ...] = (),
+) -> pulp.LpAffineExpression:
+    """The CVaR at ``policy.equity_share`` of served(a) / N[a] over ``areas`` (module docstring):
+    variables ``<prefix>threshold`` and ``<prefix>excess_<n>``, constraints of ``family``."""
     share = model.scenario.settings.policy.equity_share
-    areas = areas_with_need(model)
     total = sum(need for _, need in areas)
-    t = model.problem.add_variable("worst_share_threshold", lowBound=0, upBound=1)
+    t = model.problem.add_variable(f"{prefix}threshold", lowBound=0, upBound=1)
     if total <= 0:
         return pulp.LpAffineExpression([(t, 1.0)])
     excess = []
     for n, (a, need) in enumerate(areas):
-        e = model.problem.add_variable(f"worst_share_excess_{n}", lowBound=0, upBound=need)
-        model.add("equity", a, e >= need * t - area_served(model, a))
+        e = model.problem.add_variable(f"{prefix}excess_{n}", lowBound=0, upBound=need)
+        model.add(family, (*tag, a) if tag else a, e >= need * t - served(a))
         excess.append((e, -1.0 / (share * total)))
     return pulp.LpAffineExpression([(t, 1.0), *excess])
+
+
+def equity_term(
+    model: AllocationModel,
+    family: str,
+    prefix: str,
+    areas: Sequence[tuple[str, float]],
+    served: Served,
+    tag: tuple[object, ...] = (),
+) -> pulp.LpAffineExpression:
+    """The scenario's equity measure (``policy.equity_measure``) over ``areas``, constraints
+    keyed ``(*tag, area)``: for one sample of the robust plan, as :func:`define_equity` builds
+    it for the plan."""
+    if model.scenario.settings.policy.equity_measure is EquityMeasure.MIN:
+        return min_term(model, family, f"{prefix}min_area_coverage", areas, served, tag)[0]
+    return worst_share_term(model, family, f"{prefix}worst_share_", areas, served, tag)
+
+
+def define_equity_min(model: AllocationModel) -> pulp.LpAffineExpression:
+    """z ≤ served[a] / N[a] for every area with need; returns z (min_area_coverage)."""
+    served = partial(area_served, model)
+    term, model.min_area_coverage = min_term(
+        model, "equity", "min_area_coverage", areas_with_need(model), served
+    )
+    return term
+
+
+def define_equity_worst_share(model: AllocationModel) -> pulp.LpAffineExpression:
+    """The CVaR at ``equity_share`` of area coverage over need; returns its expression W."""
+    served = partial(area_served, model)
+    return worst_share_term(model, "equity", "worst_share_", areas_with_need(model), served)
 
 
 def define_equity(model: AllocationModel) -> None:
