@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 import pulp
 
 from allocator.inputs.schema import Scenario
-from allocator.optimization.equity import equity_term
+from allocator.optimization.equity import Coverage, equity_term
 from allocator.optimization.model import AllocationModel, build_model
 
 AreaItem = tuple[str, str]
@@ -81,9 +81,8 @@ def sample_objective(
         for (a, _), need in needs.items():
             area_need[a] += need
         areas = [(a, area_need[a]) for a in data.areas if area_need[a] > 0]
-        equity = equity_term(
-            model, "robust_equity", f"robust_{s}_", areas, lambda a: pulp.lpSum(reached[a]), (s,)
-        )
+        sample = Coverage(areas, lambda a: pulp.lpSum(reached[a]), "robust_equity", (s,))
+        equity = equity_term(model, f"robust_{s}_", sample)
         objective += data.equity_weight * equity
     return objective, pulp.lpSum(shortfall)
 
