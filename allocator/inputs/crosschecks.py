@@ -59,27 +59,26 @@ def _references(log: Collector, result: CheckedTable, checked: dict[str, Checked
                 continue
             if reference.staff_items and value.startswith(STAFF_PREFIX):
                 role = value.removeprefix(STAFF_PREFIX)
-                if staff is not None and not staff.complete:
+                if (staff is not None and not staff.complete) or role in roles:
                     continue
-                if role not in roles:
-                    log.problem(
-                        result.label,
-                        f"no staff role '{role}' in staff.csv" + suggest(role, roles),
-                        row=row.number,
-                        column=reference.column,
-                        value=value,
-                        expected=f"staff:<role_id> with a role_id of staff.csv "
-                        f"({', '.join(sorted(roles)) or 'none given'})",
-                    )
-            elif value not in known:
-                log.problem(
-                    result.label,
-                    f"no {target_table.key[0]} '{value}' in {where}" + suggest(value, known),
-                    row=row.number,
-                    column=reference.column,
-                    value=value,
-                    expected=among(target_table.key[0], where, known, reference.wildcard),
+                message = f"no staff role '{role}' in staff.csv" + suggest(role, roles)
+                expected = (
+                    f"staff:<role_id> with a role_id of staff.csv "
+                    f"({', '.join(sorted(roles)) or 'none given'})"
                 )
+            elif value in known:
+                continue
+            else:
+                message = f"no {target_table.key[0]} '{value}' in {where}" + suggest(value, known)
+                expected = among(target_table.key[0], where, known, reference.wildcard)
+            log.problem(
+                result.label,
+                message,
+                row=row.number,
+                column=reference.column,
+                value=value,
+                expected=expected,
+            )
 
 
 def _cofunding(log: Collector, checked: dict[str, CheckedTable]) -> None:
