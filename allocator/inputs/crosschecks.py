@@ -6,6 +6,7 @@ from allocator.inputs.checking import CheckedTable
 from allocator.inputs.problems import Collector, among, suggest
 from allocator.inputs.schema import STAFF_PREFIX, WILDCARD, Capacity, Intervention
 from allocator.inputs.tables import TABLES_BY_NAME
+from allocator.lang import words
 
 
 def cross_checks(log: Collector, checked: dict[str, CheckedTable]) -> None:
@@ -61,16 +62,22 @@ def _references(log: Collector, result: CheckedTable, checked: dict[str, Checked
                 role = value.removeprefix(STAFF_PREFIX)
                 if (staff is not None and not staff.complete) or role in roles:
                     continue
-                message = f"no staff role '{role}' in staff.csv" + suggest(role, roles)
-                expected = (
-                    f"staff:<role_id> with a role_id of staff.csv "
-                    f"({', '.join(sorted(roles)) or 'none given'})"
+                listed = ", ".join(sorted(roles)) or words("nessuno", "none given")
+                message = words(
+                    f"nessun ruolo '{role}' in staff.csv", f"no staff role '{role}' in staff.csv"
+                ) + suggest(role, roles)
+                expected = words(
+                    f"staff:<role_id> con un role_id di staff.csv ({listed})",
+                    f"staff:<role_id> with a role_id of staff.csv ({listed})",
                 )
             elif value in known:
                 continue
             else:
-                message = f"no {target_table.key[0]} '{value}' in {where}" + suggest(value, known)
-                expected = among(target_table.key[0], where, known, reference.wildcard)
+                column = target_table.key[0]
+                message = words(
+                    f"nessun {column} '{value}' in {where}", f"no {column} '{value}' in {where}"
+                ) + suggest(value, known)
+                expected = among(column, where, known, reference.wildcard)
             log.problem(
                 result.label,
                 message,
