@@ -11,8 +11,7 @@ from allocator.errors import EXIT_INFEASIBLE, EXIT_SOLVER, UsageError
 from allocator.lang import lang_or_current, words
 
 
-@base.app.command()
-@base.edge
+@base.command()
 def alternatives(
     scenario: base.ScenarioArg = None,
     slack: Annotated[
@@ -57,11 +56,9 @@ def alternatives(
         )
     outcome = near_optimal(loaded, slack=slack, count=count, by=by)  # type: ignore[arg-type]
     if not outcome.ok:
-        base.errors.print(f"[bold red]No alternatives for '{loaded.name}':[/]")
-        for line in outcome.explanation:
-            base.errors.print(f"  - {line}", highlight=False, markup=False)
         infeasible = outcome.optimum.status is SolveStatus.INFEASIBLE
-        raise typer.Exit(EXIT_INFEASIBLE if infeasible else EXIT_SOLVER)
+        code = EXIT_INFEASIBLE if infeasible else EXIT_SOLVER
+        base.fail(f"No alternatives for '{loaded.name}'", outcome.explanation, code)
     written = write_alternatives(outcome, destination, overwrite=overwrite, lang=lang)
     base.console.print(alternatives_view(outcome, lang))
     base.console.print(ranges_sentence(outcome, lang), highlight=False)
