@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from allocator.cli import base
-from allocator.cli.engine import EngineOption, JobsOption, SchedulerOption
+from allocator.cli.engine import EngineOption, SchedulerOption, StudyOptions, study_options
 from allocator.cli.progress import QuietOption, counting_executor, progress_bar, study_executor
 from allocator.errors import UsageError
 from allocator.lang import current_lang, words
@@ -99,6 +99,7 @@ def compare(
     "Risolve lo scenario per ogni valore di un'impostazione: una tabella e un grafico.",
     "Solve the scenario at each value of one setting: a table and a chart.",
 )
+@study_options
 def sweep(
     scenario: base.ScenarioFolderArg,
     param: Annotated[
@@ -117,13 +118,8 @@ def sweep(
             "--values",
         ),
     ],
-    out: base.OutOption = None,
-    set_: base.SetOption = None,
-    overwrite: base.OverwriteOption = False,
-    engine: EngineOption = "local",
-    scheduler: SchedulerOption = None,
-    jobs: JobsOption = 1,
-    quiet: QuietOption = False,
+    *,
+    options: StudyOptions,
 ) -> None:
     """Solve the scenario at each value of one setting: a table and a chart."""
     from allocator.render.console import column_label, frame_table
@@ -133,13 +129,12 @@ def sweep(
     from allocator.studies.sweep import sweep as sweep_curve
 
     points = parse_values(values)
-    loaded = base.load_scenario(scenario, set_ or [])
-    destination = base.output_folder(out, f"sweep {loaded.name} {param}", overwrite)
-    bar = words("Variazione", "Sweep")
-    with study_executor(engine, jobs, scheduler, bar, len(points), quiet) as (executor, advance):
+    loaded = base.load_scenario(scenario, options.overrides)
+    destination = options.destination(f"sweep {loaded.name} {param}")
+    with options.executor(words("Variazione", "Sweep"), len(points)) as (executor, advance):
         frame = sweep_curve(loaded, param, points, executor=counting_executor(executor, advance))
     more = next_money(loaded)  # the next 100.000 € from a re-solve at today's budget
-    written = write_sweep(frame, param, more, destination, overwrite=overwrite)
+    written = write_sweep(frame, param, more, destination, overwrite=options.overwrite)
     shown = [param, "status", "beneficiaries_served", "weighted_coverage", "budget_used_share"]
     title = words("Variazione di {}", "Sweep of {}").format(column_label(param, current_lang()))
     base.console.print(frame_table(title, frame, shown, width=base.console.width))
@@ -151,6 +146,7 @@ def sweep(
     "La frontiera efficienza–equità, con gli scenari indicati collocati su di essa.",
     "The efficiency–equity frontier, with named scenarios placed on it.",
 )
+@study_options
 def frontier(
     scenario: base.ScenarioFolderArg,
     points: Annotated[
@@ -175,13 +171,8 @@ def frontier(
             "Colloca le regole empiriche.", "Place the rules of thumb on it.", "--rules/--no-rules"
         ),
     ] = True,
-    out: base.OutOption = None,
-    set_: base.SetOption = None,
-    overwrite: base.OverwriteOption = False,
-    engine: EngineOption = "local",
-    scheduler: SchedulerOption = None,
-    jobs: JobsOption = 1,
-    quiet: QuietOption = False,
+    *,
+    options: StudyOptions,
 ) -> None:
     """The efficiency–equity frontier (by equity floor), with scenarios and rules placed on it."""
     from allocator.render.console import frame_table
@@ -191,21 +182,22 @@ def frontier(
     from allocator.studies.frontier import equity_key, placed, rules_placed
     from allocator.studies.frontier import frontier as frontier_curve
 
-    loaded = base.load_scenario(scenario, set_ or [])
-    destination = base.output_folder(out, f"frontier {loaded.name}", overwrite)
+    loaded = base.load_scenario(scenario, options.overrides)
+    destination = options.destination(f"frontier {loaded.name}")
     steps = max(points, 0) + len(named or [])
-    bar = words("Frontiera", "Frontier")
-    with study_executor(engine, jobs, scheduler, bar, steps, quiet) as (executor, advance):
+    with options.executor(words("Frontiera", "Frontier"), steps) as (executor, advance):
         frame = frontier_curve(loaded, points, executor=counting_executor(executor, advance))
         results = []
         for path in named or []:
-            results += base.solved([path], set_ or [])
+            results += base.solved([path], options.overrides)
             advance()
     key = equity_key(loaded)
     labels = unique_labels([r.scenario.name for r in results])
     points_frame = placed({lab: r.plan for lab, r in zip(labels, results, strict=True)}, key)
     rule_frame, dominations = rules_placed(loaded) if rules else (None, [])
-    written = write_frontier(frame, points_frame, rule_frame, key, destination, overwrite=overwrite)
+    written = write_frontier(
+        frame, points_frame, rule_frame, key, destination, overwrite=options.overwrite
+    )
     shown = ["equity_floor", "weighted_coverage", key, "beneficiaries_served", "funded"]
     title = words("Frontiera efficienza–equità", "Efficiency–equity frontier")
     base.console.print(frame_table(title, frame, [*shown, "dominated"], width=base.console.width))
