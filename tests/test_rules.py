@@ -12,6 +12,7 @@ from allocator.inputs.schema import BaselineRow, Scenario
 from allocator.optimization.pipeline import run_scenario
 from allocator.postprocess.invariants import check_plan
 from allocator.render.gains import domination_sentences
+from allocator.studies.executor import LocalExecutor
 from allocator.studies.frontier import rule_dominations
 from allocator.studies.rules import (
     SPENDING_RULES,
@@ -175,6 +176,19 @@ def test_each_rule_is_dominated_with_the_same_money_and_the_sentence_says_so() -
     sentences = domination_sentences(found)
     assert all("Con la stessa spesa" in line and "€" in line for line in sentences)
     assert domination_sentences([])[0].startswith("Nessuna regola")
+
+
+def test_rules_dominated_on_worker_processes_equal_the_ones_solved_here() -> None:
+    s = rich_scenario(3000.0)
+    here = rule_dominations(s)
+    with LocalExecutor(2) as workers:
+        there = rule_dominations(s, workers)
+    assert [d.label for d in there] == [d.label for d in here]
+    for a, b in zip(here, there, strict=True):
+        assert a.better is not None and b.better is not None
+        assert a.plan.kpis == b.plan.kpis
+        assert a.better.kpis["objective"] == pytest.approx(b.better.kpis["objective"], abs=1e-9)
+        assert a.better.allocation.equals(b.better.allocation)
 
 
 @st.composite

@@ -10,8 +10,9 @@ each funder at equal or better equity: the honest comparison.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -20,8 +21,8 @@ from allocator.errors import UsageError
 from allocator.inputs.schema import EquityMeasure, Scenario
 from allocator.optimization.pipeline import RunResult, run_scenario
 from allocator.postprocess.results import Plan
-from allocator.studies.executor import Executor
-from allocator.studies.rules import rule_plans
+from allocator.studies.executor import Executor, LocalExecutor, default_jobs, run_all
+from allocator.studies.rules import RULES
 from allocator.studies.sweep import curve_row, curve_rows, dominated
 from allocator.studies.variants import WarmSolver, with_setting
 
@@ -130,18 +131,53 @@ def dominating(scenario: Scenario, plan: Plan, label: str = "", reason: str = ""
     return Domination(label, plan, result.plan, key, reason, total)
 
 
-def rule_dominations(scenario: Scenario) -> list[Domination]:
-    """Each rule of thumb and the optimised plan that dominates it with the same money."""
-    return [
-        dominating(scenario, rule.plan, rule.label, rule.unspent_reason)
-        for rule in rule_plans(scenario)
-    ]
+def dominate_rule(scenario: Scenario, rule: str) -> Domination | None:
+    """The plan of rule of thumb ``rule`` (a key of :data:`~.rules.RULES`) and the optimised
+    plan that dominates it with the same money; None when the rule yields no plan."""
+    plan = RULES[rule](scenario)
+    if plan is None:
+        return None
+    return dominating(scenario, plan.plan, plan.label, plan.unspent_reason)
 
 
-def rules_placed(scenario: Scenario) -> tuple[pd.DataFrame, list[Domination]]:
-    """The rules of thumb as points of the frontier's plane, each with its dominating plan."""
+@dataclass(frozen=True)
+class RuleSetup:
+    """Rules of thumb handled on an executor's workers: each item is a rule's name."""
+
+    scenario: Scenario
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def prepare(self) -> Callable[[str], Domination | None]:
+        return lambda rule: dominate_rule(self.scenario, rule)
+
+
+PARALLEL_FROM = 500
+"""Capacity rows from which :func:`rule_dominations` spreads the rules over the cores by itself
+(each rule is a MILP of a few seconds there; on a small scenario starting processes costs more)."""
+
+
+def rule_dominations(scenario: Scenario, executor: Executor | None = None) -> list[Domination]:
+    """Each rule of thumb and the optimised plan that dominates it with the same money, in the
+    order of :data:`~.rules.RULES`: on ``executor`` when given, else on up to two local
+    worker processes for a scenario of :data:`PARALLEL_FROM` capacity rows or more."""
+    rules = list(RULES)
+    if executor is not None:
+        found = run_all(RuleSetup(scenario), rules, executor)
+    elif len(scenario.capacities) >= PARALLEL_FROM and default_jobs() > 1:
+        with LocalExecutor(min(default_jobs(), len(rules))) as local:
+            found = run_all(RuleSetup(scenario), rules, local)
+    else:
+        found = run_all(RuleSetup(scenario), rules)
+    return [d for d in found if d is not None]
+
+
+def rules_placed(
+    scenario: Scenario, executor: Executor | None = None
+) -> tuple[pd.DataFrame, list[Domination]]:
+    """The rules of thumb as points of the frontier's plane, each with its dominating plan
+    (solved as :func:`rule_dominations` solves them)."""
     key = equity_key(scenario)
-    found = rule_dominations(scenario)
+    found = rule_dominations(scenario, executor)
     columns = ["weighted_coverage", key, "beneficiaries_served", "funded"]
     rows = []
     for d in found:
