@@ -161,26 +161,16 @@ def compare_(
     overwrite: OverwriteOption = False,
 ) -> None:
     """Compare two archived plans without solving again (the tables of `allocator compare`)."""
-    from allocator.outputs.archive import PARTNER_NAMES, Archive
-    from allocator.studies.compare import compare_plans, unique_labels, write_comparison
+    from allocator.outputs.archive import Archive
+    from allocator.studies.compare import compare_archived, write_comparison
 
     with Archive(history_path) as archive:
-        runs = [archive.get(first), archive.get(second)]
-    labels = unique_labels([run.title for run in runs])
-    names: dict[str, str] = {}
-    for run in runs:
-        partners = run.tables.get(PARTNER_NAMES)
-        if partners is not None:
-            names.update(zip(partners["partner_id"], partners["name"], strict=True))
-    comparison = compare_plans(
-        {label: run.plan() for label, run in zip(labels, runs, strict=True)}, names
-    )
+        comparison, descriptions = compare_archived([archive.get(first), archive.get(second)])
     console.print(comparison_view(comparison))
     movers = winners_view(comparison)
     if movers is not None:
         console.print(movers)
     if out is not None:
-        descriptions = {label: run.note for label, run in zip(labels, runs, strict=True)}
         written = write_comparison(comparison, out, overwrite=overwrite, descriptions=descriptions)
         console.print(f"Confronto scritto in [bold]{written}[/]")
 
