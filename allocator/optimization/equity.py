@@ -14,7 +14,9 @@ Two measures (``policy.equity_measure``, docs/formulation.md):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import pulp
@@ -36,29 +38,76 @@ def areas_with_need(model: AllocationModel) -> list[tuple[str, float]]:
     return [(a, need[a]) for a in model.data.areas if need.get(a, 0.0) > 0]
 
 
+Served = Callable[[str], pulp.LpAffineExpression]
+"""An area's served beneficiaries as an expression of the model's variables."""
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The areas whose coverage an equity term measures, and where its rows go."""
+
+    areas: Sequence[tuple[str, float]]
+    """(area, need) of every area with need."""
+    served: Served
+    family: str
+    """The constraint family of the rows."""
+    tag: tuple[object, ...] = ()
+    """Put before the area in each row's key (the robust plan's sample)."""
+
+    def key(self, area: str) -> object:
+        return (*self.tag, area) if self.tag else area
+
+
+def min_term(
+    model: AllocationModel, name: str, coverage: Coverage
+) -> tuple[pulp.LpAffineExpression, pulp.LpVariable]:
+    """z ≤ served(a) / N[a] for every area; returns (z as the term, z)."""
+    z = model.problem.add_variable(name, lowBound=0, upBound=1)
+    for a, need in coverage.areas:
+        model.add(coverage.family, coverage.key(a), need * z <= coverage.served(a))
+    return pulp.LpAffineExpression([(z, 1.0)]), z
+
+
+def worst_share_term(
+    model: AllocationModel, prefix: str, coverage: Coverage
+) -> pulp.LpAffineExpression:
+    """The CVaR at ``policy.equity_share`` of served(a) / N[a] (module docstring): variables
+    ``<prefix>threshold`` and ``<prefix>excess_<n>``."""
+    share = model.scenario.settings.policy.equity_share
+    total = sum(need for _, need in coverage.areas)
+    t = model.problem.add_variable(f"{prefix}threshold", lowBound=0, upBound=1)
+    if total <= 0:
+        return pulp.LpAffineExpression([(t, 1.0)])
+    excess = []
+    for n, (a, need) in enumerate(coverage.areas):
+        e = model.problem.add_variable(f"{prefix}excess_{n}", lowBound=0, upBound=need)
+        model.add(coverage.family, coverage.key(a), e >= need * t - coverage.served(a))
+        excess.append((e, -1.0 / (share * total)))
+    return pulp.LpAffineExpression([(t, 1.0), *excess])
+
+
+def equity_term(model: AllocationModel, prefix: str, coverage: Coverage) -> pulp.LpAffineExpression:
+    """The scenario's equity measure (``policy.equity_measure``) of ``coverage``: for one sample
+    of the robust plan, as :func:`define_equity` builds it for the plan."""
+    if model.scenario.settings.policy.equity_measure is EquityMeasure.MIN:
+        return min_term(model, f"{prefix}min_area_coverage", coverage)[0]
+    return worst_share_term(model, f"{prefix}worst_share_", coverage)
+
+
+def plan_coverage(model: AllocationModel) -> Coverage:
+    """The plan's areas, served as the model serves them, rows in family ``equity``."""
+    return Coverage(areas_with_need(model), partial(area_served, model), "equity")
+
+
 def define_equity_min(model: AllocationModel) -> pulp.LpAffineExpression:
     """z ≤ served[a] / N[a] for every area with need; returns z (min_area_coverage)."""
-    z = model.problem.add_variable("min_area_coverage", lowBound=0, upBound=1)
-    model.min_area_coverage = z
-    for a, need in areas_with_need(model):
-        model.add("equity", a, need * z <= area_served(model, a))
-    return pulp.LpAffineExpression([(z, 1.0)])
+    term, model.min_area_coverage = min_term(model, "min_area_coverage", plan_coverage(model))
+    return term
 
 
 def define_equity_worst_share(model: AllocationModel) -> pulp.LpAffineExpression:
     """The CVaR at ``equity_share`` of area coverage over need; returns its expression W."""
-    share = model.scenario.settings.policy.equity_share
-    areas = areas_with_need(model)
-    total = sum(need for _, need in areas)
-    t = model.problem.add_variable("worst_share_threshold", lowBound=0, upBound=1)
-    if total <= 0:
-        return pulp.LpAffineExpression([(t, 1.0)])
-    excess = []
-    for n, (a, need) in enumerate(areas):
-        e = model.problem.add_variable(f"worst_share_excess_{n}", lowBound=0, upBound=need)
-        model.add("equity", a, e >= need * t - area_served(model, a))
-        excess.append((e, -1.0 / (share * total)))
-    return pulp.LpAffineExpression([(t, 1.0), *excess])
+    return worst_share_term(model, "worst_share_", plan_coverage(model))
 
 
 def define_equity(model: AllocationModel) -> None:

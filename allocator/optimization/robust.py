@@ -11,8 +11,11 @@ is a plan of the scenario as written) plus, for each sample s:
 - ``y[s,a,k]``: the beneficiaries the plan reaches under sample s, at most what it pays for
   (``y ≤ served[a,k]``) and at most ``max_coverage × need_s[a,k]``: a place paid for but beyond
   the sample's need stays empty;
-- the sample's objective, ``(1 − ew) · Σ w·y / value_s + ew · z_s`` with ``z_s`` the least area
-  coverage under sample s (soft floors, when set, are penalised per sample as in the plain model).
+- the sample's objective, ``(1 − ew) · Σ w·y / value_s + ew · E_s`` with ``E_s`` the scenario's
+  equity measure (``policy.equity_measure``: the worst-covered areas' share, or the least-covered
+  area) of the coverage under sample s, built as the plan's own (``equity.equity_term``); soft
+  floors, when set, are penalised per sample as in the plain model. The sample's objective is
+  then the KPI ``objective`` the plan has under that sample.
 
 The plan for the needs as given, with ``y`` at its best for each sample, is one of this model's
 solutions: the robust plan's measure over the samples is never below the nominal plan's (up to
@@ -27,6 +30,7 @@ from collections.abc import Mapping, Sequence
 import pulp
 
 from allocator.inputs.schema import Scenario
+from allocator.optimization.equity import Coverage, equity_term
 from allocator.optimization.model import AllocationModel, build_model
 
 AreaItem = tuple[str, str]
@@ -73,14 +77,13 @@ def sample_objective(
             shortfall.append(short)
     objective = (1 - data.equity_weight) * pulp.LpAffineExpression(counted)
     if data.equity_weight > 0:
-        z = model.problem.add_variable(f"robust_z_{s}", lowBound=0, upBound=1)
         area_need: dict[str, float] = defaultdict(float)
         for (a, _), need in needs.items():
             area_need[a] += need
-        for a in data.areas:
-            if area_need[a] > 0:
-                model.add("robust_equity", (s, a), area_need[a] * z <= pulp.lpSum(reached[a]))
-        objective += data.equity_weight * z
+        areas = [(a, area_need[a]) for a in data.areas if area_need[a] > 0]
+        sample = Coverage(areas, lambda a: pulp.lpSum(reached[a]), "robust_equity", (s,))
+        equity = equity_term(model, f"robust_{s}_", sample)
+        objective += data.equity_weight * equity
     return objective, pulp.lpSum(shortfall)
 
 

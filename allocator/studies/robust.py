@@ -19,7 +19,13 @@ from allocator.studies.variants import with_needs
 
 ROBUST = "robust"
 NOMINAL = "nominal"
-COMPARED = ("objective", "weighted_coverage", "min_area_coverage", "beneficiaries_served")
+COMPARED = (
+    "objective",
+    "weighted_coverage",
+    "worst_areas_coverage",
+    "min_area_coverage",
+    "beneficiaries_served",
+)
 
 
 @dataclass
@@ -91,6 +97,7 @@ def comparison_table(
                 "objective_p10": float(np.percentile(objective, 10)),
                 "objective_p50": float(np.percentile(objective, 50)),
                 "weighted_coverage_mean": float(part["weighted_coverage"].mean()),
+                "worst_areas_coverage_mean": float(part["worst_areas_coverage"].mean()),
                 "min_area_coverage_mean": float(part["min_area_coverage"].mean()),
                 "beneficiaries_mean": float(part["beneficiaries_served"].mean()),
                 "objective_as_given": float(plan.kpis["objective"]),
