@@ -116,9 +116,7 @@ def run(
         no_plan = words("Nessun piano per", "No plan for", lang)
         base.fail(f"{no_plan} '{loaded.name}'", result.explanation, EXIT_SOLVER)
     why = explain_run(result, lang=lang, confirm=explain)
-    # limits, where to strengthen and idle capacity always (the report reads them); marginal
-    # values only with --explain, when each is confirmed by a re-solve
-    extra = {k: v for k, v in why.tables().items() if explain or k != "marginal_values"}
+    extra = why.kept_tables(confirmed=explain)  # marginal values only with --explain
     # each rule of thumb beside the optimised plan with the same money (the report reads it)
     rules, _ = rules_placed(loaded)
     extra["rules"] = rules
