@@ -47,9 +47,13 @@ PUBLIC_API: dict[str, str] = {
     "write_outputs": "allocator.outputs.run_folder",
     # studies
     "compare_results": "allocator.studies.compare",
+    "compare_many": "allocator.studies.compare_inputs",
+    "from_result": "allocator.studies.compare_inputs",
     "rule_plans": "allocator.studies.rules",
     "sweep": "allocator.studies.sweep",
+    "next_money": "allocator.studies.sweep",
     "frontier": "allocator.studies.frontier",
+    "rules_placed": "allocator.studies.frontier",
     "with_setting": "allocator.studies.variants",
     # negotiation: locks, transition limits, their price, near-optimal alternatives
     "with_locks": "allocator.optimization.negotiation",
@@ -58,11 +62,24 @@ PUBLIC_API: dict[str, str] = {
     "near_optimal": "allocator.studies.alternatives",
     "write_alternatives": "allocator.render.ranges",
     "ranges_chart": "allocator.render.ranges",
+    "price_sentence": "allocator.render.negotiation",
+    "transition_sentence": "allocator.render.negotiation",
     # render
     "print_summary": "allocator.render.summary",
     "build_report": "allocator.render.report",
     "write_report": "allocator.render.report",
+    "read_run": "allocator.render.report_runs",
     "number": "allocator.render.formats",
+    "coverage_by_area": "allocator.render.plotting",
+    "served_versus_need": "allocator.render.plotting",
+    "funders_spending": "allocator.render.plotting",
+    "budget_outcome": "allocator.render.tradeoffs",
+    "efficiency_equity_frontier": "allocator.render.tradeoffs",
+    "scenario_areas": "allocator.render.maps",
+    "area_map": "allocator.render.maps",
+    "MapKeys": "allocator.render.maps",
+    # datasets
+    "write_template": "allocator.datasets.template",
 }
 """Public name → the module that defines it."""
 

@@ -18,8 +18,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, display
 
-from allocator.inputs.loading import load_scenario
-from allocator.optimization.pipeline import run_scenario
+from allocator import load_scenario, number, run_scenario
 
 # I confini dei NIL (dataset ds964 del Comune) se sono stati scaricati accanto al progetto;
 # altrimenti la mappa mostra i centri dei quartieri.
@@ -27,8 +26,6 @@ CONFINI = Path.cwd().resolve().parents[1] / "shared" / "data" / "milano" / "mila
 CONFINI = CONFINI if CONFINI.is_file() else None
 pd.set_option("display.max_columns", 20)
 # numbers as Italians read them, never in scientific notation (−1.066 rather than −1.066071e+03)
-from allocator.render.formats import number
-
 pd.set_option("display.float_format", lambda v: number(v, "it", 0 if abs(v) >= 100 else 4))"""
 
 NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
@@ -44,7 +41,7 @@ di quartiere offrono nei 24 NIL del programma QuBì.
 > Fonte: Comune di Milano – Open Data (CC BY 4.0)."""),
         ("code", SETUP),
         ("code", """\
-from allocator.render.maps import MapKeys, area_map, scenario_areas
+from allocator import MapKeys, area_map, scenario_areas
 
 scenario = load_scenario(None)
 quartieri = scenario_areas(scenario)
@@ -85,8 +82,7 @@ finanziatori usano i fondi e **perché** il piano è fatto così.
 > **Stima.** Bisogni e partner sono stime o dati sintetici (`scenarios/milano/DATA.md`)."""),
         ("code", SETUP),
         ("code", """\
-from allocator.render import plotting
-from allocator.render.explanations import explain
+from allocator import coverage_by_area, explain, funders_spending, served_versus_need
 
 scenario = load_scenario(None)
 risultato = run_scenario(scenario)
@@ -94,11 +90,11 @@ piano = risultato.plan
 print("Stato:", risultato.status.value)
 pd.Series(piano.kpis).drop("staff_fte")"""),
         ("md", "## Copertura del bisogno per quartiere"),
-        ("code", "plotting.coverage_by_area(piano.areas)"),
+        ("code", "coverage_by_area(piano.areas)"),
         ("md", "## Beneficiari serviti e bisogno, per intervento"),
         ("code", """\
 nomi = {i.intervention_id: i.name for i in scenario.interventions}
-plotting.served_versus_need(piano.area_interventions, nomi)"""),
+served_versus_need(piano.area_interventions, nomi)"""),
         ("md", "## Chi fa cosa: i partner con più beneficiari"),
         ("code", """\
 nomi_partner = {p.partner_id: p.name for p in scenario.partners}
@@ -106,7 +102,7 @@ chi = piano.allocation.groupby("partner_id")[["beneficiaries", "funded_cost"]].s
 chi.index = chi.index.map(nomi_partner)
 chi.sort_values("beneficiaries", ascending=False).head(10)"""),
         ("md", "## I finanziatori: quanto mettono a disposizione e quanto il piano spende"),
-        ("code", "plotting.funders_spending(piano.funders)"),
+        ("code", "funders_spending(piano.funders)"),
         ("md", """\
 ## Perché il piano è così
 
@@ -129,8 +125,7 @@ peso al quartiere meno coperto. Poi la curva **efficienza–equità** e quanto r
 > **Stima.** Bisogni e partner sono stime o dati sintetici (`scenarios/milano/DATA.md`)."""),
         ("code", SETUP),
         ("code", """\
-from allocator.render import plotting
-from allocator.studies.compare_inputs import compare_many, from_result
+from allocator import compare_many, from_result
 
 scenari = {
     "base": [],
@@ -157,9 +152,14 @@ servono più beneficiari pesati, più in alto i quartieri più scoperti sono pi�
 sono le regole empiriche; la freccia porta al piano ottimizzato con la stessa spesa e un'equità
 pari o migliore."""),
         ("code", """\
-from allocator.render.tradeoffs import budget_outcome, efficiency_equity_frontier
-from allocator.studies.frontier import frontier, rules_placed
-from allocator.studies.sweep import next_money, sweep
+from allocator import (
+    budget_outcome,
+    efficiency_equity_frontier,
+    frontier,
+    next_money,
+    rules_placed,
+    sweep,
+)
 
 base = load_scenario(None)
 frontiera = frontier(base, points=4)"""),
@@ -181,7 +181,7 @@ Lo stesso confronto in un unico file HTML, da proiettare (anche con `allocator r
         ("code", """\
 import tempfile
 
-from allocator.render.report import build_report, read_run, write_report
+from allocator import build_report, read_run, write_report
 
 cartella = Path(tempfile.mkdtemp())
 pagina = build_report([read_run(None), read_run(None, ["budget.scale=0.9"])], boundaries=CONFINI)
@@ -197,8 +197,7 @@ controllano (ogni errore è indicato con file, riga e colonna) e si calcola il p
         ("code", """\
 import tempfile
 
-from allocator.errors import InputError
-from allocator.datasets.template import write_template
+from allocator import InputError, write_template
 
 cartella = Path(tempfile.mkdtemp()) / "mio_scenario"
 for file in write_template(cartella):
@@ -270,7 +269,6 @@ trattativa**.
 ## Il piano ottimo e chi perde di più rispetto a oggi"""),
     ("code", """\
 import allocator
-from allocator.render.negotiation import price_sentence, transition_sentence
 
 base = load_scenario(None)
 ottimo = run_scenario(base)
@@ -298,11 +296,11 @@ con il piano senza vincoli e senza limiti (un calcolo in più)."""),
 trattativa = allocator.with_setting(bloccato, "policy.max_partner_loss", 0.2)
 risultato = run_scenario(trattativa)
 prezzo = allocator.price_of_negotiation(risultato)
-print(price_sentence(prezzo))
+print(allocator.price_sentence(prezzo))
 prezzo.table()"""),
     ("code", """\
 gradualita = allocator.transition_table(trattativa, risultato.plan.allocation)
-print(transition_sentence(gradualita))
+print(allocator.transition_sentence(gradualita))
 gradualita[gradualita["shortfall"] > 0].head(10)"""),
     ("md", """\
 ## Alternative quasi ottimali: che cosa è fisso e che cosa si può trattare

@@ -60,6 +60,22 @@ def test_budget_variants_reuse_one_model_and_match_cold_solves() -> None:
     assert curve["objective"].tolist() == pytest.approx(cold["objective"].tolist(), abs=1e-9)
 
 
+def test_a_reused_model_is_the_model_built_for_the_variant() -> None:
+    # the cheaper-plan tie-break is bounded by the budget: a reused model must re-weigh it, so
+    # that who pays what is what a fresh build gives (a large budget makes the bound bind)
+    base = rich_scenario(equity_weight=0.2)
+    warm = WarmSolver()
+    warm.run(base)
+    for amount in (450.0, 75_000.0):
+        variant = with_setting(base, "funders.Comune.amount", amount)
+        reused, fresh = warm.run(variant), WarmSolver(False).run(variant)
+        assert reused.model is not None and fresh.model is not None
+        assert reused.model.cost_per_euro == pytest.approx(fresh.model.cost_per_euro, rel=1e-12)
+        assert reused.plan is not None and fresh.plan is not None
+        assert reused.plan.funding.equals(fresh.plan.funding)
+    assert warm.reused == 2
+
+
 def test_marginal_value_per_100k_on_a_hand_solved_curve() -> None:
     """10 € a beneficiary, need 30: each euro serves 0.1 until 300 €, so 10,000 per 100k €."""
     curve = sweep(toy_scenario(100.0), "budget.scale", [1.0, 2.0, 4.0])

@@ -6,6 +6,7 @@ from allocator.inputs.checking import CheckedTable
 from allocator.inputs.problems import Collector, among, suggest
 from allocator.inputs.schema import STAFF_PREFIX, WILDCARD, Capacity, Intervention
 from allocator.inputs.tables import TABLES_BY_NAME
+from allocator.lang import words
 
 
 def cross_checks(log: Collector, checked: dict[str, CheckedTable]) -> None:
@@ -59,27 +60,32 @@ def _references(log: Collector, result: CheckedTable, checked: dict[str, Checked
                 continue
             if reference.staff_items and value.startswith(STAFF_PREFIX):
                 role = value.removeprefix(STAFF_PREFIX)
-                if staff is not None and not staff.complete:
+                if (staff is not None and not staff.complete) or role in roles:
                     continue
-                if role not in roles:
-                    log.problem(
-                        result.label,
-                        f"no staff role '{role}' in staff.csv" + suggest(role, roles),
-                        row=row.number,
-                        column=reference.column,
-                        value=value,
-                        expected=f"staff:<role_id> with a role_id of staff.csv "
-                        f"({', '.join(sorted(roles)) or 'none given'})",
-                    )
-            elif value not in known:
-                log.problem(
-                    result.label,
-                    f"no {target_table.key[0]} '{value}' in {where}" + suggest(value, known),
-                    row=row.number,
-                    column=reference.column,
-                    value=value,
-                    expected=among(target_table.key[0], where, known, reference.wildcard),
+                listed = ", ".join(sorted(roles)) or words("nessuno", "none given")
+                message = words(
+                    f"nessun ruolo '{role}' in staff.csv", f"no staff role '{role}' in staff.csv"
+                ) + suggest(role, roles)
+                expected = words(
+                    f"staff:<role_id> con un role_id di staff.csv ({listed})",
+                    f"staff:<role_id> with a role_id of staff.csv ({listed})",
                 )
+            elif value in known:
+                continue
+            else:
+                column = target_table.key[0]
+                message = words(
+                    f"nessun {column} '{value}' in {where}", f"no {column} '{value}' in {where}"
+                ) + suggest(value, known)
+                expected = among(column, where, known, reference.wildcard)
+            log.problem(
+                result.label,
+                message,
+                row=row.number,
+                column=reference.column,
+                value=value,
+                expected=expected,
+            )
 
 
 def _cofunding(log: Collector, checked: dict[str, CheckedTable]) -> None:

@@ -148,12 +148,14 @@ def set_needs(model: AllocationModel, scenario: Scenario) -> bool:
 
 
 def set_budget(model: AllocationModel, scenario: Scenario) -> None:
-    """Point a built model at a budget variant of its scenario: new funder-amount constants."""
+    """Point a built model at a budget variant of its scenario: new funder-amount constants, and
+    the objective again (the cheaper-plan tie-break is bounded by the budget)."""
     amounts = {f.funder_id: scenario.funder_amount(f) for f in scenario.funders}
     for funder_id, constraint in model.constraints.get("funder_amount", {}).items():
         constraint.constant = -amounts[str(funder_id)]
     model.scenario = scenario
     model.data = dataclasses.replace(model.data, funder_amount=amounts)
+    define_objective(model)
 
 
 class WarmSolver:
