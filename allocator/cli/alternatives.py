@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import typer
-
 from allocator.cli import base
 from allocator.errors import EXIT_INFEASIBLE, EXIT_SOLVER, UsageError
 from allocator.lang import lang_or_current, words
@@ -16,12 +14,25 @@ def alternatives(
     scenario: base.ScenarioArg = None,
     slack: Annotated[
         float,
-        typer.Option(help="Share of the optimal objective a plan may lose (0.02 = 2%)."),
+        base.option(
+            "Quota dell'obiettivo ottimo che un piano può perdere (0.02 = 2%).",
+            "Share of the optimal objective a plan may lose (0.02 = 2%).",
+        ),
     ] = 0.02,
     count: Annotated[
-        int, typer.Option(help="How many alternative plans to write, chosen to differ most.")
+        int,
+        base.option(
+            "Quanti piani alternativi scrivere, scelti perché differiscano il più possibile.",
+            "How many alternative plans to write, chosen to differ most.",
+        ),
     ] = 5,
-    by: Annotated[str, typer.Option(help="Ranges per area or per partner.")] = "area",
+    by: Annotated[
+        str,
+        base.option(
+            "Intervalli per quartiere (area) o per ente (partner).",
+            "Ranges per area or per partner.",
+        ),
+    ] = "area",
     out: base.OutOption = None,
     set_: base.SetOption = None,
     overwrite: base.OverwriteOption = False,
@@ -58,7 +69,8 @@ def alternatives(
     if not outcome.ok:
         infeasible = outcome.optimum.status is SolveStatus.INFEASIBLE
         code = EXIT_INFEASIBLE if infeasible else EXIT_SOLVER
-        base.fail(f"No alternatives for '{loaded.name}'", outcome.explanation, code)
+        title = words("Nessuna alternativa per", "No alternatives for", lang)
+        base.fail(f"{title} '{loaded.name}'", outcome.explanation, code)
     written = write_alternatives(outcome, destination, overwrite=overwrite, lang=lang)
     base.console.print(alternatives_view(outcome, lang))
     base.console.print(ranges_sentence(outcome, lang), highlight=False)

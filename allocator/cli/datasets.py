@@ -7,6 +7,7 @@ from typing import Annotated
 
 from allocator.cli import base
 from allocator.errors import UsageError
+from allocator.lang import words
 
 
 @base.command(
@@ -25,7 +26,10 @@ def template(
     from allocator.datasets.template import write_template
 
     written = write_template(directory)
-    base.console.print(f"Wrote {len(written)} files into [bold]{directory}[/]:")
+    base.console.print(
+        words(f"Scritti {len(written)} file in", f"Wrote {len(written)} files into")
+        + f" [bold]{directory}[/]:"
+    )
     for path in written:
         base.console.print(f"  {path.name}")
 
@@ -61,7 +65,7 @@ def needs(
     from allocator.datasets.needs import write_needs
 
     written = write_needs(scenario, parameters, out)
-    base.console.print(f"Needs (ESTIMATES) written to [bold]{written}[/]")
+    base.print_written("Bisogni (STIME) scritti in", "Needs (ESTIMATES) written to", written)
 
 
 @base.command(
@@ -109,7 +113,7 @@ def synth(
         seed=seed,
         staff_roles=staff_roles,
     )
-    base.console.print(f"Synthetic scenario written to [bold]{written}[/]")
+    base.print_written("Scenario sintetico scritto in", "Synthetic scenario written to", written)
 
 
 @base.command(

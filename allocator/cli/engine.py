@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import typer
-
 from allocator.cli import base
 from allocator.cli.progress import Advance, QuietOption, study_executor
 
@@ -22,20 +20,29 @@ if TYPE_CHECKING:
 
 EngineOption = Annotated[
     str,
-    typer.Option(
-        "--engine", help="local (worker processes here) or dask (a Dask cluster; see README)."
+    base.option(
+        "local (processi su questa macchina) o dask (un cluster Dask; vedi il README).",
+        "local (worker processes here) or dask (a Dask cluster; see README).",
+        "--engine",
     ),
 ]
 SchedulerOption = Annotated[
     str | None,
-    typer.Option(
-        "--scheduler",
-        help="With --engine dask: tcp://HOST:PORT of a running scheduler (default: a "
+    base.option(
+        "Con --engine dask: tcp://HOST:PORT di uno scheduler attivo (predefinito: un "
+        "LocalCluster qui).",
+        "With --engine dask: tcp://HOST:PORT of a running scheduler (default: a "
         "LocalCluster here).",
+        "--scheduler",
     ),
 ]
 JobsOption = Annotated[
-    int, typer.Option("--jobs", help="Worker processes (local, or of the Dask LocalCluster).")
+    int,
+    base.option(
+        "Processi di lavoro (locali, o del LocalCluster di Dask).",
+        "Worker processes (local, or of the Dask LocalCluster).",
+        "--jobs",
+    ),
 ]
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import typer
-
 from allocator.cli import base
 from allocator.cli.engine import EngineOption, JobsOption, SchedulerOption
 
@@ -18,13 +16,23 @@ if TYPE_CHECKING:
 @base.command()
 def uncertainty(
     scenario: base.ScenarioArg = None,
-    samples: Annotated[int, typer.Option("--samples", help="Need vectors to sample.")] = 100,
-    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed, the same files.")] = 0,
+    samples: Annotated[
+        int,
+        base.option("Vettori di bisogno da campionare.", "Need vectors to sample.", "--samples"),
+    ] = 100,
+    seed: Annotated[
+        int,
+        base.option(
+            "Seme: stesso seme, stessi file.", "Seed: the same seed, the same files.", "--seed"
+        ),
+    ] = 0,
     target: Annotated[
         float | None,
-        typer.Option(
+        base.option(
+            "Copertura che ogni quartiere dovrebbe mantenere, 0..1 (predefinita: il 90% di quella "
+            "prevista dal piano).",
+            "Coverage each area should keep, 0..1 (default: 90% of its planned coverage).",
             "--target",
-            help="Coverage each area should keep, 0..1 (default: 90% of its planned coverage).",
         ),
     ] = None,
     engine: EngineOption = "local",
@@ -57,7 +65,7 @@ def uncertainty(
     written = write_uncertainty(result, loaded.name, destination, overwrite=overwrite)
     base.console.print(coverage_view(result))
     base.console.print(fixed_plan_sentence(result), highlight=False)
-    base.console.print(f"Study written to [bold]{written}[/]")
+    base.print_written("Studio scritto in", "Study written to", written)
 
 
 def robust_plan(loaded: Scenario, folder: Path | None) -> RobustRun | None:
