@@ -292,6 +292,7 @@ ROBUST_TEXT = {
         "worst_share_objective": "Media del 20% peggiore",
         "objective_p10": "Obiettivo P10",
         "weighted_coverage_mean": "Copertura pesata media",
+        "worst_areas_coverage_mean": "Copertura media dei quartieri più scoperti",
         "min_area_coverage_mean": "Copertura minima media",
         "objective_as_given": "Obiettivo con i bisogni stimati",
     },
@@ -303,6 +304,7 @@ ROBUST_TEXT = {
         "worst_share_objective": "Mean of the worst 20%",
         "objective_p10": "Objective P10",
         "weighted_coverage_mean": "Mean weighted coverage",
+        "worst_areas_coverage_mean": "Mean coverage of the worst-covered areas",
         "min_area_coverage_mean": "Mean least coverage",
         "objective_as_given": "Objective with the estimated needs",
     },
@@ -324,8 +326,11 @@ def robust_view(robust: RobustRun, lang: str = "it") -> Table:
         "worst_share_objective",
         "objective_p10",
         "weighted_coverage_mean",
+        "worst_areas_coverage_mean",
         "min_area_coverage_mean",
         "objective_as_given",
     ):
+        if key not in rows.columns:
+            continue  # a comparison read from a run folder written before the column existed
         table.add_row(text[key], *(share(float(rows.at[p, key]), lang) for p in plans))
     return table
