@@ -47,24 +47,29 @@ def alternatives(
     """Plans within --slack of the optimum: ranges per area (or partner) and N alternatives."""
     from allocator.inputs.loading import load_scenario
     from allocator.optimization.solve import SolveStatus
-    from allocator.outputs.run_folder import default_output_dir
     from allocator.render.ranges import alternatives_view, ranges_sentence, write_alternatives
     from allocator.studies.alternatives import near_optimal
 
     if by not in ("area", "partner"):
-        raise UsageError(f"--by must be area or partner, not {by!r}")
+        raise UsageError(
+            words(
+                f"--by vale area o partner, non {by!r}", f"--by must be area or partner, not {by!r}"
+            )
+        )
     if not 0 <= slack < 1:
-        raise UsageError(f"--slack must be a share at least 0 and below 1, not {slack}")
+        raise UsageError(
+            words(
+                f"--slack è una quota, almeno 0 e sotto 1, non {slack}",
+                f"--slack must be a share at least 0 and below 1, not {slack}",
+            )
+        )
     if count < 0:
-        raise UsageError(f"--count must be 0 or more, not {count}")
+        raise UsageError(
+            words(f"--count vale 0 o più, non {count}", f"--count must be 0 or more, not {count}")
+        )
     lang = lang_or_current(lang)
     loaded = load_scenario(scenario, set_ or [])
-    destination = out or default_output_dir(f"alternatives {loaded.name}")
-    if destination.exists() and not overwrite:
-        raise UsageError(
-            f"the output folder {destination} already exists; choose another with --out, or "
-            "replace it with --overwrite"
-        )
+    destination = base.output_folder(out, f"alternatives {loaded.name}", overwrite)
     outcome = near_optimal(loaded, slack=slack, count=count, by=by)  # type: ignore[arg-type]
     if not outcome.ok:
         infeasible = outcome.optimum.status is SolveStatus.INFEASIBLE
