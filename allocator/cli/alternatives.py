@@ -4,25 +4,35 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import typer
-
 from allocator.cli import base
 from allocator.errors import EXIT_INFEASIBLE, EXIT_SOLVER, UsageError
 from allocator.lang import lang_or_current, words
 
 
-@base.app.command()
-@base.edge
+@base.command()
 def alternatives(
     scenario: base.ScenarioArg = None,
     slack: Annotated[
         float,
-        typer.Option(help="Share of the optimal objective a plan may lose (0.02 = 2%)."),
+        base.option(
+            "Quota dell'obiettivo ottimo che un piano può perdere (0.02 = 2%).",
+            "Share of the optimal objective a plan may lose (0.02 = 2%).",
+        ),
     ] = 0.02,
     count: Annotated[
-        int, typer.Option(help="How many alternative plans to write, chosen to differ most.")
+        int,
+        base.option(
+            "Quanti piani alternativi scrivere, scelti perché differiscano il più possibile.",
+            "How many alternative plans to write, chosen to differ most.",
+        ),
     ] = 5,
-    by: Annotated[str, typer.Option(help="Ranges per area or per partner.")] = "area",
+    by: Annotated[
+        str,
+        base.option(
+            "Intervalli per quartiere (area) o per ente (partner).",
+            "Ranges per area or per partner.",
+        ),
+    ] = "area",
     out: base.OutOption = None,
     set_: base.SetOption = None,
     overwrite: base.OverwriteOption = False,
@@ -37,31 +47,35 @@ def alternatives(
     """Plans within --slack of the optimum: ranges per area (or partner) and N alternatives."""
     from allocator.inputs.loading import load_scenario
     from allocator.optimization.solve import SolveStatus
-    from allocator.outputs.run_folder import default_output_dir
     from allocator.render.ranges import alternatives_view, ranges_sentence, write_alternatives
     from allocator.studies.alternatives import near_optimal
 
     if by not in ("area", "partner"):
-        raise UsageError(f"--by must be area or partner, not {by!r}")
+        raise UsageError(
+            words(
+                f"--by vale area o partner, non {by!r}", f"--by must be area or partner, not {by!r}"
+            )
+        )
     if not 0 <= slack < 1:
-        raise UsageError(f"--slack must be a share at least 0 and below 1, not {slack}")
+        raise UsageError(
+            words(
+                f"--slack è una quota, almeno 0 e sotto 1, non {slack}",
+                f"--slack must be a share at least 0 and below 1, not {slack}",
+            )
+        )
     if count < 0:
-        raise UsageError(f"--count must be 0 or more, not {count}")
+        raise UsageError(
+            words(f"--count vale 0 o più, non {count}", f"--count must be 0 or more, not {count}")
+        )
     lang = lang_or_current(lang)
     loaded = load_scenario(scenario, set_ or [])
-    destination = out or default_output_dir(f"alternatives {loaded.name}")
-    if destination.exists() and not overwrite:
-        raise UsageError(
-            f"the output folder {destination} already exists; choose another with --out, or "
-            "replace it with --overwrite"
-        )
+    destination = base.output_folder(out, f"alternatives {loaded.name}", overwrite)
     outcome = near_optimal(loaded, slack=slack, count=count, by=by)  # type: ignore[arg-type]
     if not outcome.ok:
-        base.errors.print(f"[bold red]No alternatives for '{loaded.name}':[/]")
-        for line in outcome.explanation:
-            base.errors.print(f"  - {line}", highlight=False, markup=False)
         infeasible = outcome.optimum.status is SolveStatus.INFEASIBLE
-        raise typer.Exit(EXIT_INFEASIBLE if infeasible else EXIT_SOLVER)
+        code = EXIT_INFEASIBLE if infeasible else EXIT_SOLVER
+        title = words("Nessuna alternativa per", "No alternatives for", lang)
+        base.fail(f"{title} '{loaded.name}'", outcome.explanation, code)
     written = write_alternatives(outcome, destination, overwrite=overwrite, lang=lang)
     base.console.print(alternatives_view(outcome, lang))
     base.console.print(ranges_sentence(outcome, lang), highlight=False)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -43,6 +43,11 @@ def option(it: str, en: str, *names: str, **settings: Any) -> Any:
     """A Typer option with its help text in Italian and English (see :func:`tr`); ``names``
     and ``settings`` as :func:`typer.Option` takes them."""
     return typer.Option(*names, help=tr(it, en), **settings)
+
+
+def argument(it: str, en: str, **settings: Any) -> Any:
+    """A Typer argument with its help text in Italian and English (see :func:`tr`)."""
+    return typer.Argument(help=tr(it, en), **settings)
 
 
 if HELP_LANG == "it":  # the panel titles of Typer's help, where Typer lets them be set
@@ -150,6 +155,44 @@ def edge(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def command(
+    it: str | None = None,
+    en: str | None = None,
+    *,
+    name: str | None = None,
+    group: typer.Typer | None = None,
+) -> Callable[[F], F]:
+    """Register a command on ``group`` (the main app unless given) behind the :func:`edge`,
+    with its help text in Italian and English (see :func:`tr`); without them Typer shows the
+    docstring."""
+
+    def register(function: F) -> F:
+        guarded = edge(function)
+        help_text = None if it is None or en is None else tr(it, en)
+        (group or app).command(name, help=help_text)(guarded)
+        return guarded
+
+    return register
+
+
+def print_failure(title: str, lines: Iterable[str]) -> None:
+    """A failure on standard error: its title in red, then each line quoted as is."""
+    errors.print(f"[bold red]{title}:[/]")
+    for line in lines:
+        errors.print(f"  - {line}", highlight=False, markup=False)
+
+
+def fail(title: str, lines: Iterable[str], code: int) -> NoReturn:
+    """Print a failure (see :func:`print_failure`) and exit with ``code``."""
+    print_failure(title, lines)
+    raise typer.Exit(code)
+
+
+def print_written(it: str, en: str, where: Path, lang: str | None = None) -> None:
+    """'Risultati scritti in outputs/milano': what was written and where, in ``lang``."""
+    console.print(f"{words(it, en, lang)} [bold]{where}[/]")
+
+
 def file_system_error(exc: OSError) -> str:
     """What went wrong and where: 'permission denied: /data/out/areas.csv'."""
     what = (exc.strerror or type(exc).__name__).lower()
@@ -159,14 +202,13 @@ def file_system_error(exc: OSError) -> str:
 
 ScenarioArg = Annotated[
     Path | None,
-    typer.Argument(
-        help=tr(
-            "Cartella dello scenario (scenario.toml + tabelle); se omessa, quello di Milano "
-            "incluso.",
-            "Scenario folder (scenario.toml + tables); the bundled Milan one if omitted.",
-        )
+    argument(
+        "Cartella dello scenario (scenario.toml + tabelle); se omessa, quello di Milano incluso.",
+        "Scenario folder (scenario.toml + tables); the bundled Milan one if omitted.",
     ),
 ]
+ScenarioFolderArg = Annotated[Path, argument("Cartella dello scenario.", "Scenario folder.")]
+"""A scenario folder the command cannot do without (sweep, frontier)."""
 SetOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -247,6 +289,17 @@ OverwriteOption = Annotated[
 ]
 
 
+def output_folder(out: Path | None, name: str, overwrite: bool) -> Path:
+    """Where a command writes: ``--out``, or ``outputs/<name>``; refused before any solving when
+    it cannot be written (see :func:`allocator.outputs.atomic.check_destination`)."""
+    from allocator.outputs.atomic import check_destination
+    from allocator.outputs.run_folder import default_output_dir
+
+    destination = out or default_output_dir(name)
+    check_destination(destination, overwrite=overwrite)
+    return destination
+
+
 def solved(scenarios: list[Path], overrides: list[str]) -> list[Any]:
     """Load and solve each scenario; exit with the contract's code if one has no plan."""
     from allocator.optimization.pipeline import run_scenario
@@ -256,9 +309,7 @@ def solved(scenarios: list[Path], overrides: list[str]) -> list[Any]:
     failed = [r for r in results if not r.has_plan]
     for r in failed:
         no_plan = words("Nessun piano per", "No plan for")
-        errors.print(f"[bold red]{no_plan} '{r.scenario.name}' ({r.status.value}):[/]")
-        for line in r.explanation:
-            errors.print(f"  - {line}", highlight=False, markup=False)
+        print_failure(f"{no_plan} '{r.scenario.name}' ({r.status.value})", r.explanation)
     if failed:
         raise typer.Exit(max(EXIT_CODES[r.status] for r in failed))
     return results

@@ -5,27 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import typer
-
 from allocator.cli import base
 from allocator.errors import UsageError
+from allocator.lang import words
 
 
-@base.app.command(
-    help=base.tr(
-        "Scrive le tabelle di input vuote (CSV e inputs.xlsx) con la descrizione di ogni colonna.",
-        "Write empty input tables (CSV and inputs.xlsx) with a description of every column.",
-    )
+@base.command(
+    "Scrive le tabelle di input vuote (CSV e inputs.xlsx) con la descrizione di ogni colonna.",
+    "Write empty input tables (CSV and inputs.xlsx) with a description of every column.",
 )
-@base.edge
 def template(
     directory: Annotated[
         Path,
-        typer.Argument(
-            help=base.tr(
-                "Cartella in cui scrivere le tabelle vuote.",
-                "Folder to write the empty tables into.",
-            )
+        base.argument(
+            "Cartella in cui scrivere le tabelle vuote.", "Folder to write the empty tables into."
         ),
     ],
 ) -> None:
@@ -33,26 +26,24 @@ def template(
     from allocator.datasets.template import write_template
 
     written = write_template(directory)
-    base.console.print(f"Wrote {len(written)} files into [bold]{directory}[/]:")
+    base.console.print(
+        words(f"Scritti {len(written)} file in", f"Wrote {len(written)} files into")
+        + f" [bold]{directory}[/]:"
+    )
     for path in written:
         base.console.print(f"  {path.name}")
 
 
-@base.app.command(
-    help=base.tr(
-        "Stima needs.csv dalla demografia dei quartieri e da tassi pubblicati (tutti in un file).",
-        "Estimate needs.csv from area demographics and published rates (every rate in one file).",
-    )
+@base.command(
+    "Stima needs.csv dalla demografia dei quartieri e da tassi pubblicati (tutti in un file).",
+    "Estimate needs.csv from area demographics and published rates (every rate in one file).",
 )
-@base.edge
 def needs(
     scenario: Annotated[
         Path,
-        typer.Argument(
-            help=base.tr(
-                "Cartella dello scenario con areas_profile.csv.",
-                "Scenario folder with areas_profile.csv.",
-            )
+        base.argument(
+            "Cartella dello scenario con areas_profile.csv.",
+            "Scenario folder with areas_profile.csv.",
         ),
     ],
     parameters: Annotated[
@@ -74,25 +65,19 @@ def needs(
     from allocator.datasets.needs import write_needs
 
     written = write_needs(scenario, parameters, out)
-    base.console.print(f"Needs (ESTIMATES) written to [bold]{written}[/]")
+    base.print_written("Bisogni (STIME) scritti in", "Needs (ESTIMATES) written to", written)
 
 
-@base.app.command(
-    help=base.tr(
-        "Scrive uno scenario SINTETICO completo di qualsiasi dimensione (test, benchmark, "
-        "formazione).",
-        "Write a complete SYNTHETIC scenario of any size (for tests, benchmarks, training).",
-    )
+@base.command(
+    "Scrive uno scenario SINTETICO completo di qualsiasi dimensione (test, benchmark, formazione).",
+    "Write a complete SYNTHETIC scenario of any size (for tests, benchmarks, training).",
 )
-@base.edge
 def synth(
     directory: Annotated[
         Path,
-        typer.Argument(
-            help=base.tr(
-                "Cartella in cui scrivere lo scenario sintetico.",
-                "Folder to write the synthetic scenario into.",
-            )
+        base.argument(
+            "Cartella in cui scrivere lo scenario sintetico.",
+            "Folder to write the synthetic scenario into.",
         ),
     ],
     areas: Annotated[int, base.option("Numero di quartieri.", "Number of areas.", min=1)] = 25,
@@ -128,17 +113,14 @@ def synth(
         seed=seed,
         staff_roles=staff_roles,
     )
-    base.console.print(f"Synthetic scenario written to [bold]{written}[/]")
+    base.print_written("Scenario sintetico scritto in", "Synthetic scenario written to", written)
 
 
-@base.app.command(
-    "build-milano",
-    help=base.tr(
-        "Ricostruisce scenarios/milano e scenarios/milano-citta dagli open data del Comune.",
-        "Rebuild scenarios/milano and scenarios/milano-citta from the Comune's open data.",
-    ),
+@base.command(
+    "Ricostruisce scenarios/milano e scenarios/milano-citta dagli open data del Comune.",
+    "Rebuild scenarios/milano and scenarios/milano-citta from the Comune's open data.",
+    name="build-milano",
 )
-@base.edge
 def build_milano_command(
     shared: Annotated[
         Path | None,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from allocator.cli.base import OutOption, OverwriteOption, console, edge, tr
+from allocator.cli.base import OutOption, OverwriteOption, argument, command, console, tr
 from allocator.cli.base import app as main_app
 
 if TYPE_CHECKING:
@@ -42,13 +42,12 @@ history = typer.Typer(
 main_app.add_typer(history, name="history")
 
 
-@history.command(
-    "list",
-    help=tr(
-        "Elenca i piani dell'archivio, dal più vecchio.", "List the archived plans, oldest first."
-    ),
+@command(
+    "Elenca i piani dell'archivio, dal più vecchio.",
+    "List the archived plans, oldest first.",
+    name="list",
+    group=history,
 )
-@edge
 def list_(history_path: HistoryOption = None) -> None:
     """List the archived plans, oldest first."""
     from allocator.outputs.archive import Archive
@@ -85,22 +84,18 @@ def list_(history_path: HistoryOption = None) -> None:
     console.print(table)
 
 
-@history.command(
-    help=tr(
-        "Mostra un piano dell'archivio: provenienza, impostazioni, indicatori; a richiesta ne "
-        "scrive i file.",
-        "Show one archived plan: provenance, settings, KPIs; optionally write its files.",
-    )
+@command(
+    "Mostra un piano dell'archivio: provenienza, impostazioni, indicatori; a richiesta ne "
+    "scrive i file.",
+    "Show one archived plan: provenance, settings, KPIs; optionally write its files.",
+    group=history,
 )
-@edge
 def show(
     run_id: Annotated[
         int,
-        typer.Argument(
-            help=tr(
-                "Il numero del piano (vedi allocator history list).",
-                "The plan's id (see `allocator history list`).",
-            )
+        argument(
+            "Il numero del piano (vedi allocator history list).",
+            "The plan's id (see `allocator history list`).",
         ),
     ],
     history_path: HistoryOption = None,
@@ -152,61 +147,43 @@ def show(
         console.print(f"File del piano scritti in [bold]{written}[/]")
 
 
-@history.command(
-    "compare",
-    help=tr(
-        "Confronta due piani dell'archivio senza ricalcolarli (le tabelle di allocator compare).",
-        "Compare two archived plans without solving again (the tables of `allocator compare`).",
-    ),
+@command(
+    "Confronta due piani dell'archivio senza ricalcolarli (le tabelle di allocator compare).",
+    "Compare two archived plans without solving again (the tables of `allocator compare`).",
+    name="compare",
+    group=history,
 )
-@edge
 def compare_(
-    first: Annotated[
-        int, typer.Argument(help=tr("Il piano di riferimento.", "The reference plan's id."))
-    ],
-    second: Annotated[
-        int, typer.Argument(help=tr("Il piano da confrontare.", "The plan compared with it."))
-    ],
+    first: Annotated[int, argument("Il piano di riferimento.", "The reference plan's id.")],
+    second: Annotated[int, argument("Il piano da confrontare.", "The plan compared with it.")],
     history_path: HistoryOption = None,
     out: OutOption = None,
     overwrite: OverwriteOption = False,
 ) -> None:
     """Compare two archived plans without solving again (the tables of `allocator compare`)."""
-    from allocator.outputs.archive import PARTNER_NAMES, Archive
-    from allocator.studies.compare import compare_plans, unique_labels, write_comparison
+    from allocator.outputs.archive import Archive
+    from allocator.studies.compare import compare_archived, write_comparison
 
     with Archive(history_path) as archive:
-        runs = [archive.get(first), archive.get(second)]
-    labels = unique_labels([run.title for run in runs])
-    names: dict[str, str] = {}
-    for run in runs:
-        partners = run.tables.get(PARTNER_NAMES)
-        if partners is not None:
-            names.update(zip(partners["partner_id"], partners["name"], strict=True))
-    comparison = compare_plans(
-        {label: run.plan() for label, run in zip(labels, runs, strict=True)}, names
-    )
+        comparison, descriptions = compare_archived([archive.get(first), archive.get(second)])
     console.print(comparison_view(comparison))
     movers = winners_view(comparison)
     if movers is not None:
         console.print(movers)
     if out is not None:
-        descriptions = {label: run.note for label, run in zip(labels, runs, strict=True)}
         written = write_comparison(comparison, out, overwrite=overwrite, descriptions=descriptions)
         console.print(f"Confronto scritto in [bold]{written}[/]")
 
 
-@history.command(
-    "label",
-    help=tr(
-        "Dà un nome a un piano dell'archivio (e a richiesta ne cambia la nota).",
-        "Name an archived plan (and optionally replace its note).",
-    ),
+@command(
+    "Dà un nome a un piano dell'archivio (e a richiesta ne cambia la nota).",
+    "Name an archived plan (and optionally replace its note).",
+    name="label",
+    group=history,
 )
-@edge
 def label_(
-    run_id: Annotated[int, typer.Argument(help=tr("Il numero del piano.", "The plan's id."))],
-    text: Annotated[str, typer.Argument(help=tr("La nuova etichetta.", "Its new label."))],
+    run_id: Annotated[int, argument("Il numero del piano.", "The plan's id.")],
+    text: Annotated[str, argument("La nuova etichetta.", "Its new label.")],
     note: Annotated[
         str | None,
         typer.Option("--note", help=tr("Sostituisce anche la nota.", "Replace its note too.")),

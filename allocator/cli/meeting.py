@@ -9,15 +9,12 @@ from allocator.cli import base
 from allocator.errors import UsageError
 
 
-@base.app.command(
-    "app",
-    help=base.tr(
-        "Apre la pagina della riunione: si muovono i comandi, si vede il piano, lo si salva "
-        "nell'archivio.",
-        "Serve the meeting page: move the controls, see the plan, save it in the archive.",
-    ),
+@base.command(
+    "Apre la pagina della riunione: si muovono i comandi, si vede il piano, lo si salva "
+    "nell'archivio.",
+    "Serve the meeting page: move the controls, see the plan, save it in the archive.",
+    name="app",
 )
-@base.edge
 def app_(
     scenario: base.ScenarioArg = None,
     host: Annotated[

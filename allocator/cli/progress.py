@@ -54,6 +54,21 @@ def progress_bar(description: str, total: int | None, quiet: bool = False) -> It
         yield lambda: bar.advance(task)
 
 
+@contextmanager
+def study_executor(
+    engine: str, jobs: int, scheduler: str | None, description: str, steps: int, quiet: bool
+) -> Iterator[tuple[Executor, Advance]]:
+    """The executor ``--engine``, ``--jobs`` and ``--scheduler`` ask for, and a progress bar of
+    ``steps`` beside it (silent with ``quiet``)."""
+    from allocator.studies.executor import make_executor
+
+    with (
+        make_executor(engine, jobs, scheduler) as executor,
+        progress_bar(description, steps, quiet) as advance,
+    ):
+        yield executor, advance
+
+
 def counting_executor(executor: Executor, advance: Advance) -> Executor:
     """``executor``, calling ``advance`` as each item finishes (to move a progress bar)."""
     from allocator.studies.executor import Executor

@@ -5,33 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import typer
-
 from allocator.cli import base
 from allocator.cli.progress import QuietOption, progress_bar
 from allocator.errors import UsageError
 from allocator.lang import lang_or_current, words
 
 
-@base.app.command(
-    help=base.tr(
-        "Scrive un rapporto HTML autonomo (indicatori, mappa, tabelle, documento di sintesi).",
-        "Write one self-contained HTML report (KPIs, map, tables, summary document).",
-    )
+@base.command(
+    "Scrive un rapporto HTML autonomo (indicatori, mappa, tabelle, documento di sintesi).",
+    "Write one self-contained HTML report (KPIs, map, tables, summary document).",
 )
-@base.edge
 def report(
     run_or_scenario: Annotated[
         Path | None,
-        typer.Argument(
-            help=base.tr(
-                "Una cartella di risultati (scritta da allocator run), di scenario (risolto ora) "
-                "o il numero di un piano dell'archivio (allocator history list); se omessa, lo "
-                "scenario di Milano incluso.",
-                "A run folder (written by allocator run), a scenario folder (solved now) or the "
-                "id of a plan in the archive (allocator history list); the bundled Milan scenario "
-                "if omitted.",
-            )
+        base.argument(
+            "Una cartella di risultati (scritta da allocator run), di scenario (risolto ora) "
+            "o il numero di un piano dell'archivio (allocator history list); se omessa, lo "
+            "scenario di Milano incluso.",
+            "A run folder (written by allocator run), a scenario folder (solved now) or the "
+            "id of a plan in the archive (allocator history list); the bundled Milan scenario "
+            "if omitted.",
         ),
     ] = None,
     out: Annotated[

@@ -5,20 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import typer
-
 from allocator.cli import base
 from allocator.errors import EXIT_INFEASIBLE, EXIT_SOLVER
 from allocator.lang import lang_or_current, words
 
 
-@base.app.command(
-    help=base.tr(
-        "Risolve uno scenario e ne scrive i risultati.",
-        "Solve one scenario and write its outputs.",
-    )
+@base.command(
+    "Risolve uno scenario e ne scrive i risultati.", "Solve one scenario and write its outputs."
 )
-@base.edge
 def run(
     scenario: base.ScenarioArg = None,
     out: Annotated[
@@ -93,46 +87,36 @@ def run(
 ) -> None:
     """Solve one scenario, write its outputs and record it in the archive of plans."""
     from allocator.cli.history import check_history, record_run
-    from allocator.cli.uncertainty import robust_plan, robust_view
+    from allocator.cli.uncertainty import robust_plan
     from allocator.optimization.pipeline import run_scenario
     from allocator.optimization.solve import SolveStatus
-    from allocator.outputs.atomic import check_destination
-    from allocator.outputs.run_folder import default_output_dir, write_outputs
+    from allocator.outputs.run_folder import write_outputs
     from allocator.render.explain_view import explanation_view
     from allocator.render.explanations import explain as explain_run
     from allocator.render.gains import rule_sentences
     from allocator.render.negotiation import negotiation_outputs
     from allocator.render.summary import print_summary
+    from allocator.render.uncertainty import robust_view
     from allocator.studies.frontier import equity_key, rules_placed
 
     lang = lang_or_current(lang)
     overrides = [*(set_ or []), *base.solver_overrides(solver, time_limit)]
     loaded = base.load_scenario(scenario, overrides)
     base.print_notices(loaded)
-    destination = out or default_output_dir(loaded.name)
-    check_destination(destination, overwrite=overwrite)  # before solving; the write claims it
+    destination = base.output_folder(out, loaded.name, overwrite)  # the write claims it
     check_history(history_path, no_history)  # an unusable archive stops the run before solving
     robust = robust_plan(loaded, scenario)  # policy.robust_samples > 0: the robust plan
     result = run_scenario(loaded) if robust is None else robust.result
     if result.status is SolveStatus.INFEASIBLE:
         infeasible = words("non ha soluzione", "is infeasible", lang)
-        base.errors.print(f"[bold red]Scenario '{loaded.name}' {infeasible}:[/]")
         solver_proved = result.outcome is not None
         lines = explain_run(result, lang=lang).sentences if solver_proved else result.explanation
-        for line in lines:
-            base.errors.print(f"  - {line}", highlight=False, markup=False)
-        raise typer.Exit(EXIT_INFEASIBLE)
+        base.fail(f"Scenario '{loaded.name}' {infeasible}", lines, EXIT_INFEASIBLE)
     if not result.has_plan:
-        base.errors.print(
-            f"[bold red]{words('Nessun piano per', 'No plan for', lang)} '{loaded.name}':[/]"
-        )
-        for line in result.explanation:
-            base.errors.print(f"  - {line}", highlight=False, markup=False)
-        raise typer.Exit(EXIT_SOLVER)
+        no_plan = words("Nessun piano per", "No plan for", lang)
+        base.fail(f"{no_plan} '{loaded.name}'", result.explanation, EXIT_SOLVER)
     why = explain_run(result, lang=lang, confirm=explain)
-    # limits, where to strengthen and idle capacity always (the report reads them); marginal
-    # values only with --explain, when each is confirmed by a re-solve
-    extra = {k: v for k, v in why.tables().items() if explain or k != "marginal_values"}
+    extra = why.kept_tables(confirmed=explain)  # marginal values only with --explain
     # each rule of thumb beside the optimised plan with the same money (the report reads it)
     rules, _ = rules_placed(loaded)
     extra["rules"] = rules
@@ -154,20 +138,15 @@ def run(
             base.console.print(line, highlight=False)
         if robust is not None:
             base.console.print(robust_view(robust, lang))
-    base.console.print(
-        f"{words('Risultati scritti in', 'Outputs written to', lang)} [bold]{written}[/]"
-    )
+    base.print_written("Risultati scritti in", "Outputs written to", written, lang)
     if not no_history:
         record_run(history_path, result, label=label, overrides=overrides, extra_tables=extra)
 
 
-@base.app.command(
-    help=base.tr(
-        "Controlla i dati di uno scenario ed elenca ogni problema trovato.",
-        "Check a scenario's inputs and list every problem found.",
-    )
+@base.command(
+    "Controlla i dati di uno scenario ed elenca ogni problema trovato.",
+    "Check a scenario's inputs and list every problem found.",
 )
-@base.edge
 def validate(
     scenario: base.ScenarioArg = None,
     set_: base.SetOption = None,
@@ -197,7 +176,4 @@ def validate(
     conflicts = check_feasibility(loaded)
     if conflicts:
         cannot = words("Ma lo scenario non si può soddisfare", "But the scenario cannot be met")
-        base.errors.print(f"[bold red]{cannot}:[/]")
-        for line in conflicts:
-            base.errors.print(f"  - {line}", highlight=False, markup=False)
-        raise typer.Exit(EXIT_INFEASIBLE)
+        base.fail(cannot, conflicts, EXIT_INFEASIBLE)

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from allocator.cli import base
-from allocator.cli.engine import EngineOption, JobsOption, SchedulerOption
-from allocator.cli.progress import QuietOption, counting_executor, progress_bar
+from allocator.cli.engine import EngineOption, SchedulerOption, StudyOptions, study_options
+from allocator.cli.progress import QuietOption, counting_executor, progress_bar, study_executor
 from allocator.errors import UsageError
 from allocator.lang import current_lang, words
 
@@ -27,22 +27,17 @@ BATCH_COLUMNS = (
 weigh equity differently, and objectives under different weights are not comparable."""
 
 
-@base.app.command(
-    help=base.tr(
-        "Confronta scenari o risultati affiancati: indicatori, quartieri, interventi, chi "
-        "guadagna e chi perde.",
-        "Compare scenarios side by side: KPIs, areas, interventions, winners and losers.",
-    )
+@base.command(
+    "Confronta scenari o risultati affiancati: indicatori, quartieri, interventi, chi "
+    "guadagna e chi perde.",
+    "Compare scenarios side by side: KPIs, areas, interventions, winners and losers.",
 )
-@base.edge
 def compare(
     scenarios: Annotated[
         list[Path],
-        typer.Argument(
-            help=base.tr(
-                "Cartelle di scenari o di risultati (di allocator run); la prima è il riferimento.",
-                "Scenario folders, the first the reference.",
-            )
+        base.argument(
+            "Cartelle di scenari o di risultati (di allocator run); la prima è il riferimento.",
+            "Scenario folders, the first the reference.",
         ),
     ],
     with_rules: Annotated[
@@ -97,22 +92,16 @@ def compare(
             title, comparison.kpis, labels, deltas, role_names=roles, width=base.console.width
         )
     )
-    base.console.print(
-        f"{words('Confronto scritto in', 'Comparison written to')} [bold]{written}[/]"
-    )
+    base.print_written("Confronto scritto in", "Comparison written to", written)
 
 
-@base.app.command(
-    help=base.tr(
-        "Risolve lo scenario per ogni valore di un'impostazione: una tabella e un grafico.",
-        "Solve the scenario at each value of one setting: a table and a chart.",
-    )
+@base.command(
+    "Risolve lo scenario per ogni valore di un'impostazione: una tabella e un grafico.",
+    "Solve the scenario at each value of one setting: a table and a chart.",
 )
-@base.edge
+@study_options
 def sweep(
-    scenario: Annotated[
-        Path, typer.Argument(help=base.tr("Cartella dello scenario.", "Scenario folder."))
-    ],
+    scenario: base.ScenarioFolderArg,
     param: Annotated[
         str,
         base.option(
@@ -129,64 +118,37 @@ def sweep(
             "--values",
         ),
     ],
-    out: base.OutOption = None,
-    set_: base.SetOption = None,
-    overwrite: base.OverwriteOption = False,
-    engine: EngineOption = "local",
-    scheduler: SchedulerOption = None,
-    jobs: JobsOption = 1,
-    quiet: QuietOption = False,
+    *,
+    options: StudyOptions,
 ) -> None:
     """Solve the scenario at each value of one setting: a table and a chart."""
-    from allocator.outputs import names
-    from allocator.outputs.atomic import check_destination, write_folder
-    from allocator.outputs.run_folder import default_output_dir
-    from allocator.outputs.table_io import write_table
     from allocator.render.console import column_label, frame_table
     from allocator.render.gains import next_money_sentence
-    from allocator.render.plotting import png
-    from allocator.render.tradeoffs import budget_outcome
-    from allocator.studies.executor import make_executor
+    from allocator.render.tradeoffs import write_sweep
     from allocator.studies.sweep import next_money, parse_values
     from allocator.studies.sweep import sweep as sweep_curve
 
     points = parse_values(values)
-    loaded = base.load_scenario(scenario, set_ or [])
-    destination = out or default_output_dir(f"sweep {loaded.name} {param}")
-    check_destination(destination, overwrite=overwrite)  # before solving
-    with (
-        make_executor(engine, jobs, scheduler) as executor,
-        progress_bar(words("Variazione", "Sweep"), len(points), quiet) as advance,
-    ):
+    loaded = base.load_scenario(scenario, options.overrides)
+    destination = options.destination(f"sweep {loaded.name} {param}")
+    with options.executor(words("Variazione", "Sweep"), len(points)) as (executor, advance):
         frame = sweep_curve(loaded, param, points, executor=counting_executor(executor, advance))
     more = next_money(loaded)  # the next 100.000 € from a re-solve at today's budget
-
-    def fill(folder: Path) -> None:
-        write_table(frame, folder / names.SWEEP_TABLE)
-        by_budget = frame["budget_total"].nunique() > 1
-        x = "budget_total" if by_budget else param
-        today = more["budget_total"] if by_budget else None
-        (folder / names.SWEEP_CHART).write_bytes(png(budget_outcome(frame, x=x, today=today)))
-
-    written = write_folder(destination, fill, overwrite=overwrite)
+    written = write_sweep(frame, param, more, destination, overwrite=options.overwrite)
     shown = [param, "status", "beneficiaries_served", "weighted_coverage", "budget_used_share"]
     title = words("Variazione di {}", "Sweep of {}").format(column_label(param, current_lang()))
     base.console.print(frame_table(title, frame, shown, width=base.console.width))
     base.console.print(next_money_sentence(more, current_lang()), highlight=False)
-    base.console.print(f"{words('Variazione scritta in', 'Sweep written to')} [bold]{written}[/]")
+    base.print_written("Variazione scritta in", "Sweep written to", written)
 
 
-@base.app.command(
-    help=base.tr(
-        "La frontiera efficienza–equità, con gli scenari indicati collocati su di essa.",
-        "The efficiency–equity frontier, with named scenarios placed on it.",
-    )
+@base.command(
+    "La frontiera efficienza–equità, con gli scenari indicati collocati su di essa.",
+    "The efficiency–equity frontier, with named scenarios placed on it.",
 )
-@base.edge
+@study_options
 def frontier(
-    scenario: Annotated[
-        Path, typer.Argument(help=base.tr("Cartella dello scenario.", "Scenario folder."))
-    ],
+    scenario: base.ScenarioFolderArg,
     points: Annotated[
         int,
         base.option(
@@ -209,77 +171,50 @@ def frontier(
             "Colloca le regole empiriche.", "Place the rules of thumb on it.", "--rules/--no-rules"
         ),
     ] = True,
-    out: base.OutOption = None,
-    set_: base.SetOption = None,
-    overwrite: base.OverwriteOption = False,
-    engine: EngineOption = "local",
-    scheduler: SchedulerOption = None,
-    jobs: JobsOption = 1,
-    quiet: QuietOption = False,
+    *,
+    options: StudyOptions,
 ) -> None:
     """The efficiency–equity frontier (by equity floor), with scenarios and rules placed on it."""
-    from allocator.outputs import names
-    from allocator.outputs.atomic import check_destination, write_folder
-    from allocator.outputs.run_folder import default_output_dir
-    from allocator.outputs.table_io import write_table
     from allocator.render.console import frame_table
     from allocator.render.gains import domination_sentences
-    from allocator.render.plotting import png
-    from allocator.render.tradeoffs import efficiency_equity_frontier
+    from allocator.render.tradeoffs import write_frontier
     from allocator.studies.compare import unique_labels
-    from allocator.studies.executor import make_executor
     from allocator.studies.frontier import equity_key, placed, rules_placed
     from allocator.studies.frontier import frontier as frontier_curve
 
-    loaded = base.load_scenario(scenario, set_ or [])
-    destination = out or default_output_dir(f"frontier {loaded.name}")
-    check_destination(destination, overwrite=overwrite)  # before solving
+    loaded = base.load_scenario(scenario, options.overrides)
+    destination = options.destination(f"frontier {loaded.name}")
     steps = max(points, 0) + len(named or [])
-    with (
-        make_executor(engine, jobs, scheduler) as executor,
-        progress_bar(words("Frontiera", "Frontier"), steps, quiet) as advance,
-    ):
+    with options.executor(words("Frontiera", "Frontier"), steps) as (executor, advance):
         frame = frontier_curve(loaded, points, executor=counting_executor(executor, advance))
         results = []
         for path in named or []:
-            results += base.solved([path], set_ or [])
+            results += base.solved([path], options.overrides)
             advance()
     key = equity_key(loaded)
     labels = unique_labels([r.scenario.name for r in results])
     points_frame = placed({lab: r.plan for lab, r in zip(labels, results, strict=True)}, key)
     rule_frame, dominations = rules_placed(loaded) if rules else (None, [])
-
-    def fill(folder: Path) -> None:
-        write_table(frame, folder / names.FRONTIER_TABLE)
-        write_table(points_frame, folder / names.FRONTIER_POINTS)
-        if rule_frame is not None:
-            write_table(rule_frame, folder / names.FRONTIER_RULES)
-        chart = efficiency_equity_frontier(frame, named=points_frame, rules=rule_frame, y=key)
-        (folder / names.FRONTIER_CHART).write_bytes(png(chart))
-
-    written = write_folder(destination, fill, overwrite=overwrite)
+    written = write_frontier(
+        frame, points_frame, rule_frame, key, destination, overwrite=options.overwrite
+    )
     shown = ["equity_floor", "weighted_coverage", key, "beneficiaries_served", "funded"]
     title = words("Frontiera efficienza–equità", "Efficiency–equity frontier")
     base.console.print(frame_table(title, frame, [*shown, "dominated"], width=base.console.width))
     for line in domination_sentences(dominations, current_lang()):
         base.console.print(line, highlight=False)
-    base.console.print(f"{words('Frontiera scritta in', 'Frontier written to')} [bold]{written}[/]")
+    base.print_written("Frontiera scritta in", "Frontier written to", written)
 
 
-@base.app.command(
-    help=base.tr(
-        "Risolve in parallelo ogni scenario sotto DIR; un errore non ferma gli altri.",
-        "Solve every scenario folder under DIR in parallel; one failure does not stop the others.",
-    )
+@base.command(
+    "Risolve in parallelo ogni scenario sotto DIR; un errore non ferma gli altri.",
+    "Solve every scenario folder under DIR in parallel; one failure does not stop the others.",
 )
-@base.edge
 def batch(
     directory: Annotated[
         Path,
-        typer.Argument(
-            help=base.tr(
-                "Cartella che contiene cartelle di scenari.", "Folder holding scenario folders."
-            )
+        base.argument(
+            "Cartella che contiene cartelle di scenari.", "Folder holding scenario folders."
         ),
     ],
     jobs: Annotated[
@@ -303,7 +238,6 @@ def batch(
     from allocator.outputs.run_folder import default_output_dir
     from allocator.render.console import frame_table, status_word
     from allocator.studies.batch import batch_table, find_scenarios, run_batch, worst_exit_code
-    from allocator.studies.executor import make_executor
 
     folders = find_scenarios(directory)
     if not folders:
@@ -317,19 +251,16 @@ def batch(
     destination = destination.with_suffix(".csv")
     check_writable(destination)  # before solving
     results = []
-    with (
-        make_executor(engine, jobs, scheduler) as executor,
-        progress_bar(words("Risoluzione", "Solving"), len(folders), quiet) as advance,
-    ):
+    bar = words("Risoluzione", "Solving")
+    with study_executor(engine, jobs, scheduler, bar, len(folders), quiet) as (executor, advance):
         for result in run_batch(folders, jobs, loader=base.folder_loader(), executor=executor):
             results.append(result)
             advance()
     table = batch_table(results)
     write_csv_atomically(table, destination)
     base.console.print(frame_table("Batch", table, BATCH_COLUMNS, width=base.console.width))
-    base.console.print(
-        f"{words('Indicatori di tutti gli scenari scritti in', 'Combined KPIs written to')} "
-        f"[bold]{destination}[/]"
+    base.print_written(
+        "Indicatori di tutti gli scenari scritti in", "Combined KPIs written to", destination
     )
     failed = [r for r in results if not r.ok]
     lang = current_lang()

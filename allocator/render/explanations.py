@@ -230,6 +230,11 @@ class Explanation:
         """The frames by output file stem (marginal_values.csv, limits.csv, ...)."""
         return frames_by_name(self, ("marginal_values", "limits", "strengthen", "idle_capacity"))
 
+    def kept_tables(self, confirmed: bool) -> dict[str, pd.DataFrame]:
+        """The tables a run keeps (the report reads them): limits, where to strengthen and idle
+        capacity always; the marginal values only when each was ``confirmed`` by a re-solve."""
+        return {k: v for k, v in self.tables().items() if confirmed or k != "marginal_values"}
+
     def short(self, top: int = 3) -> list[str]:
         """A few lines: the top binding limits, the worst-off areas that money cannot lift and
         where to strengthen first, and the best confirmed marginal value."""

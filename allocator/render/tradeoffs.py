@@ -8,10 +8,22 @@ plans that dominate them are points, never joined to the frontier or to each oth
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from allocator.outputs.atomic import write_folder
+from allocator.outputs.names import (
+    FRONTIER_CHART,
+    FRONTIER_POINTS,
+    FRONTIER_RULES,
+    FRONTIER_TABLE,
+    SWEEP_CHART,
+    SWEEP_TABLE,
+)
+from allocator.outputs.table_io import write_table
 from allocator.render.plotting import (
     LINE_COLOUR,
     SECOND_COLOUR,
@@ -20,6 +32,7 @@ from allocator.render.plotting import (
     new_figure,
     number_formatter,
     percent_formatter,
+    png,
     styled,
 )
 
@@ -183,3 +196,47 @@ def efficiency_equity_frontier(
         if shown:
             axes.legend(loc="best", fontsize=11)
     return figure
+
+
+def write_sweep(
+    frame: pd.DataFrame,
+    param: str,
+    more: dict[str, float],
+    out: Path,
+    *,
+    overwrite: bool = False,
+) -> Path:
+    """Write a sweep's table and chart, all or nothing; the chart is by budget (today's marked,
+    from ``more``, the next money's re-solve) when the budget varies, else by ``param``."""
+
+    def fill(folder: Path) -> None:
+        write_table(frame, folder / SWEEP_TABLE)
+        by_budget = frame["budget_total"].nunique() > 1
+        x = "budget_total" if by_budget else param
+        today = more["budget_total"] if by_budget else None
+        (folder / SWEEP_CHART).write_bytes(png(budget_outcome(frame, x=x, today=today)))
+
+    return write_folder(out, fill, overwrite=overwrite)
+
+
+def write_frontier(
+    frame: pd.DataFrame,
+    points: pd.DataFrame,
+    rules: pd.DataFrame | None,
+    key: str,
+    out: Path,
+    *,
+    overwrite: bool = False,
+) -> Path:
+    """Write a frontier's table, its placed scenarios (and rules of thumb) and its chart, all or
+    nothing; ``key`` is the equity KPI on the chart's vertical axis."""
+
+    def fill(folder: Path) -> None:
+        write_table(frame, folder / FRONTIER_TABLE)
+        write_table(points, folder / FRONTIER_POINTS)
+        if rules is not None:
+            write_table(rules, folder / FRONTIER_RULES)
+        chart = efficiency_equity_frontier(frame, named=points, rules=rules, y=key)
+        (folder / FRONTIER_CHART).write_bytes(png(chart))
+
+    return write_folder(out, fill, overwrite=overwrite)

@@ -7,11 +7,19 @@ Both read the tables ``allocator uncertainty`` writes (``uncertainty_areas.csv``
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from matplotlib.figure import Figure
+from rich.console import Group
+from rich.table import Table
 
+from allocator.outputs.atomic import write_folder
+from allocator.outputs.table_io import write_table
+from allocator.postprocess.kpis import KpiFormat
+from allocator.render.console import frame_table
 from allocator.render.formats import euro, number, share
 from allocator.render.plotting import (
     NEED_COLOUR,
@@ -24,6 +32,10 @@ from allocator.render.plotting import (
     short_name,
     styled,
 )
+
+if TYPE_CHECKING:
+    from allocator.studies.robust import RobustRun
+    from allocator.studies.uncertainty import UncertaintyStudy
 
 TEXT = {
     "it": {
@@ -214,3 +226,111 @@ def _settings(folder: Path) -> dict[str, int]:
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
     return {k: v for k, v in data.items() if isinstance(v, int)}
+
+
+def write_uncertainty(
+    study: UncertaintyStudy, scenario_name: str, out: Path, *, overwrite: bool = False
+) -> Path:
+    """Write a study's tables, its chart of per-area ranges and its settings
+    (``uncertainty.json``), all or nothing: what :func:`uncertainty_section` reads back."""
+
+    def fill(folder: Path) -> None:
+        tables = {
+            "uncertainty_areas": study.areas,
+            "uncertainty_samples": study.samples,
+            "uncertainty_partners": study.partners,
+            "uncertainty_parameters": study.parameters,
+            "uncertainty_ranges": study.dimensions,
+        }
+        for name, frame in tables.items():
+            write_table(frame, folder / f"{name}.csv")
+        (folder / "uncertainty_areas.png").write_bytes(png(area_ranges(study.areas)))
+        settings = {"scenario": scenario_name, **study.settings}
+        (folder / "uncertainty.json").write_text(
+            json.dumps(settings, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+
+    return write_folder(out, fill, overwrite=overwrite)
+
+
+COVERAGE_LABELS = {
+    "name": "quartiere",
+    "coverage_nominal": "copertura con i bisogni dati",
+    "coverage_p10": "copertura P10",
+    "coverage_p50": "copertura P50",
+    "coverage_p90": "copertura P90",
+    "prob_below_target": "probabilità sotto l'obiettivo",
+    "funded_share": "quota dei campioni con fondi",
+}
+
+
+def coverage_view(study: UncertaintyStudy, rows: int = 10) -> Group:
+    """The ``rows`` areas whose coverage is least sure (lowest P10), for the terminal."""
+    view = study.areas.sort_values("coverage_p10").head(rows)
+    shown = ["name", "coverage_nominal", "coverage_p10", "coverage_p50", "coverage_p90"]
+    shown += [c for c in ("prob_below_target", "funded_share") if c in view.columns]
+    title = "Copertura per NIL sotto i bisogni campionati"
+    formats: dict[str, KpiFormat] = {c: "share" for c in shown if c != "name"}
+    return frame_table(title, view, shown, labels=COVERAGE_LABELS, formats=formats)
+
+
+def fixed_plan_sentence(study: UncertaintyStudy) -> str:
+    """The objective of the plan kept fixed across the samples: its P10, P50 and P90."""
+    fixed = study.samples[study.samples["plan"] == "nominal"]["objective"]
+    return (
+        f"Obiettivo del piano fisso: P10 {share(fixed.quantile(0.1))}, "
+        f"P50 {share(fixed.quantile(0.5))}, P90 {share(fixed.quantile(0.9))}."
+    )
+
+
+ROBUST_TEXT = {
+    "it": {
+        "title": "Piano robusto e piano per i bisogni stimati, sotto {n} campioni dei bisogni",
+        "robust": "robusto",
+        "nominal": "per i bisogni stimati",
+        "expected_objective": "Obiettivo medio",
+        "worst_share_objective": "Media del 20% peggiore",
+        "objective_p10": "Obiettivo P10",
+        "weighted_coverage_mean": "Copertura pesata media",
+        "worst_areas_coverage_mean": "Copertura media dei quartieri più scoperti",
+        "min_area_coverage_mean": "Copertura minima media",
+        "objective_as_given": "Obiettivo con i bisogni stimati",
+    },
+    "en": {
+        "title": "Robust plan and plan for the estimated needs, under {n} need samples",
+        "robust": "robust",
+        "nominal": "for the estimated needs",
+        "expected_objective": "Mean objective",
+        "worst_share_objective": "Mean of the worst 20%",
+        "objective_p10": "Objective P10",
+        "weighted_coverage_mean": "Mean weighted coverage",
+        "worst_areas_coverage_mean": "Mean coverage of the worst-covered areas",
+        "min_area_coverage_mean": "Mean least coverage",
+        "objective_as_given": "Objective with the estimated needs",
+    },
+}
+
+
+def robust_view(robust: RobustRun, lang: str = "it") -> Table:
+    """The robust and the nominal plan side by side, measured under the same samples."""
+    text = ROBUST_TEXT[lang]
+    count = int(robust.samples["sample"].nunique())
+    table = Table(title=text["title"].format(n=count))
+    table.add_column("")
+    plans = list(robust.comparison["plan"])
+    for plan in plans:
+        table.add_column(text.get(plan, plan), justify="right")
+    rows = robust.comparison.set_index("plan")
+    for key in (
+        "expected_objective",
+        "worst_share_objective",
+        "objective_p10",
+        "weighted_coverage_mean",
+        "worst_areas_coverage_mean",
+        "min_area_coverage_mean",
+        "objective_as_given",
+    ):
+        if key not in rows.columns:
+            continue  # a comparison read from a run folder written before the column existed
+        table.add_row(text[key], *(share(float(rows.at[p, key]), lang) for p in plans))
+    return table

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from allocator.optimization.pipeline import RunResult
+from allocator.outputs.archive import PARTNER_NAMES, ArchivedRun
 from allocator.outputs.atomic import write_folder
 from allocator.outputs.escaping import markdown_text
 from allocator.outputs.names import COMPARISON_SUMMARY, COMPARISON_WORKBOOK, table_file
@@ -352,3 +353,17 @@ def compare_results(
     from allocator.studies.compare_inputs import compare_many, from_result
 
     return compare_many([from_result(r) for r in results], with_rules=with_rules)
+
+
+def compare_archived(runs: Sequence[ArchivedRun]) -> tuple[Comparison, dict[str, str]]:
+    """Archived plans compared as they were recorded (no re-solve), each labelled by its title
+    and its partners named as recorded; with each plan's note, to describe it."""
+    labels = unique_labels([run.title for run in runs])
+    names: dict[str, str] = {}
+    for run in runs:
+        partners = run.tables.get(PARTNER_NAMES)
+        if partners is not None:
+            names.update(zip(partners["partner_id"], partners["name"], strict=True))
+    plans = {label: run.plan() for label, run in zip(labels, runs, strict=True)}
+    descriptions = {label: run.note for label, run in zip(labels, runs, strict=True)}
+    return compare_plans(plans, names), descriptions
