@@ -6,6 +6,7 @@ import hashlib
 import multiprocessing
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -125,6 +126,30 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
         )
         assert len({r.run_id for r in runs}) == 12
         assert all(len(archive.get(r.run_id).plan().allocation) > 0 for r in runs)
+
+
+def _opener(paths: list[str], start: Any) -> None:
+    for path in paths:
+        start.wait(timeout=60)  # every process opens each new archive at the same moment
+        with Archive(path) as archive:
+            archive.runs()
+
+
+def test_processes_creating_one_archive_at_the_same_moment_all_open_it(tmp_path: Path) -> None:
+    # a process must never see another's half-written new file (it would refuse it as damaged)
+    paths = [str(tmp_path / f"new-{n}.sqlite") for n in range(8)]
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(4)
+    workers = [context.Process(target=_opener, args=(paths, start)) for _ in range(4)]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(120)
+    assert [p.exitcode for p in workers] == [0, 0, 0, 0]
+    for path in paths:
+        with Archive(path) as archive:
+            assert archive.runs() == []
+    assert not list(tmp_path.glob(".*.new*"))  # no set-up file left behind
 
 
 def test_a_foreign_sqlite_database_is_refused_and_left_alone(tmp_path: Path) -> None:

@@ -131,6 +131,44 @@ def _refusal(path: Path, why: str) -> ArchiveError:
     )
 
 
+def set_up(db: sqlite3.Connection) -> None:
+    """The archive's tables and marks, inside the caller's write transaction (idempotent)."""
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def create_archive(path: Path) -> None:
+    """Create an empty archive at ``path`` whole, never half-written: set up in a file of its
+    own beside it, then linked into place only if ``path`` is still free (another process
+    creating it at the same moment keeps its own, and both then open the same archive).
+
+    Where the file system cannot link (some network or FAT drives) the archive is created in
+    place by the first open, as SQLite does.
+    """
+    fresh = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.new")
+    try:
+        db = sqlite3.connect(fresh)
+        try:
+            db.isolation_level = None
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("BEGIN IMMEDIATE")
+            set_up(db)
+            db.execute("COMMIT")
+        finally:
+            db.close()
+        with suppress(FileExistsError):
+            os.link(fresh, path)
+    except (OSError, sqlite3.Error):
+        pass  # no hard links here (or no room): the first open creates the file, or says why
+    finally:
+        for leftover in (fresh, *(fresh.with_name(fresh.name + end) for end in ("-wal", "-shm"))):
+            with suppress(OSError):
+                leftover.unlink()
+
+
 class Archive:
     """An open archive; use as a context manager. Creates the file (and its folder) if missing."""
 
@@ -139,6 +177,8 @@ class Archive:
         self._check_file()
         if not self.path.parent.is_dir():
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            create_archive(self.path)
         try:
             self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as exc:
@@ -196,11 +236,7 @@ class Archive:
                 time.sleep(0.05)
         db.execute("PRAGMA foreign_keys = ON")
         with self._writing():
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            set_up(db)
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
