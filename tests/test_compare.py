@@ -10,7 +10,14 @@ from typer.testing import CliRunner
 
 from allocator.cli import app
 from allocator.optimization.pipeline import run_scenario
-from allocator.studies.compare import compare_plans, compare_results, number_it, write_comparison
+from allocator.studies.compare import (
+    comparable_objectives,
+    compare_plans,
+    compare_results,
+    number_it,
+    write_comparison,
+)
+from allocator.studies.variants import with_setting
 from tests.toy import toy_scenario, write_toy
 
 pytestmark = pytest.mark.cli
@@ -69,6 +76,24 @@ def test_workbook_csvs_and_minutes_are_written_atomically(tmp_path: Path) -> Non
     summary = (out / "summary.md").read_text()
     assert "| beneficiari raggiunti | 10 | 15 |" in summary
     assert [p.name for p in tmp_path.iterdir()] == ["cmp"]  # no staging folder left
+
+
+def test_objectives_that_weigh_equity_differently_are_not_set_side_by_side(
+    tmp_path: Path,
+) -> None:
+    plain = run_scenario(toy_scenario(100.0))
+    weighted = run_scenario(with_setting(toy_scenario(100.0), "policy.equity_weight", 0.5))
+    same = compare_results([plain, run_scenario(toy_scenario(150.0))])[0]
+    assert same.objective_compared and "objective" in set(same.kpis["kpi"])
+    other, descriptions = compare_results([plain, weighted])
+    assert not other.objective_compared
+    assert "objective" not in set(other.kpis["kpi"])
+    assert "beneficiaries_served" in set(other.kpis["kpi"])  # the rest is still compared
+    written = write_comparison(other, tmp_path / "c", descriptions=descriptions)
+    minutes = (written / "summary.md").read_text(encoding="utf-8")
+    assert "| obiettivo (0-1) |" not in minutes
+    assert "L'obiettivo (0-1) non è confrontato" in minutes
+    assert comparable_objectives([{"equity_weight": 0.2}, None]) is False
 
 
 def test_italian_numbers() -> None:

@@ -162,11 +162,17 @@ def compare_(
 ) -> None:
     """Compare two archived plans without solving again (the tables of `allocator compare`)."""
     from allocator.outputs.archive import Archive
-    from allocator.studies.compare import compare_archived, write_comparison
+    from allocator.studies.compare import (
+        compare_archived,
+        objective_not_compared,
+        write_comparison,
+    )
 
     with Archive(history_path) as archive:
         comparison, descriptions = compare_archived([archive.get(first), archive.get(second)])
     console.print(comparison_view(comparison))
+    if not comparison.objective_compared:
+        console.print(objective_not_compared(), highlight=False)
     movers = winners_view(comparison)
     if movers is not None:
         console.print(movers)

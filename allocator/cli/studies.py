@@ -58,7 +58,7 @@ def compare(
     from allocator.outputs.run_folder import default_output_dir
     from allocator.outputs.run_reader import is_run_folder, read_run_folder
     from allocator.render.console import kpi_comparison_table
-    from allocator.studies.compare import write_comparison
+    from allocator.studies.compare import objective_not_compared, write_comparison
     from allocator.studies.compare_inputs import (
         compare_many,
         comparison_name,
@@ -92,6 +92,8 @@ def compare(
             title, comparison.kpis, labels, deltas, role_names=roles, width=base.console.width
         )
     )
+    if not comparison.objective_compared:
+        base.console.print(objective_not_compared(), highlight=False)
     base.print_written("Confronto scritto in", "Comparison written to", written)
 
 

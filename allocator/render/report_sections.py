@@ -25,6 +25,7 @@ from allocator.render.plotting import (
 from allocator.render.report_runs import ReportRun
 from allocator.render.report_words import WORDS, Column, columns
 from allocator.render.tradeoffs import efficiency_equity_frontier
+from allocator.studies.compare import comparable_objectives
 
 REPORT_KPIS = (
     "beneficiaries_served",
@@ -226,12 +227,8 @@ def limit_counts(limits: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def same_objective(runs: Sequence[ReportRun]) -> bool:
-    """Whether the runs' objectives are comparable: the same equity weight, measure and share."""
-    policies = {
-        (p.equity_weight, p.equity_measure, p.equity_share)
-        for p in (r.settings.policy for r in runs)
-    }
-    return len(policies) <= 1
+    """Whether the runs' objectives are comparable (see :func:`comparable_objectives`)."""
+    return comparable_objectives(r.settings.policy.model_dump(mode="json") for r in runs)
 
 
 def compare_section(runs: Sequence[ReportRun], lang: str) -> str:

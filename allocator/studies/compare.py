@@ -7,13 +7,14 @@ Markdown summary (in Italian, for the minutes), atomically.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from allocator.lang import words
 from allocator.optimization.pipeline import RunResult
 from allocator.outputs.archive import PARTNER_NAMES, ArchivedRun
 from allocator.outputs.atomic import write_folder
@@ -45,12 +46,32 @@ class Comparison:
     """Per partner: beneficiaries and euros received per plan; their Δ."""
     winners_losers: pd.DataFrame
     """Per plan after the first: the areas and partners gaining and losing most."""
+    objective_compared: bool = True
+    """False when the plans' objectives weigh equity differently: the KPI ``objective`` is then
+    left out of :attr:`kpis` (numbers that do not measure the same thing are not set side by
+    side)."""
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The frames by sheet name, in order."""
         return frames_by_name(
             self, ("kpis", "areas", "interventions", "partners", "winners_losers")
         )
+
+
+OBJECTIVE_TERMS = ("equity_weight", "equity_measure", "equity_share")
+"""The policy settings the KPI ``objective`` depends on besides the plan itself."""
+
+
+def comparable_objectives(policies: Iterable[Mapping[str, Any] | None]) -> bool:
+    """Whether plans' objectives measure the same thing: their policies (as run.json records
+    them, or ``Policy.model_dump(mode="json")``) agree on :data:`OBJECTIVE_TERMS`. A policy not
+    known (None) makes them not comparable."""
+    terms = set()
+    for policy in policies:
+        if policy is None:
+            return False
+        terms.add(tuple(str(policy.get(key)) for key in OBJECTIVE_TERMS))
+    return len(terms) <= 1
 
 
 def unique_labels(names: list[str]) -> list[str]:
@@ -78,18 +99,27 @@ def compare_plans(
     plans: Mapping[str, Plan],
     partner_names: Mapping[str, str] | None = None,
     top: int = 5,
+    objective_compared: bool = True,
 ) -> Comparison:
-    """Compare plans by label; the first is the reference of every difference."""
+    """Compare plans by label; the first is the reference of every difference.
+
+    ``objective_compared``: False when the plans' objectives weigh equity differently (see
+    :func:`comparable_objectives`); the KPI ``objective`` is then left out.
+    """
     if not plans:
         raise ValueError("nothing to compare")
     labels = tuple(plans)
+    kpis = _kpi_view(plans)
+    if not objective_compared:
+        kpis = kpis[kpis["kpi"] != "objective"].reset_index(drop=True)
     return Comparison(
         labels=labels,
-        kpis=_kpi_view(plans),
+        kpis=kpis,
         areas=_area_view(plans),
         interventions=_intervention_view(plans),
         partners=_partner_view(plans, partner_names or {}),
         winners_losers=_winners_losers(plans, partner_names or {}, top),
+        objective_compared=objective_compared,
     )
 
 
@@ -268,6 +298,24 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
+OBJECTIVE_NOT_COMPARED = (
+    "L'obiettivo (0-1) non è confrontato: i piani pesano l'equità in modo diverso (peso, misura "
+    "o quota dei quartieri più scoperti), quindi i loro obiettivi non misurano la stessa cosa."
+)
+"""Said (in the minutes' Italian) where a comparison leaves the objective out."""
+
+
+def objective_not_compared(lang: str | None = None) -> str:
+    """Why a comparison leaves the objective out, in ``lang`` (default: the one in force)."""
+    return words(
+        OBJECTIVE_NOT_COMPARED,
+        "The objective (0-1) is not compared: the plans weigh equity differently (weight, "
+        "measure or share of the worst-covered areas), so their objectives do not measure the "
+        "same thing.",
+        lang,
+    )
+
+
 def summary_markdown(comparison: Comparison, descriptions: Mapping[str, str] | None = None) -> str:
     """A summary a planner can paste into the minutes (in Italian, numbers formatted)."""
     labels = comparison.labels
@@ -288,6 +336,8 @@ def summary_markdown(comparison: Comparison, descriptions: Mapping[str, str] | N
         cells += [_kpi_text(key, record[f"{DELTA}{label}"], delta=True) for label in labels[1:]]
         rows.append([name, *cells])
     lines += _md_table(["indicatore", *labels, *(f"Δ {label}" for label in labels[1:])], rows)
+    if not comparison.objective_compared:
+        lines += ["", OBJECTIVE_NOT_COMPARED]
 
     lines += ["", "## Interventi: beneficiari serviti", ""]
     rows = [
@@ -366,4 +416,5 @@ def compare_archived(runs: Sequence[ArchivedRun]) -> tuple[Comparison, dict[str,
             names.update(zip(partners["partner_id"], partners["name"], strict=True))
     plans = {label: run.plan() for label, run in zip(labels, runs, strict=True)}
     descriptions = {label: run.note for label, run in zip(labels, runs, strict=True)}
-    return compare_plans(plans, names), descriptions
+    comparable = comparable_objectives(run.settings.get("policy") for run in runs)
+    return compare_plans(plans, names, objective_compared=comparable), descriptions

@@ -8,8 +8,9 @@ thumb when asked and builds the :class:`~allocator.studies.compare.Comparison`;
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from allocator.errors import UsageError
 from allocator.inputs.schema import Scenario
@@ -17,7 +18,12 @@ from allocator.optimization.pipeline import RunResult
 from allocator.outputs.run_folder import slug
 from allocator.outputs.run_reader import RunFolder
 from allocator.postprocess.results import Plan
-from allocator.studies.compare import Comparison, compare_plans, unique_labels
+from allocator.studies.compare import (
+    Comparison,
+    comparable_objectives,
+    compare_plans,
+    unique_labels,
+)
 
 MAX_NAME = 100
 """Longest folder name made of the compared names; longer ones are shortened with a digest."""
@@ -33,6 +39,8 @@ class ComparedPlan:
     description: str = ""
     scenario: Scenario | None = None
     """The inputs (partners' names, rules of thumb), when they are at hand."""
+    policy: Mapping[str, Any] | None = None
+    """The policy the plan was made under (what its objective weighs), as run.json records it."""
 
 
 def from_result(
@@ -49,13 +57,19 @@ def from_result(
         plan=result.plan,
         description=result.scenario.settings.description,
         scenario=result.scenario,
+        policy=result.scenario.settings.policy.model_dump(mode="json"),
     )
 
 
 def from_run_folder(run: RunFolder) -> ComparedPlan:
     """A run folder as written: its plan, and its inputs when still unchanged."""
+    recorded = run.provenance.get("settings") or {}
     return ComparedPlan(
-        name=run.label, plan=run.plan(), description=run.description, scenario=run.scenario()
+        name=run.label,
+        plan=run.plan(),
+        description=run.description,
+        scenario=run.scenario(),
+        policy=recorded.get("policy"),
     )
 
 
@@ -98,7 +112,8 @@ def compare_many(
             plans[label] = rule.plan
             cuts = f"; {len(rule.clipped)} tagli per rispettare i vincoli" if rule.clipped else ""
             descriptions[label] = f"regola empirica applicata a {labels[0]}{cuts}"
-    return compare_plans(plans, names), descriptions
+    comparable = comparable_objectives(item.policy for item in items)
+    return compare_plans(plans, names, objective_compared=comparable), descriptions
 
 
 def comparison_name(names: Sequence[str]) -> str:
