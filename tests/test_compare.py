@@ -94,6 +94,14 @@ def test_objectives_that_weigh_equity_differently_are_not_set_side_by_side(
     assert "| obiettivo (0-1) |" not in minutes
     assert "L'obiettivo (0-1) non è confrontato" in minutes
     assert comparable_objectives([{"equity_weight": 0.2}, None]) is False
+    # without weight on equity the measure does not enter the objective: still comparable
+    unweighted = [
+        {"equity_weight": 0.0, "equity_measure": "min", "equity_share": 0.2},
+        {"equity_weight": 0.0, "equity_measure": "worst_share", "equity_share": 0.3},
+    ]
+    assert comparable_objectives(unweighted) is True
+    with_weight = [dict(policy, equity_weight=0.2) for policy in unweighted]
+    assert comparable_objectives(with_weight) is False
 
 
 def test_italian_numbers() -> None:

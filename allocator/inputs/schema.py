@@ -7,6 +7,7 @@ These classes are the input contract of ``docs/DESIGN.md`` section 1 in code. Lo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from itertools import pairwise
 from typing import Annotated, Literal
@@ -443,8 +444,13 @@ class Scenario(_Row):
         return [e for e in self.earmarks if e.funder_id == funder_id]
 
     def may_fund(self, funder_id: str, intervention_id: str, area_id: str) -> bool:
-        rows = self.earmarks_of(funder_id)
-        return not rows or any(e.matches(intervention_id, area_id) for e in rows)
+        return may_pay(self.earmarks_of(funder_id), intervention_id, area_id)
+
+
+def may_pay(earmarks: Sequence[Earmark], intervention_id: str, area_id: str) -> bool:
+    """Whether a funder with these earmark rows may pay for ``intervention_id`` (or a staff item)
+    in ``area_id``: a funder without rows may pay for anything, else a row must match."""
+    return not earmarks or any(e.matches(intervention_id, area_id) for e in earmarks)
 
 
 def _decimal(value: float) -> str:

@@ -15,7 +15,7 @@ from functools import cached_property
 
 import pulp
 
-from allocator.inputs.schema import Earmark, Scenario, StaffRole, staff_item
+from allocator.inputs.schema import Earmark, Scenario, StaffRole, may_pay, staff_item
 from allocator.optimization.equity import (
     define_equity,
     define_equity_floor,
@@ -150,10 +150,7 @@ def prepare(scenario: Scenario) -> ModelData:
     for e in scenario.earmarks:  # grouped once: a large scenario has ~10^6 (funder, item, area)
         earmarks[e.funder_id].append(e)
     payments = tuple(
-        (j, item, a)
-        for j in funders
-        for item, a in items
-        if not earmarks[j] or any(e.matches(item, a) for e in earmarks[j])
+        (j, item, a) for j in funders for item, a in items if may_pay(earmarks[j], item, a)
     )
     return ModelData(
         areas=areas,

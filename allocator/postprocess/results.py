@@ -263,6 +263,10 @@ def evaluate(
     )
 
 
+_AREA_SUMS = ("need", "served", "unmet_need", "cost", "shortfall")
+"""The per-(area, intervention) columns an area's row sums."""
+
+
 def _areas_table(
     scenario: Scenario,
     area_interventions: pd.DataFrame,
@@ -306,10 +310,6 @@ def _areas_table(
             row[f"coverage_{k}"] = float(column["coverage"][i]) if i is not None else 0.0
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-_AREA_SUMS = ("need", "served", "unmet_need", "cost", "shortfall")
-"""The per-(area, intervention) columns an area's row sums."""
 
 
 def _funders_table(scenario: Scenario, funding: pd.DataFrame) -> pd.DataFrame:

@@ -70,7 +70,9 @@ def comparable_objectives(policies: Iterable[Mapping[str, Any] | None]) -> bool:
     for policy in policies:
         if policy is None:
             return False
-        terms.add(tuple(str(policy.get(key)) for key in OBJECTIVE_TERMS))
+        weight = float(policy.get("equity_weight") or 0.0)
+        # without weight on equity, its measure and share do not enter the objective
+        terms.add(tuple(str(policy.get(key)) for key in OBJECTIVE_TERMS) if weight else (0.0,))
     return len(terms) <= 1
 
 

@@ -68,9 +68,10 @@ def _minimum_posts(scenario: Scenario) -> dict[str, int]:
     return {r.role_id: min_posts(r) for r in scenario.staff}
 
 
-def full_costs(scenario: Scenario) -> dict[Arc, float]:
-    """Per arc, what one more beneficiary costs the funders: net unit cost plus staff per head."""
-    return _full_costs(prepare(scenario), _staffing(scenario))
+def full_costs(scenario: Scenario, data: ModelData | None = None) -> dict[Arc, float]:
+    """Per arc, what one more beneficiary costs the funders: net unit cost plus staff per head
+    (``data``: the scenario's prepared model data, when the caller has it)."""
+    return _full_costs(data or prepare(scenario), _staffing(scenario))
 
 
 def _full_costs(data: ModelData, staffing: _Staffing) -> dict[Arc, float]:

@@ -48,7 +48,7 @@ class Spending:
 def absorb_caps(scenario: Scenario) -> dict[AreaItem, float]:
     """Money each pair can absorb: its partners' places, cheapest first, up to max coverage."""
     data = prepare(scenario)
-    cost = full_costs(scenario)
+    cost = full_costs(scenario, data)
     arcs_of = arcs_cheapest_first(data, cost)
     caps: dict[AreaItem, float] = {}
     for pair, need in data.need.items():
