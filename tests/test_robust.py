@@ -17,7 +17,7 @@ from allocator.postprocess.invariants import check_plan
 from allocator.studies.robust import NOMINAL, ROBUST, robust_run, worst_share_mean
 from allocator.studies.uncertainty import draw, measure, spread_sampler
 from allocator.studies.variants import with_needs, with_setting
-from tests.test_uncertainty import small
+from tests.test_uncertainty import small, synth_with_spread
 
 pytestmark = pytest.mark.property
 
@@ -90,13 +90,7 @@ def test_robust_plan_is_seeded() -> None:
 @pytest.mark.slow
 def test_run_writes_the_robust_comparison(tmp_path: Path) -> None:
     runner = CliRunner()
-    folder = tmp_path / "s"
-    made = runner.invoke(
-        app, ["synth", str(folder), "--areas", "4", "--partners", "12", "--interventions", "3"]
-    )
-    assert made.exit_code == 0, made.output
-    with (folder / "scenario.toml").open("a", encoding="utf-8") as toml:
-        toml.write("\n[uncertainty]\nneed_spread = 0.3\n")
+    folder = synth_with_spread(tmp_path / "s", 0.3)
     out = tmp_path / "run"
     result = runner.invoke(
         app,

@@ -202,17 +202,22 @@ def test_local_worker_processes_give_the_same_study() -> None:
     pd.testing.assert_frame_equal(here.samples, there.samples)
 
 
-@pytest.mark.cli
-@pytest.mark.slow
-def test_cli_same_seed_same_files(tmp_path: Path) -> None:
-    runner = CliRunner()
-    folder = tmp_path / "s"
-    made = runner.invoke(
+def synth_with_spread(folder: Path, spread: float) -> Path:
+    """A small synthetic scenario written by ``allocator synth``, its needs declared ± spread."""
+    made = CliRunner().invoke(
         app, ["synth", str(folder), "--areas", "4", "--partners", "12", "--interventions", "3"]
     )
     assert made.exit_code == 0, made.output
     with (folder / "scenario.toml").open("a", encoding="utf-8") as toml:
-        toml.write("\n[uncertainty]\nneed_spread = 0.25\n")
+        toml.write(f"\n[uncertainty]\nneed_spread = {spread}\n")
+    return folder
+
+
+@pytest.mark.cli
+@pytest.mark.slow
+def test_cli_same_seed_same_files(tmp_path: Path) -> None:
+    runner = CliRunner()
+    folder = synth_with_spread(tmp_path / "s", 0.25)
     outputs = []
     for name in ("one", "two"):
         out = tmp_path / name
