@@ -330,7 +330,5 @@ def robust_view(robust: RobustRun, lang: str = "it") -> Table:
         "min_area_coverage_mean",
         "objective_as_given",
     ):
-        if key not in rows.columns:
-            continue  # a comparison read from a run folder written before the column existed
         table.add_row(text[key], *(share(float(rows.at[p, key]), lang) for p in plans))
     return table
