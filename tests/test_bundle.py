@@ -102,9 +102,9 @@ def test_the_bundle_keeps_what_a_report_needs_without_the_inputs(tmp_path: Path)
         zip(names["kind"], names["id"], names["name"], strict=True)
     )
     today = tables[TODAY_TABLE]
-    assert today["beneficiaries"].sum() == pytest.approx(
-        bundle.today.plan.kpis["beneficiaries_served"]
-    )  # type: ignore[union-attr]
+    assert bundle.today is not None
+    served_today = bundle.today.plan.kpis["beneficiaries_served"]
+    assert today["beneficiaries"].sum() == pytest.approx(served_today)
     served = bundle.plan.allocation
     assert served[served["area_id"] == EXCLUDED]["beneficiaries"].sum() == pytest.approx(0.0)
     details = bundle.details()
