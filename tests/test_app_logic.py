@@ -37,6 +37,8 @@ from allocator.optimization.pipeline import RunResult
 from allocator.outputs.archive import Archive
 from tests.scenario_factory import small_tables, write_scenario
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory) -> Scenario:

@@ -176,3 +176,33 @@ def test_the_checks_see_what_they_look_for() -> None:
         "imports allocator.render.formats",
         "imports allocator.cli.base",
     ]
+
+
+MARKERS = (
+    "exact",
+    "unit",
+    "inputs",
+    "property",
+    "cli",
+    "browser",
+    "notebooks",
+    "slow",
+    "distributed",
+)
+
+
+def test_every_test_file_declares_its_layer() -> None:
+    """Each test file says its layer with a module-level ``pytestmark`` naming one of the markers
+    of pyproject.toml, so ``-m`` selects whole layers (the inner loop leaves the slow ones)."""
+    unmarked = []
+    for path in sorted((ROOT / "tests").glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        marks = [
+            ast.unparse(node.value)
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)
+        ]
+        if not any(f"pytest.mark.{m}" in text for text in marks for m in MARKERS):
+            unmarked.append(path.name)
+    assert unmarked == []

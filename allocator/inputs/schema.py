@@ -360,12 +360,8 @@ class SolverSettings(_Row):
 
 
 class Room(_Row):
-    """What the room decides about areas and partners for one plan (``[room]`` in scenario.toml,
-    ``--set room.exclude_areas=["NIL_057"]``, the page's exclude and protect controls).
-
-    Each choice adds lock rows (as ``locks.csv`` does): excluded = at most 0 beneficiaries,
-    protected = at least today's (``baseline.csv``), clipped to what its capacities can serve.
-    """
+    """What the room decides about areas and partners for one plan (``[room]``, ``--set
+    room.exclude_areas=["NIL_057"]``, the page's controls): lock rows, see inputs/locks.py."""
 
     exclude_areas: tuple[Identifier, ...] = ()
     """Areas where no intervention is funded in this plan."""
