@@ -7,6 +7,7 @@ Read from the source with :mod:`ast`; nothing of the package is imported.
 from __future__ import annotations
 
 import ast
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -178,17 +179,11 @@ def test_the_checks_see_what_they_look_for() -> None:
     ]
 
 
-MARKERS = (
-    "exact",
-    "unit",
-    "inputs",
-    "property",
-    "cli",
-    "browser",
-    "notebooks",
-    "slow",
-    "distributed",
-)
+PYTEST_OPTIONS = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+    "pytest"
+]
+MARKERS = tuple(line.split(":")[0] for line in PYTEST_OPTIONS["ini_options"]["markers"])
+"""The test layers, as pyproject.toml declares them."""
 
 
 def test_every_test_file_declares_its_layer() -> None:
