@@ -181,8 +181,6 @@ def test_the_checks_see_what_they_look_for() -> None:
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 PYTEST_OPTIONS = PYPROJECT["tool"]["pytest"]
-    "pytest"
-]
 MARKERS = tuple(line.split(":")[0] for line in PYTEST_OPTIONS["ini_options"]["markers"])
 """The test layers, as pyproject.toml declares them."""
 
