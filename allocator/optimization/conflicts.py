@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import pulp
 
+from allocator.i18n import _
 from allocator.inputs.schema import Scenario, staff_item
-from allocator.lang import words
 from allocator.optimization.lock_conflicts import explain_lock_conflicts
 from allocator.optimization.model import earmark_limits, funder_amount_limits, min_posts
 from allocator.optimization.solve import SolveStatus, solve_lp
@@ -241,25 +241,18 @@ def _fix_text(scenario: Scenario, req: Requirement, by: float, lang: str) -> str
     amount = f"{_fmt(by, lang)} {req.unit}"
     if req.kind == "staff_minimum":
         r, a = req.key
-        it, en = f"ridurre il minimo di {r} in {a}", f"lower the minimum of {r} in {a}"
-        return words(f"{it} di {amount}", f"{en} by {amount}", lang)
+        return _("lower the minimum of {role} in {area} by {amount}", lang).format(
+            role=r, area=a, amount=amount
+        )
     if req.kind == "staff_available":
         r = req.key[0]
-        return words(
-            f"rendere disponibili {amount} in più di {r}",
-            f"make {amount} more of {r} available",
-            lang,
-        )
+        return _("make {amount} more of {role} available", lang).format(amount=amount, role=r)
     if req.kind == "funder_amount":
         j = req.key[0]
-        return words(
-            f"aumentare di {amount} i fondi di {j}", f"raise {j}'s amount by {amount}", lang
-        )
+        return _("raise {funder}'s amount by {amount}", lang).format(funder=j, amount=amount)
     e = scenario.earmarks[int(req.key[0])]
-    return words(
-        f"alzare di {amount} il tetto del vincolo di {e.funder_id}",
-        f"raise {e.funder_id}'s earmark cap by {amount}",
-        lang,
+    return _("raise {funder}'s earmark cap by {amount}", lang).format(
+        funder=e.funder_id, amount=amount
     )
 
 

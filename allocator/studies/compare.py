@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from allocator.lang import words
+from allocator.i18n import _
 from allocator.optimization.pipeline import RunResult
 from allocator.outputs.archive import PARTNER_NAMES, ArchivedRun
 from allocator.outputs.atomic import write_folder
@@ -300,17 +300,9 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-OBJECTIVE_NOT_COMPARED = (
-    "L'obiettivo (0-1) non è confrontato: i piani pesano l'equità in modo diverso (peso, misura "
-    "o quota dei quartieri più scoperti), quindi i loro obiettivi non misurano la stessa cosa."
-)
-"""Said (in the minutes' Italian) where a comparison leaves the objective out."""
-
-
 def objective_not_compared(lang: str | None = None) -> str:
     """Why a comparison leaves the objective out, in ``lang`` (default: the one in force)."""
-    return words(
-        OBJECTIVE_NOT_COMPARED,
+    return _(
         "The objective (0-1) is not compared: the plans weigh equity differently (weight, "
         "measure or share of the worst-covered areas), so their objectives do not measure the "
         "same thing.",
@@ -339,7 +331,7 @@ def summary_markdown(comparison: Comparison, descriptions: Mapping[str, str] | N
         rows.append([name, *cells])
     lines += _md_table(["indicatore", *labels, *(f"Δ {label}" for label in labels[1:])], rows)
     if not comparison.objective_compared:
-        lines += ["", OBJECTIVE_NOT_COMPARED]
+        lines += ["", objective_not_compared("it")]
 
     lines += ["", "## Interventi: beneficiari serviti", ""]
     rows = [
