@@ -3,6 +3,7 @@ translated into Italian, placeholders kept; Typer's own help and errors in Itali
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -15,7 +16,17 @@ from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
-from allocator.i18n import LOCALE_DIR, _, catalog_path, ngettext, translations
+from allocator.i18n import (
+    LOCALE_DIR,
+    _,
+    catalog_path,
+    date,
+    euro,
+    ngettext,
+    number,
+    share,
+    translations,
+)
 from allocator.lang import LANGS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +78,7 @@ def test_every_text_has_an_italian_translation_with_its_placeholders() -> None:
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert not untranslated and not fuzzy, f"untranslated {untranslated}, fuzzy {fuzzy}"
     for message in catalog:
-        if message.id and isinstance(message.id, str):
+        if message.id and isinstance(message.id, str) and isinstance(message.string, str):
             assert placeholders(message.id) == placeholders(message.string), message.id
 
 
@@ -80,6 +91,20 @@ def test_the_catalogs_are_compiled_at_first_use() -> None:
     assert wrote == "Scritti 3 file in"
     assert ngettext("{n} file", "{n} files", 2, "en") == "{n} files"
     assert sorted(p.name for p in LOCALE_DIR.iterdir() if p.is_dir()) == sorted(LANGS)
+
+
+@pytest.mark.exact
+def test_numbers_money_shares_and_dates_in_each_language() -> None:
+    assert [number(10_000, lang) for lang in LANGS] == ["10.000", "10,000"]
+    assert [number(1234.5, lang, None) for lang in LANGS] == ["1.234,5", "1,234.5"]
+    assert number(3.0, "it", None) == "3" and number(0.25, "it", 1) == "0,2"
+    assert [share(0.452, lang) for lang in LANGS] == ["45,2%", "45.2%"]
+    assert [euro(400_000, lang) for lang in LANGS] == ["400.000 €", "400,000 €"]
+    assert number(-0.004, "it", 2) == "0,00" and share(-1e-6, "it") == "0,0%"  # no "-0"
+    assert number(-1500, "it") == "-1.500"
+    assert date(dt.date(2026, 3, 9), "it") == "9 mar 2026"
+    assert date(dt.datetime(2026, 3, 9, 18, 5), "it") == "9 mar 2026, 18:05"
+    assert date(dt.date(2026, 3, 9), "en") == "Mar 9, 2026"
 
 
 @pytest.mark.exact

@@ -8,7 +8,7 @@ each must give. (Transition limits are soft: they never make a scenario infeasib
 
 from __future__ import annotations
 
-from allocator.i18n import N_, _
+from allocator.i18n import N_, _, number
 from allocator.inputs.locks import describe_lock
 from allocator.inputs.schema import Scenario, SolverName
 from allocator.optimization.model import build_model
@@ -31,11 +31,10 @@ RAISE = N_(
 )
 
 
-def _number(value: float, lang: str) -> str:
-    text = f"{value:,.0f}" if abs(value - round(value)) < 0.05 else f"{value:,.1f}"
-    if lang == "it":
-        text = text.replace(",", "§").replace(".", ",").replace("§", ".")
-    return text
+def beneficiaries(value: float, lang: str) -> str:
+    """Beneficiaries in a sentence: whole when within 0.05 of a whole number, else to one
+    decimal."""
+    return number(value, lang, 0 if abs(value - round(value)) < 0.05 else 1)
 
 
 def explain_lock_conflicts(scenario: Scenario, lang: str = "en") -> list[str]:
@@ -59,13 +58,13 @@ def explain_lock_conflicts(scenario: Scenario, lang: str = "en") -> list[str]:
         by = float(slack.varValue or 0.0)
         if by <= TOLERANCE:
             continue
-        amount = _number(by, lang)
+        amount = beneficiaries(by, lang)
         if family == "lock":  # the only elastic family
             assert isinstance(key, int)
             lock = scenario.locks[key]
             what = describe_lock(lock, lang)
             low = side == "min"
-            limit = _number(
+            limit = beneficiaries(
                 (lock.min_beneficiaries if low else lock.max_beneficiaries) or 0.0, lang
             )
             sentence = _(LOWER if low else RAISE, lang)
