@@ -9,12 +9,12 @@ import pytest
 from typer.testing import CliRunner
 
 from allocator.cli import app
+from allocator.i18n import number
 from allocator.optimization.pipeline import run_scenario
 from allocator.studies.compare import (
     comparable_objectives,
     compare_plans,
     compare_results,
-    number_it,
     write_comparison,
 )
 from allocator.studies.variants import with_setting
@@ -105,8 +105,9 @@ def test_objectives_that_weigh_equity_differently_are_not_set_side_by_side(
 
 
 def test_italian_numbers() -> None:
-    assert number_it(1234567.8) == "1.234.568"
-    assert number_it(0.5, 1) == "0,5"
+    assert number(1234567.8, "it") == "1.234.568"
+    assert number(0.5, "it", 1) == "0,5"
+    assert number(-0.2, "it") == "0"  # summary.md never writes "-0"
 
 
 @pytest.mark.usefixtures("toy_loading")

@@ -29,7 +29,7 @@ QuietOption = Annotated[
     bool,
     typer.Option(
         "--quiet",
-        help=tr("Nessuna barra di avanzamento.", "No progress bar."),
+        help=tr("No progress bar."),
     ),
 ]
 

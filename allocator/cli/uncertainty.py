@@ -7,30 +7,27 @@ from typing import TYPE_CHECKING, Annotated
 
 from allocator.cli import base
 from allocator.cli.engine import EngineOption, JobsOption, SchedulerOption
+from allocator.i18n import _
 
 if TYPE_CHECKING:
     from allocator.inputs.schema import Scenario
     from allocator.studies.robust import RobustRun
 
 
-@base.command()
+@base.command("Needs are estimates: resample them within their ranges and see how the plan holds.")
 def uncertainty(
     scenario: base.ScenarioArg = None,
     samples: Annotated[
         int,
-        base.option("Vettori di bisogno da campionare.", "Need vectors to sample.", "--samples"),
+        base.option("Need vectors to sample.", "--samples"),
     ] = 100,
     seed: Annotated[
         int,
-        base.option(
-            "Seme: stesso seme, stessi file.", "Seed: the same seed, the same files.", "--seed"
-        ),
+        base.option("Seed: the same seed, the same files.", "--seed"),
     ] = 0,
     target: Annotated[
         float | None,
         base.option(
-            "Copertura che ogni quartiere dovrebbe mantenere, 0..1 (predefinita: il 90% di quella "
-            "prevista dal piano).",
             "Coverage each area should keep, 0..1 (default: 90% of its planned coverage).",
             "--target",
         ),
@@ -65,7 +62,7 @@ def uncertainty(
     written = write_uncertainty(result, loaded.name, destination, overwrite=overwrite)
     base.console.print(coverage_view(result))
     base.console.print(fixed_plan_sentence(result), highlight=False)
-    base.print_written("Studio scritto in", "Study written to", written)
+    base.print_written(_("Study written to"), written)
 
 
 def robust_plan(loaded: Scenario, folder: Path | None) -> RobustRun | None:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import pulp
 
+from allocator.i18n import _, number
 from allocator.inputs.schema import Scenario, staff_item
-from allocator.lang import words
 from allocator.optimization.lock_conflicts import explain_lock_conflicts
 from allocator.optimization.model import earmark_limits, funder_amount_limits, min_posts
 from allocator.optimization.solve import SolveStatus, solve_lp
@@ -49,16 +49,6 @@ class Conflict:
     requirements: tuple[Requirement, ...]
     fixes: tuple[tuple[Requirement, float], ...]
     """Requirement → by how much to relax it, from the elastic program on this conflict."""
-
-
-def _fmt(value: float, lang: str) -> str:
-    if abs(value - round(value)) < 1e-9:
-        text = f"{round(value):,}"
-    else:
-        text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    if lang == "it":
-        text = text.replace(",", "§").replace(".", ",").replace("§", ".")
-    return text
 
 
 class ElasticProgram:
@@ -188,18 +178,18 @@ def describe(scenario: Scenario, req: Requirement, lang: str = "en") -> str:
     if req.kind == "staff_minimum":
         r, a = req.key
         role = roles[r]
-        cost = _fmt(req.amount * role.cost_per_fte, lang)
+        cost = number(req.amount * role.cost_per_fte, lang, None)
         payers = [f for f in funders if scenario.may_fund(f, staff_item(r), a)]
         if it:
             text = (
-                f"almeno {_fmt(req.amount, lang)} FTE di {role.name} ({r}) nel quartiere "
+                f"almeno {number(req.amount, lang, None)} FTE di {role.name} ({r}) nel quartiere "
                 f"{areas[a]} ({a}), che costano {cost} € l'anno"
             )
             if not payers:
                 text += ", ma nessun finanziatore può pagarli lì (vincoli di destinazione)"
         else:
             text = (
-                f"at least {_fmt(req.amount, lang)} FTE of {role.name} ({r}) in {areas[a]} "
+                f"at least {number(req.amount, lang, None)} FTE of {role.name} ({r}) in {areas[a]} "
                 f"({a}), costing {cost} € a year"
             )
             if not payers:
@@ -207,17 +197,18 @@ def describe(scenario: Scenario, req: Requirement, lang: str = "en") -> str:
         return text
     if req.kind == "staff_available":
         role = roles[req.key[0]]
+        amount = number(req.amount, lang, None)
         if it:
-            return f"solo {_fmt(req.amount, lang)} FTE di {role.name} ({role.role_id}) disponibili"
-        return f"only {_fmt(req.amount, lang)} FTE of {role.name} ({role.role_id}) available"
+            return f"solo {amount} FTE di {role.name} ({role.role_id}) disponibili"
+        return f"only {amount} FTE of {role.name} ({role.role_id}) available"
     if req.kind == "funder_amount":
         f = funders[req.key[0]]
         rows = scenario.earmarks_of(f.funder_id)
         scope = ", ".join(_scope(e.intervention_id, e.area_id, lang) for e in rows)
         if it:
-            text = f"{f.name} ({f.funder_id}) dispone di {_fmt(req.amount, lang)} €"
+            text = f"{f.name} ({f.funder_id}) dispone di {number(req.amount, lang, None)} €"
             return text + (f" e può pagare solo {scope}" if rows else "")
-        text = f"{f.name} ({f.funder_id}) has {_fmt(req.amount, lang)} €"
+        text = f"{f.name} ({f.funder_id}) has {number(req.amount, lang, None)} €"
         return text + (f" and may pay only {scope}" if rows else "")
     e = scenario.earmarks[int(req.key[0])]
     f = funders[e.funder_id]
@@ -225,9 +216,9 @@ def describe(scenario: Scenario, req: Requirement, lang: str = "en") -> str:
     if it:
         return (
             f"il vincolo di destinazione di {f.name} su {scope} limita la spesa a "
-            f"{_fmt(req.amount, lang)} €"
+            f"{number(req.amount, lang, None)} €"
         )
-    return f"{f.name}'s earmark on {scope} caps its spending at {_fmt(req.amount, lang)} €"
+    return f"{f.name}'s earmark on {scope} caps its spending at {number(req.amount, lang, None)} €"
 
 
 def _scope(intervention_id: str, area_id: str, lang: str) -> str:
@@ -238,28 +229,21 @@ def _scope(intervention_id: str, area_id: str, lang: str) -> str:
 
 
 def _fix_text(scenario: Scenario, req: Requirement, by: float, lang: str) -> str:
-    amount = f"{_fmt(by, lang)} {req.unit}"
+    amount = f"{number(by, lang, None)} {req.unit}"
     if req.kind == "staff_minimum":
         r, a = req.key
-        it, en = f"ridurre il minimo di {r} in {a}", f"lower the minimum of {r} in {a}"
-        return words(f"{it} di {amount}", f"{en} by {amount}", lang)
+        return _("lower the minimum of {role} in {area} by {amount}", lang).format(
+            role=r, area=a, amount=amount
+        )
     if req.kind == "staff_available":
         r = req.key[0]
-        return words(
-            f"rendere disponibili {amount} in più di {r}",
-            f"make {amount} more of {r} available",
-            lang,
-        )
+        return _("make {amount} more of {role} available", lang).format(amount=amount, role=r)
     if req.kind == "funder_amount":
         j = req.key[0]
-        return words(
-            f"aumentare di {amount} i fondi di {j}", f"raise {j}'s amount by {amount}", lang
-        )
+        return _("raise {funder}'s amount by {amount}", lang).format(funder=j, amount=amount)
     e = scenario.earmarks[int(req.key[0])]
-    return words(
-        f"alzare di {amount} il tetto del vincolo di {e.funder_id}",
-        f"raise {e.funder_id}'s earmark cap by {amount}",
-        lang,
+    return _("raise {funder}'s earmark cap by {amount}", lang).format(
+        funder=e.funder_id, amount=amount
     )
 
 

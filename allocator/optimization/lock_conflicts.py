@@ -8,9 +8,9 @@ each must give. (Transition limits are soft: they never make a scenario infeasib
 
 from __future__ import annotations
 
+from allocator.i18n import N_, _, number
 from allocator.inputs.locks import all_locks, describe_lock
 from allocator.inputs.schema import Room, Scenario, SolverName
-from allocator.lang import words
 from allocator.optimization.model import build_model
 from allocator.optimization.negotiation import (
     Elastic,
@@ -19,13 +19,22 @@ from allocator.optimization.negotiation import (
 from allocator.optimization.solve import solve
 
 TOLERANCE = 1e-6
+LOWER = N_(
+    "The lock of locks.csv on {what} asks for at least {limit} beneficiaries, which the money "
+    "and capacity cannot give together with the other requirements: the smallest fix found is "
+    "to lower it by {amount}."
+)
+RAISE = N_(
+    "The lock of locks.csv on {what} asks for at most {limit} beneficiaries, which the money "
+    "and capacity cannot give together with the other requirements: the smallest fix found is "
+    "to raise it by {amount}."
+)
 
 
-def _number(value: float, lang: str) -> str:
-    text = f"{value:,.0f}" if abs(value - round(value)) < 0.05 else f"{value:,.1f}"
-    if lang == "it":
-        text = text.replace(",", "§").replace(".", ",").replace("§", ".")
-    return text
+def beneficiaries(value: float, lang: str) -> str:
+    """Beneficiaries in a sentence: whole when within 0.05 of a whole number, else to one
+    decimal."""
+    return number(value, lang, 0 if abs(value - round(value)) < 0.05 else 1)
 
 
 def explain_lock_conflicts(scenario: Scenario, lang: str = "en") -> list[str]:
@@ -51,26 +60,15 @@ def explain_lock_conflicts(scenario: Scenario, lang: str = "en") -> list[str]:
         by = float(slack.varValue or 0.0)
         if by <= TOLERANCE:
             continue
-        amount = _number(by, lang)
+        amount = beneficiaries(by, lang)
         if family == "lock":  # the only elastic family
             assert isinstance(key, int)
             lock = locks[key]
             what = describe_lock(lock, lang)
             low = side == "min"
-            limit = _number(
+            limit = beneficiaries(
                 (lock.min_beneficiaries if low else lock.max_beneficiaries) or 0.0, lang
             )
-            it = (
-                f"Il vincolo fisso di locks.csv su {what} chiede {'almeno' if low else 'al più'} "
-                f"{limit} beneficiari, che i fondi e le capacità non consentono insieme agli altri "
-                f"vincoli: la correzione più piccola trovata è "
-                f"{'abbassare' if low else 'alzare'}lo di {amount}."
-            )
-            en = (
-                f"The lock of locks.csv on {what} asks for {'at least' if low else 'at most'} "
-                f"{limit} beneficiaries, which the money and capacity cannot give together with "
-                f"the other requirements: the smallest fix found is to "
-                f"{'lower' if low else 'raise'} it by {amount}."
-            )
-            sentences.append(words(it, en, lang))
+            sentence = _(LOWER if low else RAISE, lang)
+            sentences.append(sentence.format(what=what, limit=limit, amount=amount))
     return sentences

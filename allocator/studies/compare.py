@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from allocator.lang import words
+from allocator.i18n import _, number, share
 from allocator.optimization.pipeline import RunResult
 from allocator.outputs.archive import PARTNER_NAMES, ArchivedRun
 from allocator.outputs.atomic import write_folder
@@ -261,16 +261,6 @@ def _winners_losers(
 # --- writing ---------------------------------------------------------------------------------
 
 
-def number_it(value: float, decimals: int = 0) -> str:
-    """A number the Italian way: 1234567.8 → '1.234.568' (decimals=0), 0.5 → '0,5'."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
-def percent_it(value: float) -> str:
-    return f"{number_it(100 * value, 1)}%"
-
-
 def _kpi_text(key: str, value: Any, delta: bool = False) -> str:
     if isinstance(value, str):
         return value
@@ -281,16 +271,16 @@ def _kpi_text(key: str, value: Any, delta: bool = False) -> str:
     sign = "+" if delta and value > 0 else ""
     if key in SHARE_KPIS:
         if delta:
-            return f"{sign}{number_it(100 * value, 1)} pp"
-        return percent_it(value)
+            return f"{sign}{number(100 * value, 'it', 1)} pp"
+        return share(value, "it")
     if key == "objective":
-        return f"{sign}{number_it(value, 4)}"
+        return f"{sign}{number(value, 'it', 4)}"
     decimals = 1 if key.startswith("staff_fte") or key == "solve_seconds" else 0
-    return f"{sign}{number_it(value, decimals)}"
+    return f"{sign}{number(value, 'it', decimals)}"
 
 
 def _signed(value: float) -> str:
-    return ("+" if value > 0 else "") + number_it(value)
+    return ("+" if value > 0 else "") + number(value, "it")
 
 
 def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -300,17 +290,9 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-OBJECTIVE_NOT_COMPARED = (
-    "L'obiettivo (0-1) non è confrontato: i piani pesano l'equità in modo diverso (peso, misura "
-    "o quota dei quartieri più scoperti), quindi i loro obiettivi non misurano la stessa cosa."
-)
-"""Said (in the minutes' Italian) where a comparison leaves the objective out."""
-
-
 def objective_not_compared(lang: str | None = None) -> str:
     """Why a comparison leaves the objective out, in ``lang`` (default: the one in force)."""
-    return words(
-        OBJECTIVE_NOT_COMPARED,
+    return _(
         "The objective (0-1) is not compared: the plans weigh equity differently (weight, "
         "measure or share of the worst-covered areas), so their objectives do not measure the "
         "same thing.",
@@ -339,15 +321,15 @@ def summary_markdown(comparison: Comparison, descriptions: Mapping[str, str] | N
         rows.append([name, *cells])
     lines += _md_table(["indicatore", *labels, *(f"Δ {label}" for label in labels[1:])], rows)
     if not comparison.objective_compared:
-        lines += ["", OBJECTIVE_NOT_COMPARED]
+        lines += ["", objective_not_compared("it")]
 
     lines += ["", "## Interventi: beneficiari serviti", ""]
     rows = [
         [
             str(r["intervention_id"]),
-            number_it(r["need"]),
+            number(r["need"], "it"),
             *(
-                f"{number_it(r[f'served {label}'])} ({percent_it(r[f'coverage {label}'])})"
+                f"{number(r[f'served {label}'], 'it')} ({share(r[f'coverage {label}'], 'it')})"
                 for label in labels
             ),
         ]
