@@ -11,11 +11,13 @@ import pytest
 from allocator.errors import InputError
 from allocator.inputs.loading import load_scenario
 from allocator.inputs.schema import BaselineRow, Lock, Scenario
+from allocator.optimization.lock_conflicts import LockConflict
 from allocator.optimization.negotiation import loss_bounds
 from allocator.optimization.pipeline import RunResult, run_scenario
 from allocator.optimization.solve import SolveStatus
 from allocator.postprocess.invariants import check_plan
 from allocator.postprocess.transition import transition_table
+from allocator.render.facts import no_plan_sentences
 from allocator.render.negotiation import transition_sentence
 from tests.builders import scenario
 
@@ -26,7 +28,7 @@ EXACT = 1e-6
 
 def solved(s: Scenario) -> RunResult:
     result = run_scenario(s)
-    assert result.status is SolveStatus.OPTIMAL, result.explanation
+    assert result.status is SolveStatus.OPTIMAL, result.facts
     assert result.plan is not None
     assert check_plan(s, result.plan) == []
     return result
@@ -115,7 +117,11 @@ def test_a_lock_the_money_cannot_pay_is_named() -> None:
     s = locked(two_partners(), {"partner_id": "Q", "min_beneficiaries": 50})
     result = run_scenario(s)
     assert result.status is SolveStatus.INFEASIBLE
-    (sentence,) = result.explanation
+    (fact,) = result.facts
+    assert isinstance(fact, LockConflict)
+    assert (fact.lock, fact.side, fact.limit) == (0, "min", 50)
+    assert fact.by == pytest.approx(10)
+    (sentence,) = no_plan_sentences(result, "en")
     assert "partner Q" in sentence and "at least 50" in sentence and "by 10" in sentence
 
 

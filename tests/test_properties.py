@@ -120,7 +120,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
 
 def solved(s: Scenario) -> RunResult:
     result = run_scenario(s)
-    assert result.status is SolveStatus.OPTIMAL, result.explanation
+    assert result.status is SolveStatus.OPTIMAL, result.facts
     assert result.plan is not None
     assert check_plan(s, result.plan) == []
     return result

@@ -88,7 +88,7 @@ def rich_scenario(budget: float = 3000.0, **policy: Any) -> Scenario:
 def assert_rules_sound(s: Scenario) -> None:
     """Every rule plan passes the invariants and does not beat the optimum."""
     optimum = run_scenario(s)
-    assert optimum.plan is not None, optimum.explanation
+    assert optimum.plan is not None, optimum.facts
     best = optimum.plan.kpis["objective"]
     for rule in rule_plans(s):
         assert check_plan(s, rule.plan) == [], rule.rule
@@ -133,7 +133,7 @@ def assert_rules_spend(
     why not with a reason among ``excused`` (its pairs are all full: "capacity"; staff, earmarks
     or the funders allowed stop it: "limits"), and never beats the optimum's objective."""
     optimum = run_scenario(s)
-    assert optimum.plan is not None, optimum.explanation
+    assert optimum.plan is not None, optimum.facts
     spent = float(optimum.plan.kpis["funded"])
     rules = {r.rule: r for r in rule_plans(s)}
     assert set(SPENDING_RULES) - {"historic_pro_rata"} <= set(rules)

@@ -47,6 +47,7 @@ def alternatives(
     """Plans within --slack of the optimum: ranges per area (or partner) and N alternatives."""
     from allocator.inputs.loading import load_scenario
     from allocator.optimization.solve import SolveStatus
+    from allocator.render.facts import fact_sentences
     from allocator.render.ranges import alternatives_view, ranges_sentence, write_alternatives
     from allocator.studies.alternatives import near_optimal
 
@@ -75,7 +76,8 @@ def alternatives(
         infeasible = outcome.optimum.status is SolveStatus.INFEASIBLE
         code = EXIT_INFEASIBLE if infeasible else EXIT_SOLVER
         title = words("Nessuna alternativa per", "No alternatives for", lang)
-        base.fail(f"{title} '{loaded.name}'", outcome.explanation, code)
+        reasons = fact_sentences(loaded, outcome.facts, lang)
+        base.fail(f"{title} '{loaded.name}'", reasons, code)
     written = write_alternatives(outcome, destination, overwrite=overwrite, lang=lang)
     base.console.print(alternatives_view(outcome, lang))
     base.console.print(ranges_sentence(outcome, lang), highlight=False)

@@ -93,6 +93,7 @@ def run(
     from allocator.outputs.run_folder import write_outputs
     from allocator.render.explain_view import explanation_view
     from allocator.render.explanations import explain as explain_run
+    from allocator.render.facts import no_plan_sentences
     from allocator.render.gains import rule_sentences
     from allocator.render.negotiation import negotiation_outputs
     from allocator.render.summary import print_summary
@@ -109,12 +110,11 @@ def run(
     result = run_scenario(loaded) if robust is None else robust.result
     if result.status is SolveStatus.INFEASIBLE:
         infeasible = words("non ha soluzione", "is infeasible", lang)
-        solver_proved = result.outcome is not None
-        lines = explain_run(result, lang=lang).sentences if solver_proved else result.explanation
+        lines = no_plan_sentences(result, lang)
         base.fail(f"Scenario '{loaded.name}' {infeasible}", lines, EXIT_INFEASIBLE)
     if not result.has_plan:
         no_plan = words("Nessun piano per", "No plan for", lang)
-        base.fail(f"{no_plan} '{loaded.name}'", result.explanation, EXIT_SOLVER)
+        base.fail(f"{no_plan} '{loaded.name}'", no_plan_sentences(result, lang), EXIT_SOLVER)
     why = explain_run(result, lang=lang, confirm=explain)
     extra = why.kept_tables(confirmed=explain)  # marginal values only with --explain
     # each rule of thumb beside the optimised plan with the same money (the report reads it)
@@ -153,6 +153,7 @@ def validate(
 ) -> None:
     """Check a scenario's inputs and list every problem found."""
     from allocator.optimization.feasibility import check_feasibility
+    from allocator.render.facts import fact_sentences
 
     loaded = base.load_scenario(scenario, set_ or [])
     base.print_notices(loaded)
@@ -176,4 +177,4 @@ def validate(
     conflicts = check_feasibility(loaded)
     if conflicts:
         cannot = words("Ma lo scenario non si può soddisfare", "But the scenario cannot be met")
-        base.fail(cannot, conflicts, EXIT_INFEASIBLE)
+        base.fail(cannot, fact_sentences(loaded, conflicts), EXIT_INFEASIBLE)
