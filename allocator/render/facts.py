@@ -68,7 +68,7 @@ def earmark_scope(names: Names, intervention_id: str, area_id: str, lang: str) -
         what = words("tutto", "anything", lang)
     elif intervention_id.startswith(STAFF_PREFIX):
         role = names.role(intervention_id.removeprefix(STAFF_PREFIX))
-        what = words("il personale {role}", "staff {role}", lang).format(role=role)
+        what = words("personale {role}", "staff {role}", lang).format(role=role)
     else:
         what = names.intervention(intervention_id)
     if area_id == WILDCARD:
