@@ -57,8 +57,8 @@ def compare(
     from allocator.outputs.atomic import check_destination
     from allocator.outputs.run_folder import default_output_dir
     from allocator.outputs.run_reader import is_run_folder, read_run_folder
+    from allocator.render.comparison import objective_not_compared, write_comparison
     from allocator.render.console import kpi_comparison_table
-    from allocator.studies.compare import objective_not_compared, write_comparison
     from allocator.studies.compare_inputs import (
         compare_many,
         comparison_name,
