@@ -27,10 +27,16 @@ from allocator.optimization.pipeline import (
     run_scenario,
 )
 from allocator.optimization.solve import SolveStatus
-from allocator.render.facts import fact_sentences, no_plan_sentences, no_plan_text
+from allocator.render.facts import (
+    executor_words,
+    fact_sentences,
+    no_plan_sentences,
+    no_plan_text,
+)
 from allocator.render.ranges import alternatives_frame
 from allocator.studies.alternatives import ExtremeUnproven, NoOptimum, near_optimal
 from allocator.studies.batch import solve_job
+from allocator.studies.executor import Executor, LocalExecutor
 from tests.builders import scenario
 from tests.toy import toy_loader, write_toy
 
@@ -258,3 +264,10 @@ def test_a_batch_job_keeps_the_facts_and_words_them_when_asked(tmp_path: Path) -
     worded = solve_job(tmp_path / "x", toy_loader, why=partial(no_plan_text, lang="it"))
     assert worded.facts == bare.facts
     assert worded.message.startswith("ruolo del personale R: ")
+
+
+def test_where_a_study_runs_is_said_in_italian() -> None:
+    assert executor_words(Executor(), "it") == "in questo processo"
+    assert executor_words(LocalExecutor(1), "it") == "in questo processo"
+    assert executor_words(LocalExecutor(3), "it") == "3 processi di lavoro su questa macchina"
+    assert executor_words(LocalExecutor(3), "en") == "3 local worker processes"

@@ -47,7 +47,7 @@ def uncertainty(
     from allocator.errors import UsageError
     from allocator.lang import words
     from allocator.optimization.pipeline import run_scenario
-    from allocator.render.facts import no_plan_sentences
+    from allocator.render.facts import executor_words, no_plan_sentences
     from allocator.render.formats import number
     from allocator.render.uncertainty import coverage_view, fixed_plan_sentence, write_uncertainty
     from allocator.studies.executor import make_executor
@@ -69,7 +69,7 @@ def uncertainty(
     with make_executor(engine, jobs, scheduler) as executor:
         base.console.print(
             f"{number(samples)} campioni dei bisogni ({len(sampler.dimensions)} grandezze "
-            f"incerte), seme {seed}: {executor.describe()}",
+            f"incerte), seme {seed}: {executor_words(executor)}",
             highlight=False,
         )
         result = study(loaded, sampler, samples, seed, executor, target, nominal)

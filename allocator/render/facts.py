@@ -25,6 +25,7 @@ from allocator.optimization.pipeline import (
 )
 from allocator.render.formats import euro, number
 from allocator.studies.alternatives import ExtremeUnproven, NoOptimum, StaffFixedUnsolved
+from allocator.studies.executor import Executor
 
 
 class Names:
@@ -422,3 +423,20 @@ def no_plan_sentences(result: RunResult, lang: str | None = None) -> list[str]:
 def no_plan_text(result: RunResult, lang: str | None = None) -> str:
     """:func:`no_plan_sentences` on one line (a batch job's message)."""
     return " ".join(no_plan_sentences(result, lang))
+
+
+def executor_words(executor: Executor, lang: str | None = None) -> str:
+    """Where a study's solves run: 'in questo processo', '2 processi locali', 'Dask (...)'."""
+    lang = lang_or_current(lang)
+    if executor.name == "dask":
+        where = executor.scheduler or words(
+            "un LocalCluster su questa macchina", "a LocalCluster on this machine", lang
+        )
+        return words("Dask ({n} worker, {where})", "Dask ({n} workers, {where})", lang).format(
+            n=executor.workers, where=where
+        )
+    if executor.name == "local" and executor.workers > 1:
+        return words(
+            "{n} processi di lavoro su questa macchina", "{n} local worker processes", lang
+        ).format(n=executor.workers)
+    return words("in questo processo", "in this process", lang)
