@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from allocator.inputs.schema import Lock, Scenario
+from allocator.inputs.schema import BaselineRow, Lock, Scenario
 from allocator.optimization.conflicts import Conflict, Requirement
 from allocator.optimization.feasibility import (
     BudgetShortfall,
@@ -37,6 +37,8 @@ from allocator.render.ranges import alternatives_frame
 from allocator.studies.alternatives import ExtremeUnproven, NoOptimum, near_optimal
 from allocator.studies.batch import solve_job
 from allocator.studies.executor import Executor, LocalExecutor
+from allocator.studies.feasible import Cut
+from allocator.studies.rules import status_quo_plan
 from tests.builders import scenario
 from tests.toy import toy_loader, write_toy
 
@@ -271,3 +273,24 @@ def test_where_a_study_runs_is_said_in_italian() -> None:
     assert executor_words(LocalExecutor(1), "it") == "in questo processo"
     assert executor_words(LocalExecutor(3), "it") == "3 processi di lavoro su questa macchina"
     assert executor_words(LocalExecutor(3), "en") == "3 local worker processes"
+
+
+def test_what_a_rule_of_thumb_cut_is_worded_with_names() -> None:
+    """Today Cooperativa Aurora serves 90 in Barona, where it has 60 places."""
+    s = lock_scenario().model_copy(update={"locks": ()})
+    today = BaselineRow(
+        partner_id="P_AUR", area_id="NIL_1", intervention_id="k_dopo", beneficiaries=90
+    )
+    rule = status_quo_plan(s.model_copy(update={"baseline": (today,)}))
+    assert rule is not None
+    assert rule.clipped[0] == Cut("capacity", "NIL_1", "k_dopo", "P_AUR", wanted=90, allowed=60)
+    it = fact_sentences(s, list(rule.clipped), "it")
+    assert it[0] == (
+        "Cooperativa Aurora (Doposcuola a Barona): 90 beneficiari di oggi ridotti alla capacità "
+        "di 60"
+    )
+    assert no_ids(it)
+    (money,) = fact_sentences(s, [Cut("money", "NIL_2", "k_dopo", wanted=1, allowed=0.25)], "en")
+    assert money == (
+        "Doposcuola in Gratosoglio: cut to the 25.0% funders may pay (amounts and earmarks)"
+    )

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from allocator.inputs.schema import STAFF_PREFIX, WILDCARD, Scenario, staff_item
+from allocator.inputs.schema import Scenario
 from allocator.lang import lang_or_current, words
-from allocator.optimization.conflicts import Conflict, Requirement
+from allocator.optimization.conflicts import Conflict
 from allocator.optimization.feasibility import BudgetShortfall, MoneyShortfall, StaffShortfall
 from allocator.optimization.lock_conflicts import LockConflict
 from allocator.optimization.pipeline import (
@@ -23,217 +23,12 @@ from allocator.optimization.pipeline import (
     TimeRanOut,
     UnexplainedInfeasibility,
 )
-from allocator.render.formats import euro, number
+from allocator.render.conflict_words import conflict_sentence, lock_sentence
+from allocator.render.formats import euro, number, share
+from allocator.render.names import Names, fte
 from allocator.studies.alternatives import ExtremeUnproven, NoOptimum, StaffFixedUnsolved
 from allocator.studies.executor import Executor
-
-
-class Names:
-    """The names of a scenario's rows by id, for sentences; an id without a row stays an id."""
-
-    def __init__(self, scenario: Scenario) -> None:
-        self.scenario = scenario
-        self.areas = {a.area_id: a.name for a in scenario.areas}
-        self.interventions = {i.intervention_id: i.name for i in scenario.interventions}
-        self.partners = {p.partner_id: p.name for p in scenario.partners}
-        self.funders = {f.funder_id: f.name for f in scenario.funders}
-        self.roles = {r.role_id: r.name for r in scenario.staff}
-
-    def area(self, area_id: str) -> str:
-        return self.areas.get(area_id, area_id)
-
-    def intervention(self, intervention_id: str) -> str:
-        return self.interventions.get(intervention_id, intervention_id)
-
-    def partner(self, partner_id: str) -> str:
-        return self.partners.get(partner_id, partner_id)
-
-    def funder(self, funder_id: str) -> str:
-        return self.funders.get(funder_id, funder_id)
-
-    def role(self, role_id: str) -> str:
-        return self.roles.get(role_id, role_id)
-
-
-def fte(value: float, lang: str) -> str:
-    """FTE as a short number: ``1``, ``0,5``."""
-    return number(value, lang, None)
-
-
-# --------------------------------------------------------------------------- conflicts
-
-
-def earmark_scope(names: Names, intervention_id: str, area_id: str, lang: str) -> str:
-    """What an earmark row covers: 'Doposcuola a Barona', 'tutto in tutti i quartieri'."""
-    if intervention_id == WILDCARD:
-        what = words("tutto", "anything", lang)
-    elif intervention_id.startswith(STAFF_PREFIX):
-        role = names.role(intervention_id.removeprefix(STAFF_PREFIX))
-        what = words("personale {role}", "staff {role}", lang).format(role=role)
-    else:
-        what = names.intervention(intervention_id)
-    if area_id == WILDCARD:
-        where = words("in tutti i quartieri", "in all areas", lang)
-    else:
-        where = words("a {area}", "in {area}", lang).format(area=names.area(area_id))
-    return f"{what} {where}"
-
-
-def _staff_minimum(names: Names, req: Requirement, lang: str) -> str:
-    role_id, area_id = req.key
-    role = next(r for r in names.scenario.staff if r.role_id == role_id)
-    text = words(
-        "almeno {fte} FTE di {role} nel quartiere {area}, che costano {cost} l'anno",
-        "at least {fte} FTE of {role} in {area}, costing {cost} a year",
-        lang,
-    ).format(
-        fte=fte(req.amount, lang),
-        role=role.name,
-        area=names.area(area_id),
-        cost=euro(req.amount * role.cost_per_fte, lang),
-    )
-    payers = [f for f in names.funders if names.scenario.may_fund(f, staff_item(role_id), area_id)]
-    if not payers:
-        text += words(
-            ", ma nessun finanziatore può pagarli lì (vincoli di destinazione)",
-            ", but no funder may pay for them there (earmarks)",
-            lang,
-        )
-    return text
-
-
-def requirement_sentence(names: Names, req: Requirement, lang: str) -> str:
-    """One requirement in words, with its numbers."""
-    if req.kind == "staff_minimum":
-        return _staff_minimum(names, req, lang)
-    if req.kind == "staff_available":
-        return words(
-            "solo {fte} FTE di {role} disponibili", "only {fte} FTE of {role} available", lang
-        ).format(fte=fte(req.amount, lang), role=names.role(req.key[0]))
-    if req.kind == "funder_amount":
-        funder_id = req.key[0]
-        rows = names.scenario.earmarks_of(funder_id)
-        text = words("{funder} dispone di {money}", "{funder} has {money}", lang).format(
-            funder=names.funder(funder_id), money=euro(req.amount, lang)
-        )
-        if not rows:
-            return text
-        scope = ", ".join(earmark_scope(names, e.intervention_id, e.area_id, lang) for e in rows)
-        return text + words(" e può pagare solo {scope}", " and may pay only {scope}", lang).format(
-            scope=scope
-        )
-    earmark = names.scenario.earmarks[int(req.key[0])]
-    return words(
-        "il vincolo di destinazione di {funder} su {scope} limita la spesa a {money}",
-        "{funder}'s earmark on {scope} caps its spending at {money}",
-        lang,
-    ).format(
-        funder=names.funder(earmark.funder_id),
-        scope=earmark_scope(names, earmark.intervention_id, earmark.area_id, lang),
-        money=euro(req.amount, lang),
-    )
-
-
-def fix_sentence(names: Names, req: Requirement, by: float, lang: str) -> str:
-    """How to relax one requirement by ``by`` (FTE or euros), in words."""
-    amount = f"{fte(by, lang)} FTE" if req.unit == "FTE" else euro(by, lang)
-    if req.kind == "staff_minimum":
-        return words(
-            "ridurre il minimo di {role} a {area} di {amount}",
-            "lower the minimum of {role} in {area} by {amount}",
-            lang,
-        ).format(role=names.role(req.key[0]), area=names.area(req.key[1]), amount=amount)
-    if req.kind == "staff_available":
-        return words(
-            "rendere disponibili {amount} in più di {role}",
-            "make {amount} more of {role} available",
-            lang,
-        ).format(role=names.role(req.key[0]), amount=amount)
-    if req.kind == "funder_amount":
-        return words(
-            "aumentare di {amount} i fondi di {funder}", "raise {funder}'s amount by {amount}", lang
-        ).format(funder=names.funder(req.key[0]), amount=amount)
-    earmark = names.scenario.earmarks[int(req.key[0])]
-    return words(
-        "alzare di {amount} il tetto del vincolo di {funder} su {scope}",
-        "raise {funder}'s earmark cap on {scope} by {amount}",
-        lang,
-    ).format(
-        funder=names.funder(earmark.funder_id),
-        scope=earmark_scope(names, earmark.intervention_id, earmark.area_id, lang),
-        amount=amount,
-    )
-
-
-def conflict_sentence(names: Names, conflict: Conflict, n: int, lang: str) -> str:
-    """Conflict number ``n``: its requirements, and the smallest fix found."""
-    parts = "; ".join(requirement_sentence(names, r, lang) for r in conflict.requirements)
-    text = words(
-        "Conflitto {n}: questi requisiti non possono valere insieme: {parts}.",
-        "Conflict {n}: these requirements cannot all hold together: {parts}.",
-        lang,
-    ).format(n=n, parts=parts)
-    if conflict.fixes:
-        fixes = words(" e ", " and ", lang).join(
-            fix_sentence(names, r, by, lang) for r, by in conflict.fixes
-        )
-        text += words(
-            " La correzione più piccola trovata: {fixes}.",
-            " The smallest fix found: {fixes}.",
-            lang,
-        ).format(fixes=fixes)
-    return text
-
-
-# --------------------------------------------------------------------------- locks
-
-
-def lock_scope(names: Names, partner_id: str, area_id: str, intervention_id: str, lang: str) -> str:
-    """A lock's selectors with names: 'ente Cooperativa Aurora, qualsiasi quartiere, ...'."""
-    parts = [
-        words("qualsiasi ente", "any partner", lang)
-        if partner_id == WILDCARD
-        else words("ente {name}", "partner {name}", lang).format(name=names.partner(partner_id)),
-        words("qualsiasi quartiere", "any area", lang)
-        if area_id == WILDCARD
-        else words("quartiere {name}", "area {name}", lang).format(name=names.area(area_id)),
-        words("qualsiasi intervento", "any intervention", lang)
-        if intervention_id == WILDCARD
-        else words("intervento {name}", "intervention {name}", lang).format(
-            name=names.intervention(intervention_id)
-        ),
-    ]
-    return ", ".join(parts)
-
-
-def lock_sentence(names: Names, fact: LockConflict, lang: str) -> str:
-    """The lock at fault, what it asks and by how much it must give."""
-    lock = names.scenario.locks[fact.lock]
-    what = lock_scope(names, lock.partner_id, lock.area_id, lock.intervention_id, lang)
-    if fact.side == "min":
-        text = words(
-            "Il vincolo fisso di locks.csv su {what} chiede almeno {limit} beneficiari, che i "
-            "fondi e le capacità non consentono insieme agli altri vincoli: la correzione più "
-            "piccola trovata è abbassarlo di {by}.",
-            "The lock of locks.csv on {what} asks for at least {limit} beneficiaries, which the "
-            "money and capacity cannot give together with the other requirements: the smallest "
-            "fix found is to lower it by {by}.",
-            lang,
-        )
-    else:
-        text = words(
-            "Il vincolo fisso di locks.csv su {what} chiede al più {limit} beneficiari, che i "
-            "fondi e le capacità non consentono insieme agli altri vincoli: la correzione più "
-            "piccola trovata è alzarlo di {by}.",
-            "The lock of locks.csv on {what} asks for at most {limit} beneficiaries, which the "
-            "money and capacity cannot give together with the other requirements: the smallest "
-            "fix found is to raise it by {by}.",
-            lang,
-        )
-    return text.format(
-        what=what, limit=number(fact.limit, lang, None), by=number(fact.by, lang, None)
-    )
-
+from allocator.studies.feasible import Cut
 
 # --------------------------------------------------------------------------- before solving
 
@@ -378,6 +173,65 @@ def extreme_sentence(names: Names, fact: ExtremeUnproven, lang: str) -> str:
     return words(it, en, lang).format(name=name)
 
 
+# --------------------------------------------------------------------------- rules of thumb
+
+CUT_WORDS = {
+    "coverage": (
+        "{intervention} a {area}: {wanted} serviti ridotti a {allowed}, la copertura massima",
+        "{intervention} in {area}: {wanted} served cut to {allowed}, the maximum coverage",
+    ),
+    "staff": (
+        "{role}: la regola chiede {wanted} FTE, ne sono disponibili {allowed}; servizio ridotto "
+        "dove mancano i posti",
+        "{role}: the rule needs {wanted} FTE, {allowed} available; service cut where posts are "
+        "missing",
+    ),
+    "staff_minimum": (
+        "posti del personale ridotti al minimo: i finanziatori non possono pagarne di più",
+        "staff posts cut to the minimum: funders cannot pay more",
+    ),
+    "money": (
+        "{intervention} a {area}: ridotto al {share} che i finanziatori possono pagare (fondi e "
+        "vincoli di destinazione)",
+        "{intervention} in {area}: cut to the {share} funders may pay (amounts and earmarks)",
+    ),
+    "partner_excluded": (
+        "{partner} ({intervention} a {area}): {wanted} beneficiari di oggi tolti, l'ente non è "
+        "ammissibile ({reason})",
+        "{partner} ({intervention} in {area}): {wanted} of today's beneficiaries dropped, the "
+        "partner is not eligible ({reason})",
+    ),
+    "no_capacity": (
+        "{partner} ({intervention} a {area}): {wanted} beneficiari di oggi tolti, nessuna riga "
+        "di capacità",
+        "{partner} ({intervention} in {area}): {wanted} of today's beneficiaries dropped, no "
+        "capacity row",
+    ),
+    "capacity": (
+        "{partner} ({intervention} a {area}): {wanted} beneficiari di oggi ridotti alla "
+        "capacità di {allowed}",
+        "{partner} ({intervention} in {area}): {wanted} of today's beneficiaries cut to its "
+        "capacity of {allowed}",
+    ),
+}
+
+
+def cut_sentence(names: Names, cut: Cut, lang: str) -> str:
+    """What a rule of thumb lost to respect one limit."""
+    it, en = CUT_WORDS[cut.kind]
+    reason = names.scenario.eligibility().get(cut.partner_id) if cut.partner_id else None
+    return words(it, en, lang).format(
+        intervention=names.intervention(cut.intervention_id),
+        area=names.area(cut.area_id),
+        partner=names.partner(cut.partner_id),
+        role=names.role(cut.role_id),
+        wanted=number(cut.wanted, lang, None),
+        allowed=number(cut.allowed, lang, None),
+        share=share(cut.allowed, lang),
+        reason=reason or "",
+    )
+
+
 Wording = Callable[[Names, Any, str], "str | list[str]"]
 
 WORDINGS: dict[type, Wording] = {
@@ -392,6 +246,7 @@ WORDINGS: dict[type, Wording] = {
     NoOptimum: no_optimum_lines,
     StaffFixedUnsolved: staff_fixed_sentence,
     ExtremeUnproven: extreme_sentence,
+    Cut: cut_sentence,
 }
 """Fact type → its wording (conflicts are numbered, so :func:`fact_sentences` words them)."""
 
