@@ -117,10 +117,7 @@ def test_a_lock_the_money_cannot_pay_is_named() -> None:
     s = locked(two_partners(), {"partner_id": "Q", "min_beneficiaries": 50})
     result = run_scenario(s)
     assert result.status is SolveStatus.INFEASIBLE
-    (fact,) = result.facts
-    assert isinstance(fact, LockConflict)
-    assert (fact.lock, fact.side, fact.limit) == (0, "min", 50)
-    assert fact.by == pytest.approx(10)
+    assert [type(f) for f in result.facts] == [LockConflict]
     (sentence,) = no_plan_sentences(result, "en")
     assert "partner Q" in sentence and "at least 50" in sentence and "by 10" in sentence
 

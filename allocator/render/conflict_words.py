@@ -74,16 +74,20 @@ def requirement_sentence(names: Names, req: Requirement, lang: str) -> str:
         return text + words(" e può pagare solo {scope}", " and may pay only {scope}", lang).format(
             scope=scope
         )
-    earmark = names.scenario.earmarks[int(req.key[0])]
     return words(
         "il vincolo di destinazione di {funder} su {scope} limita la spesa a {money}",
         "{funder}'s earmark on {scope} caps its spending at {money}",
         lang,
-    ).format(
-        funder=names.funder(earmark.funder_id),
-        scope=earmark_scope(names, earmark.intervention_id, earmark.area_id, lang),
-        money=euro(req.amount, lang),
-    )
+    ).format(**_earmark(names, req, lang), money=euro(req.amount, lang))
+
+
+def _earmark(names: Names, req: Requirement, lang: str) -> dict[str, str]:
+    """The funder and scope of an earmark cap requirement, for its sentences."""
+    earmark = names.scenario.earmarks[int(req.key[0])]
+    return {
+        "funder": names.funder(earmark.funder_id),
+        "scope": earmark_scope(names, earmark.intervention_id, earmark.area_id, lang),
+    }
 
 
 def fix_sentence(names: Names, req: Requirement, by: float, lang: str) -> str:
@@ -105,16 +109,11 @@ def fix_sentence(names: Names, req: Requirement, by: float, lang: str) -> str:
         return words(
             "aumentare di {amount} i fondi di {funder}", "raise {funder}'s amount by {amount}", lang
         ).format(funder=names.funder(req.key[0]), amount=amount)
-    earmark = names.scenario.earmarks[int(req.key[0])]
     return words(
         "alzare di {amount} il tetto del vincolo di {funder} su {scope}",
         "raise {funder}'s earmark cap on {scope} by {amount}",
         lang,
-    ).format(
-        funder=names.funder(earmark.funder_id),
-        scope=earmark_scope(names, earmark.intervention_id, earmark.area_id, lang),
-        amount=amount,
-    )
+    ).format(**_earmark(names, req, lang), amount=amount)
 
 
 def conflict_sentence(names: Names, conflict: Conflict, n: int, lang: str) -> str:
