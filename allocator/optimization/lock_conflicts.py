@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from allocator.inputs.schema import Scenario, SolverName
+from allocator.inputs.locks import all_locks
+from allocator.inputs.schema import Room, Scenario, SolverName
 from allocator.optimization.model import build_model
 from allocator.optimization.negotiation import (
     Elastic,
@@ -25,10 +26,11 @@ TOLERANCE = 1e-6
 
 @dataclass(frozen=True)
 class LockConflict:
-    """A lock of locks.csv that must give for the scenario to have a plan."""
+    """A lock (of locks.csv or of the room's choices) that must give for the scenario to have a
+    plan."""
 
     lock: int
-    """Its index in ``scenario.locks``."""
+    """Its index in :func:`allocator.inputs.locks.all_locks` of the scenario."""
     side: Literal["min", "max"]
     """Which bound must give: the minimum (lowered) or the maximum (raised)."""
     limit: float
@@ -43,11 +45,13 @@ def find_lock_conflicts(scenario: Scenario) -> list[LockConflict]:
     Empty when the scenario has none, or when it stays infeasible without them (the cause is
     elsewhere).
     """
-    if not scenario.locks:
+    locks = all_locks(scenario)
+    if not locks:
         return []
-    model = build_model(scenario.model_copy(update={"locks": ()}))
+    free = scenario.settings.model_copy(update={"room": Room()})
+    model = build_model(scenario.model_copy(update={"locks": (), "settings": free}))
     elastic: Elastic = {}
-    define_lock_constraints(model, scenario.locks, elastic)
+    define_lock_constraints(model, locks, elastic)
     model.problem.sense = 1  # minimise the slack
     model.problem.setObjective(sum(elastic.values()) + 0.0)
     settings = scenario.settings.solver.model_copy(update={"name": SolverName.HIGHS})
@@ -59,7 +63,7 @@ def find_lock_conflicts(scenario: Scenario) -> list[LockConflict]:
         if by <= TOLERANCE or family != "lock":  # the only elastic family
             continue
         assert isinstance(key, int)
-        lock = scenario.locks[key]
+        lock = locks[key]
         low = side == "min"
         limit = (lock.min_beneficiaries if low else lock.max_beneficiaries) or 0.0
         found.append(LockConflict(key, "min" if low else "max", float(limit), by))

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from allocator.inputs.locks import all_locks
 from allocator.inputs.schema import STAFF_PREFIX, WILDCARD, staff_item
 from allocator.lang import words
 from allocator.optimization.conflicts import Conflict, Requirement
@@ -159,7 +160,7 @@ def lock_scope(names: Names, partner_id: str, area_id: str, intervention_id: str
 
 def lock_sentence(names: Names, fact: LockConflict, lang: str) -> str:
     """The lock at fault, what it asks and by how much it must give."""
-    lock = names.scenario.locks[fact.lock]
+    lock = all_locks(names.scenario)[fact.lock]
     what = lock_scope(names, lock.partner_id, lock.area_id, lock.intervention_id, lang)
     if fact.side == "min":
         text = words(

@@ -13,7 +13,7 @@ import pandas as pd
 
 from allocator.postprocess.kpis import BY_KEY, KpiFormat, kpi_label
 from allocator.postprocess.limits import LIMIT_LABELS
-from allocator.render.formats import formatted, kpi_value, number, whole_people
+from allocator.render.formats import formatted, kpi_value, moment, number, whole_people
 from allocator.render.gains import rule_sentences
 from allocator.render.maps import MapKeys, area_map
 from allocator.render.plotting import (
@@ -366,7 +366,8 @@ def provenance(run: ReportRun, lang: str) -> str:
     overrides = ", ".join(p.get("overrides") or []) or "–"
     return (
         f'<div class="provenance"><p><strong>{e(run.label)}</strong> ({e(run.source)}) – '
-        f"{e(words['created'])} {e(p.get('created', '–'))}; {e(words['status'])}: "
+        f"{e(words['created'])} {e(moment(str(p.get('created') or ''), lang))}; "
+        f"{e(words['status'])}: "
         f"<strong>{e(words.get(status, status))}</strong>; {e(words['solver'])} "
         f"{e(solver.get('name', ''))} ({e(versions.get('solver', ''))}), "
         f"{e(number(float(solver.get('seconds') or 0.0), lang, 2))} s; allocator "
