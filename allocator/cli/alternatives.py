@@ -38,6 +38,7 @@ def alternatives(
     """Plans within --slack of the optimum: ranges per area (or partner) and N alternatives."""
     from allocator.inputs.loading import load_scenario
     from allocator.optimization.solve import SolveStatus
+    from allocator.render.facts import fact_sentences
     from allocator.render.formats import number
     from allocator.render.ranges import alternatives_view, ranges_sentence, write_alternatives
     from allocator.studies.alternatives import near_optimal
@@ -58,7 +59,7 @@ def alternatives(
         infeasible = outcome.optimum.status is SolveStatus.INFEASIBLE
         code = EXIT_INFEASIBLE if infeasible else EXIT_SOLVER
         title = _("No alternatives for '{scenario}'", lang).format(scenario=loaded.name)
-        base.fail(title, outcome.explanation, code)
+        base.fail(title, fact_sentences(loaded, outcome.facts, lang), code)
     written = write_alternatives(outcome, destination, overwrite=overwrite, lang=lang)
     base.console.print(alternatives_view(outcome, lang))
     base.console.print(ranges_sentence(outcome, lang), highlight=False)

@@ -282,13 +282,14 @@ def output_folder(out: Path | None, name: str, overwrite: bool) -> Path:
 def solved(scenarios: list[Path], overrides: list[str]) -> list[Any]:
     """Load and solve each scenario; exit with the contract's code if one has no plan."""
     from allocator.optimization.pipeline import run_scenario
+    from allocator.render.facts import no_plan_sentences
     from allocator.studies.batch import EXIT_CODES
 
     results = [run_scenario(load_scenario(path, overrides)) for path in scenarios]
     failed = [r for r in results if not r.has_plan]
     for r in failed:
         no_plan = _("No plan for '{scenario}'").format(scenario=r.scenario.name)
-        print_failure(f"{no_plan} ({r.status.value})", r.explanation)
+        print_failure(f"{no_plan} ({r.status.value})", no_plan_sentences(r))
     if failed:
         raise typer.Exit(max(EXIT_CODES[r.status] for r in failed))
     return results

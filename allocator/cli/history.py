@@ -140,11 +140,8 @@ def compare_(
 ) -> None:
     """Compare two archived plans without solving again (the tables of `allocator compare`)."""
     from allocator.outputs.archive import Archive
-    from allocator.studies.compare import (
-        compare_archived,
-        objective_not_compared,
-        write_comparison,
-    )
+    from allocator.render.comparison import objective_not_compared, write_comparison
+    from allocator.studies.compare import compare_archived
 
     with Archive(history_path) as archive:
         comparison, descriptions = compare_archived([archive.get(first), archive.get(second)])

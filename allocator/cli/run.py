@@ -74,7 +74,7 @@ def run(
     from allocator.optimization.pipeline import run_scenario
     from allocator.optimization.solve import SolveStatus
     from allocator.render.bundle import RoomNote, plan
-    from allocator.render.explanations import explain as explain_run
+    from allocator.render.facts import no_plan_sentences
 
     lang = lang_or_current(lang)
     overrides = [*(set_ or []), *base.solver_overrides(solver, time_limit)]
@@ -86,12 +86,10 @@ def run(
     result = run_scenario(loaded) if robust is None else robust.result
     if result.status is SolveStatus.INFEASIBLE:
         infeasible = _("Scenario '{scenario}' is infeasible", lang).format(scenario=loaded.name)
-        solver_proved = result.outcome is not None
-        lines = explain_run(result, lang=lang).sentences if solver_proved else result.explanation
-        base.fail(infeasible, lines, EXIT_INFEASIBLE)
+        base.fail(infeasible, no_plan_sentences(result, lang), EXIT_INFEASIBLE)
     if not result.has_plan:
         no_plan = _("No plan for '{scenario}'", lang).format(scenario=loaded.name)
-        base.fail(no_plan, result.explanation, EXIT_SOLVER)
+        base.fail(no_plan, no_plan_sentences(result, lang), EXIT_SOLVER)
     room = RoomNote(label=label, origin="run", overrides=tuple(overrides))
     bundle = plan(loaded, room, result=result, robust=robust, explain_fully=explain, lang=lang)
     written = bundle.write(destination, overwrite=overwrite)
@@ -129,6 +127,7 @@ def validate(
 ) -> None:
     """Check a scenario's inputs and list every problem found."""
     from allocator.optimization.feasibility import check_feasibility
+    from allocator.render.facts import fact_sentences
 
     loaded = base.load_scenario(scenario, set_ or [])
     base.print_notices(loaded)
@@ -151,4 +150,4 @@ def validate(
     conflicts = check_feasibility(loaded)
     if conflicts:
         cannot = _("But the scenario cannot be met")
-        base.fail(cannot, conflicts, EXIT_INFEASIBLE)
+        base.fail(cannot, fact_sentences(loaded, conflicts), EXIT_INFEASIBLE)

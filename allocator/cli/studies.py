@@ -47,8 +47,8 @@ def compare(
     from allocator.outputs.atomic import check_destination
     from allocator.outputs.run_folder import default_output_dir
     from allocator.outputs.run_reader import is_run_folder, read_run_folder
+    from allocator.render.comparison import objective_not_compared, write_comparison
     from allocator.render.console import kpi_comparison_table
-    from allocator.studies.compare import objective_not_compared, write_comparison
     from allocator.studies.compare_inputs import (
         compare_many,
         comparison_name,
@@ -194,10 +194,13 @@ def batch(
     quiet: QuietOption = False,
 ) -> None:
     """Solve every scenario folder under DIR in parallel; one failure does not stop the others."""
+    from functools import partial
+
     from allocator.outputs.atomic import check_writable
     from allocator.outputs.files import write_csv_atomically
     from allocator.outputs.run_folder import default_output_dir
     from allocator.render.console import frame_table, status_word
+    from allocator.render.facts import no_plan_text
     from allocator.studies.batch import batch_table, find_scenarios, run_batch, worst_exit_code
 
     folders = find_scenarios(directory)
@@ -211,7 +214,8 @@ def batch(
     results = []
     bar = _("Solving")
     with study_executor(engine, jobs, scheduler, bar, len(folders), quiet) as (executor, advance):
-        for result in run_batch(folders, jobs, loader=base.folder_loader(), executor=executor):
+        why = partial(no_plan_text, lang=current_lang())
+        for result in run_batch(folders, jobs, base.folder_loader(), executor, why):
             results.append(result)
             advance()
     table = batch_table(results)

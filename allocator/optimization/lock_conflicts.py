@@ -1,15 +1,18 @@
-"""Which lock cannot be met with the money and capacity, in words.
+"""Which lock cannot be met with the money and capacity, as facts.
 
 The scenario is built without its locks, which are then added back elastic: each side of each one
 gets a slack, and the solver minimises their sum. The slacks left above zero are the smallest
 relaxation found that makes the scenario feasible: they name the locks at fault and by how much
 each must give. (Transition limits are soft: they never make a scenario infeasible.)
+:mod:`allocator.render.facts` words them.
 """
 
 from __future__ import annotations
 
-from allocator.i18n import N_, _, number
-from allocator.inputs.locks import all_locks, describe_lock
+from dataclasses import dataclass
+from typing import Literal
+
+from allocator.inputs.locks import all_locks
 from allocator.inputs.schema import Room, Scenario, SolverName
 from allocator.optimization.model import build_model
 from allocator.optimization.negotiation import (
@@ -19,26 +22,25 @@ from allocator.optimization.negotiation import (
 from allocator.optimization.solve import solve
 
 TOLERANCE = 1e-6
-LOWER = N_(
-    "The lock of locks.csv on {what} asks for at least {limit} beneficiaries, which the money "
-    "and capacity cannot give together with the other requirements: the smallest fix found is "
-    "to lower it by {amount}."
-)
-RAISE = N_(
-    "The lock of locks.csv on {what} asks for at most {limit} beneficiaries, which the money "
-    "and capacity cannot give together with the other requirements: the smallest fix found is "
-    "to raise it by {amount}."
-)
 
 
-def beneficiaries(value: float, lang: str) -> str:
-    """Beneficiaries in a sentence: whole when within 0.05 of a whole number, else to one
-    decimal."""
-    return number(value, lang, 0 if abs(value - round(value)) < 0.05 else 1)
+@dataclass(frozen=True)
+class LockConflict:
+    """A lock (of locks.csv or of the room's choices) that must give for the scenario to have a
+    plan."""
+
+    lock: int
+    """Its index in :func:`allocator.inputs.locks.all_locks` of the scenario."""
+    side: Literal["min", "max"]
+    """Which bound must give: the minimum (lowered) or the maximum (raised)."""
+    limit: float
+    """The bound as set, in beneficiaries."""
+    by: float
+    """The smallest change found, in beneficiaries."""
 
 
-def explain_lock_conflicts(scenario: Scenario, lang: str = "en") -> list[str]:
-    """One sentence per lock that must give for the scenario to have a plan.
+def find_lock_conflicts(scenario: Scenario) -> list[LockConflict]:
+    """One fact per lock that must give for the scenario to have a plan.
 
     Empty when the scenario has none, or when it stays infeasible without them (the cause is
     elsewhere).
@@ -55,20 +57,14 @@ def explain_lock_conflicts(scenario: Scenario, lang: str = "en") -> list[str]:
     settings = scenario.settings.solver.model_copy(update={"name": SolverName.HIGHS})
     if not solve(model, settings).is_ok:
         return []
-    sentences = []
+    found = []
     for (family, key, side), slack in elastic.items():
         by = float(slack.varValue or 0.0)
-        if by <= TOLERANCE:
+        if by <= TOLERANCE or family != "lock":  # the only elastic family
             continue
-        amount = beneficiaries(by, lang)
-        if family == "lock":  # the only elastic family
-            assert isinstance(key, int)
-            lock = locks[key]
-            what = describe_lock(lock, lang)
-            low = side == "min"
-            limit = beneficiaries(
-                (lock.min_beneficiaries if low else lock.max_beneficiaries) or 0.0, lang
-            )
-            sentence = _(LOWER if low else RAISE, lang)
-            sentences.append(sentence.format(what=what, limit=limit, amount=amount))
-    return sentences
+        assert isinstance(key, int)
+        lock = locks[key]
+        low = side == "min"
+        limit = (lock.min_beneficiaries if low else lock.max_beneficiaries) or 0.0
+        found.append(LockConflict(key, "min" if low else "max", float(limit), by))
+    return found
