@@ -90,6 +90,7 @@ def run(
     from allocator.cli.uncertainty import robust_plan
     from allocator.optimization.pipeline import run_scenario
     from allocator.optimization.solve import SolveStatus
+    from allocator.outputs.guard import run_inputs
     from allocator.outputs.run_folder import write_outputs
     from allocator.render.explain_view import explanation_view
     from allocator.render.explanations import explain as explain_run
@@ -103,7 +104,11 @@ def run(
     overrides = [*(set_ or []), *base.solver_overrides(solver, time_limit)]
     loaded = base.load_scenario(scenario, overrides)
     base.print_notices(loaded)
-    destination = base.output_folder(out, loaded.name, overwrite)  # the write claims it
+    inputs = run_inputs(scenario, scenarios=[loaded])
+    # never an input, the archive, or a folder the allocator did not write; the write claims it
+    destination = base.output_folder(
+        out, loaded.name, overwrite, inputs=inputs, history=history_path
+    )
     check_history(history_path, no_history)  # an unusable archive stops the run before solving
     robust = robust_plan(loaded, scenario)  # policy.robust_samples > 0: the robust plan
     result = run_scenario(loaded) if robust is None else robust.result

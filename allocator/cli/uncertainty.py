@@ -45,6 +45,7 @@ def uncertainty(
     """Needs are estimates: resample them within their ranges and see how the plan holds."""
     from allocator.datasets.needs import need_sampler
     from allocator.errors import UsageError
+    from allocator.outputs.guard import run_inputs
     from allocator.render.formats import number
     from allocator.render.uncertainty import coverage_view, fixed_plan_sentence, write_uncertainty
     from allocator.studies.executor import make_executor
@@ -54,7 +55,8 @@ def uncertainty(
         raise UsageError(f"--target must be a share between 0 and 1, not {target:g}")
     loaded = base.load_scenario(scenario, set_ or [])
     sampler = need_sampler(loaded, scenario)
-    destination = base.output_folder(out, f"uncertainty {loaded.name}", overwrite)
+    inputs = run_inputs(scenario, scenarios=[loaded])
+    destination = base.output_folder(out, f"uncertainty {loaded.name}", overwrite, inputs=inputs)
     with make_executor(engine, jobs, scheduler) as executor:
         base.console.print(
             f"{number(samples)} campioni dei bisogni ({len(sampler.dimensions)} grandezze "
