@@ -267,7 +267,7 @@ def batch(
         )
     destination = out or default_output_dir(f"batch-{Path(directory).resolve().name}")
     destination = destination.with_suffix(".csv")
-    inputs = run_inputs(directory, *folders)
+    inputs = run_inputs(*folders)  # each scenario (with its parents); DIR only holds them
     base.guard_output(destination, inputs=inputs, overwrite=overwrite, file=BATCH_TABLE)
     results = []
     bar = words("Risoluzione", "Solving")

@@ -21,6 +21,7 @@ would have destroyed; nothing has been written or solved yet.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING
 from allocator.errors import UsageError
 from allocator.lang import words
 from allocator.outputs.atomic import check_destination, check_writable
-from allocator.outputs.names import REPORT_GENERATOR
+from allocator.outputs.names import REPORT_GENERATOR, RUN_FILE
 
 if TYPE_CHECKING:
     from allocator.inputs.schema import Scenario
@@ -117,18 +118,35 @@ def scenario_chain(path: str | Path) -> list[Path]:
     return chain
 
 
+def recorded_inputs(folder: Path) -> list[Path]:
+    """The input files a run folder's ``run.json`` records (a report reads them again)."""
+    try:
+        recorded = json.loads((folder / RUN_FILE).read_text(encoding="utf-8")).get("inputs")
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [Path(f) for f in recorded] if isinstance(recorded, dict) else []
+
+
+def _with_folders(files: Iterable[Path]) -> list[Path]:
+    found = []
+    for file in files:
+        found.append(file)
+        if file.name == SCENARIO_FILE:
+            found.append(file.parent)
+    return found
+
+
 def run_inputs(*given: str | Path | None, scenarios: Iterable[Scenario] = ()) -> list[Path]:
     """Everything a run reads: each path given (a scenario, a run folder, a file) with the chain
-    of scenarios it extends, and each loaded scenario's files and their folders."""
+    of scenarios it extends and, for a run folder, the inputs it records; each loaded scenario's
+    files and their folders."""
     found: list[Path] = []
     for path in given:
         if path is not None:
             found += [Path(path), *scenario_chain(path)]
+            found += _with_folders(recorded_inputs(Path(path)))
     for scenario in scenarios:
-        for file in map(Path, scenario.source_files):
-            found.append(file)
-            if file.name == SCENARIO_FILE:
-                found.append(file.parent)
+        found += _with_folders(map(Path, scenario.source_files))
     return list(dict.fromkeys(p.resolve() for p in found))
 
 
