@@ -11,6 +11,7 @@ check (``PRAGMA quick_check``) runs once per process for each state of the file,
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import time
 from contextlib import suppress
@@ -288,13 +289,12 @@ def migrate(path: Path) -> tuple[Path | None, int]:
         keys = [g for g in gaps if g.split(".")[-1] in ("id", "run_id", "name") and "." in g]
         if keys:
             raise refusal(path, damaged(", ".join(keys)))
-        copy = backup_path(path, version)
-        target = sqlite3.connect(copy)
-        with target:
-            db.backup(target)
-        target.close()
-        db.execute("BEGIN IMMEDIATE")
+        db.execute("BEGIN IMMEDIATE")  # no other process writes while it is copied and updated
         try:
+            copy = backup_path(path, version)
+            shutil.copyfile(path, copy)  # byte for byte, with its log if one is pending
+            if Path(f"{path}-wal").is_file():
+                shutil.copyfile(f"{path}-wal", f"{copy}-wal")
             for gap in gaps:
                 if "." in gap:
                     table, column = gap.split(".")
