@@ -7,20 +7,21 @@ force (and the ``--set`` overrides that made them), the solver status, the KPIs 
 tables, so a plan seen in March is shown again in May exactly as it was, without solving again.
 
 Writers take SQLite's write lock for the whole record (``BEGIN IMMEDIATE``) and wait for each other
-(``busy_timeout``), so two processes recording at once both keep their record. A file that is not
-an archive (another program's database, a damaged file, anything else) is refused with a message
-and never written to.
+(``busy_timeout``), so two processes recording at once both keep their record. Reading commands
+open the file read-only and change nothing (:mod:`allocator.outputs.archive_file`). A file that is
+not an archive (another program's database, a damaged file, anything else) is refused with a
+message and never written to; one in an older schema only by ``allocator history migrate``; a
+damaged record is refused by its id while the others stay readable.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sqlite3
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +43,8 @@ from allocator.outputs.archive_file import (
     connect_read_only,
     create_archive,
     damaged,
+    decode_table,
+    encode_table,
     older_refusal,
     refusal,
     set_up,
@@ -293,7 +296,7 @@ class Archive:
         if origin not in ORIGINS:
             raise ValueError(f"origin must be one of {ORIGINS}, not {origin!r}")
         tables = {**plan.tables(), **(extra_tables or {})}
-        encoded = [(name, *_encode(frame)) for name, frame in tables.items()]
+        encoded = [(name, *encode_table(frame)) for name, frame in tables.items()]
         row = (
             datetime.now(UTC).isoformat(timespec="seconds"),
             label.strip(),
@@ -360,7 +363,7 @@ class Archive:
                 (run_id,),
             ).fetchall()
         try:
-            tables = {str(name): _decode(dtypes, content) for name, dtypes, content in parts}
+            tables = {str(name): decode_table(dtypes, content) for name, dtypes, content in parts}
             return _record(row, tables)
         except Exception as exc:  # bad JSON, a table that does not parse or match its columns
             raise self._damaged(run_id, exc) from None
@@ -459,34 +462,3 @@ def _listed(row: Sequence[Any]) -> ArchivedRun:
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _encode(frame: pd.DataFrame) -> tuple[str, str]:
-    """A table as (column dtypes, CSV text): floats keep every digit, text columns stay text."""
-    dtypes = {str(c): str(t) for c, t in frame.dtypes.items()}
-    return _dumps(dtypes), frame.to_csv(index=False, lineterminator="\n")
-
-
-def _decode(dtypes_text: str, content: str) -> pd.DataFrame:
-    """A stored table back as it was; a ValueError when it does not parse or its columns are not
-    the ones recorded (a damaged record)."""
-    dtypes: dict[str, str] = json.loads(dtypes_text)
-    if not isinstance(dtypes, dict):
-        raise ValueError("the column types are not a JSON object")
-    if not content.strip():
-        return pd.DataFrame(columns=list(dtypes))
-    text = [c for c, t in dtypes.items() if t in ("object", "str", "string")]
-    frame = pd.read_csv(
-        io.StringIO(content), dtype={c: str for c in text}, keep_default_na=False, na_values=[""]
-    )
-    if [str(c) for c in frame.columns] != list(dtypes):
-        raise ValueError(
-            f"columns {', '.join(map(str, frame.columns))} instead of {', '.join(dtypes)}"
-        )
-    for column in text:
-        frame[column] = frame[column].fillna("")
-    for column, dtype in dtypes.items():
-        if column not in text and frame[column].dtype != dtype:
-            with suppress(TypeError, ValueError):
-                frame[column] = frame[column].astype(dtype)
-    return frame

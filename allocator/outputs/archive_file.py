@@ -6,10 +6,13 @@ not its journal mode, its tables or its version. Commands that write open it rea
 a new file up whole. A file in an older schema is refused by every command but
 ``allocator history migrate``, which copies it aside first (:func:`migrate`). The integrity
 check (``PRAGMA quick_check``) runs once per process for each state of the file, not on every open.
+Tables are stored as CSV text with their column types (:func:`encode_table`, :func:`decode_table`).
 """
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import shutil
 import sqlite3
@@ -18,6 +21,8 @@ from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
+
+import pandas as pd
 
 from allocator.errors import UsageError
 from allocator.lang import words
@@ -311,3 +316,34 @@ def migrate(path: Path) -> tuple[Path | None, int]:
         return copy, version
     finally:
         db.close()
+
+
+def encode_table(frame: pd.DataFrame) -> tuple[str, str]:
+    """A table as (column dtypes, CSV text): floats keep every digit, text columns stay text."""
+    dtypes = {str(c): str(t) for c, t in frame.dtypes.items()}
+    return json.dumps(dtypes, ensure_ascii=False), frame.to_csv(index=False, lineterminator="\n")
+
+
+def decode_table(dtypes_text: str, content: str) -> pd.DataFrame:
+    """A stored table back as it was; a ValueError when it does not parse or its columns are not
+    the ones recorded (a damaged record)."""
+    dtypes: dict[str, str] = json.loads(dtypes_text)
+    if not isinstance(dtypes, dict):
+        raise ValueError("the column types are not a JSON object")
+    if not content.strip():
+        return pd.DataFrame(columns=list(dtypes))
+    text = [c for c, t in dtypes.items() if t in ("object", "str", "string")]
+    frame = pd.read_csv(
+        io.StringIO(content), dtype={c: str for c in text}, keep_default_na=False, na_values=[""]
+    )
+    if [str(c) for c in frame.columns] != list(dtypes):
+        raise ValueError(
+            f"columns {', '.join(map(str, frame.columns))} instead of {', '.join(dtypes)}"
+        )
+    for column in text:
+        frame[column] = frame[column].fillna("")
+    for column, dtype in dtypes.items():
+        if column not in text and frame[column].dtype != dtype:
+            with suppress(TypeError, ValueError):
+                frame[column] = frame[column].astype(dtype)
+    return frame
