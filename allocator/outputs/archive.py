@@ -22,7 +22,7 @@ import sqlite3
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -442,22 +442,8 @@ def _listed(row: Sequence[Any]) -> ArchivedRun:
     try:
         return _record(row)
     except (ValueError, TypeError) as exc:
-        run_id, created, label, note, scenario, origin, status, *_ = row
-        return ArchivedRun(
-            run_id=int(run_id),
-            created=str(created),
-            label=str(label),
-            note=str(note),
-            scenario=str(scenario),
-            origin=str(origin),
-            status=str(status),
-            inputs={},
-            settings={},
-            overrides=[],
-            kpis={},
-            provenance={},
-            damaged=f"{type(exc).__name__}: {exc}",
-        )
+        plain = (*row[: -len(_JSON_COLUMNS)], "{}", "{}", "[]", "{}", "{}")
+        return replace(_record(plain), damaged=f"{type(exc).__name__}: {exc}")
 
 
 def _dumps(value: Any) -> str:
