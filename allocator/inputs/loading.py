@@ -5,9 +5,9 @@ files or as sheets of ``inputs.xlsx``. ``extends`` in ``scenario.toml`` inherits
 scenario's tables and settings; ``--set key=value`` overrides change settings for one run.
 
 Every cell is read as text and converted here, so that each problem names the file, the row as a
-spreadsheet shows it (header = row 1), the column, the value and what was expected. A CSV separated
-by ``;`` is an Italian Excel export: its numbers are read with ``,`` for decimals and ``.`` for
-thousands, and a number written otherwise there is a problem, never a guess.
+spreadsheet shows it (header = row 1), the column, the value and what was expected. Numbers follow
+the one rule of :func:`.numbers.resolve` (docs/DESIGN.md §5): a number with two readings takes the
+convention its file settles (a ``;`` CSV is Italian Excel's), else it is refused, never guessed.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from allocator.inputs.checking import CheckedTable
 from allocator.inputs.locate import SCENARIO_FILE
-from allocator.inputs.numbers import parse_number
+from allocator.inputs.numbers import Evidence, NotANumber, ambiguity, parse_number, read_number
 from allocator.inputs.problems import Collector, explain_error, suggest
 from allocator.inputs.schema import LegalForm, Settings
 from allocator.inputs.sources import file_problem
@@ -113,6 +113,7 @@ def set_value(text: str) -> Any:
                 "holds a control character (a line break?)",
             )
         )
+    _refuse_two_readings(text.strip())
     try:
         parsed = tomllib.loads(f"value = {text}")
     except tomllib.TOMLDecodeError:
@@ -123,6 +124,26 @@ def set_value(text: str) -> Any:
     if list(parsed) != ["value"]:
         raise ValueError(words("contiene più di un valore", "holds more than one value"))
     return parsed["value"]
+
+
+def _refuse_two_readings(text: str) -> None:
+    """A ``--set`` number with two readings that TOML would read as a planner may not mean it
+    (``600.000``: TOML 600; ``1,250``) is refused naming both. A number as programs write it
+    (``1.125``, no trailing zero, as the page's overrides are stored) keeps TOML's reading."""
+    try:
+        reading = read_number(text)
+    except NotANumber:
+        return
+    try:
+        written = repr(float(text)) == text
+    except ValueError:
+        written = False
+    if reading.ambiguous and not written:
+        raise ambiguity(
+            reading,
+            Evidence({}),
+            words("--set accetta sia 0,9 sia 0.9", "--set accepts both 0,9 and 0.9"),
+        )
 
 
 def canonical_forms(data: dict[str, Any]) -> dict[str, Any]:
@@ -289,6 +310,11 @@ class SettingsReader(Collector):
                 continue
             try:
                 value = set_value(text)
+            except NotANumber as error:
+                self.problem(
+                    SET_OPTION, error.message, column=key, value=text, expected=error.expected
+                )
+                continue
             except ValueError as error:
                 self.problem(
                     SET_OPTION,

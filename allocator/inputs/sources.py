@@ -52,9 +52,14 @@ class TableSource:
     header: list[str]
     rows: list[tuple[int, list[str]]]
     """(row number as a spreadsheet shows it, cells)."""
-    italian: bool = False
-    """A ``;``-separated CSV: Italian Excel's export, ``,`` for decimals."""
+    separator: str = ""
+    """A CSV's separator (``,``, ``;``, tab); empty for a workbook's sheet."""
     notices: list[str] = field(default_factory=list)
+
+    @property
+    def italian(self) -> bool:
+        """A ``;``-separated CSV: Italian Excel's export, ``,`` for decimals."""
+        return self.separator == ";"
 
     @property
     def empty(self) -> bool:
@@ -215,9 +220,7 @@ def read_csv_table(
             )
         )
         return None
-    return TableSource(
-        table, label, path, header or [], rows, italian=delimiter == ";", notices=notices
-    )
+    return TableSource(table, label, path, header or [], rows, separator=delimiter, notices=notices)
 
 
 def cell_text(value: object) -> str:
