@@ -93,11 +93,7 @@ class Loader(SettingsReader):
         for layer in layers:
             self._stray_files(layer)
         for table in TABLES:
-            found, source = False, None
-            for layer in layers:
-                found, source = self._find_table(table, layer, workbooks)
-                if found:
-                    break
+            found, source = self._nearest(table, layers, workbooks)
             if not found and table.required:
                 self.problem(
                     table.file_name,
@@ -120,6 +116,26 @@ class Loader(SettingsReader):
                 )
             checked[table.name] = result
         return checked
+
+    def _nearest(
+        self, table: Table, layers: list[Layer], cache: dict[Path, Workbook | None]
+    ) -> tuple[bool, TableSource | None]:
+        """The table from the nearest scenario of the chain that gives it: with rows, or empty
+        (or absent) and named in that scenario's ``replace``. An empty table otherwise means the
+        parent's, with a notice; one empty all the way up stays empty."""
+        empty: tuple[Layer, TableSource] | None = None
+        for layer in layers:
+            found, source = self._find_table(table, layer, cache)
+            replaced = table.name in layer.replace
+            if not found and not replaced:
+                continue
+            if source is None or not source.empty or replaced:
+                if empty is not None and source is not None:
+                    self.files.append(empty[1].path)  # read, and its emptiness mattered
+                    self.notices.append(_inherited(table, *empty, source))
+                return True, source  # None: unreadable and reported, or replaced by nothing
+            empty = empty or (layer, source)
+        return (True, empty[1]) if empty is not None else (False, None)
 
     def _workbook(self, layer: Layer, cache: dict[Path, Workbook | None]) -> Workbook | None:
         path = layer.folder / WORKBOOK_FILE
@@ -207,3 +223,20 @@ class Loader(SettingsReader):
                     + words("le tabelle sono", "the tables are")
                     + f": {', '.join(t.file_name for t in TABLES)})",
                 )
+
+
+def _inherited(table: Table, layer: Layer, empty: TableSource, source: TableSource) -> str:
+    """The notice of an empty table that means its parent's."""
+    if table.required:
+        hint = ""
+    else:
+        hint = words(
+            f'; per non averne, replace = ["{table.name}"] in {layer.label}',
+            f'; to have none, replace = ["{table.name}"] in {layer.label}',
+        )
+    return words(
+        f"{empty.label} non ha righe: vale quella dello scenario da cui deriva ({source.label})"
+        + hint,
+        f"{empty.label} has no rows: the one of the scenario it extends applies "
+        f"({source.label})" + hint,
+    )

@@ -21,7 +21,7 @@ from allocator.inputs.numbers import Evidence, NotANumber, ambiguity, parse_numb
 from allocator.inputs.problems import Collector, explain_error, suggest
 from allocator.inputs.schema import LegalForm, Settings
 from allocator.inputs.sources import file_problem
-from allocator.inputs.tables import SETTINGS
+from allocator.inputs.tables import SETTINGS, TABLES
 from allocator.inputs.vocabulary import canonical
 from allocator.lang import words
 
@@ -36,6 +36,9 @@ class Layer:
     toml: Path
     label: str
     data: dict[str, Any]
+    replace: frozenset[str] = frozenset()
+    """Optional tables this scenario gives whole, even empty or absent (``replace = [...]``): the
+    parent's rows are dropped instead of inherited."""
 
     @property
     def folder(self) -> Path:
@@ -43,6 +46,9 @@ class Layer:
 
 
 SETTING_KEYS: tuple[str, ...] = tuple(s.key for s in SETTINGS)
+REPLACE_KEY = "replace"
+"""The ``scenario.toml`` key listing the optional tables a child gives whole, even empty."""
+OPTIONAL_TABLES: tuple[str, ...] = tuple(t.name for t in TABLES if not t.required)
 
 
 def valid_keys(prefix: str) -> str:
@@ -223,8 +229,38 @@ class SettingsReader(Collector):
             layer = Layer(toml, self.label(toml), data)
             layers.append(layer)
             parent = data.pop("extends", None)
+            layer.replace = self._replaced(layer, data.pop(REPLACE_KEY, None))
             toml = None if parent is None else self._parent(layer, parent, layers)
         return layers
+
+    def _replaced(self, layer: Layer, value: object) -> frozenset[str]:
+        """The optional tables ``replace = ["earmarks", ...]`` names; a problem for anything
+        else (a required table is never empty, so it can only be replaced by rows)."""
+        if value is None:
+            return frozenset()
+        names = (
+            [v.strip().lower().removesuffix(".csv") for v in value]
+            if isinstance(value, list) and all(isinstance(v, str) for v in value)
+            else None
+        )
+        wrong = None if names is None else [n for n in names if n not in OPTIONAL_TABLES]
+        if names is None or wrong:
+            listed = ", ".join(OPTIONAL_TABLES)
+            self.problem(
+                layer.label,
+                words(
+                    "'replace' non è una lista di tabelle facoltative",
+                    "'replace' is not a list of optional tables",
+                ),
+                column=REPLACE_KEY,
+                value=value if not wrong else ", ".join(wrong),
+                expected=words(
+                    f'una lista tra quelle facoltative: replace = ["earmarks"] ({listed})',
+                    f'a list among the optional ones: replace = ["earmarks"] ({listed})',
+                ),
+            )
+            return frozenset()
+        return frozenset(names)
 
     def _parent(self, layer: Layer, parent: object, chain: list[Layer]) -> Path | None:
         control = isinstance(parent, str) and any(unicodedata.category(ch) == "Cc" for ch in parent)
