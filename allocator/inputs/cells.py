@@ -26,6 +26,16 @@ from allocator.lang import words
 
 NUMERIC = (ColumnType.NUMBER, ColumnType.SHARE)
 _IDENTIFIER = re.compile(r"[A-Za-z0-9_.\-]+")
+EXCEL_ERRORS = frozenset(
+    {
+        *("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!"),
+        *("#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"),
+        *("#N/D", "#RIF!", "#VALORE!", "#NOME?", "#NULLO!", "#ESPANDI!"),  # Italian Excel's
+    }
+)
+"""The error values of Excel (as files store them, and as Italian Excel shows and exports them):
+a formula that failed, never a value."""
+_LIBREOFFICE_ERROR = re.compile(r"Err:\d{3}")
 _BIDI = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
 
 
@@ -147,6 +157,18 @@ def word_value(column: Column, text: str) -> str | CellProblem:
 
 def text_problem(column: Column, text: str) -> CellProblem | None:
     """What is wrong with a cell's text itself (before its column's rules), or None."""
+    if text.upper() in EXCEL_ERRORS or _LIBREOFFICE_ERROR.fullmatch(text):
+        return CellProblem(
+            words(
+                f"è un errore del foglio di calcolo ({text}): una formula che non ha trovato il "
+                "suo valore, non un dato",
+                f"is a spreadsheet error ({text}): a formula that found no value, not data",
+            ),
+            words(
+                "il valore, o la formula corretta nel foglio di calcolo prima di salvare",
+                "the value, or the formula corrected in the spreadsheet before saving",
+            ),
+        )
     if len(text) > MAX_CELL_CHARS:
         return CellProblem(
             words(

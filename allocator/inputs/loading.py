@@ -27,8 +27,9 @@ from allocator.inputs.locks import lock_problems
 from allocator.inputs.numbers import parse_number
 from allocator.inputs.schema import Scenario
 from allocator.inputs.settings_layers import Layer, SettingsReader
-from allocator.inputs.sources import TableSource, Workbook, file_problem, read_csv_table
+from allocator.inputs.sources import TableSource, file_problem, read_csv_table
 from allocator.inputs.tables import TABLES, Table
+from allocator.inputs.workbook import Workbook
 from allocator.lang import words
 
 __all__ = [
@@ -154,11 +155,12 @@ class Loader(SettingsReader):
         try:
             workbook = Workbook.read(path, self.label(path))
         except Exception as error:  # openpyxl raises many kinds on a broken file
+            reason = _reason(error)
             self.problem(
                 self.label(path),
                 words(
-                    f"non si può leggere come cartella di lavoro Excel ({error})",
-                    f"cannot be read as an Excel workbook ({error})",
+                    f"non si può leggere come cartella di lavoro Excel ({reason})",
+                    f"cannot be read as an Excel workbook ({reason})",
                 ),
                 expected=words(
                     "un file .xlsx salvato da Excel o LibreOffice",
@@ -239,4 +241,21 @@ def _inherited(table: Table, layer: Layer, empty: TableSource, source: TableSour
         + hint,
         f"{empty.label} has no rows: the one of the scenario it extends applies "
         f"({source.label})" + hint,
+    )
+
+
+def _reason(error: Exception) -> str:
+    """Why a workbook could not be read, never an empty text: the error's own words, else what
+    kind of failure it was."""
+    text = str(error).strip()
+    if isinstance(error, MemoryError):
+        return words("troppo grande da leggere", "too large to read")
+    if isinstance(error, KeyError):
+        return words(
+            f"manca una parte interna del file: {text}",
+            f"an inner part of the file is missing: {text}",
+        )
+    return text or words(
+        f"file danneggiato o non .xlsx ({type(error).__name__})",
+        f"a damaged file or not an .xlsx ({type(error).__name__})",
     )
