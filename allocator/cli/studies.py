@@ -131,6 +131,15 @@ def sweep(
     from allocator.studies.sweep import sweep as sweep_curve
 
     points = parse_values(values)
+    if not points:  # "" or "," parse to no value: nothing to solve, a usage error
+        raise UsageError(
+            words(
+                f"--values '{values}' non dà nessun valore: inizio:fine:numero (0.5:1.5:11) o "
+                "un elenco separato da virgole (0.8,1,1.2)",
+                f"--values '{values}' gives no value: start:stop:count (0.5:1.5:11) or a comma "
+                "list (0.8,1,1.2)",
+            )
+        )
     loaded = base.load_scenario(scenario, options.overrides)
     destination = options.destination(f"sweep {loaded.name} {param}")
     with options.executor(words("Variazione", "Sweep"), len(points)) as (executor, advance):

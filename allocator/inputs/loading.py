@@ -71,6 +71,8 @@ class Loader(SettingsReader):
         overridden = settings_data.get("funders")
         if isinstance(overridden, dict):
             self.funder_overrides(list(overridden), checked, origins)
+        if settings is not None:
+            self.need_spread_interventions(settings, checked, origins)
         if self.problems or settings is None:
             return None
         tables: dict[str, Any] = {name: tuple(c.models()) for name, c in checked.items()}

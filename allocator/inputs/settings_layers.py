@@ -420,3 +420,29 @@ class SettingsReader(Collector):
                         column=key,
                         expected=f"a funder_id among: {', '.join(sorted(ids))}",
                     )
+
+    def need_spread_interventions(
+        self, settings: Settings, checked: dict[str, CheckedTable], origins: dict[str, str]
+    ) -> None:
+        """``[uncertainty.need_spreads]`` must name interventions of interventions.csv."""
+        interventions = checked.get("interventions")
+        if interventions is None or not interventions.complete:
+            return
+        ids = interventions.ids()
+        for intervention_id in settings.uncertainty.need_spreads:
+            if intervention_id in ids:
+                continue
+            key = f"uncertainty.need_spreads.{intervention_id}"
+            listed = ", ".join(sorted(ids))
+            self.problem(
+                origin_of(key, origins),
+                words(
+                    f"nessun intervento '{intervention_id}' in {interventions.label}",
+                    f"no intervention '{intervention_id}' in {interventions.label}",
+                )
+                + suggest(intervention_id, ids),
+                column=key,
+                expected=words(
+                    f"un intervention_id tra: {listed}", f"an intervention_id among: {listed}"
+                ),
+            )
