@@ -115,6 +115,13 @@ def sweep(
     from allocator.studies.sweep import sweep as sweep_curve
 
     points = parse_values(values)
+    if not points:  # "" or "," parse to no value: nothing to solve, a usage error
+        raise UsageError(
+            _(
+                "--values '{values}' gives no value: start:stop:count (0.5:1.5:11) or a comma "
+                "list (0.8,1,1.2)"
+            ).format(values=values)
+        )
     loaded = base.load_scenario(scenario, options.overrides)
     inputs = run_inputs(scenario, scenarios=[loaded])
     destination = options.destination(f"sweep {loaded.name} {param}", inputs)
