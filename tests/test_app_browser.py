@@ -6,9 +6,13 @@ Skipped, saying why, when chromium (``make chromium``) or the ``app`` extra is m
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from typer.testing import CliRunner
@@ -124,3 +128,35 @@ def test_a_saved_plan_appears_in_the_history_list(page: Any, history: Path) -> N
     )
     assert listed.exit_code == EXIT_OK, listed.output
     assert "prova-pagina (pagina)" in listed.output
+
+
+EVIL_PAGE = """<!DOCTYPE html><html><body><script>
+window.trial = new Promise(resolve => {
+  const socket = new WebSocket("ws://%s/websocket/");
+  socket.onopen = () => resolve("aperta");
+  socket.onerror = () => resolve("rifiutata");
+});
+</script></body></html>"""
+
+
+@pytest.fixture
+def other_site(tmp_path: Path, url: str) -> Iterator[str]:
+    """A page served from another origin (127.0.0.1 on another port: the same site for cookies)
+    that opens the meeting page's WebSocket, as the red team's page did."""
+    (tmp_path / "evil.html").write_text(EVIL_PAGE % urlsplit(url).netloc)
+    handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/evil.html"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_page_of_another_site_cannot_open_the_pages_websocket(page: Any, other_site: str) -> None:
+    """The browser holds the page's cookie (the fixture opened the page with its secret) and
+    sends it, since ports do not make another site for cookies; the Origin check refuses."""
+    page.goto(other_site)
+    assert page.evaluate("window.trial") == "rifiutata"

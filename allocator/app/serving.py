@@ -7,6 +7,7 @@ browser is the system's ``/usr/bin/chromium`` driven by Playwright: nothing is d
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -42,39 +43,49 @@ def free_port() -> int:
 def running_page(
     arguments: Sequence[str] = (), history: Path | None = None, timeout: float = 120.0
 ) -> Iterator[str]:
-    """Start ``allocator app ARGUMENTS`` on a free local port; yield its URL; stop it."""
+    """Start ``allocator app ARGUMENTS`` on a free local port; yield its address with the
+    secret it printed (``http://127.0.0.1:PORT/?token=…``); stop it."""
     port = free_port()
     command = [sys.executable, "-c", "from allocator.cli import main; main()", "app"]
     command += [*arguments, "--port", str(port)]
     if history is not None:
         command += ["--history", str(history)]
-    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed below; never a pipe, which could fill and stall the page)
-    # run from the repository (python -c puts the working folder first on the import path)
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                output = log.read()
-                raise RuntimeError(f"allocator app stopped (exit {process.returncode}): {output}")
-            try:
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"allocator app did not answer on {url}") from None
-                time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
+    with tempfile.TemporaryDirectory() as scratch:
+        log_path = Path(scratch) / "app.log"
+        # a file, never a pipe (which could fill and stall the page); read through its own handle
+        with log_path.open("a") as log:
+            # from the repository (python -c puts the working folder first on the import path)
+            process = subprocess.Popen(
+                command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True
+            )
         try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+            yield _answering(process, log_path, port, time.monotonic() + timeout)
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _answering(process: subprocess.Popen[str], log: Path, port: int, deadline: float) -> str:
+    """The address ``allocator app`` printed, once the page answers on it."""
+    pattern = re.compile(rf"http://127\.0\.0\.1:{port}/\?token=[A-Za-z0-9_-]+")
+    while True:
+        output = log.read_text(errors="replace")
+        if process.poll() is not None:
+            raise RuntimeError(f"allocator app stopped (exit {process.returncode}): {output}")
+        found = pattern.search(output)
+        if found is not None:
+            try:
+                with urllib.request.urlopen(found.group(0), timeout=2):
+                    return found.group(0)
+            except OSError:
+                pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"allocator app did not answer on port {port}: {output}")
+        time.sleep(0.3)
 
 
 @contextmanager
