@@ -87,7 +87,7 @@ def in_browser(changes: int) -> None:
             for scale in SCALES[:changes]:
                 before = page.locator("#kpi-beneficiaries_served").inner_text()
                 t = time.perf_counter()
-                page.evaluate(f"Shiny.setInputValue('budget_scale', {scale})")
+                page.evaluate(f"Shiny.setInputValue('budget_scale', {round(100 * scale)})")
                 page.wait_for_function(
                     "before => document.querySelector('#kpi-beneficiaries_served')"
                     "?.innerText !== before && !document.documentElement.classList"

@@ -85,7 +85,7 @@ def test_the_page_opens_on_the_milan_plan(page: Any) -> None:
 def test_moving_the_budget_slider_changes_the_served_beneficiaries(page: Any) -> None:
     before_text = page.locator("#kpi-beneficiaries_served").inner_text()
     before = italian_number(before_text)
-    controller.InputSlider(page, "budget_scale").set("0.8")
+    controller.InputSlider(page, "budget_scale").set("80%")
     after = italian_number(changed(page, before_text))
     assert after < before
     change = page.locator(".kpi-card").first.locator(".kpi-change").inner_text()
@@ -114,6 +114,26 @@ def test_bad_settings_give_a_message_not_a_traceback(page: Any) -> None:
     page.wait_for_selector(".plan-message", timeout=60_000)
     message = page.locator(".plan-message").inner_text()
     assert "Impostazioni non valide" in message and "Traceback" not in page.content()
+
+
+def test_crafted_values_get_an_italian_message_not_pythons(page: Any) -> None:
+    """What a script can put on the WebSocket: a text or ``true`` for the budget slider, a
+    number for the areas to exclude."""
+    for name, value, expected in (
+        ("budget_scale", "'abc'", "«abc» non è un valore accettato"),
+        ("budget_scale", "true", "«vero» non è un valore accettato"),
+        ("excluded_areas", "5", "«5» non è un elenco di nomi"),
+    ):
+        page.evaluate(f"Shiny.setInputValue('{name}', {value})")
+        page.wait_for_selector(f".plan-message >> text={expected}", timeout=60_000)
+        message = page.locator(".plan-message").inner_text()
+        assert "Impostazioni non valide" in message
+        for python in ("could not convert", "TypeError", "Traceback", "float", "Errore inatteso"):
+            assert python not in page.content()
+        page.evaluate(
+            f"Shiny.setInputValue('{name}', {'100' if name == 'budget_scale' else 'null'})"
+        )
+        page.wait_for_selector("#kpi-beneficiaries_served", timeout=60_000)
 
 
 def test_a_saved_plan_appears_in_the_history_list(page: Any, history: Path) -> None:

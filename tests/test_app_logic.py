@@ -20,6 +20,7 @@ from allocator.app.panels import (
     movers_against_today,
     strengthen_rows,
 )
+from allocator.app.reading import offered_locks, page_controls, percent, text_value
 from allocator.app.session import MeetingSession
 from allocator.app.state import (
     Controls,
@@ -278,3 +279,85 @@ def test_save_and_downloads(small: Scenario, tmp_path: Path) -> None:
     assert {"kpis", "allocation", "areas", "funders"} <= set(sheets)
     page = meeting.report_html(view)
     assert page.startswith("<!DOCTYPE html>") and "budget.scale=0.8" in page
+
+
+# ------------------------------------------------------------------------------------ reading
+
+
+def _raw(small: Scenario, **changes: object) -> dict[str, object]:
+    start = initial_controls(small)
+    raw: dict[str, object] = {
+        "budget_scale": percent(start.budget_scale),
+        "equity_weight": percent(start.equity_weight),
+        "min_coverage": percent(start.min_coverage),
+        "excluded_areas": None,
+    }
+    return {**raw, **changes}
+
+
+def test_the_page_sends_percentages_read_as_settings(small: Scenario) -> None:
+    start = initial_controls(small)
+    offered = offered_locks(small)
+    read = page_controls(
+        _raw(small, budget_scale=80, equity_weight=30, excluded_areas=["a2"]),
+        start,
+        offered,
+        start.funder_amounts,
+    )
+    assert (read.budget_scale, read.equity_weight, read.min_coverage) == (0.8, 0.3, 0.0)
+    assert read.excluded_areas == frozenset({"a2"})
+    assert control_overrides(small, read)[:2] == ["budget.scale=0.8", "policy.equity_weight=0.3"]
+    assert page_controls(_raw(small), start, offered, start.funder_amounts) == start
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"budget_scale": "abc"}, "«abc» non è un valore accettato (un numero tra 50 e 150"),
+        ({"budget_scale": True}, "«vero» non è un valore accettato"),
+        ({"budget_scale": None}, "nessun valore non è un valore accettato"),
+        ({"budget_scale": [1, 2]}, "«[1, 2]» non è un valore accettato"),
+        ({"budget_scale": float("nan")}, "«nan» non è un valore accettato"),
+        ({"budget_scale": 1e9}, "non è un valore accettato"),
+        ({"equity_weight": -1}, "«Peso dell'equità"),
+        ({"min_coverage": {"x": 1}}, "«Soglia minima"),
+        ({"excluded_areas": 7}, "«7» non è un elenco di nomi"),
+        ({"excluded_areas": [1]}, "non è un elenco di nomi"),
+        ({"excluded_areas": ["zz"]}, "«zz» non è tra le scelte"),
+        ({"equity_measure": "max"}, "«max» non è tra le scelte"),
+        ({"equity_measure": 3}, "«3» non è tra le scelte"),
+    ],
+)
+def test_whatever_the_browser_sends_is_refused_in_italian(
+    small: Scenario, change: dict[str, object], words: str
+) -> None:
+    start = initial_controls(small)
+    with pytest.raises(UsageError) as refused:
+        page_controls(_raw(small, **change), start, offered_locks(small), start.funder_amounts)
+    assert words in str(refused.value)
+    for python in ("could not convert", "Error", "float", "None", "True", "['", "'abc'"):
+        assert python not in str(refused.value)
+
+
+def test_texts_are_texts(small: Scenario) -> None:
+    assert text_value("Nota", None) == "" and text_value("Nota", "ok") == "ok"
+    with pytest.raises(UsageError, match="«Nota»: «12» non è un testo"):
+        text_value("Nota", 12)
+    with pytest.raises(UsageError, match="al massimo 500 caratteri"):
+        text_value("Nota", "x" * 501)
+
+
+def test_a_refused_state_and_an_unexpected_error_say_so_in_italian(
+    small: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    meeting = MeetingSession(small)
+    refused = meeting.refused("«Budget»: «abc» non è un valore accettato")
+    assert not refused.ok and refused.message.startswith("Impostazioni non valide: «Budget»")
+
+    def broken(scenario: Scenario) -> RunResult:
+        raise TypeError("unsupported operand type(s) for +: 'int' and 'str'")
+
+    monkeypatch.setattr(meeting.solver, "run", broken)
+    view = meeting.solve(meeting.initial())
+    assert not view.ok and view.message.startswith("Errore inatteso durante il calcolo")
+    assert "TypeError" not in view.message and "operand" not in view.message

@@ -27,9 +27,19 @@ from allocator.app.panels import (
     scenario_facts,
     strengthen_rows,
 )
+from allocator.app.reading import (
+    LOCK_CONTROLS,
+    SLIDERS,
+    offered_locks,
+    page_controls,
+    percent,
+    shows_losses,
+    slider_range,
+    text_value,
+)
 from allocator.app.session import MeetingSession, PlanView
 from allocator.app.state import EQUITY_MEASURES, LOSS_LIMITS, Controls, has_policy
-from allocator.errors import AllocatorError
+from allocator.errors import AllocatorError, UsageError
 from allocator.inputs.schema import Scenario
 from allocator.outputs.archive import Archive
 from allocator.postprocess.kpis import kpi_label
@@ -41,6 +51,10 @@ CREDIT = "Fonte: Comune di Milano – Open Data (CC BY 4.0)"
 ESTIMATE_NOTE = (
     "Bisogni, costi e partner di questo scenario sono stime o dati sintetici, non statistiche "
     "ufficiali: ogni cifra marcata «stima» va letta come tale."
+)
+PANEL_ERROR = (
+    "Questa parte della pagina non si è potuta mostrare (errore inatteso): il dettaglio è nel "
+    "terminale dove gira `allocator app`."
 )
 CSS = Path(__file__).with_name("page.css")
 NO_PLAN = tags.p("Nessun piano da mostrare.")
@@ -58,12 +72,6 @@ STRENGTHEN_COLUMNS = {
     "unmet_text": "bisogno raggiungibile",
     "why": "cosa manca",
 }
-SLIDERS = {
-    "budget_scale": ("Scala del budget (tutti i finanziatori)", 0.5, 1.5),
-    "equity_weight": ("Peso dell'equità (0 = massima copertura totale)", 0.0, 1.0),
-    "min_coverage": ("Soglia minima di copertura per quartiere e intervento", 0.0, 0.6),
-}
-"""The sliders set from the scenario's start (name → label, lowest, highest; steps of 0.05)."""
 
 
 def _table(frame: pd.DataFrame, columns: dict[str, str], table_id: str) -> Tag:
@@ -80,18 +88,25 @@ def _noted_table(note: str, frame: pd.DataFrame, columns: dict[str, str], table_
     return TagList(tags.p(note, class_="note"), _table(frame, columns, table_id))
 
 
-def _slider(name: str, start: Controls) -> Tag:
-    """The slider ``name`` of :data:`SLIDERS`, at its value in ``start``."""
-    label, lowest, highest = SLIDERS[name]
+def _slider(name: str, start: float) -> Tag:
+    """The slider ``name`` of :data:`~allocator.app.reading.SLIDERS` at the setting ``start``,
+    drawn in whole percentages (``80%``)."""
+    lowest, highest = slider_range(name, start)
+    spec = SLIDERS[name]
     return ui.input_slider(
-        name, label, min=lowest, max=highest, value=getattr(start, name), step=0.05
+        name, spec.label, min=lowest, max=highest, value=percent(start), step=spec.step, post="%"
     )
+
+
+def _loss_start(start: Controls, name: str) -> float:
+    value = getattr(start, name)
+    return 1.0 if value is None else float(value)
 
 
 def _controls_ui(scenario: Scenario, start: Controls) -> list[Any]:
     funders = sorted(scenario.funders, key=lambda f: f.funder_id)
     items: list[Any] = [
-        _slider("budget_scale", start),
+        _slider("budget_scale", start.budget_scale),
         ui.accordion(
             ui.accordion_panel(
                 "Importo di ogni finanziatore (€)",
@@ -109,7 +124,7 @@ def _controls_ui(scenario: Scenario, start: Controls) -> list[Any]:
             open=False,
             id="funders_panel",
         ),
-        _slider("equity_weight", start),
+        _slider("equity_weight", start.equity_weight),
     ]
     if has_policy("equity_measure"):
         items.append(
@@ -120,50 +135,15 @@ def _controls_ui(scenario: Scenario, start: Controls) -> list[Any]:
                 selected=start.equity_measure or "worst_share",
             )
         )
-    items.append(_slider("min_coverage", start))
+    items.append(_slider("min_coverage", start.min_coverage))
     items += _lock_controls(scenario)
-    for name, label in (
-        ("max_area_loss", "Perdita massima di un quartiere rispetto a oggi"),
-        ("max_partner_loss", "Perdita massima di un ente rispetto a oggi"),
-    ):
-        if has_policy(name) and scenario.baseline:
-            items.append(
-                ui.input_slider(name, f"{label} (1 = nessun limite)", 0.0, 1.0, 1.0, step=0.05)
-            )
+    items += [_slider(n, _loss_start(start, n)) for n in LOSS_LIMITS if shows_losses(scenario, n)]
     items.append(ui.input_action_button("reset", "Torna allo scenario di partenza"))
     return items
 
 
-LOCK_CONTROLS = (
-    ("excluded_areas", "Escludi quartieri (nessun intervento finanziato)"),
-    ("protected_areas", "Proteggi quartieri (almeno i beneficiari di oggi)"),
-    ("excluded_partners", "Escludi enti (nessuna assegnazione)"),
-    ("protected_partners", "Garantisci agli enti almeno quanto oggi"),
-)
-"""The lock controls (rows added to the scenario's locks) and their labels."""
-
-
-def lock_choices(scenario: Scenario) -> dict[str, dict[str, str]]:
-    """What each lock control offers (id → name): "protected" lists only the areas and partners
-    served today (baseline.csv), the partners only those admitted by the notice. A control with
-    nothing to offer is not shown."""
-    eligibility = scenario.eligibility()
-    areas = sorted(scenario.areas, key=lambda a: a.name)
-    partners = sorted(
-        (p for p in scenario.partners if eligibility[p.partner_id] is None), key=lambda p: p.name
-    )
-    today = {r.area_id for r in scenario.baseline} | {r.partner_id for r in scenario.baseline}
-    choices = {
-        "excluded_areas": {a.area_id: a.name for a in areas},
-        "protected_areas": {a.area_id: a.name for a in areas if a.area_id in today},
-        "excluded_partners": {p.partner_id: p.name for p in partners},
-        "protected_partners": {p.partner_id: p.name for p in partners if p.partner_id in today},
-    }
-    return {name: offered for name, offered in choices.items() if offered}
-
-
 def _lock_controls(scenario: Scenario) -> list[Any]:
-    choices = lock_choices(scenario)
+    choices = offered_locks(scenario)
     selectors = {
         name: ui.input_selectize(name, label, choices[name], multiple=True, width="100%")
         for name, label in LOCK_CONTROLS
@@ -235,6 +215,7 @@ def create_app(
     probe = MeetingSession(scenario, boundaries, history)  # fails early on a bad boundary file
     start = probe.initial()
     funder_list = sorted(scenario.funders, key=lambda f: f.funder_id)
+    present_sliders = [n for n in SLIDERS if n not in LOSS_LIMITS or shows_losses(scenario, n)]
 
     def server(input: Inputs, output: Outputs, session: Session) -> None:
         meeting = MeetingSession(scenario, boundaries, history)
@@ -242,35 +223,29 @@ def create_app(
 
         def amount(i: int) -> float:
             value = input[f"funder_{i}"]()
-            return math.nan if value is None else float(value)
+            if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+                return math.nan
+            return float(value)
 
-        offered = lock_choices(scenario)
-
-        def chosen(name: str) -> frozenset[str]:
-            return frozenset(input[name]() or ()) if name in offered else frozenset()
+        offered = offered_locks(scenario)
+        read = [*(n for n in SLIDERS if n in present_sliders), *offered]
+        if has_policy("equity_measure"):
+            read.append("equity_measure")
 
         @reactive.calc
-        def controls() -> Controls:
-            def loss(name: str) -> float | None:
-                if not (has_policy(name) and scenario.baseline):
-                    return None
-                value = float(input[name]())
-                return None if value >= 1.0 else value
-
-            return Controls(
-                budget_scale=float(input.budget_scale()),
-                funder_amounts={f.funder_id: amount(i) for i, f in enumerate(funder_list)},
-                equity_weight=float(input.equity_weight()),
-                equity_measure=input.equity_measure() if has_policy("equity_measure") else None,
-                min_coverage=float(input.min_coverage()),
-                **{name: chosen(name) for name, _ in LOCK_CONTROLS},
-                max_area_loss=loss("max_area_loss"),
-                max_partner_loss=loss("max_partner_loss"),
-            )
+        def controls() -> Controls | str:
+            """The controls as the page set them, or why they are refused (in Italian)."""
+            raw = {name: input[name]() for name in read}
+            amounts = {f.funder_id: amount(i) for i, f in enumerate(funder_list)}
+            try:
+                return page_controls(raw, start, offered, amounts)
+            except UsageError as exc:
+                return str(exc)
 
         @reactive.calc
         def view() -> PlanView:
-            return meeting.solve(controls())
+            chosen = controls()
+            return meeting.refused(chosen) if isinstance(chosen, str) else meeting.solve(chosen)
 
         def with_plan(panel: Callable[[PlanView, Plan], Any]) -> Callable[[], Any]:
             """A panel of the current plan (``NO_PLAN`` while there is none)."""
@@ -285,13 +260,11 @@ def create_app(
         @reactive.effect
         @reactive.event(input.reset)
         def _reset() -> None:
-            for name in SLIDERS:
-                ui.update_slider(name, value=getattr(start, name))
+            for name in present_sliders:
+                setting = getattr(start, name)
+                ui.update_slider(name, value=percent(1.0 if setting is None else setting))
             for name in offered:
                 ui.update_selectize(name, selected=[])
-            for name in LOSS_LIMITS:
-                if has_policy(name) and scenario.baseline:
-                    ui.update_slider(name, value=1.0)
             for i, f in enumerate(funder_list):
                 ui.update_numeric(f"funder_{i}", value=start.funder_amounts[f.funder_id])
 
@@ -441,7 +414,9 @@ def create_app(
         @reactive.event(input.save)
         def _save() -> None:
             try:
-                run_id = meeting.save(view(), input.plan_label(), input.plan_note())
+                label = text_value("Nome del piano", input.plan_label())
+                note = text_value("Nota", input.plan_note())
+                run_id = meeting.save(view(), label, note)
             except AllocatorError as exc:
                 ui.notification_show(f"Piano non salvato: {exc}", type="error", duration=8)
                 return
@@ -487,7 +462,10 @@ def create_app(
         def download_report() -> Any:
             yield meeting.report_html(view())
 
-    return App(page_ui(scenario, start, probe.shapes.mode), server)
+    app = App(page_ui(scenario, start, probe.shapes.mode), server)
+    app.sanitize_errors = True  # an error no check foresaw: a sentence, never Python's text
+    app.sanitize_error_msg = PANEL_ERROR
+    return app
 
 
 def scenario_header(scenario: Scenario) -> str:

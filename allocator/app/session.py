@@ -10,6 +10,7 @@ the downloads (``results.xlsx``, the HTML report).
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -33,6 +34,12 @@ from allocator.render.explanations import explain
 from allocator.studies.rules import RulePlan, need_share_plan, per_capita_plan, status_quo_plan
 from allocator.studies.variants import WarmSolver
 
+log = logging.getLogger("allocator.app")
+UNEXPECTED = (
+    "Errore inatteso durante il calcolo: nessun piano per queste impostazioni. Il dettaglio è "
+    "nel terminale dove gira `allocator app`; tornare allo scenario di partenza o cambiare un "
+    "comando per riprovare."
+)
 STATUS_MESSAGES = {
     SolveStatus.INFEASIBLE: "Con queste impostazioni non esiste un piano",
     SolveStatus.ERROR: "Il calcolo non ha trovato un piano (errore del risolutore o tempo "
@@ -101,8 +108,9 @@ class MeetingSession:
             view.message = f"Impostazioni non valide: {exc}"
             view.seconds = time.perf_counter() - start
             return view
-        except Exception as exc:  # the page shows a message, never a traceback
-            view.message = f"Errore inatteso durante il calcolo: {type(exc).__name__}: {exc}"
+        except Exception:  # the page shows a message, never Python's words; the terminal logs it
+            log.exception("unexpected error solving the page's settings %s", controls)
+            view.message = UNEXPECTED
             view.seconds = time.perf_counter() - start
             return view
         view.result = result
@@ -114,6 +122,12 @@ class MeetingSession:
             self.current = view
         view.seconds = time.perf_counter() - start
         return view
+
+    def refused(self, why: str) -> PlanView:
+        """The state of controls refused before solving (``why``, in Italian): no plan, the
+        last plan shown stays the one changes are measured against."""
+        controls = self.initial() if self.current is None else self.current.controls
+        return PlanView(controls, message=f"Impostazioni non valide: {why}")
 
     @staticmethod
     def _has_plan(view: PlanView | None) -> bool:
