@@ -107,13 +107,63 @@ def test_excluding_an_area_changes_the_plan(page: Any) -> None:
     assert "(escluso)" in first_row and "0,0%" in first_row
 
 
+def comune_box(page: Any) -> Any:
+    """The Comune di Milano's money box (the first funder), its accordion opened."""
+    box = page.locator("#funder_0-amount")
+    if not box.is_visible():
+        page.get_by_role("button", name="Importo di ogni finanziatore (€)").click()
+        box.wait_for(state="visible")
+    return box
+
+
+def type_amount(page: Any, text: str) -> None:
+    box = comune_box(page)
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_typing_800_000_sets_800_000_euros(page: Any) -> None:
+    assert comune_box(page).input_value() == "1.000.000 €"
+    before_text = page.locator("#kpi-beneficiaries_served").inner_text()
+    type_amount(page, "800.000")
+    changed(page, before_text)
+    status = page.locator(".plan-status").inner_text()
+    assert "funders.comune_milano.amount=800000.0" in status
+    page.wait_for_function(
+        "() => document.querySelector('#funder_0-amount').value === '800.000 €'", timeout=30_000
+    )
+
+
+def test_an_ambiguous_amount_is_refused_on_the_page(page: Any) -> None:
+    before_text = page.locator("#kpi-beneficiaries_served").inner_text()
+    type_amount(page, "1,250")
+    page.wait_for_selector("#funder_0-note .alert-danger", timeout=30_000)
+    note = page.locator("#funder_0-note").inner_text()
+    assert "è ambiguo: 1,25 € o 1.250 €?" in note
+    page.wait_for_selector("html:not(.shiny-busy)")
+    assert page.locator("#kpi-beneficiaries_served").inner_text() == before_text
+    assert "funders.comune_milano" not in page.locator(".plan-status").inner_text()
+
+
+def test_a_tenfold_change_waits_for_a_confirmation(page: Any) -> None:
+    before_text = page.locator("#kpi-beneficiaries_served").inner_text()
+    type_amount(page, "800.0")  # as a browser number box read "800.000"
+    page.wait_for_selector("#funder_0-confirm", timeout=30_000)
+    note = page.locator("#funder_0-note").inner_text()
+    assert "oltre 10 volte meno di 1.000.000 €" in note and "È giusto?" in note
+    page.wait_for_selector("html:not(.shiny-busy)")
+    assert page.locator("#kpi-beneficiaries_served").inner_text() == before_text
+    page.locator("#funder_0-confirm").click()
+    changed(page, before_text)
+    assert "funders.comune_milano.amount=800.0" in page.locator(".plan-status").inner_text()
+    assert page.locator("#funder_0-note .alert").count() == 0
+
+
 def test_bad_settings_give_a_message_not_a_traceback(page: Any) -> None:
-    page.locator(".accordion-button").first.click()
-    funder = controller.InputNumeric(page, "funder_0")
-    funder.set("-5")
-    page.wait_for_selector(".plan-message", timeout=60_000)
-    message = page.locator(".plan-message").inner_text()
-    assert "Impostazioni non valide" in message and "Traceback" not in page.content()
+    type_amount(page, "-5")
+    page.wait_for_selector("#funder_0-note .alert-danger", timeout=60_000)
+    assert "non può essere negativo" in page.locator("#funder_0-note").inner_text()
+    assert "Traceback" not in page.content()
 
 
 def test_crafted_values_get_an_italian_message_not_pythons(page: Any) -> None:

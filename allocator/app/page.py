@@ -8,7 +8,6 @@ panel, is computed when its tab is open). Italian throughout.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pandas as pd
 from htmltools import Tag, TagList, tags
 from shiny import App, Inputs, Outputs, Session, reactive, render, ui
 
+from allocator.app.amounts import amount_server, amount_ui
 from allocator.app.mapview import map_svg
 from allocator.app.panels import (
     comparison_rows,
@@ -110,14 +110,9 @@ def _controls_ui(scenario: Scenario, start: Controls) -> list[Any]:
         ui.accordion(
             ui.accordion_panel(
                 "Importo di ogni finanziatore (€)",
+                tags.p("Come si scrive: 800.000 o 1.250.000,50; Invio per usarlo.", class_="note"),
                 *(
-                    ui.input_numeric(
-                        f"funder_{i}",
-                        f.name,
-                        value=start.funder_amounts[f.funder_id],
-                        min=0,
-                        step=10_000,
-                    )
+                    amount_ui(f"funder_{i}", f.name, start.funder_amounts[f.funder_id])
                     for i, f in enumerate(funders)
                 ),
             ),
@@ -221,12 +216,12 @@ def create_app(
         meeting = MeetingSession(scenario, boundaries, history)
         saved_count = reactive.value(0)
 
-        def amount(i: int) -> float:
-            value = input[f"funder_{i}"]()
-            if value is None or isinstance(value, bool) or not isinstance(value, int | float):
-                return math.nan
-            return float(value)
-
+        amounts = {
+            f.funder_id: amount_server(
+                f"funder_{i}", f.name, start.funder_amounts[f.funder_id], input.reset
+            )
+            for i, f in enumerate(funder_list)
+        }
         offered = offered_locks(scenario)
         read = [*(n for n in SLIDERS if n in present_sliders), *offered]
         if has_policy("equity_measure"):
@@ -236,9 +231,9 @@ def create_app(
         def controls() -> Controls | str:
             """The controls as the page set them, or why they are refused (in Italian)."""
             raw = {name: input[name]() for name in read}
-            amounts = {f.funder_id: amount(i) for i, f in enumerate(funder_list)}
+            in_use = {funder_id: amount() for funder_id, amount in amounts.items()}
             try:
-                return page_controls(raw, start, offered, amounts)
+                return page_controls(raw, start, offered, in_use)
             except UsageError as exc:
                 return str(exc)
 
@@ -265,8 +260,6 @@ def create_app(
                 ui.update_slider(name, value=percent(1.0 if setting is None else setting))
             for name in offered:
                 ui.update_selectize(name, selected=[])
-            for i, f in enumerate(funder_list):
-                ui.update_numeric(f"funder_{i}", value=start.funder_amounts[f.funder_id])
 
         @render.ui
         def status() -> Tag:

@@ -17,6 +17,7 @@ from typing import Any
 
 from allocator.app.state import EQUITY_MEASURES, LOSS_LIMITS, Controls, has_policy
 from allocator.errors import UsageError
+from allocator.inputs.numbers import NotANumber, number_text, read_number
 from allocator.inputs.schema import Scenario
 from allocator.lang import words
 from allocator.render.formats import number
@@ -213,3 +214,119 @@ def text_value(label: str, raw: Any) -> str:
             )
         )
     return raw
+
+
+# ---------------------------------------------------------------------------- money
+
+MAX_AMOUNT = 1e12
+"""No funder of a city programme gives a thousand billion euros: above it, a typing slip."""
+CONFIRM_RATIO = 10.0
+"""An amount more than this many times larger or smaller than the one in use asks first."""
+
+
+@dataclass(frozen=True)
+class AmountCheck:
+    """What a money box's text says: the amount (None when refused), why it is refused or
+    what to confirm, and whether it waits for a confirmation before the plan uses it."""
+
+    value: float | None
+    message: str = ""
+    confirm: bool = False
+
+
+def amount_text(value: float) -> str:
+    """An amount as the box shows it: ``1.000.000 €``, ``800.000,5 €``."""
+    return f"{number(value, decimals=None)} €"
+
+
+def read_amount(text: Any, name: str, in_use: float, reference: float | None = None) -> AmountCheck:
+    """The amount typed for funder ``name``, read as Italians write it with the project's number
+    reader (``800.000``, ``€ 1.200.000``, ``800000,50``, also ``1,200,000``); ``in_use`` is the
+    amount the plan uses now. Refused: not a number, negative, more than two decimals, beyond
+    :data:`MAX_AMOUNT`, or ambiguous (``1,250``: 1.250 € or 1,25 €?). A change of more than
+    :data:`CONFIRM_RATIO` times against ``in_use`` (against ``reference``, the scenario's amount,
+    when ``in_use`` is 0) waits for a confirmation."""
+    if not isinstance(text, str):
+        return AmountCheck(None, _not_an_amount(text, name, words("non è un testo", "not text")))
+    if not text.strip():
+        return AmountCheck(None, words(f"manca l'importo di {name}", f"{name}'s amount is missing"))
+    try:
+        reading = read_number(text)
+    except NotANumber as error:
+        return AmountCheck(None, _not_an_amount(text, name, error.message))
+    if reading.ambiguous and reading.italian < reading.english:  # 1,250: decimals or thousands
+        return AmountCheck(None, _ambiguous(text, name, reading.italian, reading.english))
+    value = reading.italian
+    if value < 0:
+        return AmountCheck(
+            None,
+            words(
+                f"l'importo di {name} non può essere negativo",
+                f"{name}'s amount cannot be negative",
+            ),
+        )
+    if abs(round(value, 2) - value) > 1e-9 * max(1.0, value):
+        return AmountCheck(
+            None,
+            _not_an_amount(
+                text,
+                name,
+                words("ha più di due decimali (i centesimi)", "has more than two decimals (cents)"),
+            ),
+        )
+    if value > MAX_AMOUNT:
+        return AmountCheck(
+            None,
+            _not_an_amount(
+                text,
+                name,
+                words("supera mille miliardi di euro", "is over a thousand billion euros"),
+            ),
+        )
+    return _against(value, name, in_use if in_use > 0 else (reference or 0.0), in_use)
+
+
+def _against(value: float, name: str, before: float, in_use: float) -> AmountCheck:
+    if before <= 0 or before / CONFIRM_RATIO <= value <= before * CONFIRM_RATIO:
+        return AmountCheck(value)
+    size = "più" if value > before else "meno"
+    times = value / before if value > before else before / value if value > 0 else math.inf
+    how = words(
+        f"oltre {number(CONFIRM_RATIO)} volte {size} di {amount_text(before)}"
+        if math.isfinite(times)
+        else f"azzera l'importo (ora {amount_text(before)})",
+        f"over {number(CONFIRM_RATIO, 'en')} times {'more' if value > before else 'less'} than "
+        f"{amount_text(before)}"
+        if math.isfinite(times)
+        else f"sets the amount to zero (now {amount_text(before)})",
+    )
+    return AmountCheck(
+        value,
+        words(
+            f"{amount_text(value)} per {name}: {how}. È giusto? Finché non si conferma, il piano "
+            f"usa ancora {amount_text(in_use)}.",
+            f"{amount_text(value)} for {name}: {how}. Is it right? Until it is confirmed, the "
+            f"plan still uses {amount_text(in_use)}.",
+        ),
+        confirm=True,
+    )
+
+
+def _not_an_amount(text: Any, name: str, why: str) -> str:
+    quoted = shown(text.strip() if isinstance(text, str) else text)
+    return words(
+        f"{quoted} per {name} non è un importo accettato: {why}. Scrivere ad esempio 800.000 o "
+        "1.250.000,50 (punto per le migliaia, virgola per i centesimi).",
+        f"{quoted} for {name} is not an accepted amount: {why}. Write for example 800.000 or "
+        "1.250.000,50 (dot for thousands, comma for cents).",
+    )
+
+
+def _ambiguous(text: str, name: str, italian: float, english: float) -> str:
+    return words(
+        f"«{text.strip()[:40]}» per {name} è ambiguo: {amount_text(italian)} o "
+        f"{amount_text(english)}? Scrivere {number_text(english)} oppure "
+        f"{number(italian, decimals=2)} (punto per le migliaia, virgola per i centesimi).",
+        f"«{text.strip()[:40]}» for {name} is ambiguous: {amount_text(italian)} or "
+        f"{amount_text(english)}? Write {number_text(english)} or {number(italian, decimals=2)}.",
+    )
