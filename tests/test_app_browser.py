@@ -17,7 +17,14 @@ from urllib.parse import urlsplit
 import pytest
 from typer.testing import CliRunner
 
-from allocator.app.serving import CHROMIUM, chromium, italian_number, plan_shown, running_page
+from allocator.app.serving import (
+    BURST,
+    CHROMIUM,
+    chromium,
+    italian_number,
+    plan_shown,
+    running_page,
+)
 from allocator.cli import app
 from allocator.errors import EXIT_OK
 
@@ -164,6 +171,23 @@ def test_bad_settings_give_a_message_not_a_traceback(page: Any) -> None:
     page.wait_for_selector("#funder_0-note .alert-danger", timeout=60_000)
     assert "non può essere negativo" in page.locator("#funder_0-note").inner_text()
     assert "Traceback" not in page.content()
+
+
+def test_a_burst_of_changes_shows_only_the_last(page: Any) -> None:
+    """30 changes of the budget in 2 s, as the red team fired them: the page ends on the last
+    one, never shows an older plan after a newer one, and drops the stale solves."""
+    page.evaluate(BURST)
+    page.wait_for_function(
+        "() => document.querySelector('.plan-status')?.innerText.includes('budget.scale=0.89')"
+        " && document.querySelector('#plan-state')?.dataset.state === 'done'",
+        timeout=120_000,
+    )
+    shown = page.evaluate("window.shownScales")
+    assert shown and shown[-1] == 0.89
+    assert shown == sorted(shown)  # never an older result after a newer one
+    state = page.locator("#plan-state")
+    solved = int(state.get_attribute("data-solved"))
+    assert solved < 30 and int(state.get_attribute("data-submitted")) >= 30
 
 
 def test_crafted_values_get_an_italian_message_not_pythons(page: Any) -> None:

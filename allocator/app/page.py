@@ -14,9 +14,11 @@ from typing import Any
 
 import pandas as pd
 from htmltools import Tag, TagList, tags
-from shiny import App, Inputs, Outputs, Session, reactive, render, ui
+from shiny import App, Inputs, Outputs, Session, reactive, render, req, ui
 
-from allocator.app.amounts import amount_server, amount_ui
+from allocator.app.amounts import amount_server
+from allocator.app.latest import LatestWins, Progress
+from allocator.app.layout import page_ui
 from allocator.app.mapview import map_svg
 from allocator.app.panels import (
     comparison_rows,
@@ -28,17 +30,15 @@ from allocator.app.panels import (
     strengthen_rows,
 )
 from allocator.app.reading import (
-    LOCK_CONTROLS,
     SLIDERS,
     offered_locks,
     page_controls,
     percent,
     shows_losses,
-    slider_range,
     text_value,
 )
 from allocator.app.session import MeetingSession, PlanView
-from allocator.app.state import EQUITY_MEASURES, LOSS_LIMITS, Controls, has_policy
+from allocator.app.state import LOSS_LIMITS, Controls, has_policy
 from allocator.errors import AllocatorError, UsageError
 from allocator.inputs.schema import Scenario
 from allocator.outputs.archive import Archive
@@ -47,16 +47,10 @@ from allocator.postprocess.results import Plan
 from allocator.render.formats import kpi_value, number
 from allocator.render.summary import STATUS_IT
 
-CREDIT = "Fonte: Comune di Milano – Open Data (CC BY 4.0)"
-ESTIMATE_NOTE = (
-    "Bisogni, costi e partner di questo scenario sono stime o dati sintetici, non statistiche "
-    "ufficiali: ogni cifra marcata «stima» va letta come tale."
-)
 PANEL_ERROR = (
     "Questa parte della pagina non si è potuta mostrare (errore inatteso): il dettaglio è nel "
     "terminale dove gira `allocator app`."
 )
-CSS = Path(__file__).with_name("page.css")
 NO_PLAN = tags.p("Nessun piano da mostrare.")
 COVERAGE_HEADERS = ("quartiere", "municipio", "bisogno", "serviti", "copertura")
 FUNDER_COLUMNS = {
@@ -86,118 +80,6 @@ def _table(frame: pd.DataFrame, columns: dict[str, str], table_id: str) -> Tag:
 def _noted_table(note: str, frame: pd.DataFrame, columns: dict[str, str], table_id: str) -> TagList:
     """A note above a plain HTML table of ``frame`` (see :func:`_table`)."""
     return TagList(tags.p(note, class_="note"), _table(frame, columns, table_id))
-
-
-def _slider(name: str, start: float) -> Tag:
-    """The slider ``name`` of :data:`~allocator.app.reading.SLIDERS` at the setting ``start``,
-    drawn in whole percentages (``80%``)."""
-    lowest, highest = slider_range(name, start)
-    spec = SLIDERS[name]
-    return ui.input_slider(
-        name, spec.label, min=lowest, max=highest, value=percent(start), step=spec.step, post="%"
-    )
-
-
-def _loss_start(start: Controls, name: str) -> float:
-    value = getattr(start, name)
-    return 1.0 if value is None else float(value)
-
-
-def _controls_ui(scenario: Scenario, start: Controls) -> list[Any]:
-    funders = sorted(scenario.funders, key=lambda f: f.funder_id)
-    items: list[Any] = [
-        _slider("budget_scale", start.budget_scale),
-        ui.accordion(
-            ui.accordion_panel(
-                "Importo di ogni finanziatore (€)",
-                tags.p("Come si scrive: 800.000 o 1.250.000,50; Invio per usarlo.", class_="note"),
-                *(
-                    amount_ui(f"funder_{i}", f.name, start.funder_amounts[f.funder_id])
-                    for i, f in enumerate(funders)
-                ),
-            ),
-            open=False,
-            id="funders_panel",
-        ),
-        _slider("equity_weight", start.equity_weight),
-    ]
-    if has_policy("equity_measure"):
-        items.append(
-            ui.input_radio_buttons(
-                "equity_measure",
-                "Misura dell'equità",
-                EQUITY_MEASURES,
-                selected=start.equity_measure or "worst_share",
-            )
-        )
-    items.append(_slider("min_coverage", start.min_coverage))
-    items += _lock_controls(scenario)
-    items += [_slider(n, _loss_start(start, n)) for n in LOSS_LIMITS if shows_losses(scenario, n)]
-    items.append(ui.input_action_button("reset", "Torna allo scenario di partenza"))
-    return items
-
-
-def _lock_controls(scenario: Scenario) -> list[Any]:
-    choices = offered_locks(scenario)
-    selectors = {
-        name: ui.input_selectize(name, label, choices[name], multiple=True, width="100%")
-        for name, label in LOCK_CONTROLS
-        if name in choices
-    }
-    area_part = [selectors[n] for n in ("excluded_areas", "protected_areas") if n in selectors]
-    partner_part = [
-        selectors[n] for n in ("excluded_partners", "protected_partners") if n in selectors
-    ]
-    if partner_part:
-        area_part.append(
-            ui.accordion(
-                ui.accordion_panel("Enti (partner)", *partner_part), open=False, id="partners"
-            )
-        )
-    return area_part
-
-
-def page_ui(scenario: Scenario, start: Controls, shapes_mode: str) -> Tag:
-    map_note = (
-        "Confini dei NIL (Comune di Milano)"
-        if shapes_mode == "polygons"
-        else "Quartieri come punti (centroidi), grandi quanto il bisogno stimato"
-    )
-    return ui.page_sidebar(
-        ui.sidebar(*_controls_ui(scenario, start), width=330, id="controls"),
-        ui.tags.head(ui.include_css(CSS)),
-        ui.busy_indicators.use(spinners=True, pulse=True),
-        tags.div(
-            tags.span("Calcolo in corso…", class_="busy-text"),
-            ui.output_ui("status"),
-            class_="status-row",
-        ),
-        ui.output_ui("kpis"),
-        ui.navset_card_tab(
-            ui.nav_panel("Mappa", ui.output_ui("area_map"), tags.p(map_note, class_="note")),
-            ui.nav_panel("Quartieri", ui.output_ui("coverage")),
-            ui.nav_panel("Finanziatori", ui.output_ui("funders")),
-            ui.nav_panel("Dove rafforzare", ui.output_ui("strengthen")),
-            ui.nav_panel("Oggi e regole", ui.output_ui("comparison")),
-            ui.nav_panel(
-                "Salva e scarica",
-                ui.input_text("plan_label", "Nome del piano", placeholder="es. proposta di marzo"),
-                ui.input_text_area("plan_note", "Nota", rows=2, width="100%"),
-                ui.input_action_button("save", "Salva questo piano", class_="btn-primary"),
-                ui.output_ui("saved"),
-                tags.div(
-                    ui.download_button("download_xlsx", "Scarica results.xlsx"),
-                    ui.download_button("download_report", "Scarica il report HTML"),
-                    class_="downloads",
-                ),
-                ui.output_ui("archive_list"),
-            ),
-            id="panels",
-        ),
-        tags.footer(tags.p(ESTIMATE_NOTE), tags.p(CREDIT), class_="page-footer"),
-        title=f"Riunione di co-programmazione – {scenario.name}",
-        fillable=False,
-    )
 
 
 def create_app(
@@ -237,10 +119,52 @@ def create_app(
             except UsageError as exc:
                 return str(exc)
 
+        shown: reactive.Value[PlanView | None] = reactive.value(None)
+        progress = reactive.value(Progress(0, 0, True, 0, 0))
+
+        async def publish(computed: PlanView | None, state: Progress) -> None:
+            async with reactive.lock():
+                if computed is not None:
+                    shown.set(meeting.show(computed))
+                progress.set(state)
+                await reactive.flush()
+
+        latest = LatestWins(meeting.compute, publish)
+
+        @reactive.effect
+        def _ask() -> None:
+            """Each new setting supersedes the solve running: only the last one is shown."""
+            chosen = controls()
+            with reactive.isolate():
+                if isinstance(chosen, str):
+                    progress.set(latest.supersede())
+                    shown.set(meeting.show(meeting.refused(chosen)))
+                else:
+                    latest.submit(chosen)
+                    progress.set(latest.progress())
+
         @reactive.calc
         def view() -> PlanView:
-            chosen = controls()
-            return meeting.refused(chosen) if isinstance(chosen, str) else meeting.solve(chosen)
+            current = shown()
+            req(current is not None, cancel_output="progress")  # the first plan is on its way
+            assert current is not None
+            return current
+
+        @render.ui
+        def working() -> Tag:
+            """ "Calcolo in corso…" while a solve runs or waits; its data attributes are the
+            page's own "done" signal (tests and the benchmark wait for it)."""
+            state = progress()
+            return tags.span(
+                "Calcolo in corso…",
+                class_="busy-text on" if state.busy else "busy-text",
+                id="plan-state",
+                data_state="busy" if state.busy else "done",
+                data_submitted=str(state.submitted),
+                data_published=str(state.published),
+                data_solved=str(state.solved),
+                data_dropped=str(state.dropped),
+            )
 
         def with_plan(panel: Callable[[PlanView, Plan], Any]) -> Callable[[], Any]:
             """A panel of the current plan (``NO_PLAN`` while there is none)."""

@@ -32,6 +32,20 @@ CHROMIUM_FLAGS = (
     "--no-first-run",
 )
 
+BURST = """() => {
+  window.shownScales = [];
+  const status = document.querySelector('#status');
+  new MutationObserver(() => {
+    const found = /budget\\.scale=([0-9.]+)/.exec(status.innerText);
+    if (found) window.shownScales.push(Number(found[1]));
+  }).observe(status, {childList: true, subtree: true, characterData: true});
+  for (let i = 0; i < 30; i++) {
+    setTimeout(() => Shiny.setInputValue('budget_scale', 60 + i), 66 * i);  // 30 in 2 s
+  }
+}"""
+"""A burst of 30 changes of the budget slider in 2 s (66 ms apart, as the red team fired them);
+``window.shownScales`` records the budget scale of each plan the status line shows."""
+
 
 def free_port() -> int:
     with socket.socket() as probe:

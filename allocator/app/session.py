@@ -92,35 +92,40 @@ class MeetingSession:
         return initial_controls(self.base)
 
     def solve(self, controls: Controls) -> PlanView:
-        """Solve the scenario as ``controls`` set it; the new state becomes the current one
-        when it has a plan (the KPI changes are against the last plan shown)."""
+        """Solve the scenario as ``controls`` set it and show it (:meth:`compute`, then
+        :meth:`show`): the KPI changes are against the last plan shown."""
+        return self.show(self.compute(controls))
+
+    def compute(self, controls: Controls) -> PlanView:
+        """The state ``controls`` give, not yet shown (no KPI changes): safe to run in a worker
+        thread, one at a time (the kept model is reused)."""
         start = time.perf_counter()
-        previous = None
-        if self.current is not None and self.current.result is not None:
-            plan = self.current.result.plan
-            previous = None if plan is None else plan.kpis
-        view = PlanView(controls, previous_kpis=previous)
+        view = PlanView(controls)
         try:
             view.overrides = control_overrides(self.base, controls)
             scenario = scenario_for(self.base, controls)
             result = self.solver.run(scenario)
         except AllocatorError as exc:
             view.message = f"Impostazioni non valide: {exc}"
-            view.seconds = time.perf_counter() - start
-            return view
         except Exception:  # the page shows a message, never Python's words; the terminal logs it
             log.exception("unexpected error solving the page's settings %s", controls)
             view.message = UNEXPECTED
-            view.seconds = time.perf_counter() - start
-            return view
-        view.result = result
-        if result.plan is None:
-            view.message = STATUS_MESSAGES.get(result.status, "Nessun piano")
-            view.reasons = list(result.explanation)
-            view.result = None
         else:
-            self.current = view
+            view.result = result
+            if result.plan is None:
+                view.message = STATUS_MESSAGES.get(result.status, "Nessun piano")
+                view.reasons = list(result.explanation)
+                view.result = None
         view.seconds = time.perf_counter() - start
+        return view
+
+    def show(self, view: PlanView) -> PlanView:
+        """``view`` as the page shows it: its KPI changes against the last plan shown, and, when
+        it has a plan, the plan the next changes are measured against."""
+        if self.current is not None and self.current.plan is not None:
+            view.previous_kpis = self.current.plan.kpis
+        if view.plan is not None:
+            self.current = view
         return view
 
     def refused(self, why: str) -> PlanView:
