@@ -91,7 +91,7 @@ def published(page: Any) -> int:
 def in_browser(changes: int) -> None:
     from shiny.playwright import controller
 
-    from allocator.app.serving import BURST, chromium, plan_shown, running_page
+    from tests.page_harness import BURST, chromium, plan_shown, running_page
 
     arguments = ["--boundaries", str(BOUNDARIES)] if BOUNDARIES.is_file() else []
     with tempfile.TemporaryDirectory() as scratch:

@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 import pytest
 from typer.testing import CliRunner
 
-from allocator.app.serving import (
+from allocator.cli import app
+from allocator.errors import EXIT_OK
+from tests.page_harness import (
     BURST,
     CHROMIUM,
     chromium,
@@ -25,8 +27,6 @@ from allocator.app.serving import (
     plan_shown,
     running_page,
 )
-from allocator.cli import app
-from allocator.errors import EXIT_OK
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -212,9 +212,9 @@ def test_crafted_values_get_an_italian_message_not_pythons(page: Any) -> None:
 
 def test_a_saved_plan_appears_in_the_history_list(page: Any, history: Path) -> None:
     page.get_by_role("tab", name="Salva e scarica").click()
-    controller.InputText(page, "plan_label").set("prova-pagina")
-    controller.InputTextArea(page, "plan_note").set("salvato dal test del browser")
-    controller.InputActionButton(page, "save").click()
+    controller.InputText(page, "save-plan_label").set("prova-pagina")
+    controller.InputTextArea(page, "save-plan_note").set("salvato dal test del browser")
+    controller.InputActionButton(page, "save-save").click()
     page.wait_for_selector("text=Piano salvato nell'archivio come #", timeout=60_000)
     page.wait_for_selector("#archive-table >> text=prova-pagina", timeout=60_000)
     listed = CliRunner().invoke(

@@ -195,7 +195,7 @@ def test_helpers() -> None:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     pytest.importorskip("shiny", reason="the app extra is not installed: pip install -e '.[app]'")
-    from allocator.app.serving import running_page
+    from tests.page_harness import running_page
 
     folder = tmp_path_factory.mktemp("guard")
     scenario = write_scenario(folder / "scenario")

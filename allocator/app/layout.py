@@ -21,6 +21,13 @@ from allocator.app.reading import (
     slider_range,
 )
 from allocator.app.state import EQUITY_MEASURES, LOSS_LIMITS, Controls, has_policy
+from allocator.app.tabs.areas_tab import areas_ui
+from allocator.app.tabs.compare_tab import compare_ui
+from allocator.app.tabs.funders_tab import funders_ui
+from allocator.app.tabs.header import header_ui
+from allocator.app.tabs.map_tab import map_ui
+from allocator.app.tabs.save_tab import save_ui
+from allocator.app.tabs.strengthen_tab import strengthen_ui
 from allocator.inputs.schema import Scenario
 
 CREDIT = "Fonte: Comune di Milano – Open Data (CC BY 4.0)"
@@ -101,40 +108,19 @@ def _lock_controls(scenario: Scenario) -> list[Any]:
 
 
 def page_ui(scenario: Scenario, start: Controls, shapes_mode: str) -> Tag:
-    map_note = (
-        "Confini dei NIL (Comune di Milano)"
-        if shapes_mode == "polygons"
-        else "Quartieri come punti (centroidi), grandi quanto il bisogno stimato"
-    )
+    """The whole page: the controls, the plan's header, one tab a module."""
     return ui.page_sidebar(
         ui.sidebar(*_controls_ui(scenario, start), width=330, id="controls"),
         ui.tags.head(ui.include_css(CSS)),
         ui.busy_indicators.use(spinners=True, pulse=True),
-        tags.div(
-            ui.output_ui("working", inline=True),
-            ui.output_ui("status"),
-            class_="status-row",
-        ),
-        ui.output_ui("kpis"),
+        header_ui("plan"),
         ui.navset_card_tab(
-            ui.nav_panel("Mappa", ui.output_ui("area_map"), tags.p(map_note, class_="note")),
-            ui.nav_panel("Quartieri", ui.output_ui("coverage")),
-            ui.nav_panel("Finanziatori", ui.output_ui("funders")),
-            ui.nav_panel("Dove rafforzare", ui.output_ui("strengthen")),
-            ui.nav_panel("Oggi e regole", ui.output_ui("comparison")),
-            ui.nav_panel(
-                "Salva e scarica",
-                ui.input_text("plan_label", "Nome del piano", placeholder="es. proposta di marzo"),
-                ui.input_text_area("plan_note", "Nota", rows=2, width="100%"),
-                ui.input_action_button("save", "Salva questo piano", class_="btn-primary"),
-                ui.output_ui("saved"),
-                tags.div(
-                    ui.download_button("download_xlsx", "Scarica results.xlsx"),
-                    ui.download_button("download_report", "Scarica il report HTML"),
-                    class_="downloads",
-                ),
-                ui.output_ui("archive_list"),
-            ),
+            map_ui("map", shapes_mode),
+            areas_ui("areas"),
+            funders_ui("funders"),
+            strengthen_ui("strengthen"),
+            compare_ui("compare"),
+            save_ui("save"),
             id="panels",
         ),
         tags.footer(tags.p(ESTIMATE_NOTE), tags.p(CREDIT), class_="page-footer"),

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = (
     "--no-sandbox",
@@ -34,7 +34,7 @@ CHROMIUM_FLAGS = (
 
 BURST = """() => {
   window.shownScales = [];
-  const status = document.querySelector('#status');
+  const status = document.querySelector('#plan-status');
   new MutationObserver(() => {
     const found = /budget\\.scale=([0-9.]+)/.exec(status.innerText);
     if (found) window.shownScales.push(Number(found[1]));
