@@ -387,14 +387,6 @@ class Room(_Row):
                 raise ValueError(f"{kind} both excluded and protected: {', '.join(both)}")
         return self
 
-    def __bool__(self) -> bool:
-        return bool(
-            self.exclude_areas
-            or self.protect_areas
-            or self.exclude_partners
-            or self.protect_partners
-        )
-
 
 class Settings(_Row):
     """Everything of ``scenario.toml`` but the tables."""
