@@ -74,6 +74,12 @@ PUBLIC_API: dict[str, str] = {
     "PlanBundle": "allocator.render.bundle",
     "RoomNote": "allocator.render.bundle",
     "from_bundle": "allocator.render.report_runs",
+    # the notebooks' tables: Italian headers, names for ids, numbers as planners read them
+    "planner_table": "allocator.render.notebook_tables",
+    "kpi_table": "allocator.render.notebook_tables",
+    "kpi_columns": "allocator.render.notebook_tables",
+    "rule_lines": "allocator.render.notebook_tables",
+    "next_money_sentence": "allocator.render.gains",
     # render
     "print_summary": "allocator.render.summary",
     "build_report": "allocator.render.report",

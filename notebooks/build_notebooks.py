@@ -16,17 +16,18 @@ SETUP = """\
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import HTML, display
+from IPython.display import display
 
-from allocator import load_scenario, number, run_scenario
+import allocator
+from allocator import load_scenario, planner_table
 
 # I confini dei NIL (dataset ds964 del Comune) se sono stati scaricati accanto al progetto;
 # altrimenti la mappa mostra i centri dei quartieri.
 CONFINI = Path.cwd().resolve().parents[1] / "shared" / "data" / "milano" / "milano_nil_boundaries.geojson"
 CONFINI = CONFINI if CONFINI.is_file() else None
-pd.set_option("display.max_columns", 20)
-# numbers as Italians read them, never in scientific notation (−1.066 rather than −1.066071e+03)
-pd.set_option("display.float_format", lambda v: number(v, "it", 0 if abs(v) >= 100 else 4))"""
+pd.set_option("display.max_columns", 20)"""
+"""Every table the notebooks show is made by ``planner_table``, ``kpi_table`` or ``kpi_columns``:
+Italian headers, names in place of ids, numbers as planners read them."""
 
 NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
     "01_milano_quadro.ipynb": [
@@ -45,9 +46,13 @@ from allocator import MapKeys, area_map, scenario_areas
 
 scenario = load_scenario(None)
 quartieri = scenario_areas(scenario)
-quartieri[["name", "municipio", "population", "minors", "need", "places", "partners"]].sort_values(
-    "need", ascending=False
-).head(10)"""),
+planner_table(
+    quartieri.sort_values("need", ascending=False).head(10),
+    ["name", "municipio", "population", "minors", "need", "places", "partners"],
+    table="areas",
+    labels={"need": "bisogno stimato", "places": "posti offerti", "partners": "enti"},
+    formats={"places": "count", "partners": "count"},
+)"""),
         ("md", """\
 ## Il bisogno stimato per quartiere
 
@@ -63,57 +68,74 @@ mappa.figure"""),
 Sotto 1 i partner del quartiere non bastano a coprire il bisogno, anche con fondi illimitati."""),
         ("code", """\
 mappa = area_map(quartieri, "places_per_need", boundaries=CONFINI, keys=chiavi)
-print("Quartieri non disegnati:", mappa.unmatched or "nessuno")
+print("Quartieri non disegnati:", ", ".join(map(str, mappa.unmatched)) or "nessuno")
 mappa.figure"""),
+        ("md", "## I finanziatori e quanto mettono a disposizione ogni anno"),
         ("code", """\
-pd.DataFrame(
-    [(f.name, f.kind.value, scenario.funder_amount(f)) for f in scenario.funders],
-    columns=["finanziatore", "tipo", "euro all'anno"],
-)"""),
+finanziatori = pd.DataFrame(
+    [(f.funder_id, f.kind.value, scenario.funder_amount(f)) for f in scenario.funders],
+    columns=["funder_id", "kind", "amount"],
+)
+planner_table(finanziatori, ["funder_id", "kind", "amount"], scenario, labels={"amount": "euro all'anno"})"""),
     ],
     "02_piano_e_lettura.ipynb": [
         ("md", """\
 # 2. Calcolare un piano e leggerlo
 
 Il piano distribuisce fondi e personale tra i quartieri per servire più bisogno possibile, con
-attenzione al quartiere meno coperto. Qui: la copertura per quartiere, chi fa cosa, come i
-finanziatori usano i fondi e **perché** il piano è fatto così.
+attenzione al quartiere meno coperto. Qui: i dati chiave, la copertura per quartiere, chi fa cosa,
+come i finanziatori usano i fondi, che cosa farebbero le regole empiriche con gli stessi soldi e
+**perché** il piano è fatto così.
 
 > **Stima.** Bisogni e partner sono stime o dati sintetici (`scenarios/milano/DATA.md`)."""),
         ("code", SETUP),
+        ("md", """\
+## Il piano e i suoi dati chiave
+
+`allocator.plan` calcola tutto ciò che il piano comprende (lo stesso di `allocator run`): il
+piano, i dati chiave, il perché, le regole empiriche, la situazione di oggi."""),
         ("code", """\
-from allocator import coverage_by_area, explain, funders_spending, served_versus_need
+from allocator import coverage_by_area, funders_spending, kpi_table, served_versus_need
 
 scenario = load_scenario(None)
-risultato = run_scenario(scenario)
-piano = risultato.plan
-print("Stato:", risultato.status.value)
-pd.Series(piano.kpis).drop("staff_fte")"""),
+piano = allocator.plan(scenario, allocator.RoomNote(label="base", note="lo scenario di Milano"))
+kpi_table(piano.plan.kpis, piano)"""),
         ("md", "## Copertura del bisogno per quartiere"),
-        ("code", "coverage_by_area(piano.areas)"),
+        ("code", "coverage_by_area(piano.plan.areas)"),
         ("md", "## Beneficiari serviti e bisogno, per intervento"),
         ("code", """\
 nomi = {i.intervention_id: i.name for i in scenario.interventions}
-served_versus_need(piano.area_interventions, nomi)"""),
+served_versus_need(piano.plan.area_interventions, nomi)"""),
         ("md", "## Chi fa cosa: i partner con più beneficiari"),
         ("code", """\
-nomi_partner = {p.partner_id: p.name for p in scenario.partners}
-chi = piano.allocation.groupby("partner_id")[["beneficiaries", "funded_cost"]].sum()
-chi.index = chi.index.map(nomi_partner)
-chi.sort_values("beneficiaries", ascending=False).head(10)"""),
+chi = piano.plan.allocation.groupby("partner_id", as_index=False)[["beneficiaries", "funded_cost"]].sum()
+planner_table(chi.nlargest(10, "beneficiaries"), ["partner_id", "beneficiaries", "funded_cost"], piano)"""),
         ("md", "## I finanziatori: quanto mettono a disposizione e quanto il piano spende"),
-        ("code", "funders_spending(piano.funders)"),
+        ("code", "funders_spending(piano.plan.funders)"),
+        ("code", """\
+planner_table(piano.plan.funders, ["name", "kind", "amount", "spent", "share_used"], table="funders")"""),
+        ("md", """\
+## Le regole empiriche con la stessa spesa
+
+Come si divide oggi il denaro (quota pro capite, proporzionale al bisogno, situazione attuale),
+applicato agli stessi dati: che cosa aggiunge l'ottimizzazione con la stessa spesa."""),
+        ("code", """\
+for riga in allocator.rule_lines(piano):
+    print("•", riga)"""),
         ("md", """\
 ## Perché il piano è così
 
 Cosa limita il piano in ogni quartiere, dove servono nuovi partner o personale e dove restano
 posti inutilizzati per mancanza di fondi."""),
         ("code", """\
-spiegazione = explain(risultato, lang="it", confirm=False)
-for frase in spiegazione.sentences:
+for frase in piano.why.sentences:
     print("•", frase)"""),
         ("code", """\
-spiegazione.strengthen[["area_name", "intervention_name", "limit_label", "reachable_unmet"]].head(8)"""),
+planner_table(
+    piano.why.strengthen.head(8),
+    ["area_name", "intervention_name", "limit_label", "reachable_unmet"],
+    labels={"limit_label": "che cosa manca"},
+)"""),
     ],
     "03_scenari_a_confronto.ipynb": [
         ("md", """\
@@ -125,24 +147,52 @@ peso al quartiere meno coperto. Poi la curva **efficienza–equità** e quanto r
 > **Stima.** Bisogni e partner sono stime o dati sintetici (`scenarios/milano/DATA.md`)."""),
         ("code", SETUP),
         ("code", """\
-from allocator import compare_many, from_result
+from allocator import compare_many, from_result, kpi_columns
 
 scenari = {
     "base": [],
     "bilancio -10%": ["budget.scale=0.9"],
     "prima l'equità": ["policy.equity_weight=0.8"],
 }
-piani = [
-    from_result(run_scenario(load_scenario(None, modifiche)), name=nome)
+piani = {
+    nome: allocator.plan(
+        load_scenario(None, modifiche), allocator.RoomNote(label=nome, overrides=tuple(modifiche))
+    )
     for nome, modifiche in scenari.items()
-]
-confronto, descrizioni = compare_many(piani, with_rules=True)
-confronto.kpis"""),
+}
+confronto, _ = compare_many([from_result(p.result, name=nome) for nome, p in piani.items()])
+kpi_columns(
+    confronto.kpis,
+    {nome: nome for nome in piani},
+    piani["base"],
+    changes={f"Δ {nome}": f"Δ {nome}" for nome in list(piani)[1:]},
+)"""),
         ("md", """\
-Le ultime colonne sono le **regole empiriche** con cui oggi si divide il denaro (quota pro capite,
-proporzionale al bisogno, situazione attuale), applicate agli stessi dati e allo stesso bilancio:
-mostrano che cosa aggiunge l'ottimizzazione."""),
-        ("code", "confronto.winners_losers.head(10)"),
+Le colonne Δ sono le differenze rispetto alla base. Le **regole empiriche** con cui oggi si divide
+il denaro (quota pro capite, proporzionale al bisogno, situazione attuale), applicate agli stessi
+dati e con la stessa spesa, mostrano che cosa aggiunge l'ottimizzazione:"""),
+        ("code", """\
+for riga in allocator.rule_lines(piani["base"]):
+    print("•", riga)"""),
+        ("md", "## Chi guadagna e chi perde rispetto alla base"),
+        ("code", """\
+movimenti = confronto.winners_losers
+etichette = {
+    "scenario": "piano",
+    "name": "quartiere",
+    "delta_beneficiaries": "beneficiari in più o in meno",
+    "delta_euros": "fondi in più o in meno",
+}
+colonne = ["scenario", "name", "delta_beneficiaries", "delta_euros"]
+formati = {"delta_beneficiaries": "count", "delta_euros": "euro"}
+planner_table(movimenti[movimenti["kind"] == "area"], colonne, labels=etichette, formats=formati)"""),
+        ("code", """\
+planner_table(
+    movimenti[movimenti["kind"] == "partner"],
+    colonne,
+    labels={**etichette, "name": "ente"},
+    formats=formati,
+)"""),
         ("md", """\
 ## Efficienza ed equità
 
@@ -152,28 +202,19 @@ servono più beneficiari pesati, più in alto i quartieri più scoperti sono pi�
 sono le regole empiriche; la freccia porta al piano ottimizzato con la stessa spesa e un'equità
 pari o migliore."""),
         ("code", """\
-from allocator import (
-    budget_outcome,
-    efficiency_equity_frontier,
-    frontier,
-    next_money,
-    rules_placed,
-    sweep,
-)
+from allocator import budget_outcome, efficiency_equity_frontier, frontier, next_money, sweep
 
-base = load_scenario(None)
-frontiera = frontier(base, points=4)"""),
-        ("code", """\
-regole, confronti = rules_placed(base)
-efficiency_equity_frontier(frontiera, rules=regole)"""),
+base = piani["base"]
+frontiera = frontier(base.scenario, points=4)
+efficiency_equity_frontier(frontiera, rules=base.rules)"""),
         ("md", "## Quanto rendono le risorse"),
         ("code", """\
-curva = sweep(base, "budget.scale", [0.6, 0.8, 1.0, 1.2])
-prossimi = next_money(base)
+curva = sweep(base.scenario, "budget.scale", [0.6, 0.8, 1.0, 1.2])
+prossimi = next_money(base.scenario)
 budget_outcome(curva, today=prossimi["budget_total"])"""),
         ("code", """\
 # i prossimi 100.000 € dal ricalcolo del piano al budget di oggi (non dalla griglia)
-prossimi"""),
+print(allocator.next_money_sentence(prossimi))"""),
         ("md", """\
 ## Il rapporto per la riunione
 
@@ -181,11 +222,12 @@ Lo stesso confronto in un unico file HTML, da proiettare (anche con `allocator r
         ("code", """\
 import tempfile
 
-from allocator import build_report, read_run, write_report
+from allocator import build_report, from_bundle, write_report
 
 cartella = Path(tempfile.mkdtemp())
-pagina = build_report([read_run(None), read_run(None, ["budget.scale=0.9"])], boundaries=CONFINI)
-print(write_report(pagina, cartella / "rapporto.html"), f"{len(pagina):,} caratteri")"""),
+pagina = build_report([from_bundle(piani["base"]), from_bundle(piani["bilancio -10%"])], boundaries=CONFINI)
+scritto = write_report(pagina, cartella / "rapporto.html")
+print(f"Rapporto scritto: {scritto.name}, {allocator.number(len(pagina))} caratteri")"""),
     ],
     "04_dati_propri.ipynb": [
         ("md", """\
@@ -246,9 +288,15 @@ scrivi("needs", [
     {"area_id": "Q1", "intervention_id": "doposcuola", "need": 300},
     {"area_id": "Q2", "intervention_id": "doposcuola", "need": 250},
 ])
-scenario = load_scenario(cartella)
-piano = run_scenario(scenario).plan
-piano.areas[["name", "need", "served", "coverage", "cost"]]"""),
+piano = allocator.plan(load_scenario(cartella), allocator.RoomNote(label="il mio primo piano"))
+display(allocator.kpi_table(piano.plan.kpis, piano))
+planner_table(piano.plan.areas, ["name", "need", "served", "coverage", "cost"], table="areas")"""),
+        ("code", """\
+planner_table(
+    piano.plan.allocation,
+    ["partner_id", "area_id", "intervention_id", "beneficiaries", "funded_cost"],
+    piano,
+)"""),
     ],
 }
 
@@ -268,40 +316,57 @@ trattativa**.
     ("md", """\
 ## Il piano ottimo e chi perde di più rispetto a oggi"""),
     ("code", """\
-import allocator
-
 base = load_scenario(None)
-ottimo = run_scenario(base)
-oggi = pd.DataFrame([r.model_dump() for r in base.baseline]).groupby("partner_id")["beneficiaries"].sum()
+ottimo = allocator.plan(base, allocator.RoomNote(label="ottimo"))
+oggi = ottimo.today.plan.allocation.groupby("partner_id")["beneficiaries"].sum()
 nel_piano = ottimo.plan.allocation.groupby("partner_id")["beneficiaries"].sum()
-variazione = (nel_piano.reindex(oggi.index, fill_value=0) - oggi).sort_values()
-variazione.head(5)"""),
+chi_perde = pd.DataFrame({"baseline": oggi, "served": nel_piano.reindex(oggi.index, fill_value=0)})
+chi_perde["change"] = chi_perde["served"] - chi_perde["baseline"]
+chi_perde = chi_perde.sort_values("change").head(5).reset_index()
+planner_table(
+    chi_perde,
+    ["partner_id", "baseline", "served", "change"],
+    ottimo,
+    labels={"baseline": "beneficiari oggi", "served": "nel piano", "change": "variazione"},
+    formats={"baseline": "count", "change": "count"},
+)"""),
     ("md", """\
-## Un vincolo fisso: il partner che perde di più mantiene i suoi posti
+## La trattativa: il partner che perde di più è protetto, nessuno perde più del 20%
 
-Come una riga di `locks.csv`: `partner_id`, `area_id`, `intervention_id` (`*` = tutti),
-`min_beneficiaries`, `max_beneficiaries`. Qui il minimo è quanto serve oggi, entro le sue capacità."""),
+Due scelte della stanza, come le impostazioni della pagina della riunione o `--set` di
+`allocator run`: `room.protect_partners` (il partner serve almeno i beneficiari di oggi, entro le
+sue capacità) e `policy.max_partner_loss = 0.2` (gradualità: nessun partner perde più del 20%
+rispetto a oggi, dove capacità e bisogni lo consentono). Il prezzo è il confronto con il piano
+senza vincoli e senza limiti (un calcolo in più)."""),
     ("code", """\
-partner = variazione.index[0]
-capacita = sum(c.capacity for c in base.capacities if c.partner_id == partner)
-minimo = min(oggi[partner], capacita)
-bloccato = allocator.with_locks(base, {"partner_id": partner, "min_beneficiaries": minimo})
-bloccato.locks"""),
-    ("md", """\
-## Gradualità: nessun partner perde più del 20% rispetto a oggi
-
-`policy.max_partner_loss = 0.2`, dove capacità e bisogni lo consentono. Il prezzo è il confronto
-con il piano senza vincoli e senza limiti (un calcolo in più)."""),
+partner = chi_perde["partner_id"].iloc[0]
+modifiche = [f'room.protect_partners=["{partner}"]', "policy.max_partner_loss=0.2"]
+trattativa = allocator.plan(
+    load_scenario(None, modifiche),
+    allocator.RoomNote(label="trattativa", note="gradualità al 20%", overrides=tuple(modifiche)),
+)
+for cambio in trattativa.details()["changes"]:
+    print("•", cambio)
+for riga in trattativa.negotiation_lines:
+    print("•", riga)"""),
     ("code", """\
-trattativa = allocator.with_setting(bloccato, "policy.max_partner_loss", 0.2)
-risultato = run_scenario(trattativa)
-prezzo = allocator.price_of_negotiation(risultato)
-print(allocator.price_sentence(prezzo))
-prezzo.table()"""),
+allocator.kpi_columns(
+    trattativa.negotiation["negotiation_price"],
+    {"with_negotiation": "con la trattativa", "without_negotiation": "senza vincoli né limiti"},
+    changes={"difference": "differenza"},
+    key="measure",
+)"""),
+    ("md", "## I partner che restano sotto il minimo della gradualità"),
     ("code", """\
-gradualita = allocator.transition_table(trattativa, risultato.plan.allocation)
-print(allocator.transition_sentence(gradualita))
-gradualita[gradualita["shortfall"] > 0].head(10)"""),
+gradualita = trattativa.negotiation["transition"]
+sotto = gradualita[(gradualita["kind"] == "partner") & (gradualita["shortfall"] > 0)]
+planner_table(
+    sotto.rename(columns={"id": "partner_id"}).head(10),
+    ["partner_id", "baseline", "floor", "served", "change", "shortfall"],
+    trattativa,
+    labels={"baseline": "oggi", "floor": "minimo", "served": "nel piano", "shortfall": "sotto il minimo"},
+    formats={"baseline": "count", "change": "share"},
+)"""),
     ("md", """\
 ## Alternative quasi ottimali: che cosa è fisso e che cosa si può trattare
 
@@ -309,13 +374,31 @@ Tutti i piani che perdono al più il 2% dell'obiettivo ottimo: per ogni quartier
 massimo di beneficiari e di fondi (barre strette: da finanziare comunque; larghe: margine di
 trattativa). Lo stesso da riga di comando: `allocator alternatives scenarios/milano`."""),
     ("code", """\
-alternative = allocator.near_optimal(base, slack=0.02, count=3)
+alternative = allocator.near_optimal(base, slack=0.02, count=3, optimum=ottimo.result)
 allocator.ranges_chart(alternative.ranges, alternative.slack)"""),
     ("code", """\
-larghezza = alternative.ranges["served_max"] - alternative.ranges["served_min"]
-alternative.ranges.assign(larghezza=larghezza).sort_values("larghezza", ascending=False).head(8)"""),
+margini = alternative.ranges.assign(larghezza=alternative.ranges["served_max"] - alternative.ranges["served_min"])
+planner_table(
+    margini.nlargest(8, "larghezza"),
+    ["name", "served_min", "served_max", "served_optimum", "funded_min", "funded_max", "firm"],
+    table="areas",
+    labels={
+        "served_min": "beneficiari almeno",
+        "served_max": "beneficiari al più",
+        "served_optimum": "beneficiari nel piano ottimo",
+        "funded_min": "fondi almeno",
+        "funded_max": "fondi al più",
+        "firm": "da finanziare comunque",
+    },
+    formats={"served_optimum": "count", "funded_min": "euro", "funded_max": "euro"},
+)"""),
     ("code", """\
-alternative.alternatives_table()[["plan", "description", "objective", "beneficiaries_served", "distance_from_optimum"]]"""),
+planner_table(
+    alternative.alternatives_table(),
+    ["plan", "description", "objective", "beneficiaries_served", "distance_from_optimum"],
+    labels={"plan": "piano", "description": "che cosa spinge all'estremo", "distance_from_optimum": "distanza dall'ottimo"},
+    formats={"distance_from_optimum": "share"},
+)"""),
 ]
 
 

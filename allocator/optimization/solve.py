@@ -7,6 +7,7 @@ HiGHS the model status and the primal solution status are read from the solver i
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
 import sys
@@ -127,20 +128,28 @@ def solve_problem(
 
 @contextlib.contextmanager
 def _quiet_stdout() -> Iterator[None]:
-    """Silence C-level writes to stdout (HiGHS prints a banner when constructed)."""
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        fd = 1  # no real file behind sys.stdout (a notebook, pytest): the process's own stdout
+    """Silence C-level writes to stdout: HiGHS prints its banner ("Running HiGHS …") from C++
+    when a process's first ``Highs`` is constructed, before any option can turn it off.
+
+    The process's own descriptor 1 is silenced, not ``sys.stdout.fileno()``: in a notebook
+    kernel the latter is a copy of the original stdout while descriptor 1 is the pipe the
+    kernel shows in the cell's output. C's buffer is flushed before 1 is given back."""
     sys.stdout.flush()
-    saved = os.dup(fd)
+    saved = os.dup(1)
     try:
         with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), fd)
+            os.dup2(devnull.fileno(), 1)
             yield
     finally:
-        os.dup2(saved, fd)
+        _flush_c_stdout()
+        os.dup2(saved, 1)
         os.close(saved)
+
+
+def _flush_c_stdout() -> None:
+    """Flush C's stdio buffers, so text HiGHS wrote there goes where descriptor 1 points now."""
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        ctypes.CDLL(None).fflush(None)
 
 
 class _QuietHiGHS(pulp.HiGHS):
