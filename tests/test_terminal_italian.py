@@ -103,7 +103,7 @@ def test_compare_of_run_folders_names_every_scenario_without_solving(
     folder = tmp_path / "outputs" / "compare-small-test-scenario-vs-piu-fondi"
     assert folder.is_dir(), sorted(p.name for p in (tmp_path / "outputs").iterdir())
     assert has(out, "Small test scenario", "Più fondi", "Δ Più fondi")
-    assert has(out, "personale FTE: Educator")  # the role's name, read from the run's inputs
+    assert has(out, "personale (FTE): Educator")  # the role's name, read from the run's inputs
     # a second comparison with the same base and another scenario gets its own folder
     invoke("compare", str(runs[0]), str(runs[0]))
     assert (tmp_path / "outputs" / "compare-small-test-scenario-vs-small-test-scenario-2").is_dir()

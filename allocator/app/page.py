@@ -33,9 +33,9 @@ from allocator.errors import AllocatorError
 from allocator.inputs.schema import Scenario
 from allocator.outputs.archive import Archive
 from allocator.postprocess.kpis import kpi_label
+from allocator.postprocess.labels import status_word
 from allocator.postprocess.results import Plan
 from allocator.render.formats import kpi_value, number
-from allocator.render.summary import STATUS_IT
 
 CREDIT = "Fonte: Comune di Milano – Open Data (CC BY 4.0)"
 ESTIMATE_NOTE = (
@@ -306,7 +306,7 @@ def create_app(
                     role="alert",
                 )
             assert v.result is not None
-            status_it = STATUS_IT.get(v.result.status.value, v.result.status.value)
+            status_it = status_word(v.result.status.value)
             changed = ", ".join(v.overrides) or "nessuna modifica allo scenario"
             return tags.p(
                 f"Piano {status_it}, calcolato in {number(v.seconds, decimals=2)} s · {changed}"

@@ -52,8 +52,8 @@ def list_(history_path: HistoryOption = None) -> None:
     """List the archived plans, oldest first."""
     from allocator.outputs.archive import Archive
     from allocator.postprocess.kpis import kpi_label
+    from allocator.postprocess.labels import status_word
     from allocator.render.formats import kpi_value
-    from allocator.render.summary import STATUS_IT
 
     with Archive(history_path) as archive:
         runs = archive.runs()
@@ -69,7 +69,7 @@ def list_(history_path: HistoryOption = None) -> None:
             run.created.replace("T", " ")[:16],
             run.label + ("" if run.origin == "run" else f" ({ORIGIN_IT[run.origin]})"),
             run.scenario,
-            STATUS_IT.get(run.status, run.status),
+            status_word(run.status),
             *(kpi_value(key, run.kpis.get(key)) for key in shown),
         ]
         for run in runs
@@ -114,8 +114,8 @@ def show(
     """Show one archived plan: provenance, settings, KPIs; optionally write its files."""
     from allocator.outputs.archive import Archive
     from allocator.postprocess.kpis import KPIS, kpi_label
+    from allocator.postprocess.labels import status_word
     from allocator.render.formats import kpi_value, number
-    from allocator.render.summary import STATUS_IT
 
     with Archive(history_path) as archive:
         run = archive.get(run_id)
@@ -127,7 +127,7 @@ def show(
     facts.add_row("calcolato il (UTC)", run.created.replace("T", " ").removesuffix("+00:00"))
     facts.add_row("scenario", run.scenario)
     facts.add_row("origine", ORIGIN_IT.get(run.origin, run.origin))
-    facts.add_row("esito", STATUS_IT.get(run.status, run.status))
+    facts.add_row("esito", status_word(run.status))
     if run.note:
         facts.add_row("nota", run.note)
     facts.add_row("impostazioni modificate", ", ".join(run.overrides) or "nessuna")
@@ -234,8 +234,8 @@ def comparison_view(comparison: Comparison) -> Table:
     """The KPIs of a comparison in Italian: one column per plan, then the differences, and the
     areas and partners gaining and losing most."""
     from allocator.postprocess.kpis import kpi_label
+    from allocator.postprocess.labels import status_word
     from allocator.render.formats import formatted, kpi_value
-    from allocator.render.summary import STATUS_IT
     from allocator.studies.compare import DELTA
 
     labels = comparison.labels
@@ -256,9 +256,7 @@ def comparison_view(comparison: Comparison) -> Table:
         else:
             name = kpi_label(key)
             cells = [
-                STATUS_IT.get(str(record[label]), str(record[label]))
-                if key == "status"
-                else kpi_value(key, record[label])
+                status_word(record[label]) if key == "status" else kpi_value(key, record[label])
                 for label in labels
             ]
             deltas = [_change(key, record[f"{DELTA}{label}"]) for label in labels[1:]]
