@@ -63,6 +63,7 @@ COLUMNS: tuple[Column, ...] = (
     _c("cofunding", "cofinanziamento dell'ente", "partner's cofunding", "euro"),
     _c("funded_cost", "a carico dei finanziatori", "paid by funders", "euro"),
     _c("need", "bisogno", "need", "count"),
+    _c("areas.need", "bisogno stimato", "estimated need", "count"),
     _c("max_served", "massimo raggiungibile", "most that can be served", "count"),
     _c("floor", "soglia minima", "floor", "count"),
     _c("served", "raggiunti", "served", "count"),
