@@ -19,6 +19,11 @@ The public API below is what the notebooks and the meeting page use; each step c
     allocator.write_outputs(result, "outputs/milano")
     why = allocator.explain(result)
 
+or everything at once, as ``allocator run`` and the meeting page make it::
+
+    bundle = allocator.plan(scenario, allocator.RoomNote(label="riunione di marzo"))
+    bundle.write("outputs/marzo"); bundle.record()     # run folder, archive of plans
+
 Names are imported on first use, so ``import allocator`` stays light.
 """
 
@@ -64,6 +69,11 @@ PUBLIC_API: dict[str, str] = {
     "ranges_chart": "allocator.render.ranges",
     "price_sentence": "allocator.render.negotiation",
     "transition_sentence": "allocator.render.negotiation",
+    # one complete run: what every face renders
+    "plan": "allocator.render.bundle",
+    "PlanBundle": "allocator.render.bundle",
+    "RoomNote": "allocator.render.bundle",
+    "from_bundle": "allocator.render.report_runs",
     # render
     "print_summary": "allocator.render.summary",
     "build_report": "allocator.render.report",

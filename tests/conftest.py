@@ -14,7 +14,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from allocator.cli.base import using_loader
 from allocator.inputs.loading import load_scenario
+from allocator.inputs.schema import Scenario
 from allocator.optimization.pipeline import RunResult, run_scenario
+from allocator.optimization.solve import SolveStatus
+from allocator.postprocess.invariants import check_plan
 from tests.toy import toy_load
 
 # The suite (and CI) replays the same examples every run; HYPOTHESIS_PROFILE=explore searches anew
@@ -27,6 +30,16 @@ SHARED_MILANO = Path(__file__).resolve().parents[2] / "shared" / "data" / "milan
 """The Milan reference data beside the repository (../shared), when present."""
 BOUNDARIES = SHARED_MILANO / "milano_nil_boundaries.geojson"
 """The Comune's NIL boundaries (dataset ds964)."""
+
+
+def solved(scenario: Scenario) -> RunResult:
+    """Solve to optimality and check the invariants on the plan (capacity, budget, earmarks, staff,
+    balance): the helper of the exact, negotiation and property tests."""
+    result = run_scenario(scenario)
+    assert result.status is SolveStatus.OPTIMAL, result.explanation
+    assert result.plan is not None
+    assert check_plan(scenario, result.plan) == []
+    return result
 
 
 @pytest.fixture(scope="session")

@@ -31,10 +31,13 @@ from allocator.app.state import (
 )
 from allocator.errors import AllocatorError, UsageError
 from allocator.inputs.loading import load_scenario
+from allocator.inputs.locks import all_locks
 from allocator.inputs.schema import Lock, Scenario
 from allocator.optimization.pipeline import RunResult
 from allocator.outputs.archive import Archive
 from tests.scenario_factory import small_tables, write_scenario
+
+pytestmark = pytest.mark.unit
 
 
 @pytest.fixture(scope="module")
@@ -72,14 +75,14 @@ def test_controls_become_the_overrides_of_allocator_run(small: Scenario) -> None
         "funders.comune.amount=400000.0",
         "policy.equity_weight=0.3",
         "policy.min_coverage=0.1",
-        "escludi_quartieri=a2",
+        'room.exclude_areas=["a2"]',
     ]
     changed = scenario_for(small, controls)
     comune = next(f for f in changed.funders if f.funder_id == "comune")
     assert changed.funder_amount(comune) == pytest.approx(360_000.0)
     assert changed.settings.policy.equity_weight == 0.3
     assert changed.settings.policy.min_coverage == 0.1
-    assert changed.locks == (
+    assert all_locks(changed) == (
         Lock(partner_id="*", area_id="a2", intervention_id="*", max_beneficiaries=0),
     )
     assert small.locks == ()  # the base is untouched
@@ -92,11 +95,11 @@ def test_protecting_locks_in_todays_beneficiaries(small: Scenario) -> None:
         excluded_partners=frozenset({"srl_x"}),
     )
     assert control_overrides(small, controls) == [
-        "proteggi_quartieri=a1",
-        "escludi_enti=srl_x",
-        "garantisci_enti=coop_aurora",
+        'room.protect_areas=["a1"]',
+        'room.exclude_partners=["srl_x"]',
+        'room.protect_partners=["coop_aurora"]',
     ]
-    locks = scenario_for(small, controls).locks
+    locks = all_locks(scenario_for(small, controls))
     assert Lock(partner_id="srl_x", area_id="*", intervention_id="*", max_beneficiaries=0) in locks
     floors = {(k.partner_id, k.area_id): k.min_beneficiaries for k in locks if k.min_beneficiaries}
     assert floors == {("*", "a1"): 90.0, ("coop_aurora", "*"): 90.0}  # baseline.csv: 90 today

@@ -24,6 +24,8 @@ from allocator.outputs.archive import (
 from allocator.outputs.run_folder import sha256
 from tests.scenario_factory import write_scenario
 
+pytestmark = pytest.mark.unit
+
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -7,6 +7,7 @@ Read from the source with :mod:`ast`; nothing of the package is imported.
 from __future__ import annotations
 
 import ast
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -176,3 +177,26 @@ def test_the_checks_see_what_they_look_for() -> None:
         "imports allocator.render.formats",
         "imports allocator.cli.base",
     ]
+
+
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+PYTEST_OPTIONS = PYPROJECT["tool"]["pytest"]
+MARKERS = tuple(line.split(":")[0] for line in PYTEST_OPTIONS["ini_options"]["markers"])
+"""The test layers, as pyproject.toml declares them."""
+
+
+def test_every_test_file_declares_its_layer() -> None:
+    """Each test file says its layer with a module-level ``pytestmark`` naming one of the markers
+    of pyproject.toml, so ``-m`` selects whole layers (the inner loop leaves the slow ones)."""
+    unmarked = []
+    for path in sorted((ROOT / "tests").glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        marks = [
+            ast.unparse(node.value)
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)
+        ]
+        if not any(f"pytest.mark.{m}" in text for text in marks for m in MARKERS):
+            unmarked.append(path.name)
+    assert unmarked == []

@@ -15,6 +15,8 @@ from allocator.inputs.numbers import parse_number
 from allocator.inputs.schema import FunderKind, LegalForm, SolverName, Unit
 from tests.scenario_factory import small_tables, write_csv, write_scenario, write_xlsx
 
+pytestmark = pytest.mark.inputs
+
 
 @pytest.fixture(autouse=True)
 def english_messages(monkeypatch: pytest.MonkeyPatch) -> None:

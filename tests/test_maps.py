@@ -14,6 +14,8 @@ from allocator.errors import UsageError
 from allocator.optimization.pipeline import RunResult
 from allocator.render.maps import MapKeys, area_map, match_areas, match_key, read_boundaries
 
+pytestmark = pytest.mark.unit
+
 MILAN_KEYS = MapKeys("area_id", "ID_NIL", match_number=True)
 
 

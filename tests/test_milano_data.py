@@ -14,6 +14,8 @@ from allocator.datasets.milano import build_areas_profile, build_milano, nil_tit
 from allocator.datasets.needs import calibrate_level, load_parameters
 from tests._rows import ROW_MODELS, read_rows, validate_table
 
+pytestmark = pytest.mark.unit
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 MILANO = SCENARIOS / "milano"

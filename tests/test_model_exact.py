@@ -7,21 +7,12 @@ import pytest
 from allocator.inputs.schema import Scenario
 from allocator.optimization.pipeline import RunResult, run_scenario
 from allocator.optimization.solve import SolveStatus
-from allocator.postprocess.invariants import check_plan
 from tests.builders import scenario
+from tests.conftest import solved
 
 pytestmark = pytest.mark.exact
 
 EXACT = 1e-6
-
-
-def solved(s: Scenario) -> RunResult:
-    """Solve, and check the invariants on the plan (capacity, budget, earmarks, staff, balance)."""
-    result = run_scenario(s)
-    assert result.status is SolveStatus.OPTIMAL, result.explanation
-    assert result.plan is not None
-    assert check_plan(s, result.plan) == []
-    return result
 
 
 def served(result: RunResult, area: str, intervention: str) -> float:

@@ -16,6 +16,8 @@ from allocator.datasets.needs import (
     write_needs,
 )
 
+pytestmark = pytest.mark.unit
+
 
 def _profile() -> pd.DataFrame:
     return pd.DataFrame(

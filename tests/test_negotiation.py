@@ -14,22 +14,14 @@ from allocator.inputs.schema import BaselineRow, Lock, Scenario
 from allocator.optimization.negotiation import loss_bounds
 from allocator.optimization.pipeline import RunResult, run_scenario
 from allocator.optimization.solve import SolveStatus
-from allocator.postprocess.invariants import check_plan
 from allocator.postprocess.transition import transition_table
 from allocator.render.negotiation import transition_sentence
 from tests.builders import scenario
+from tests.conftest import solved
 
 pytestmark = pytest.mark.exact
 
 EXACT = 1e-6
-
-
-def solved(s: Scenario) -> RunResult:
-    result = run_scenario(s)
-    assert result.status is SolveStatus.OPTIMAL, result.explanation
-    assert result.plan is not None
-    assert check_plan(s, result.plan) == []
-    return result
 
 
 def by_partner(result: RunResult) -> dict[str, float]:

@@ -13,6 +13,8 @@ from matplotlib.patches import Rectangle
 from allocator.optimization.pipeline import RunResult
 from allocator.render import plotting, tradeoffs
 
+pytestmark = pytest.mark.unit
+
 
 def rectangles(axes: Axes) -> list[Rectangle]:
     """The bars of a bar chart (matplotlib types them as plain patches)."""

@@ -9,10 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allocator.inputs.schema import Scenario
-from allocator.optimization.pipeline import RunResult, run_scenario
-from allocator.optimization.solve import SolveStatus
-from allocator.postprocess.invariants import check_plan
 from tests.builders import scenario
+from tests.conftest import solved
 
 pytestmark = pytest.mark.property
 
@@ -116,14 +114,6 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         staff=staff,
         policy=policy,
     )
-
-
-def solved(s: Scenario) -> RunResult:
-    result = run_scenario(s)
-    assert result.status is SolveStatus.OPTIMAL, result.explanation
-    assert result.plan is not None
-    assert check_plan(s, result.plan) == []
-    return result
 
 
 def objective(s: Scenario) -> float:

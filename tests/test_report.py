@@ -12,7 +12,7 @@ from allocator.cli import app
 from allocator.errors import EXIT_INPUT
 from allocator.optimization.pipeline import RunResult
 from allocator.outputs.run_folder import write_outputs
-from allocator.render.formats import number
+from allocator.render.formats import moment, number
 from allocator.render.report import CREDIT, build_report, read_run, write_report
 from tests.conftest import BOUNDARIES
 
@@ -55,7 +55,8 @@ def test_report_from_a_run_folder(run_folder: Path) -> None:
     assert CREDIT in text
     for digest in run.provenance["inputs"].values():
         assert digest[:16] in text
-    assert run.provenance["created"] in text and "ottimo" in text
+    assert moment(run.provenance["created"], "it") in text and "ottimo" in text
+    assert run.provenance["created"] not in text  # a date as planners write it, not ISO
     assert "Servono nuovi partner o personale" in text
 
 
@@ -66,7 +67,7 @@ def test_report_from_a_scenario_in_english_with_a_comparison() -> None:
     assert '<html lang="en">' in text and "Allocation plan" in text
     assert f"{number(base.kpis['budget_total'], 'en')} €" in text
     assert f"{number(cut.kpis['budget_total'], 'en')} €" in text
-    assert "Milano QuBì – base (budget.scale=0.9)" in text
+    assert "Milano QuBì – base (Funders&#x27; amounts: 90% of the scenario&#x27;s)" in text
     assert '<table id="compare-table">' in text and 'id="chart-frontier"' in text
     assert "Summary document" in text and 'class="badge">Estimate' in text
     assert '<img id="map" class="map"' in text  # centroids: no boundary file given
@@ -112,9 +113,10 @@ def test_a_plain_run_folder_is_enough_for_where_to_strengthen(tmp_path: Path) ->
     assert "allocator run --explain" not in text
 
 
-def test_a_run_folder_whose_inputs_changed_says_so(tmp_path: Path) -> None:
-    """The report reads the run as written; names and today come from the inputs only while
-    they are unchanged, and the report says when they are not."""
+def test_a_run_folder_keeps_names_and_today_whatever_the_inputs(tmp_path: Path) -> None:
+    """The report reads the run as written, names and today's allocation included: changing or
+    deleting the inputs afterwards changes nothing. An older folder without them reads them from
+    the inputs only while they are unchanged, and says so when they are not."""
     from tests.scenario_factory import write_scenario
 
     scenario = write_scenario(tmp_path / "s")
@@ -122,11 +124,15 @@ def test_a_run_folder_whose_inputs_changed_says_so(tmp_path: Path) -> None:
     assert CliRunner().invoke(app, ["run", str(scenario), "--out", str(out)]).exit_code == 0
     fresh = build_report([read_run(out)])
     assert "Cooperativa Aurora" in fresh and '<table id="status-quo-table">' in fresh
+    assert "mancano o sono cambiati" not in fresh
     with (scenario / "partners.csv").open("a", encoding="utf-8") as handle:
         handle.write("aps_nuova,APS Nuova,aps,3\n")
-    changed = build_report([read_run(out)])
-    assert "mancano o sono cambiati" in changed
-    assert '<table id="partners-table">' in changed and "coop_aurora" in changed
+    (scenario / "baseline.csv").unlink()
+    assert build_report([read_run(out)]) == fresh
+    (out / "names.csv").unlink()  # as written before names were kept
+    older = build_report([read_run(out)])
+    assert "mancano o sono cambiati" in older
+    assert '<table id="partners-table">' in older and "coop_aurora" in older
 
 
 def test_people_are_whole_and_add_up(run_folder: Path) -> None:

@@ -10,6 +10,8 @@ import pytest
 from allocator.datasets.synth import synth_scenario
 from tests._rows import ROW_MODELS, validate_table
 
+pytestmark = pytest.mark.unit
+
 TABLES = sorted(ROW_MODELS)
 
 

@@ -20,6 +20,8 @@ from allocator.inputs.schema import Settings
 from allocator.inputs.tables import SETTINGS, TABLES, ColumnType
 from tests.scenario_factory import write_csv, write_xlsx
 
+pytestmark = pytest.mark.unit
+
 
 def example_rows() -> dict[str, list[dict[str, Any]]]:
     """One row per table, from the columns' examples."""

@@ -10,6 +10,7 @@ the downloads (``results.xlsx``, the HTML report).
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -24,12 +25,10 @@ from allocator.errors import AllocatorError
 from allocator.inputs.schema import Scenario
 from allocator.optimization.pipeline import RunResult
 from allocator.optimization.solve import SolveStatus
-from allocator.outputs.archive import Archive
-from allocator.outputs.run_folder import write_outputs
 from allocator.postprocess.limits import binding_limits
 from allocator.postprocess.results import Plan
 from allocator.postprocess.strengthen import where_to_strengthen
-from allocator.render.explanations import explain
+from allocator.render.bundle import PlanBundle, RoomNote, plan
 from allocator.studies.rules import RulePlan, need_share_plan, per_capita_plan, status_quo_plan
 from allocator.studies.variants import WarmSolver
 
@@ -53,6 +52,8 @@ class PlanView:
     """The KPIs of the plan shown before this one (None for the first)."""
     seconds: float = 0.0
     overrides: list[str] = field(default_factory=list)
+    bundle: PlanBundle | None = None
+    """The complete run of this plan, made when first saved or downloaded."""
 
     @property
     def plan(self) -> Plan | None:
@@ -142,48 +143,34 @@ class MeetingSession:
 
     # ------------------------------------------------------------------------ archive, files
 
+    def bundle(self, view: PlanView, label: str = "", note: str = "") -> PlanBundle:
+        """The complete run of the plan shown (what ``allocator run`` makes of the same
+        settings), named as the room names it; computed once per plan shown."""
+        if view.result is None or view.result.plan is None:
+            raise AllocatorError("non c'è un piano da salvare o da scaricare")
+        room = RoomNote(label=label, note=note, origin="app", overrides=tuple(view.overrides))
+        if view.bundle is None:
+            view.bundle = plan(view.result.scenario, room, result=view.result, lang="it")
+        return dataclasses.replace(view.bundle, room=room)
+
     def save(self, view: PlanView, label: str, note: str = "") -> int:
         """Store the plan shown in the archive (origin ``app``); returns its id."""
-        if view.result is None or view.result.plan is None:
-            raise AllocatorError("non c'è un piano da salvare")
         if not label.strip():
             raise AllocatorError("dare un nome al piano prima di salvarlo")
-        with Archive(self.history) as archive:
-            return archive.record(
-                view.result,
-                label=label,
-                note=note,
-                origin="app",
-                overrides=view.overrides,
-                extra_tables=self._explanation_tables(view.result),
-            )
-
-    def _explanation_tables(self, result: RunResult) -> dict[str, pd.DataFrame]:
-        tables = explain(result, lang="it", confirm=False).tables()
-        return {k: v for k, v in tables.items() if k != "marginal_values"}
-
-    def _run_folder(self, view: PlanView, scratch: Path) -> Path:
-        if view.result is None or view.result.plan is None:
-            raise AllocatorError("non c'è un piano da scaricare")
-        return write_outputs(
-            view.result,
-            scratch / "piano",
-            overrides=view.overrides,
-            extra_tables=self._explanation_tables(view.result),
-        )
+        run_id, _ = self.bundle(view, label, note).record(self.history)
+        return run_id
 
     def results_xlsx(self, view: PlanView) -> bytes:
         """The plan shown as ``results.xlsx`` (every output table as a sheet)."""
         with tempfile.TemporaryDirectory() as scratch:
-            folder = self._run_folder(view, Path(scratch))
+            folder = self.bundle(view).write(Path(scratch) / "piano", notice=lambda _: None)
             return (folder / "results.xlsx").read_bytes()
 
     def report_html(self, view: PlanView) -> str:
         """The plan shown as the self-contained HTML report of ``allocator report``."""
-        from allocator.render.report import build_report, read_run
+        from allocator.render.report import build_report
+        from allocator.render.report_runs import from_bundle
 
-        with tempfile.TemporaryDirectory() as scratch:
-            folder = self._run_folder(view, Path(scratch))
-            run = read_run(folder)
-            run.source = "pagina della riunione"
-            return build_report([run], lang="it", boundaries=self.boundaries)
+        run = from_bundle(self.bundle(view))
+        run.source = "pagina della riunione"
+        return build_report([run], lang="it", boundaries=self.boundaries)

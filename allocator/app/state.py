@@ -9,20 +9,20 @@ to the scenario. Everything here is plain Python, tested without a browser.
 Controls appear only for settings the scenario schema has: ``policy.equity_measure`` and
 ``policy.max_area_loss`` / ``policy.max_partner_loss`` (DESIGN.md §6) are offered when
 :class:`~allocator.inputs.schema.Policy` defines them. Excluding or protecting an area or a partner
-adds rows to the scenario's locks (as ``locks.csv`` does): excluded = at most 0 beneficiaries,
-protected = at least today's (``baseline.csv``), clipped to what its capacities can serve.
+sets the scenario's ``room.*`` settings (:class:`~allocator.inputs.schema.Room`), which add lock
+rows as ``locks.csv`` does.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from allocator.errors import UsageError
-from allocator.inputs.locks import reachable
-from allocator.inputs.schema import Lock, Policy, Scenario
+from allocator.inputs.schema import Policy, Scenario
 from allocator.studies.variants import with_setting
 
 EQUITY_MEASURES = {
@@ -121,24 +121,50 @@ def setting_changes(scenario: Scenario, controls: Controls) -> dict[str, Any]:
             if not has_policy(name):
                 raise UsageError(f"questa versione non ha il limite policy.{name}")
             changes[f"policy.{name}"] = None if value is None else float(value)
+    changes.update(room_changes(scenario, controls))
+    return changes
+
+
+ROOM_CONTROLS = {
+    "exclude_areas": "excluded_areas",
+    "protect_areas": "protected_areas",
+    "exclude_partners": "excluded_partners",
+    "protect_partners": "protected_partners",
+}
+"""``room.<key>`` setting → the control that sets it."""
+
+
+def room_changes(scenario: Scenario, controls: Controls) -> dict[str, Any]:
+    """The ``room.*`` settings the exclude and protect controls change, as sorted id lists."""
+    room = scenario.settings.room
+    for kind, excluded, protected in (
+        ("quartieri", controls.excluded_areas, controls.protected_areas),
+        ("enti", controls.excluded_partners, controls.protected_partners),
+    ):
+        if excluded & protected:
+            both = ", ".join(sorted(excluded & protected))
+            raise UsageError(f"{kind} sia esclusi sia protetti: {both}")
+    changes: dict[str, Any] = {}
+    for key, control in ROOM_CONTROLS.items():
+        chosen = sorted(getattr(controls, control) | set(getattr(room, key)))
+        if chosen != sorted(getattr(room, key)):
+            changes[f"room.{key}"] = chosen
     return changes
 
 
 def control_overrides(scenario: Scenario, controls: Controls) -> list[str]:
-    """The controls as ``--set`` overrides (``budget.scale=0.9``), plus the locks as notes
-    (``escludi_quartieri=…``, ``proteggi_quartieri=…``, ``escludi_enti=…``, ``garantisci_enti=…``:
-    rows of locks.csv, not ``--set`` keys)."""
+    """The controls as ``--set`` overrides (``budget.scale=0.9``, ``room.exclude_areas=["a2"]``),
+    so a plan saved from the page is made again by ``allocator run`` with the same overrides."""
     overrides = []
     for key, value in setting_changes(scenario, controls).items():
         if isinstance(value, str):
             overrides.append(f'{key}="{value}"')
+        elif isinstance(value, list):
+            overrides.append(f"{key}={json.dumps(value)}")
         elif value is None:
             continue
         else:
             overrides.append(f"{key}={_number(value)}")
-    for name, chosen in lock_choices(controls).items():
-        if chosen:
-            overrides.append(f"{name}={','.join(sorted(chosen))}")
     return overrides
 
 
@@ -150,66 +176,4 @@ def scenario_for(scenario: Scenario, controls: Controls) -> Scenario:
             changed = with_setting(changed, key, value)
         except UsageError as exc:
             raise UsageError(str(exc)) from None
-    locks = page_locks(scenario, controls)
-    if locks:
-        changed = changed.model_copy(update={"locks": (*changed.locks, *locks)})
     return changed
-
-
-def lock_choices(controls: Controls) -> dict[str, frozenset[str]]:
-    """The lock controls by the name their note carries."""
-    return {
-        "escludi_quartieri": controls.excluded_areas,
-        "proteggi_quartieri": controls.protected_areas,
-        "escludi_enti": controls.excluded_partners,
-        "garantisci_enti": controls.protected_partners,
-    }
-
-
-def today_by(scenario: Scenario, column: str) -> dict[str, float]:
-    """Today's beneficiaries (``baseline.csv``) per area (``column="area_id"``) or partner."""
-    totals: dict[str, float] = {}
-    for row in scenario.baseline:
-        key = getattr(row, column)
-        totals[key] = totals.get(key, 0.0) + row.beneficiaries
-    return totals
-
-
-def page_locks(scenario: Scenario, controls: Controls) -> list[Lock]:
-    """The lock rows the controls add: excluded → at most 0, protected → at least today's
-    beneficiaries (clipped to what the capacities can serve)."""
-    areas = {a.area_id for a in scenario.areas}
-    partners = {p.partner_id for p in scenario.partners}
-    for kind, chosen, known in (
-        ("quartieri", controls.excluded_areas | controls.protected_areas, areas),
-        ("enti", controls.excluded_partners | controls.protected_partners, partners),
-    ):
-        unknown = sorted(chosen - known)
-        if unknown:
-            raise UsageError(f"{kind} sconosciuti: {', '.join(unknown)}")
-    for kind, both in (
-        ("quartieri", controls.excluded_areas & controls.protected_areas),
-        ("enti", controls.excluded_partners & controls.protected_partners),
-    ):
-        if both:
-            raise UsageError(f"{kind} sia esclusi sia protetti: {', '.join(sorted(both))}")
-    locks = [
-        Lock(partner_id="*", area_id=a, intervention_id="*", max_beneficiaries=0)
-        for a in sorted(controls.excluded_areas)
-    ]
-    locks += [
-        Lock(partner_id=p, area_id="*", intervention_id="*", max_beneficiaries=0)
-        for p in sorted(controls.excluded_partners)
-    ]
-    for column, chosen in (
-        ("area_id", controls.protected_areas),
-        ("partner_id", controls.protected_partners),
-    ):
-        today = today_by(scenario, column)
-        for key in sorted(chosen):
-            selector = {"partner_id": "*", "area_id": "*", column: key}
-            lock = Lock(**selector, intervention_id="*", min_beneficiaries=1.0)
-            floor = min(today.get(key, 0.0), reachable(scenario, lock.matches))
-            if floor > 0:
-                locks.append(lock.model_copy(update={"min_beneficiaries": floor}))
-    return locks

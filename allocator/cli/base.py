@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from pathlib import Path
@@ -69,8 +70,10 @@ app = typer.Typer(
         "Allocate interventions, staff and funding against child poverty across areas.",
     ),
 )
-console = Console()
-errors = Console(stderr=True)
+# Output piped to a file or another program is not hard-wrapped at 80 columns (a sentence stays
+# on one line, whatever the path's length); a terminal wraps at its own width.
+console = Console(soft_wrap=not sys.stdout.isatty())
+errors = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
 _state = {"debug": False}
 
 F = TypeVar("F", bound=Callable[..., Any])

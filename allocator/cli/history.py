@@ -12,9 +12,6 @@ from allocator.cli.base import OutOption, OverwriteOption, argument, command, co
 from allocator.cli.base import app as main_app
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-    from allocator.optimization.pipeline import RunResult
     from allocator.render.report import ReportRun
     from allocator.studies.compare import Comparison
 
@@ -212,22 +209,9 @@ def check_history(history_path: Path | None, no_history: bool) -> None:
         Archive(history_path).close()
 
 
-def record_run(
-    history_path: Path | None,
-    result: RunResult,
-    *,
-    label: str,
-    overrides: list[str],
-    extra_tables: dict[str, pd.DataFrame],
-) -> int:
-    """Record a solved run in the archive and say so."""
-    from allocator.outputs.archive import Archive
-
-    with Archive(history_path) as archive:
-        run_id = archive.record(result, label=label, overrides=overrides, extra_tables=extra_tables)
-        where = archive.path
+def said_recorded(run_id: int, where: Path) -> None:
+    """Say where a plan was recorded in the archive, and as which number."""
     console.print(f"Registrato nell'archivio {where} come piano #{run_id}", highlight=False)
-    return run_id
 
 
 def comparison_view(comparison: Comparison) -> Table:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from allocator.cli import base
 from allocator.errors import EXIT_INFEASIBLE, EXIT_SOLVER
 from allocator.lang import lang_or_current, words
+
+if TYPE_CHECKING:
+    from allocator.render.bundle import PlanBundle
 
 
 @base.command(
@@ -86,18 +89,12 @@ def run(
     ] = None,
 ) -> None:
     """Solve one scenario, write its outputs and record it in the archive of plans."""
-    from allocator.cli.history import check_history, record_run
+    from allocator.cli.history import check_history, said_recorded
     from allocator.cli.uncertainty import robust_plan
     from allocator.optimization.pipeline import run_scenario
     from allocator.optimization.solve import SolveStatus
-    from allocator.outputs.run_folder import write_outputs
-    from allocator.render.explain_view import explanation_view
+    from allocator.render.bundle import RoomNote, plan
     from allocator.render.explanations import explain as explain_run
-    from allocator.render.gains import rule_sentences
-    from allocator.render.negotiation import negotiation_outputs
-    from allocator.render.summary import print_summary
-    from allocator.render.uncertainty import robust_view
-    from allocator.studies.frontier import equity_key, rules_placed
 
     lang = lang_or_current(lang)
     overrides = [*(set_ or []), *base.solver_overrides(solver, time_limit)]
@@ -115,32 +112,34 @@ def run(
     if not result.has_plan:
         no_plan = words("Nessun piano per", "No plan for", lang)
         base.fail(f"{no_plan} '{loaded.name}'", result.explanation, EXIT_SOLVER)
-    why = explain_run(result, lang=lang, confirm=explain)
-    extra = why.kept_tables(confirmed=explain)  # marginal values only with --explain
-    # each rule of thumb beside the optimised plan with the same money (the report reads it)
-    rules, _ = rules_placed(loaded)
-    extra["rules"] = rules
-    negotiation, negotiation_lines = negotiation_outputs(result, lang)  # locks and limits
-    extra.update(negotiation)
-    if robust is not None:
-        extra.update({"robust": robust.comparison, "robust_samples": robust.samples})
-    written = write_outputs(
-        result, destination, overwrite=overwrite, overrides=overrides, extra_tables=extra
-    )
+    room = RoomNote(label=label, origin="run", overrides=tuple(overrides))
+    bundle = plan(loaded, room, result=result, robust=robust, explain_fully=explain, lang=lang)
+    written = bundle.write(destination, overwrite=overwrite)
     if not quiet:
-        print_summary(result, base.console, lang=lang)
-        if result.plan is not None:
-            budget = float(result.plan.kpis["budget_total"])
-            for line in rule_sentences(rules, equity_key(loaded), budget, lang=lang):
-                base.console.print(line, highlight=False)
-        base.console.print(explanation_view(why, long=explain, width=base.console.width))
-        for line in negotiation_lines:
-            base.console.print(line, highlight=False)
-        if robust is not None:
-            base.console.print(robust_view(robust, lang))
+        print_bundle(bundle, long=explain)
     base.print_written("Risultati scritti in", "Outputs written to", written, lang)
     if not no_history:
-        record_run(history_path, result, label=label, overrides=overrides, extra_tables=extra)
+        said_recorded(*bundle.record(history_path))
+
+
+def print_bundle(bundle: PlanBundle, long: bool = False) -> None:
+    """The plan on the terminal: summary, rules of thumb, why, negotiation, robust view."""
+    from allocator.render.explain_view import explanation_view
+    from allocator.render.gains import rule_sentences
+    from allocator.render.summary import print_summary
+    from allocator.render.uncertainty import robust_view
+    from allocator.studies.frontier import equity_key
+
+    lang = bundle.why.lang
+    print_summary(bundle.result, base.console, lang=lang)
+    budget = float(bundle.plan.kpis["budget_total"])
+    for line in rule_sentences(bundle.rules, equity_key(bundle.scenario), budget, lang=lang):
+        base.console.print(line, highlight=False)
+    base.console.print(explanation_view(bundle.why, long=long, width=base.console.width))
+    for line in bundle.negotiation_lines:
+        base.console.print(line, highlight=False)
+    if bundle.robust is not None:
+        base.console.print(robust_view(bundle.robust, lang))
 
 
 @base.command(

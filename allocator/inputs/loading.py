@@ -23,10 +23,10 @@ from allocator.inputs.checking import CheckedTable, check_table
 from allocator.inputs.crosschecks import cross_checks
 from allocator.inputs.guide_words import table_description
 from allocator.inputs.locate import DEFAULT_SCENARIO, SCENARIO_FILE, WORKBOOK_FILE, scenario_file
-from allocator.inputs.locks import lock_problems
+from allocator.inputs.locks import lock_problems, unknown_room_ids
 from allocator.inputs.numbers import parse_number
 from allocator.inputs.schema import Scenario
-from allocator.inputs.settings_layers import Layer, SettingsReader
+from allocator.inputs.settings_layers import Layer, SettingsReader, origin_of
 from allocator.inputs.sources import TableSource, Workbook, file_problem, read_csv_table
 from allocator.inputs.tables import TABLES, Table
 from allocator.lang import words
@@ -84,6 +84,19 @@ class Loader(SettingsReader):
         if "locks" in checked:  # minima against capacity: needs the whole scenario
             locks = checked["locks"]
             self.problems += lock_problems(scenario, locks.label, [r.number for r in locks.rows])
+        for key, ids in unknown_room_ids(scenario).items():
+            self.problem(
+                origin_of(key, origins),
+                words(
+                    "nomina identificativi che lo scenario non ha", "names ids the scenario lacks"
+                ),
+                column=key,
+                value=", ".join(ids),
+                expected=words(
+                    "area_id di areas.csv o partner_id di partners.csv",
+                    "area_id of areas.csv or partner_id of partners.csv",
+                ),
+            )
         return None if self.problems else scenario
 
     def _tables(self, layers: list[Layer]) -> dict[str, CheckedTable]:

@@ -80,3 +80,56 @@ def lock_problems(scenario: Scenario, label: str, rows: Sequence[int]) -> list[P
             )
         )
     return problems
+
+
+# --------------------------------------------------------------------------- the room's choices
+
+ROOM_KEYS = ("exclude_areas", "protect_areas", "exclude_partners", "protect_partners")
+"""The ``[room]`` settings, each a list of area or partner ids."""
+
+
+def unknown_room_ids(scenario: Scenario) -> dict[str, list[str]]:
+    """``room.<key>`` → the ids it names that the scenario does not have (empty when all known)."""
+    known = {
+        "areas": {a.area_id for a in scenario.areas},
+        "partners": {p.partner_id for p in scenario.partners},
+    }
+    unknown: dict[str, list[str]] = {}
+    for key in ROOM_KEYS:
+        ids = getattr(scenario.settings.room, key)
+        missing = sorted(set(ids) - known[key.split("_", 1)[1]])
+        if missing:
+            unknown[f"room.{key}"] = missing
+    return unknown
+
+
+def room_locks(scenario: Scenario) -> tuple[Lock, ...]:
+    """The lock rows the room's choices add (``[room]``): excluded → at most 0, protected → at
+    least today's beneficiaries in ``baseline.csv``, clipped to what the capacities can serve."""
+    room = scenario.settings.room
+    if not room:
+        return ()
+    locks = [
+        Lock(partner_id="*", area_id=a, intervention_id="*", max_beneficiaries=0)
+        for a in sorted(set(room.exclude_areas))
+    ]
+    locks += [
+        Lock(partner_id=p, area_id="*", intervention_id="*", max_beneficiaries=0)
+        for p in sorted(set(room.exclude_partners))
+    ]
+    for column, chosen in (("area_id", room.protect_areas), ("partner_id", room.protect_partners)):
+        today: dict[str, float] = defaultdict(float)
+        for row in scenario.baseline:
+            today[getattr(row, column)] += row.beneficiaries
+        for key in sorted(set(chosen)):
+            selector = {"partner_id": "*", "area_id": "*", column: key}
+            lock = Lock(**selector, intervention_id="*", min_beneficiaries=1.0)
+            floor = min(today.get(key, 0.0), reachable(scenario, lock.matches))
+            if floor > 0:
+                locks.append(lock.model_copy(update={"min_beneficiaries": floor}))
+    return tuple(locks)
+
+
+def all_locks(scenario: Scenario) -> tuple[Lock, ...]:
+    """Every lock of the plan: the rows of ``locks.csv``, then those of the room's choices."""
+    return scenario.locks + room_locks(scenario)

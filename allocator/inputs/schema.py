@@ -359,6 +359,39 @@ class SolverSettings(_Row):
     every solver gives the same plan for the same inputs (see docs/formulation.md)."""
 
 
+class Room(_Row):
+    """What the room decides about areas and partners for one plan (``[room]``, ``--set
+    room.exclude_areas=["NIL_057"]``, the page's controls): lock rows, see inputs/locks.py."""
+
+    exclude_areas: tuple[Identifier, ...] = ()
+    """Areas where no intervention is funded in this plan."""
+    protect_areas: tuple[Identifier, ...] = ()
+    """Areas served at least as many beneficiaries as today."""
+    exclude_partners: tuple[Identifier, ...] = ()
+    """Partners given nothing in this plan."""
+    protect_partners: tuple[Identifier, ...] = ()
+    """Partners serving at least as many beneficiaries as today."""
+
+    @model_validator(mode="after")
+    def _not_both(self) -> Room:
+        for kind, excluded, protected in (
+            ("areas", self.exclude_areas, self.protect_areas),
+            ("partners", self.exclude_partners, self.protect_partners),
+        ):
+            both = sorted(set(excluded) & set(protected))
+            if both:
+                raise ValueError(f"{kind} both excluded and protected: {', '.join(both)}")
+        return self
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.exclude_areas
+            or self.protect_areas
+            or self.exclude_partners
+            or self.protect_partners
+        )
+
+
 class Settings(_Row):
     """Everything of ``scenario.toml`` but the tables."""
 
@@ -369,6 +402,7 @@ class Settings(_Row):
     policy: Policy = Policy()
     uncertainty: Uncertainty = Uncertainty()
     solver: SolverSettings = SolverSettings()
+    room: Room = Room()
     map_id_column: str = "area_id"
     """Which areas.csv column matches the ``id`` of boundary polygons (for maps)."""
     map_feature_property: str | None = None

@@ -8,8 +8,8 @@ each must give. (Transition limits are soft: they never make a scenario infeasib
 
 from __future__ import annotations
 
-from allocator.inputs.locks import describe_lock
-from allocator.inputs.schema import Scenario, SolverName
+from allocator.inputs.locks import all_locks, describe_lock
+from allocator.inputs.schema import Room, Scenario, SolverName
 from allocator.lang import words
 from allocator.optimization.model import build_model
 from allocator.optimization.negotiation import (
@@ -34,11 +34,13 @@ def explain_lock_conflicts(scenario: Scenario, lang: str = "en") -> list[str]:
     Empty when the scenario has none, or when it stays infeasible without them (the cause is
     elsewhere).
     """
-    if not scenario.locks:
+    locks = all_locks(scenario)
+    if not locks:
         return []
-    model = build_model(scenario.model_copy(update={"locks": ()}))
+    free = scenario.settings.model_copy(update={"room": Room()})
+    model = build_model(scenario.model_copy(update={"locks": (), "settings": free}))
     elastic: Elastic = {}
-    define_lock_constraints(model, scenario.locks, elastic)
+    define_lock_constraints(model, locks, elastic)
     model.problem.sense = 1  # minimise the slack
     model.problem.setObjective(sum(elastic.values()) + 0.0)
     settings = scenario.settings.solver.model_copy(update={"name": SolverName.HIGHS})
@@ -52,7 +54,7 @@ def explain_lock_conflicts(scenario: Scenario, lang: str = "en") -> list[str]:
         amount = _number(by, lang)
         if family == "lock":  # the only elastic family
             assert isinstance(key, int)
-            lock = scenario.locks[key]
+            lock = locks[key]
             what = describe_lock(lock, lang)
             low = side == "min"
             limit = _number(

@@ -23,8 +23,8 @@ import pulp
 from pydantic import ValidationError
 
 from allocator.errors import InputError, Problem
-from allocator.inputs.locks import lock_problems, reachable
-from allocator.inputs.schema import WILDCARD, Lock, Scenario
+from allocator.inputs.locks import all_locks, lock_problems, reachable
+from allocator.inputs.schema import WILDCARD, Lock, Room, Scenario
 
 if TYPE_CHECKING:
     from allocator.optimization.model import AllocationModel
@@ -88,9 +88,10 @@ def loss_bounds(scenario: Scenario) -> list[LossBound]:
 
 
 def has_negotiation(scenario: Scenario) -> bool:
-    """Whether the scenario has locks or transition limits."""
+    """Whether the scenario has locks (``locks.csv`` or the room's choices) or transition
+    limits."""
     policy = scenario.settings.policy
-    return bool(scenario.locks) or (
+    return bool(all_locks(scenario)) or (
         policy.max_partner_loss is not None or policy.max_area_loss is not None
     )
 
@@ -100,7 +101,7 @@ def without_negotiation(scenario: Scenario) -> Scenario:
     policy = scenario.settings.policy.model_copy(
         update={"max_partner_loss": None, "max_area_loss": None}
     )
-    settings = scenario.settings.model_copy(update={"policy": policy})
+    settings = scenario.settings.model_copy(update={"policy": policy, "room": Room()})
     return scenario.model_copy(update={"locks": (), "settings": settings})
 
 
@@ -141,10 +142,10 @@ def define_lock_constraints(
 ) -> None:
     """Each lock row: min_beneficiaries ≤ Σ x over the arcs it matches ≤ max_beneficiaries.
 
-    ``locks`` defaults to the model's scenario's; ``elastic`` collects a slack per side (used to
-    explain infeasibility).
+    ``locks`` defaults to all the model's scenario's (``locks.csv`` and the room's); ``elastic``
+    collects a slack per side (used to explain infeasibility).
     """
-    for n, lock in enumerate(model.scenario.locks if locks is None else locks):
+    for n, lock in enumerate(all_locks(model.scenario) if locks is None else locks):
         served = matched(model, lock)
         _bound(model, "lock", n, served, lock.min_beneficiaries, lock.max_beneficiaries, elastic)
 

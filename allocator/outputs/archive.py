@@ -269,11 +269,13 @@ class Archive:
         origin: str = "run",
         overrides: Sequence[str] = (),
         extra_tables: Mapping[str, pd.DataFrame] | None = None,
+        details: Mapping[str, Any] | None = None,
     ) -> int:
-        """Store a solved run (with its plan) and return its id."""
+        """Store a solved run (with its plan) and return its id; ``details`` join its provenance
+        (the plan's name, note and changes in words, as ``run.json`` has them)."""
         if result.plan is None:
             raise ValueError("a run without a plan has nothing to archive")
-        info = provenance(result, list(overrides))
+        info = {**provenance(result, list(overrides)), **(details or {})}
         names = pd.DataFrame(
             [(p.partner_id, p.name) for p in result.scenario.partners],
             columns=["partner_id", "name"],

@@ -115,18 +115,20 @@ def write_outputs(
     overwrite: bool = False,
     overrides: list[str] | None = None,
     extra_tables: dict[str, pd.DataFrame] | None = None,
+    details: dict[str, Any] | None = None,
     notice: Notice = to_stderr,
 ) -> Path:
     """Write every output file of the run into ``out``, atomically. Returns ``out``.
 
     ``extra_tables`` (name → frame) are written as ``name.csv`` and as sheets too (the
-    explanations and comparisons add theirs this way).
+    explanations and comparisons add theirs this way); ``details`` are added to ``run.json``
+    (the plan's name, note and changes in words: ``PlanBundle.details`` of render/bundle.py).
     """
     if result.plan is None:
         raise ValueError("a run without a plan has no outputs to write")
     return write_folder(
         out,
-        lambda folder: _write_all(result, folder, overrides, extra_tables or {}),
+        lambda folder: _write_all(result, folder, overrides, extra_tables or {}, details or {}),
         overwrite=overwrite,
         notice=notice,
     )
@@ -137,6 +139,7 @@ def _write_all(
     folder: Path,
     overrides: list[str] | None,
     extra_tables: dict[str, pd.DataFrame],
+    details: dict[str, Any],
 ) -> None:
     plan = result.plan
     assert plan is not None
@@ -144,7 +147,7 @@ def _write_all(
         folder,
         {**plan.tables(), **extra_tables},
         plan.kpis,
-        provenance(result, overrides),
+        {**provenance(result, overrides), **details},
         result.scenario,
     )
 

@@ -92,3 +92,34 @@ def kpi_delta(key: str, value: Any, lang: str = "it") -> str:
 def kpi_value(key: str, value: Any, lang: str = "it") -> str:
     """The value of KPI ``key`` written as the registry says."""
     return formatted(value, kpi_format(key), lang)
+
+
+MONTHS_IT = (
+    "gennaio",
+    "febbraio",
+    "marzo",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "agosto",
+    "settembre",
+    "ottobre",
+    "novembre",
+    "dicembre",
+)
+
+
+def moment(iso: str, lang: str = "it") -> str:
+    """An ISO timestamp as a planner reads it, in the machine's local time: ``4 dicembre 2026,
+    18:54`` (``4 December 2026, 18:54``); the text itself when it is not a timestamp."""
+    from datetime import datetime
+
+    try:
+        when = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return str(iso) if iso else MISSING
+    if when.tzinfo is not None:
+        when = when.astimezone()
+    month = MONTHS_IT[when.month - 1] if lang == "it" else when.strftime("%B")
+    return f"{when.day} {month} {when.year}, {when:%H:%M}"

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from allocator.outputs.files import write_text_atomically
+from allocator.render.formats import moment
 from allocator.render.plotting import check_lang
 from allocator.render.report_negotiation import negotiation_sections
 from allocator.render.report_partners import partners_section, status_quo, status_quo_section
@@ -101,6 +102,7 @@ def build_report(
     credit = f"<p><strong>{e(CREDIT)}</strong></p>" if _credits_comune(runs) else ""
     today = status_quo(run)
     sections = [
+        f'<h2 id="plan">{e(words["plan"])}</h2>{plan_section(run, lang)}',
         f"<h2>{e(words['kpis'])}</h2>{kpi_cards(run, lang)}",
         f'<h2 id="status-quo">{e(words["status_quo"])}</h2>{status_quo_section(run, today, lang)}',
         f"<h2>{e(words['map'])}</h2>{map_section(run, lang, border)}",
@@ -110,13 +112,13 @@ def build_report(
         f'<h2 id="partners">{e(words["partners"])}</h2>{partners_section(run, today, lang)}',
         f"<h2>{e(words['strengthen'])}</h2>{strengthen_section(run, lang)}",
     ]
-    sections += negotiation_sections(run.source, lang)  # locks, limits, near-optimal ranges
+    sections += negotiation_sections(run, lang)  # locks, limits, near-optimal ranges
     if len(runs) > 1:
         sections.append(f"<h2>{e(words['compare'])}</h2>{compare_section(runs, lang)}")
     sections.extend(extra_sections)
     sections.append(f'<h2 id="summary">{e(words["summary"])}</h2>{summary_section(run, lang)}')
     footer = "".join(provenance(r, lang) for r in runs)
-    title = f"{words['title']} – {run.name}"
+    title = f"{words['title']} – {run.plan_label or run.name}"
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -127,6 +129,25 @@ def build_report(
         f"<main>{''.join(sections)}</main>"
         f"<footer><h2>{e(words['provenance'])}</h2>{credit}{footer}</footer>"
         "</body></html>\n"
+    )
+
+
+def plan_section(run: ReportRun, lang: str) -> str:
+    """The plan as the room set it: its name, note and date, and every setting it changed from
+    the scenario's, in words (an area excluded, the money, the floor)."""
+    words = WORDS[lang]
+    facts = [(words["plan_name"], run.plan_label)] if run.plan_label else []
+    note = str(run.provenance.get("note") or "")
+    facts += [(words["plan_note"], note)] if note else []
+    facts.append((words["plan_date"], moment(str(run.provenance.get("created") or ""), lang)))
+    listed = "".join(f"<li>{e(k)}: {e(v)}</li>" for k, v in facts)
+    scenario = {"scenario": run.name}
+    if not run.changes:
+        return f"<ul>{listed}</ul><p>{e(words['plan_unchanged'].format(**scenario))}</p>"
+    changes = "".join(f"<li>{e(c)}</li>" for c in run.changes)
+    return (
+        f"<ul>{listed}</ul><p>{e(words['plan_changes'].format(**scenario))}</p>"
+        f'<ul id="plan-changes">{changes}</ul>'
     )
 
 

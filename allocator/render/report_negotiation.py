@@ -6,34 +6,37 @@ when the run is the ``ottimo/`` of ``allocator alternatives``) and is empty when
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from allocator.render.formats import euro, number, share
+from allocator.render.report_runs import ReportRun
 from allocator.render.report_sections import e, image, table
 from allocator.render.report_words import columns
 from allocator.studies.alternatives import firm_label
 
 
-def negotiation_sections(source: str | Path, lang: str = "it") -> list[str]:
-    """The negotiation sections for a run read from ``source`` (empty for other runs)."""
-    folder = Path(source)
-    if not folder.is_dir():
-        return []
-    sections = [price_section(folder, lang), ranges_section(folder.parent, lang)]
+def negotiation_sections(run: ReportRun, lang: str = "it") -> list[str]:
+    """The negotiation sections of a run: the price of its locks and limits (kept beside the
+    plan), and the near-optimal ranges when it was read from the ``ottimo/`` folder of
+    ``allocator alternatives``."""
+    folder = Path(run.source)
+    ranges = ranges_section(folder.parent, lang) if folder.is_dir() else ""
+    sections = [price_section(run.tables, lang), ranges]
     return [s for s in sections if s]
 
 
-def price_section(folder: Path, lang: str = "it") -> str:
+def price_section(tables: Mapping[str, pd.DataFrame], lang: str = "it") -> str:
     """The price of the locks and limits, and how the transition limits are kept."""
-    price_path, transition_path = folder / "negotiation_price.csv", folder / "transition.csv"
-    if not price_path.is_file() and not transition_path.is_file():
+    price, transition = tables.get("negotiation_price"), tables.get("transition")
+    if price is None and transition is None:
         return ""
     it = lang == "it"
     parts = [f"<h2>{e('Vincoli fissi e gradualità' if it else 'Locks and transition limits')}</h2>"]
-    if price_path.is_file():
-        price = pd.read_csv(price_path).set_index("measure")
+    if price is not None:
+        price = price.set_index("measure")
         w, wo = price["with_negotiation"], price["without_negotiation"]
         lost = float(wo["beneficiaries_served"] - w["beneficiaries_served"])
         if it:
@@ -53,8 +56,7 @@ def price_section(folder: Path, lang: str = "it") -> str:
                 f"{number(wo['objective'], lang, 4)}."
             )
         parts.append(f'<p id="negotiation-price">{e(text)}</p>')
-    if transition_path.is_file():
-        transition = pd.read_csv(transition_path)
+    if transition is not None:
         short = transition[transition["shortfall"] > 0]
         clipped = int(transition["clipped"].astype(bool).sum())
         if it:

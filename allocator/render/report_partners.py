@@ -7,9 +7,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from allocator.postprocess.results import Plan
 from allocator.render.formats import euro, kpi_delta, kpi_value, number, whole_people
-from allocator.render.report_runs import ReportRun
+from allocator.render.report_runs import ReportRun, TodayPlan
 from allocator.render.report_sections import REPORT_KPIS, e, label, table
 from allocator.render.report_words import WORDS, columns
 
@@ -39,14 +38,9 @@ SHOWN_PLACES = 3
 """Areas (interventions) listed by name per partner before "and N more"."""
 
 
-def status_quo(run: ReportRun) -> Plan | None:
-    """Today's allocation measured as a plan (the same KPIs), when the inputs hold a baseline."""
-    from allocator.studies.rules import status_quo_plan
-
-    if run.scenario is None or not run.scenario.baseline:
-        return None
-    today = status_quo_plan(run.scenario)
-    return None if today is None else today.plan
+def status_quo(run: ReportRun) -> TodayPlan | None:
+    """Today's allocation measured as a plan (the same KPIs), when the scenario has a baseline."""
+    return run.today
 
 
 def listed(names: Sequence[str], lang: str) -> str:
@@ -60,7 +54,7 @@ def listed(names: Sequence[str], lang: str) -> str:
     return f"{', '.join(unique[:SHOWN_PLACES])} {word} {more}{tail}"
 
 
-def partners_frame(run: ReportRun, today: Plan | None, lang: str) -> pd.DataFrame:
+def partners_frame(run: ReportRun, today: TodayPlan | None, lang: str) -> pd.DataFrame:
     """Per partner in the plan or today: name, legal form, where, what, beneficiaries (whole,
     adding up to the plan's rounded total), money from funders, own cofunding, and the change
     against today. Sorted by money, then name."""
@@ -80,8 +74,7 @@ def partners_frame(run: ReportRun, today: Plan | None, lang: str) -> pd.DataFram
     plan = run.allocation
     if plan is None:
         return pd.DataFrame(columns=columns)
-    scenario = run.scenario
-    partners = {p.partner_id: p for p in scenario.partners} if scenario else {}
+    partners = run.partners
     areas = dict(zip(run.areas["area_id"].astype(str), run.areas["name"], strict=True))
     interventions = run.intervention_names
     served = plan[plan["beneficiaries"] > 1e-6]
@@ -91,12 +84,9 @@ def partners_frame(run: ReportRun, today: Plan | None, lang: str) -> pd.DataFram
         past = today.allocation.groupby("partner_id")[["beneficiaries", "funded_cost"]].sum()
     ids = sorted(set(by_partner.index) | set(past.index))
     frame = pd.DataFrame({"partner_id": ids})
-    frame["name"] = [partners[i].name if i in partners else i for i in ids]
+    frame["name"] = [partners[i][0] if i in partners else i for i in ids]
     frame["legal_form"] = [
-        LEGAL_FORMS[lang].get(str(partners[i].legal_form), str(partners[i].legal_form))
-        if i in partners
-        else ""
-        for i in ids
+        LEGAL_FORMS[lang].get(partners[i][1], partners[i][1]) if i in partners else "" for i in ids
     ]
     rows = {i: served[served["partner_id"] == i] for i in ids}
     frame["where"] = [listed([areas.get(a, a) for a in rows[i]["area_id"]], lang) for i in ids]
@@ -132,10 +122,10 @@ def signed_euro(value: float, lang: str) -> str:
 
 def missing_reason(run: ReportRun, lang: str) -> str:
     """Why today's allocation is not shown: no baseline, or inputs no longer as they were."""
-    return WORDS[lang]["inputs_changed" if run.scenario is None else "status_quo_missing"]
+    return WORDS[lang]["status_quo_missing" if run.names_known else "inputs_changed"]
 
 
-def partners_section(run: ReportRun, today: Plan | None, lang: str) -> str:
+def partners_section(run: ReportRun, today: TodayPlan | None, lang: str) -> str:
     """Per organisation: where, what, how many, money, and the change against today."""
     it = lang == "it"
     frame = partners_frame(run, today, lang)
@@ -157,7 +147,7 @@ def partners_section(run: ReportRun, today: Plan | None, lang: str) -> str:
     return f"<p>{e(lead)}</p>" + table(frame, shown, lang, "partners-table")
 
 
-def status_quo_section(run: ReportRun, today: Plan | None, lang: str) -> str:
+def status_quo_section(run: ReportRun, today: TodayPlan | None, lang: str) -> str:
     """The plan's key figures beside today's allocation (measured the same way), and the change."""
     words = WORDS[lang]
     if today is None:

@@ -14,7 +14,7 @@ import pandas as pd
 from allocator.postprocess.kpis import BY_KEY, KPIS, KpiFormat, kpi_label
 from allocator.postprocess.labels import code_word, column_label, status_word
 from allocator.postprocess.limits import LIMIT_LABELS
-from allocator.render.formats import formatted, kpi_value, number, whole_people
+from allocator.render.formats import formatted, kpi_value, moment, number, whole_people
 from allocator.render.gains import rule_sentences
 from allocator.render.maps import MapKeys, area_map
 from allocator.render.plotting import (
@@ -353,7 +353,8 @@ def provenance(run: ReportRun, lang: str) -> str:
     overrides = ", ".join(p.get("overrides") or []) or "–"
     return (
         f'<div class="provenance"><p><strong>{e(run.label)}</strong> ({e(run.source)}) – '
-        f"{e(words['created'])} {e(p.get('created', '–'))}; {e(words['status'])}: "
+        f"{e(words['created'])} {e(moment(str(p.get('created') or ''), lang))}; "
+        f"{e(words['status'])}: "
         f"<strong>{e(status_word(status, lang))}</strong>; {e(words['solver'])} "
         f"{e(solver.get('name', ''))} ({e(versions.get('solver', ''))}), "
         f"{e(number(float(solver.get('seconds') or 0.0), lang, 2))} s; allocator "

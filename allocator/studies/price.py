@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from allocator.inputs.locks import all_locks
 from allocator.inputs.schema import Scenario
 from allocator.optimization.negotiation import has_negotiation, without_negotiation
 from allocator.optimization.pipeline import RunResult, run_scenario
@@ -59,7 +60,7 @@ def price_of_negotiation(result: RunResult) -> Price | None:
     return Price(
         with_negotiation={k: float(result.plan.kpis[k]) for k in MEASURES},
         without_negotiation={k: float(free.plan.kpis[k]) for k in MEASURES},
-        locks=len(scenario.locks),
+        locks=len(all_locks(scenario)),
         max_partner_loss=policy.max_partner_loss,
         max_area_loss=policy.max_area_loss,
     )

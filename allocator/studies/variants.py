@@ -15,7 +15,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from allocator.errors import UsageError
+from allocator.inputs.locks import unknown_room_ids
 from allocator.inputs.schema import Budget, Scenario, Settings
+from allocator.lang import words
 from allocator.optimization.model import AllocationModel, define_objective, prepare
 from allocator.optimization.pipeline import RunResult, run_scenario
 
@@ -50,7 +52,13 @@ def with_setting(scenario: Scenario, key: str, value: Any) -> Scenario:
     except ValidationError as exc:
         reasons = "; ".join(e["msg"] for e in exc.errors())
         raise UsageError(f"{key} = {value!r} is not valid: {reasons}") from None
-    return scenario.model_copy(update={"settings": settings})
+    changed = scenario.model_copy(update={"settings": settings})
+    for room_key, ids in unknown_room_ids(changed).items():
+        kind = (
+            words("quartieri", "areas") if room_key.endswith("areas") else words("enti", "partners")
+        )
+        raise UsageError(f"{kind} {words('sconosciuti', 'unknown')}: {', '.join(ids)}")
+    return changed
 
 
 def without_budget(scenario: Scenario) -> Scenario:
