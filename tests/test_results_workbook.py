@@ -137,7 +137,8 @@ def test_settings_sheet_says_which_plan_it_is(run_folder: Path) -> None:
     assert rows["Scenario"] == "Small test scenario"
     assert rows["Nome del piano"] == "non indicato"
     assert rows["Esito del calcolo"] == "ottimo"
-    assert rows["scala del budget"] == pytest.approx(0.8)
+    # the change as the run worded it
+    assert rows["Scala degli importi dei finanziatori"] == "80% di quelli dello scenario"
     assert rows["Data"].year >= 2024  # a date cell, shown as "3 dicembre 2026, 14:26"
     run = json.loads((run_folder / "run.json").read_text())
     hashes = {str(k): v for k, v in rows.items() if k and str(k).endswith(".csv")}
@@ -153,7 +154,7 @@ def test_settings_sheet_names_areas_and_partners_and_the_plan(tmp_path: Path) ->
         "scenario": "Milano",
         "solver": {"status": "feasible"},
         "overrides": [
-            "escludi_quartieri=a1",
+            'room.exclude_areas=["a1"]',
             'policy.equity_measure="min"',
             "funders.comune.amount=8e5",
         ],
@@ -167,9 +168,9 @@ def test_settings_sheet_names_areas_and_partners_and_the_plan(tmp_path: Path) ->
     assert rows["Nota"] == "per il tavolo del 3 dicembre"
     assert rows["Data"].hour == 14  # Milan's time (CET) of 13:26 UTC
     assert rows["Esito del calcolo"] == "ammissibile (non provato ottimo)"
-    assert rows["quartieri esclusi"] == "San Siro"
+    assert rows["quartieri esclusi"] == "San Siro"  # no words from the run: the registry's
     assert rows["misura dell'equità"] == "quartiere meno coperto"
-    assert rows["importo: Comune di Milano"] == 800000
+    assert rows["importo di Comune di Milano"] == 800000
     cells = {c.value: c for row in sheet.iter_rows(min_row=2) for c in row}
     assert "€" in cells[800000].number_format
 

@@ -2,9 +2,9 @@
 
 Read from the run's provenance (``run.json``, :func:`allocator.outputs.run_folder.provenance`):
 the plan's name and note (``label``, ``note``, when the run has them), its date, the scenario, every
-setting changed from the scenario (the ``--set`` overrides and the page's choices, by their labels
-in :mod:`allocator.postprocess.labels`, areas and partners by name), the solver's status in words,
-and the input files with their sha256.
+setting changed from the scenario (the ``--set`` overrides, the page's choices among them: as the
+run worded them, ``changes``, else by the labels of :mod:`allocator.postprocess.labels` with areas
+and partners by name), the solver's status in words, and the input files with their sha256.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from allocator.inputs.settings_layers import set_value
 from allocator.lang import words
 from allocator.postprocess.labels import column_format, column_label, shown_code, status_word
 
@@ -41,20 +42,27 @@ def local_time(created: Any) -> datetime | None:
 
 
 def override_row(override: str, lang: str, names: Mapping[str, Mapping[str, str]]) -> Row:
-    """One ``key=value`` override (``budget.scale=0.8``) as (its label, its value, its format)."""
-    key, _, raw = override.partition("=")
-    key, raw = key.strip(), raw.strip().strip('"')
+    """One ``key=value`` override (``budget.scale=0.8``) as (its label, its value, its format),
+    for a run whose provenance has no ``changes`` in words."""
+    key, _, text = override.partition("=")
+    key = key.strip()
+    try:
+        value: Any = set_value(text.strip())
+    except ValueError:
+        value = text.strip()
     label = column_label(key, lang, names=names)
     kind = column_format(key)
-    try:
-        number = float(raw)
-    except ValueError:
-        return label, shown_code(key, raw, lang, names=names), ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return label, shown_code(key, value, lang, names=names), ""
     if kind == "text":
-        return label, raw, ""
-    if kind == "decimal":
-        return label, number, "general"
-    return label, int(number) if kind == "count" and number.is_integer() else number, kind
+        return label, value, ""
+    return label, value, "general" if kind == "decimal" else kind
+
+
+def change_row(change: str) -> Row:
+    """One change in words (``Quartieri esclusi: San Siro``) as (what, how)."""
+    what, _, how = change.partition(": ")
+    return (what, how, "") if how else (change, None, "")
 
 
 def _text(value: Any, missing: str) -> str:
@@ -97,7 +105,11 @@ def settings_rows(
         ),
     ]
     overrides = list(run.get("overrides") or [])
-    rows += [override_row(str(o), lang, names) for o in overrides]
+    changes = run.get("changes")
+    if isinstance(changes, list) and len(changes) == len(overrides):  # worded by the run
+        rows += [change_row(str(c)) for c in changes]
+    else:
+        rows += [override_row(str(o), lang, names) for o in overrides]
     if not overrides:
         rows.append((words("nessuna", "none", lang), None, ""))
     rows.append((words("File di input", "Input files", lang), "sha256", "heading"))

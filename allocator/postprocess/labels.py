@@ -196,20 +196,40 @@ COLUMNS: tuple[Column, ...] = (
     _c("ranges.served", "beneficiari (min–max)", "beneficiaries (min–max)"),
     _c("ranges.optimum", "ottimo", "optimum", "count"),
     _c("ranges.funded", "fondi (min–max)", "money (min–max)"),
-    # the settings a run changes (``--set`` keys and the page's locks)
-    _c("budget.scale", "scala del budget", "budget scale", "decimal"),
-    _c("policy.equity_weight", "peso dell'equità", "equity weight", "decimal"),
+    # the settings a run changes (``--set`` keys, the page's controls among them)
+    _c(
+        "budget.scale",
+        "scala degli importi dei finanziatori",
+        "scale of the funders' amounts",
+        "share",
+    ),
+    _c("policy.equity_weight", "peso dell'equità", "weight of equity", "share"),
     _c("policy.equity_measure", "misura dell'equità", "equity measure", values="equity_measure"),
     _c(
         "policy.equity_share",
         "quota dei quartieri più scoperti",
-        "share of worst-covered areas",
+        "share of the worst-covered areas",
         "share",
     ),
     _c("policy.equity_floor", "soglia di equità", "equity floor", "share"),
-    _c("policy.min_coverage", "copertura minima", "minimum coverage", "share"),
-    _c("policy.max_area_loss", "perdita massima per quartiere", "largest loss per area", "share"),
-    _c("policy.max_partner_loss", "perdita massima per ente", "largest loss per partner", "share"),
+    _c(
+        "policy.min_coverage",
+        "copertura minima di ogni quartiere e intervento",
+        "minimum coverage of every area and intervention",
+        "share",
+    ),
+    _c(
+        "policy.max_area_loss",
+        "perdita massima di un quartiere rispetto a oggi",
+        "largest loss of an area against today",
+        "share",
+    ),
+    _c(
+        "policy.max_partner_loss",
+        "perdita massima di un ente rispetto a oggi",
+        "largest loss of a partner against today",
+        "share",
+    ),
     _c(
         "policy.min_partner_experience_years",
         "anni minimi di esperienza degli enti",
@@ -220,10 +240,20 @@ COLUMNS: tuple[Column, ...] = (
     _c("solver.time_limit", "tempo massimo di calcolo (s)", "time limit (s)", "decimal"),
     _c("solver.mip_gap", "tolleranza di ottimalità", "optimality tolerance", "decimal"),
     _c("solver.threads", "processi del risolutore", "solver threads", "count"),
-    _c("escludi_quartieri", "quartieri esclusi", "areas excluded", values="area_id"),
-    _c("proteggi_quartieri", "quartieri protetti", "areas protected", values="area_id"),
-    _c("escludi_enti", "enti esclusi", "partners excluded", values="partner_id"),
-    _c("garantisci_enti", "enti garantiti", "partners protected", values="partner_id"),
+    _c("room.exclude_areas", "quartieri esclusi", "areas excluded", values="area_id"),
+    _c(
+        "room.protect_areas",
+        "quartieri protetti (almeno quanto oggi)",
+        "areas protected (at least today's)",
+        values="area_id",
+    ),
+    _c("room.exclude_partners", "enti esclusi", "partners excluded", values="partner_id"),
+    _c(
+        "room.protect_partners",
+        "enti garantiti (almeno quanto oggi)",
+        "partners guaranteed (at least today's)",
+        values="partner_id",
+    ),
 )
 """Every column shown, in no particular order."""
 
@@ -233,10 +263,11 @@ PREFIXES: dict[str, tuple[str, str, KpiFormat]] = {
     "served_": ("raggiunti", "served", "count"),
     "coverage_": ("copertura", "coverage", "share"),
     "paid_": ("pagato", "paid", "euro"),
-    "funders.": ("importo", "amount", "euro"),
+    "funders.": ("importo di", "amount of", "euro"),
 }
 """Columns named after an intervention, a role or a funder (``served_<id>``, ``paid_staff:<role>``,
-``funders.<id>.amount``): their word and format; the name follows."""
+``funders.<id>.amount``): their word and format; the name follows (``importo di Comune di
+Milano``)."""
 
 KPI_SUFFIXES: dict[str, tuple[str, str]] = {
     "better_": ("{}, piano ottimizzato con la stessa spesa", "{}, optimised plan, same money"),
@@ -350,7 +381,9 @@ def _derived(column: str, lang: str, names: Mapping[str, Mapping[str, str]]) -> 
             item = column[len(prefix) :]
             if prefix == "funders.":
                 funder = item.rsplit(".", 1)[0]
-                shown = names.get("funder_id", {}).get(funder, funder)
+                return (
+                    f"{italian if it else english} {names.get('funder_id', {}).get(funder, funder)}"
+                )
             elif item.startswith("staff:"):
                 role = item.split(":", 1)[1]
                 shown = names.get("role_id", {}).get(role, role)
@@ -414,5 +447,6 @@ def shown_code(
         return value
     known = (names or {}).get(found.values)
     if known is not None:
-        return ", ".join(known.get(v, v) for v in str(value).split(","))
+        ids = value if isinstance(value, list | tuple) else str(value).split(",")
+        return ", ".join(known.get(str(v), str(v)) for v in ids)
     return code_word(found.values, value, lang)
