@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SCENARIO ?=
 
-.PHONY: demo test test-fast lint typecheck pytest bench clean chromium libreoffice notebooks report app
+.PHONY: demo test test-fast lint typecheck pytest bench clean chromium libreoffice notebooks report app messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,14 @@ libreoffice:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			--no-install-recommends libreoffice-calc >/dev/null; \
 	else echo "libreoffice missing and not root: the LibreOffice test of results.xlsx will be skipped"; fi
+
+# The catalogs of planner texts: extract the msgids from the code (build/allocator.pot) and merge
+# them into allocator/locale/{it,en}/LC_MESSAGES/allocator.po (settings in pyproject's
+# [tool.babel.*]); then translate the new Italian entries (tests/test_catalog.py checks).
+messages: $(VENV)/.installed-dev
+	@mkdir -p build
+	$(BIN)/pybabel -q extract
+	$(BIN)/pybabel -q update
 
 # Regenerate the notebooks (stored without outputs) from notebooks/build_notebooks.py.
 notebooks: $(VENV)/.installed-dev

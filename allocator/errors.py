@@ -24,18 +24,18 @@ class Problem:
     expected: str | None = None
 
     def __str__(self) -> str:
-        from allocator.lang import words  # the language in force (Italian by default)
+        from allocator.i18n import _  # the language in force (Italian by default)
 
         where = self.file
         if self.row is not None:
-            where += words(f", riga {self.row}", f", row {self.row}")
+            where += _(", row {row}").format(row=self.row)
         if self.column is not None:
-            where += words(f", colonna '{self.column}'", f", column '{self.column}'")
+            where += _(", column '{column}'").format(column=self.column)
         text = f"{where}: {self.message}"
         if self.value is not None and self.value != "":
-            text += words(f" (valore: {self.value!r})", f" (value: {self.value!r})")
+            text += _(" (value: {value})").format(value=repr(self.value))
         if self.expected:
-            text += words(f"; atteso: {self.expected}", f"; expected {self.expected}")
+            text += _("; expected {expected}").format(expected=self.expected)
         return text
 
 

@@ -28,7 +28,7 @@ def main() -> None:
     start = time.perf_counter()
     outcome = near_optimal(scenario, slack=args.slack, count=args.count, by=args.by)
     seconds = time.perf_counter() - start
-    assert outcome.ok, outcome.explanation
+    assert outcome.ok, outcome.facts
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}, "

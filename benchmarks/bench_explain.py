@@ -143,7 +143,7 @@ def measure(label: str, s: Scenario, sentences: bool) -> None:
     start = time.perf_counter()
     result = run_scenario(s)
     plain = time.perf_counter() - start
-    assert result.plan is not None, result.explanation
+    assert result.plan is not None, result.facts
     k = result.plan.kpis
     print(
         f"{label}: {len(s.areas)} areas, {len(s.interventions)} interventions, "

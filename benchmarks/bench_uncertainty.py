@@ -15,6 +15,7 @@ from machine import machine, peak_memory
 
 from allocator.datasets.needs import need_sampler
 from allocator.inputs.loading import load_scenario
+from allocator.render.facts import executor_words
 from allocator.studies.executor import make_executor
 from allocator.studies.uncertainty import uncertainty
 
@@ -27,7 +28,7 @@ def main(samples: int = 200, engine: str = "local", jobs: int = 2) -> None:
     with make_executor(engine, jobs) as executor:
         started = time.perf_counter() - start
         study = uncertainty(scenario, sampler, samples, seed=1, executor=executor)
-        where = executor.describe()
+        where = executor_words(executor, "en")
     seconds = time.perf_counter() - start
     statuses = study.samples.loc[study.samples["plan"] == "reoptimised", "status"]
     print(

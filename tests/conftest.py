@@ -36,7 +36,7 @@ def solved(scenario: Scenario) -> RunResult:
     """Solve to optimality and check the invariants on the plan (capacity, budget, earmarks, staff,
     balance): the helper of the exact, negotiation and property tests."""
     result = run_scenario(scenario)
-    assert result.status is SolveStatus.OPTIMAL, result.explanation
+    assert result.status is SolveStatus.OPTIMAL, result.facts
     assert result.plan is not None
     assert check_plan(scenario, result.plan) == []
     return result

@@ -58,7 +58,7 @@ def ranges_of(outcome: NearOptimal) -> dict[str, tuple[float, ...]]:
 
 def test_ranges_within_ten_percent_are_the_hand_worked_ones() -> None:
     outcome = near_optimal(two_areas(), slack=0.1, count=3)
-    assert outcome.ok, outcome.explanation
+    assert outcome.ok, outcome.facts
     got = ranges_of(outcome)
     assert got["A"] == pytest.approx((44, 60, 440, 600), abs=1e-4)
     assert got["B"] == pytest.approx((24, 56, 240, 560), abs=1e-4)
@@ -76,7 +76,7 @@ def test_slack_zero_collapses_the_ranges_to_the_unique_optimum() -> None:
 
 def check_outcome(s: Scenario, outcome: NearOptimal) -> None:
     """Every alternative within the slack and sound; the optimum inside every range."""
-    assert outcome.ok, outcome.explanation
+    assert outcome.ok, outcome.facts
     assert outcome.optimum.plan is not None
     best = outcome.optimum.plan.kpis["objective"]
     for alternative in outcome.alternatives:

@@ -228,9 +228,9 @@ def test_infeasible_scenario_exits_3_and_says_why(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = invoke("run", write_scenario(tmp_path / "s", {"staff": staff}), "--out", out)
     assert result.exit_code == EXIT_INFEASIBLE
-    assert "2 areas × min 1 FTE = 2 FTE, but only 1 FTE available" in " ".join(
-        result.output.split()
-    )
+    said = " ".join(result.output.split())
+    assert "Educator: 2 quartieri × minimo 1 FTE = 2 FTE, ma solo 1 FTE disponibili" in said
+    assert "educatore" not in said, "the role's name, not its id"
     assert not out.exists()
 
 

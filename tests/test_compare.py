@@ -10,12 +10,13 @@ from typer.testing import CliRunner
 
 from allocator.cli import app
 from allocator.optimization.pipeline import run_scenario
+from allocator.render.comparison import write_comparison
+from allocator.render.formats import number
 from allocator.studies.compare import (
+    RuleApplied,
     comparable_objectives,
     compare_plans,
     compare_results,
-    number_it,
-    write_comparison,
 )
 from allocator.studies.variants import with_setting
 from tests.toy import toy_scenario, write_toy
@@ -75,6 +76,9 @@ def test_workbook_csvs_and_minutes_are_written_atomically(tmp_path: Path) -> Non
     assert sheets == list(comparison.tables())
     summary = (out / "summary.md").read_text()
     assert "| beneficiari raggiunti | 10 | 15 |" in summary
+    rules = [d for d in descriptions.values() if isinstance(d, RuleApplied)]
+    assert rules and {d.applied_to for d in rules} == {"base"}
+    assert "regola empirica applicata a base" in summary
     assert [p.name for p in tmp_path.iterdir()] == ["cmp"]  # no staging folder left
 
 
@@ -105,8 +109,8 @@ def test_objectives_that_weigh_equity_differently_are_not_set_side_by_side(
 
 
 def test_italian_numbers() -> None:
-    assert number_it(1234567.8) == "1.234.568"
-    assert number_it(0.5, 1) == "0,5"
+    assert number(1234567.8, "it") == "1.234.568"
+    assert number(0.5, "it", 1) == "0,5"
 
 
 @pytest.mark.usefixtures("toy_loading")

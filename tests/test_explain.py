@@ -22,6 +22,7 @@ from allocator.postprocess.limits import binding_limits
 from allocator.postprocess.marginal import marginal_values
 from allocator.postprocess.strengthen import idle_capacity, where_to_strengthen
 from allocator.render.explanations import Explanation, explain, limits_in_words
+from allocator.render.facts import no_plan_sentences
 from allocator.render.formats import number
 from tests.builders import scenario
 from tests.test_model_exact import solved, two_areas
@@ -273,9 +274,9 @@ def test_conflict_earmark_area_not_caught_before_solving() -> None:
     r = run_scenario(s)
     assert r.status is SolveStatus.INFEASIBLE
     assert r.outcome is not None, "the pre-solve bound should not catch this one"
-    assert len(r.explanation) == 1
-    assert "at least 1 FTE of R1 (R1) in B (B)" in r.explanation[0]
-    assert "no funder may pay" in r.explanation[0]
+    (sentence,) = no_plan_sentences(r, "en")
+    assert "at least 1 FTE of R1 in B" in sentence
+    assert "no funder may pay" in sentence
 
 
 def test_conflict_earmark_cap_on_staff_money() -> None:
@@ -295,8 +296,9 @@ def test_conflict_earmark_cap_on_staff_money() -> None:
     kinds = sorted(req.kind for req in conflict.requirements)
     assert kinds == ["earmark_cap", "staff_minimum", "staff_minimum"]
     assert [(req.kind, by) for req, by in conflict.fixes] == [("earmark_cap", pytest.approx(50))]
-    text = r.explanation[0]
-    assert "caps its spending at 150 €" in text and "raise F's earmark cap by 50 €" in text
+    text = no_plan_sentences(r, "en")[0]
+    assert "caps its spending at 150 €" in text
+    assert "raise Comune's earmark cap on staff R1 in all areas by 50 €" in text
     it = explain(r, lang="it")
     assert it.conflicts and "limita la spesa a 150 €" in it.sentences[0]
 
@@ -318,10 +320,12 @@ def test_two_independent_conflicts_are_both_named() -> None:
     )
     r = run_scenario(s)
     assert r.status is SolveStatus.INFEASIBLE and r.outcome is not None
-    assert len(r.explanation) == 2
-    joined = " ".join(r.explanation)
-    assert "R1 (R1) in B (B)" in joined and "no funder may pay" in joined
-    assert "caps its spending at 1,500 €" in joined and "raise G's earmark cap by 500 €" in joined
+    sentences = no_plan_sentences(r, "en")
+    assert len(sentences) == 2 and sentences[1].startswith("Conflict 2: ")
+    joined = " ".join(sentences)
+    assert "R1 in B" in joined and "no funder may pay" in joined
+    assert "caps its spending at 1,500 €" in joined
+    assert "raise Cariplo's earmark cap on staff R2 in all areas by 500 €" in joined
     program = ElasticProgram(s)
     for conflict in find_conflicts(s):
         members = list(conflict.requirements)

@@ -33,7 +33,7 @@ PIPELINE = (
     "cli",
 )
 """The folders in pipeline order: each imports only from those before it (and from the modules at
-the package's root, ``errors`` and ``lang``, which import no folder)."""
+the package's root, ``errors``, ``lang`` and ``i18n``, which import no folder)."""
 
 UPWARD: dict[str, frozenset[str]] = {
     "optimization/pipeline.py": frozenset({"postprocess"}),
@@ -71,7 +71,11 @@ def modules() -> tuple[Module, ...]:
 
 
 def is_private(name: str) -> bool:
-    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+    """A leading underscore, except dunders and ``_`` itself (gettext's name for translating,
+    ``allocator.i18n._``)."""
+    return (
+        name.startswith("_") and name != "_" and not (name.startswith("__") and name.endswith("__"))
+    )
 
 
 def absolute(module: Module, node: ast.ImportFrom) -> str:

@@ -173,7 +173,7 @@ def test_milano_scenarios_load_and_solve_to_optimality(name: str) -> None:
 
     scenario = load_scenario(SCENARIOS / name)
     result = run_scenario(scenario)
-    assert result.status is SolveStatus.OPTIMAL, result.explanation
+    assert result.status is SolveStatus.OPTIMAL, result.facts
     assert result.plan is not None
     assert check_plan(scenario, result.plan) == []
     kpis = result.plan.kpis

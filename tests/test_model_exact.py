@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from allocator.inputs.schema import Scenario
+from allocator.optimization.feasibility import MoneyShortfall, StaffShortfall
 from allocator.optimization.pipeline import RunResult, run_scenario
 from allocator.optimization.solve import SolveStatus
+from allocator.render.facts import no_plan_sentences
 from tests.builders import scenario
 from tests.conftest import solved
 
@@ -175,7 +177,10 @@ def test_staff_minimum_beyond_availability_is_infeasible_and_explained() -> None
     r = run_scenario(s)
     assert r.status is SolveStatus.INFEASIBLE
     assert r.plan is None
-    assert r.explanation == ["staff role R1: 2 areas × min 1 FTE = 2 FTE, but only 1 FTE available"]
+    assert r.facts == [StaffShortfall("R1", 2, 1, 1, 1, 2, 1)]
+    assert no_plan_sentences(r, "en") == [
+        "staff role R1: 2 areas × min 1 FTE = 2 FTE, but only 1 FTE available"
+    ]
 
 
 def test_staff_minimum_beyond_money_is_infeasible_and_explained() -> None:
@@ -194,7 +199,9 @@ def test_staff_minimum_beyond_money_is_infeasible_and_explained() -> None:
     )
     r = run_scenario(s)
     assert r.status is SolveStatus.INFEASIBLE
-    assert "200 €" in r.explanation[0] and "150 €" in r.explanation[0]
+    assert r.facts == [MoneyShortfall("R1", 200, ("F",), 150)]
+    (sentence,) = no_plan_sentences(r, "en")
+    assert "200 €" in sentence and "150 €" in sentence
 
 
 def test_staff_minimum_beyond_earmarked_money_is_proven_infeasible_by_the_solver() -> None:
@@ -215,7 +222,7 @@ def test_staff_minimum_beyond_earmarked_money_is_proven_infeasible_by_the_solver
     )
     r = run_scenario(s)
     assert r.status is SolveStatus.INFEASIBLE
-    assert r.explanation
+    assert r.facts
 
 
 def test_floors_spread_the_money_and_report_the_shortfall() -> None:

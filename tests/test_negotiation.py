@@ -11,10 +11,12 @@ import pytest
 from allocator.errors import InputError
 from allocator.inputs.loading import load_scenario
 from allocator.inputs.schema import BaselineRow, Lock, Scenario
+from allocator.optimization.lock_conflicts import LockConflict
 from allocator.optimization.negotiation import loss_bounds
 from allocator.optimization.pipeline import RunResult, run_scenario
 from allocator.optimization.solve import SolveStatus
 from allocator.postprocess.transition import transition_table
+from allocator.render.facts import no_plan_sentences
 from allocator.render.negotiation import transition_sentence
 from tests.builders import scenario
 from tests.conftest import solved
@@ -107,7 +109,8 @@ def test_a_lock_the_money_cannot_pay_is_named() -> None:
     s = locked(two_partners(), {"partner_id": "Q", "min_beneficiaries": 50})
     result = run_scenario(s)
     assert result.status is SolveStatus.INFEASIBLE
-    (sentence,) = result.explanation
+    assert [type(f) for f in result.facts] == [LockConflict]
+    (sentence,) = no_plan_sentences(result, "en")
     assert "partner Q" in sentence and "at least 50" in sentence and "by 10" in sentence
 
 

@@ -13,6 +13,7 @@ from allocator.optimization.pipeline import run_scenario
 from allocator.postprocess.invariants import check_plan
 from allocator.render.gains import domination_sentences
 from allocator.studies.executor import LocalExecutor
+from allocator.studies.feasible import Cut
 from allocator.studies.frontier import rule_dominations
 from allocator.studies.rules import (
     SPENDING_RULES,
@@ -88,7 +89,7 @@ def rich_scenario(budget: float = 3000.0, **policy: Any) -> Scenario:
 def assert_rules_sound(s: Scenario) -> None:
     """Every rule plan passes the invariants and does not beat the optimum."""
     optimum = run_scenario(s)
-    assert optimum.plan is not None, optimum.explanation
+    assert optimum.plan is not None, optimum.facts
     best = optimum.plan.kpis["objective"]
     for rule in rule_plans(s):
         assert check_plan(s, rule.plan) == [], rule.rule
@@ -109,8 +110,9 @@ def test_status_quo_is_clipped_and_says_so() -> None:
     assert served.loc[("P1", "A", "dopo"), "beneficiaries"] == pytest.approx(60)
     assert "X" not in set(rule.plan.allocation["partner_id"])
     assert served.loc[("P2", "B", "gen"), "beneficiaries"] == pytest.approx(30)
-    assert any("capacity 60" in note for note in rule.clipped)
-    assert any("X (B, dopo)" in note and "excluded" in note for note in rule.clipped)
+    assert Cut("capacity", "A", "dopo", "P1", wanted=90, allowed=60) in rule.clipped
+    excluded = [c for c in rule.clipped if c.kind == "partner_excluded"]
+    assert [(c.partner_id, c.area_id, c.intervention_id) for c in excluded] == [("X", "B", "dopo")]
     # 40 households of gen need 2 FTE (steps of 0.5): exactly what is available
     assert rule.plan.kpis["staff_fte"] == {"wcm": pytest.approx(2.0)}
 
@@ -133,7 +135,7 @@ def assert_rules_spend(
     why not with a reason among ``excused`` (its pairs are all full: "capacity"; staff, earmarks
     or the funders allowed stop it: "limits"), and never beats the optimum's objective."""
     optimum = run_scenario(s)
-    assert optimum.plan is not None, optimum.explanation
+    assert optimum.plan is not None, optimum.facts
     spent = float(optimum.plan.kpis["funded"])
     rules = {r.rule: r for r in rule_plans(s)}
     assert set(SPENDING_RULES) - {"historic_pro_rata"} <= set(rules)

@@ -25,6 +25,7 @@ from allocator.optimization.pipeline import run_scenario
 from allocator.optimization.solve import SolveStatus, cbc_path, solve, solve_lp
 from allocator.postprocess.invariants import check_plan
 from allocator.render.explanations import explain
+from allocator.render.facts import no_plan_sentences
 from tests.builders import scenario
 from tests.test_explain import staff_role
 from tests.test_model_exact import solved, two_areas
@@ -192,11 +193,12 @@ def test_an_infeasible_run_searches_its_conflicts_once(monkeypatch: pytest.Monke
         funders=[{"funder_id": "F2", "name": "F2", "kind": "public", "amount": 1000}],
         earmarks=[{"funder_id": "F2", "intervention_id": "*", "area_id": "A"}],
     )
-    r = run_scenario(s, lang="it")
+    r = run_scenario(s)
     assert r.status is SolveStatus.INFEASIBLE and r.conflicts is not None
     assert len(searches) == 1
-    assert r.explanation[0].startswith("Conflitto 1: ")
-    assert "nessun finanziatore può pagarli lì" in r.explanation[0]
+    sentences = no_plan_sentences(r, "it")
+    assert sentences[0].startswith("Conflitto 1: ")
+    assert "nessun finanziatore può pagarli lì" in sentences[0]
     en = explain(r, lang="en")
     assert len(searches) == 1, "explaining the run searched the conflicts again"
     assert en.sentences[0].startswith("Conflict 1: ") and "no funder may pay" in en.sentences[0]

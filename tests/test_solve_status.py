@@ -69,7 +69,7 @@ def test_the_time_limit_without_a_plan_is_an_error(monkeypatch: pytest.MonkeyPat
     assert outcome.status is SolveStatus.ERROR and not outcome.is_ok
     assert "no plan found in time" in outcome.message
     result = run_scenario(staffed())
-    assert result.plan is None and result.explanation
+    assert result.plan is None and result.facts
 
 
 def test_optimal_is_optimal_and_reports_the_gap() -> None:

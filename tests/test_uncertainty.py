@@ -238,3 +238,20 @@ def test_cli_same_seed_same_files(tmp_path: Path) -> None:
     section = uncertainty_section(outputs[0], "it")
     assert "Incertezza dei bisogni" in section and "data:image/png;base64," in section
     assert "ricampionati 6 volte" in section and "seme 4" in section
+
+
+@pytest.mark.cli
+def test_cli_without_a_plan_for_the_given_needs_exits_3_and_says_why(tmp_path: Path) -> None:
+    """One FTE of the role, a minimum of one in each of the 4 areas: no plan at all."""
+    folder = synth_with_spread(tmp_path / "s", 0.25)
+    staff = folder / "staff.csv"
+    header, *rows = staff.read_text(encoding="utf-8").splitlines()
+    first = rows[0].split(",")
+    first[header.split(",").index("min_fte_per_area")] = "1"
+    staff.write_text("\n".join([header, ",".join(first), *rows[1:]]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["uncertainty", str(folder), "--out", str(out)])
+    assert result.exit_code == 3, result.output
+    said = " ".join(result.output.split())
+    assert "ruolo del personale Ruolo sintetico 1: 4 quartieri × minimo 1 FTE" in said
+    assert "role_1" not in said and not out.exists()

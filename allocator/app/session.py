@@ -29,6 +29,7 @@ from allocator.postprocess.limits import binding_limits
 from allocator.postprocess.results import Plan
 from allocator.postprocess.strengthen import where_to_strengthen
 from allocator.render.bundle import PlanBundle, RoomNote, plan
+from allocator.render.facts import no_plan_sentences
 from allocator.studies.rules import RulePlan, need_share_plan, per_capita_plan, status_quo_plan
 from allocator.studies.variants import WarmSolver
 
@@ -109,7 +110,7 @@ class MeetingSession:
         view.result = result
         if result.plan is None:
             view.message = STATUS_MESSAGES.get(result.status, "Nessun piano")
-            view.reasons = list(result.explanation)
+            view.reasons = no_plan_sentences(result, "it")
             view.result = None
         else:
             self.current = view

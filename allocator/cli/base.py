@@ -22,53 +22,45 @@ from rich.markup import escape
 if TYPE_CHECKING:
     from allocator.inputs.schema import Scenario
 
+from allocator.cli import help_words
 from allocator.errors import (
     EXIT_INPUT,
     EXIT_SOLVER,
     InputError,
     UsageError,
 )
-from allocator.lang import ENV_VAR, set_lang, startup_lang, words
+from allocator.i18n import _
+from allocator.lang import ENV_VAR, set_lang, startup_lang
 
 HELP_LANG = startup_lang()
 """The language of the help texts, read from the command line before Typer parses it."""
 
 
-def tr(it: str, en: str) -> str:
-    """A help text in the language of this command line (Italian unless ``--lang en`` or
-    ``ALLOCATOR_LANG=en``)."""
-    return it if HELP_LANG == "it" else en
+def tr(msgid: str) -> str:
+    """A help text (an English msgid) in the language of this command line: Italian unless
+    ``--lang en`` or ``ALLOCATOR_LANG=en``."""
+    return _(msgid, HELP_LANG)
 
 
-def option(it: str, en: str, *names: str, **settings: Any) -> Any:
-    """A Typer option with its help text in Italian and English (see :func:`tr`); ``names``
-    and ``settings`` as :func:`typer.Option` takes them."""
-    return typer.Option(*names, help=tr(it, en), **settings)
+def option(msgid: str, *names: str, **settings: Any) -> Any:
+    """A Typer option with its help text in the help's language (see :func:`tr`); ``names`` and
+    ``settings`` as :func:`typer.Option` takes them."""
+    return typer.Option(*names, help=tr(msgid), **settings)
 
 
-def argument(it: str, en: str, **settings: Any) -> Any:
-    """A Typer argument with its help text in Italian and English (see :func:`tr`)."""
-    return typer.Argument(help=tr(it, en), **settings)
+def argument(msgid: str, **settings: Any) -> Any:
+    """A Typer argument with its help text in the help's language (see :func:`tr`)."""
+    return typer.Argument(help=tr(msgid), **settings)
 
 
-if HELP_LANG == "it":  # the panel titles of Typer's help, where Typer lets them be set
-    from typer import rich_utils
-
-    rich_utils.ARGUMENTS_PANEL_TITLE = "Argomenti"
-    rich_utils.OPTIONS_PANEL_TITLE = "Opzioni"
-    rich_utils.COMMANDS_PANEL_TITLE = "Comandi"
-    rich_utils.ERRORS_PANEL_TITLE = "Errore"
-    rich_utils.ABORTED_TEXT = "Interrotto."
-    rich_utils.RICH_HELP = "Provare [blue]'{command_path} {help_option}'[/] per l'aiuto."
+help_words.translate_typer(HELP_LANG)
 
 app = typer.Typer(
+    cls=help_words.TranslatedGroup,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    help=tr(
-        "Assegna interventi, personale e fondi contro la povertà minorile tra i quartieri.",
-        "Allocate interventions, staff and funding against child poverty across areas.",
-    ),
+    help=tr("Allocate interventions, staff and funding against child poverty across areas."),
 )
 # Output piped to a file or another program is not hard-wrapped at 80 columns (a sentence stays
 # on one line, whatever the path's length); a terminal wraps at its own width.
@@ -83,18 +75,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _options(
     debug: Annotated[
         bool,
-        typer.Option(
-            "--debug", help=tr("Mostra il traceback degli errori.", "Show tracebacks of errors.")
-        ),
+        typer.Option("--debug", help=tr("Show tracebacks of errors.")),
     ] = False,
     lang: Annotated[
         str | None,
         typer.Option(
             "--lang",
             help=tr(
-                f"Lingua di terminale, rapporti e file: it (predefinita) o en; anche {ENV_VAR}.",
-                f"Language of the terminal, reports and files: it (default) or en; also {ENV_VAR}.",
-            ),
+                "Language of the terminal, reports and files: it (default) or en; also {variable}."
+            ).format(variable=ENV_VAR),
         ),
     ] = None,
 ) -> None:
@@ -102,12 +91,13 @@ def _options(
     try:
         set_lang(lang)
     except UsageError as exc:
-        errors.print(f"[bold red]{tr('Errore', 'Error')}:[/] {exc}", highlight=False)
+        title = tr("Error")
+        errors.print(f"[bold red]{title}:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_INPUT) from None
 
 
 def report_problems(problems: list[Any], title: str | None = None) -> None:
-    title = title or words("I dati di input hanno problemi", "The input has problems")
+    title = title or _("The input has problems")
     errors.print(f"[bold red]{title}[/] ({len(problems)}):")
     for problem in problems:
         errors.print(f"  - {problem}", highlight=False, markup=False, emoji=False)
@@ -128,9 +118,8 @@ def edge(command: F) -> F:
         except (UsageError, FileNotFoundError) as exc:
             if _state["debug"]:
                 raise
-            errors.print(
-                f"[bold red]{words('Errore', 'Error')}:[/] {escape(str(exc))}", highlight=False
-            )
+            title = _("Error")
+            errors.print(f"[bold red]{title}:[/] {escape(str(exc))}", highlight=False)
             raise typer.Exit(EXIT_INPUT) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
@@ -138,19 +127,16 @@ def edge(command: F) -> F:
             if _state["debug"]:
                 raise
             message = escape(file_system_error(exc))
-            title = words("Errore del file system", "File-system error")
+            title = _("File-system error")
             errors.print(f"[bold red]{title}:[/] {message}", highlight=False)
             raise typer.Exit(EXIT_INPUT) from None
         except Exception as exc:
             if _state["debug"]:
                 raise
+            title = _("Unexpected error")
+            hint = _("(run with --debug for the traceback)")
             errors.print(
-                f"[bold red]{words('Errore inatteso', 'Unexpected error')}:[/] "
-                f"{type(exc).__name__}: {escape(str(exc))} "
-                + words(
-                    "(eseguire con --debug per il traceback)",
-                    "(run with --debug for the traceback)",
-                ),
+                f"[bold red]{title}:[/] {type(exc).__name__}: {escape(str(exc))} {hint}",
                 highlight=False,
             )
             raise typer.Exit(EXIT_SOLVER) from None
@@ -159,20 +145,19 @@ def edge(command: F) -> F:
 
 
 def command(
-    it: str | None = None,
-    en: str | None = None,
+    msgid: str | None = None,
     *,
     name: str | None = None,
     group: typer.Typer | None = None,
 ) -> Callable[[F], F]:
     """Register a command on ``group`` (the main app unless given) behind the :func:`edge`,
-    with its help text in Italian and English (see :func:`tr`); without them Typer shows the
-    docstring."""
+    with its help text (an English msgid) in the help's language (see :func:`tr`); without one
+    Typer shows the docstring."""
 
     def register(function: F) -> F:
         guarded = edge(function)
-        help_text = None if it is None or en is None else tr(it, en)
-        (group or app).command(name, help=help_text)(guarded)
+        help_text = None if msgid is None else tr(msgid)
+        (group or app).command(name, help=help_text, cls=help_words.TranslatedCommand)(guarded)
         return guarded
 
     return register
@@ -191,9 +176,10 @@ def fail(title: str, lines: Iterable[str], code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
-def print_written(it: str, en: str, where: Path, lang: str | None = None) -> None:
-    """'Risultati scritti in outputs/milano': what was written and where, in ``lang``."""
-    console.print(f"{words(it, en, lang)} [bold]{where}[/]")
+def print_written(what: str, where: Path) -> None:
+    """'Risultati scritti in outputs/milano': what was written (already in the planner's
+    language, e.g. ``_("Outputs written to", lang)``) and where."""
+    console.print(f"{what} [bold]{where}[/]")
 
 
 def file_system_error(exc: OSError) -> str:
@@ -205,21 +191,15 @@ def file_system_error(exc: OSError) -> str:
 
 ScenarioArg = Annotated[
     Path | None,
-    argument(
-        "Cartella dello scenario (scenario.toml + tabelle); se omessa, quello di Milano incluso.",
-        "Scenario folder (scenario.toml + tables); the bundled Milan one if omitted.",
-    ),
+    argument("Scenario folder (scenario.toml + tables); the bundled Milan one if omitted."),
 ]
-ScenarioFolderArg = Annotated[Path, argument("Cartella dello scenario.", "Scenario folder.")]
+ScenarioFolderArg = Annotated[Path, argument("Scenario folder.")]
 """A scenario folder the command cannot do without (sweep, frontier)."""
 SetOption = Annotated[
     list[str] | None,
     typer.Option(
         "--set",
-        help=tr(
-            "Modifica una chiave di scenario.toml: --set budget.scale=0.9 (ripetibile).",
-            "Override a scenario.toml key: --set budget.scale=0.9 (repeatable).",
-        ),
+        help=tr("Override a scenario.toml key: --set budget.scale=0.9 (repeatable)."),
     ),
 ]
 
@@ -275,18 +255,14 @@ def solver_overrides(solver: str | None, time_limit: float | None) -> list[str]:
     return extra
 
 
-OutOption = Annotated[
-    Path | None, typer.Option("--out", help=tr("Cartella dei risultati.", "Output folder."))
-]
+OutOption = Annotated[Path | None, typer.Option("--out", help=tr("Output folder."))]
 OverwriteOption = Annotated[
     bool,
     typer.Option(
         "--overwrite",
         help=tr(
-            "Sostituisce la cartella dei risultati se esiste già (la vecchia resta accanto, "
-            "come .NOME.old-…, finché la nuova non è al suo posto).",
             "Replace the output folder if it exists (the old one is kept beside it as "
-            ".NAME.old-… until the new one is in place).",
+            ".NAME.old-… until the new one is in place)."
         ),
     ),
 ]
@@ -306,13 +282,14 @@ def output_folder(out: Path | None, name: str, overwrite: bool) -> Path:
 def solved(scenarios: list[Path], overrides: list[str]) -> list[Any]:
     """Load and solve each scenario; exit with the contract's code if one has no plan."""
     from allocator.optimization.pipeline import run_scenario
+    from allocator.render.facts import no_plan_sentences
     from allocator.studies.batch import EXIT_CODES
 
     results = [run_scenario(load_scenario(path, overrides)) for path in scenarios]
     failed = [r for r in results if not r.has_plan]
     for r in failed:
-        no_plan = words("Nessun piano per", "No plan for")
-        print_failure(f"{no_plan} '{r.scenario.name}' ({r.status.value})", r.explanation)
+        no_plan = _("No plan for '{scenario}'").format(scenario=r.scenario.name)
+        print_failure(f"{no_plan} ({r.status.value})", no_plan_sentences(r))
     if failed:
         raise typer.Exit(max(EXIT_CODES[r.status] for r in failed))
     return results

@@ -7,19 +7,14 @@ from typing import Annotated
 
 from allocator.cli import base
 from allocator.errors import UsageError
-from allocator.lang import words
+from allocator.i18n import _
 
 
-@base.command(
-    "Scrive le tabelle di input vuote (CSV e inputs.xlsx) con la descrizione di ogni colonna.",
-    "Write empty input tables (CSV and inputs.xlsx) with a description of every column.",
-)
+@base.command("Write empty input tables (CSV and inputs.xlsx) with a description of every column.")
 def template(
     directory: Annotated[
         Path,
-        base.argument(
-            "Cartella in cui scrivere le tabelle vuote.", "Folder to write the empty tables into."
-        ),
+        base.argument("Folder to write the empty tables into."),
     ],
 ) -> None:
     """Write empty input tables (CSV and inputs.xlsx) with a description of every column."""
@@ -27,76 +22,53 @@ def template(
 
     written = write_template(directory)
     base.console.print(
-        words(f"Scritti {len(written)} file in", f"Wrote {len(written)} files into")
-        + f" [bold]{directory}[/]:"
+        _("Wrote {count} files into").format(count=len(written)) + f" [bold]{directory}[/]:"
     )
     for path in written:
         base.console.print(f"  {path.name}")
 
 
 @base.command(
-    "Stima needs.csv dalla demografia dei quartieri e da tassi pubblicati (tutti in un file).",
-    "Estimate needs.csv from area demographics and published rates (every rate in one file).",
+    "Estimate needs.csv from area demographics and published rates (every rate in one file)."
 )
 def needs(
     scenario: Annotated[
         Path,
-        base.argument(
-            "Cartella dello scenario con areas_profile.csv.",
-            "Scenario folder with areas_profile.csv.",
-        ),
+        base.argument("Scenario folder with areas_profile.csv."),
     ],
     parameters: Annotated[
         Path | None,
-        base.option(
-            "File dei parametri; predefinito: allocator/data/needs_parameters.csv.",
-            "Parameter file; default: allocator/data/needs_parameters.csv.",
-        ),
+        base.option("Parameter file; default: allocator/data/needs_parameters.csv."),
     ] = None,
     out: Annotated[
         Path | None,
-        base.option(
-            "Dove scrivere needs.csv; predefinito: nello scenario.",
-            "Where to write needs.csv; default: in the scenario.",
-        ),
+        base.option("Where to write needs.csv; default: in the scenario."),
     ] = None,
 ) -> None:
     """Estimate needs.csv from area demographics and published rates (every rate in one file)."""
     from allocator.datasets.needs import write_needs
 
     written = write_needs(scenario, parameters, out)
-    base.print_written("Bisogni (STIME) scritti in", "Needs (ESTIMATES) written to", written)
+    base.print_written(_("Needs (ESTIMATES) written to"), written)
 
 
-@base.command(
-    "Scrive uno scenario SINTETICO completo di qualsiasi dimensione (test, benchmark, formazione).",
-    "Write a complete SYNTHETIC scenario of any size (for tests, benchmarks, training).",
-)
+@base.command("Write a complete SYNTHETIC scenario of any size (for tests, benchmarks, training).")
 def synth(
     directory: Annotated[
         Path,
-        base.argument(
-            "Cartella in cui scrivere lo scenario sintetico.",
-            "Folder to write the synthetic scenario into.",
-        ),
+        base.argument("Folder to write the synthetic scenario into."),
     ],
-    areas: Annotated[int, base.option("Numero di quartieri.", "Number of areas.", min=1)] = 25,
-    partners: Annotated[int, base.option("Numero di enti.", "Number of partners.", min=1)] = 500,
-    interventions: Annotated[
-        int, base.option("Numero di interventi.", "Number of interventions.", min=1)
-    ] = 10,
-    funders: Annotated[
-        int, base.option("Numero di finanziatori.", "Number of funders.", min=1)
-    ] = 4,
+    areas: Annotated[int, base.option("Number of areas.", min=1)] = 25,
+    partners: Annotated[int, base.option("Number of partners.", min=1)] = 500,
+    interventions: Annotated[int, base.option("Number of interventions.", min=1)] = 10,
+    funders: Annotated[int, base.option("Number of funders.", min=1)] = 4,
     staff_roles: Annotated[
         int,
-        base.option("Numero di ruoli del personale.", "Number of staff roles.", min=0),
+        base.option("Number of staff roles.", min=0),
     ] = 1,
     seed: Annotated[
         int,
-        base.option(
-            "Seme casuale: stesso seme, stessi file.", "Random seed: same seed, same files."
-        ),
+        base.option("Random seed: same seed, same files."),
     ] = 0,
 ) -> None:
     """Write a complete SYNTHETIC scenario of any size (for tests, benchmarks, training)."""
@@ -113,28 +85,21 @@ def synth(
         seed=seed,
         staff_roles=staff_roles,
     )
-    base.print_written("Scenario sintetico scritto in", "Synthetic scenario written to", written)
+    base.print_written(_("Synthetic scenario written to"), written)
 
 
 @base.command(
-    "Ricostruisce scenarios/milano e scenarios/milano-citta dagli open data del Comune.",
     "Rebuild scenarios/milano and scenarios/milano-citta from the Comune's open data.",
     name="build-milano",
 )
 def build_milano_command(
     shared: Annotated[
         Path | None,
-        base.option(
-            "Gli open data di Milano; predefinito: ../shared/data/milano.",
-            "The Milan open data; default: ../shared/data/milano.",
-        ),
+        base.option("The Milan open data; default: ../shared/data/milano."),
     ] = None,
     scenarios: Annotated[
         Path | None,
-        base.option(
-            "Dove vanno gli scenari; predefinito: scenarios/.",
-            "Where the scenarios go; default: scenarios/.",
-        ),
+        base.option("Where the scenarios go; default: scenarios/."),
     ] = None,
 ) -> None:
     """Rebuild scenarios/milano and scenarios/milano-citta from the Comune's open data."""

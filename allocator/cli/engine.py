@@ -20,17 +20,11 @@ if TYPE_CHECKING:
 
 EngineOption = Annotated[
     str,
-    base.option(
-        "local (processi su questa macchina) o dask (un cluster Dask; vedi il README).",
-        "local (worker processes here) or dask (a Dask cluster; see README).",
-        "--engine",
-    ),
+    base.option("local (worker processes here) or dask (a Dask cluster; see README).", "--engine"),
 ]
 SchedulerOption = Annotated[
     str | None,
     base.option(
-        "Con --engine dask: tcp://HOST:PORT di uno scheduler attivo (predefinito: un "
-        "LocalCluster qui).",
         "With --engine dask: tcp://HOST:PORT of a running scheduler (default: a "
         "LocalCluster here).",
         "--scheduler",
@@ -38,11 +32,7 @@ SchedulerOption = Annotated[
 ]
 JobsOption = Annotated[
     int,
-    base.option(
-        "Processi di lavoro (locali, o del LocalCluster di Dask).",
-        "Worker processes (local, or of the Dask LocalCluster).",
-        "--jobs",
-    ),
+    base.option("Worker processes (local, or of the Dask LocalCluster).", "--jobs"),
 ]
 
 

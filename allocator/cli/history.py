@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from allocator.cli import help_words
 from allocator.cli.base import OutOption, OverwriteOption, argument, command, console, tr
 from allocator.cli.base import app as main_app
+from allocator.i18n import _
 
 if TYPE_CHECKING:
     from allocator.render.report import ReportRun
@@ -19,32 +21,21 @@ HistoryOption = Annotated[
     Path | None,
     typer.Option(
         "--history",
-        help=tr(
-            "L'archivio dei piani (SQLite): predefinito outputs/history.sqlite, o "
-            "$ALLOCATOR_HISTORY.",
-            "The archive (SQLite): default outputs/history.sqlite, or $ALLOCATOR_HISTORY.",
-        ),
+        help=tr("The archive (SQLite): default outputs/history.sqlite, or $ALLOCATOR_HISTORY."),
     ),
 ]
 ORIGIN_IT = {"run": "run", "app": "pagina", "batch": "batch"}
 LISTED_KPIS = ("beneficiaries_served", "coverage")
 
 history = typer.Typer(
+    cls=help_words.TranslatedGroup,
     no_args_is_help=True,
-    help=tr(
-        "L'archivio dei piani: elenca, mostra, confronta e nomina i piani calcolati.",
-        "The archive of plans: list, show, compare and label the plans computed before.",
-    ),
+    help=tr("The archive of plans: list, show, compare and label the plans computed before."),
 )
 main_app.add_typer(history, name="history")
 
 
-@command(
-    "Elenca i piani dell'archivio, dal più vecchio.",
-    "List the archived plans, oldest first.",
-    name="list",
-    group=history,
-)
+@command("List the archived plans, oldest first.", name="list", group=history)
 def list_(history_path: HistoryOption = None) -> None:
     """List the archived plans, oldest first."""
     from allocator.outputs.archive import Archive
@@ -82,28 +73,19 @@ def list_(history_path: HistoryOption = None) -> None:
 
 
 @command(
-    "Mostra un piano dell'archivio: provenienza, impostazioni, indicatori; a richiesta ne "
-    "scrive i file.",
-    "Show one archived plan: provenance, settings, KPIs; optionally write its files.",
-    group=history,
+    "Show one archived plan: provenance, settings, KPIs; optionally write its files.", group=history
 )
 def show(
     run_id: Annotated[
         int,
-        argument(
-            "Il numero del piano (vedi allocator history list).",
-            "The plan's id (see `allocator history list`).",
-        ),
+        argument("The plan's id (see `allocator history list`)."),
     ],
     history_path: HistoryOption = None,
     out: Annotated[
         Path | None,
         typer.Option(
             "--out",
-            help=tr(
-                "Scrive anche i file del piano in una cartella (CSV, results.xlsx).",
-                "Also write the plan as a run folder (CSV, results.xlsx).",
-            ),
+            help=tr("Also write the plan as a run folder (CSV, results.xlsx)."),
         ),
     ] = None,
     overwrite: OverwriteOption = False,
@@ -145,25 +127,21 @@ def show(
 
 
 @command(
-    "Confronta due piani dell'archivio senza ricalcolarli (le tabelle di allocator compare).",
     "Compare two archived plans without solving again (the tables of `allocator compare`).",
     name="compare",
     group=history,
 )
 def compare_(
-    first: Annotated[int, argument("Il piano di riferimento.", "The reference plan's id.")],
-    second: Annotated[int, argument("Il piano da confrontare.", "The plan compared with it.")],
+    first: Annotated[int, argument("The reference plan's id.")],
+    second: Annotated[int, argument("The plan compared with it.")],
     history_path: HistoryOption = None,
     out: OutOption = None,
     overwrite: OverwriteOption = False,
 ) -> None:
     """Compare two archived plans without solving again (the tables of `allocator compare`)."""
     from allocator.outputs.archive import Archive
-    from allocator.studies.compare import (
-        compare_archived,
-        objective_not_compared,
-        write_comparison,
-    )
+    from allocator.render.comparison import objective_not_compared, write_comparison
+    from allocator.studies.compare import compare_archived
 
     with Archive(history_path) as archive:
         comparison, descriptions = compare_archived([archive.get(first), archive.get(second)])
@@ -178,18 +156,13 @@ def compare_(
         console.print(f"Confronto scritto in [bold]{written}[/]")
 
 
-@command(
-    "Dà un nome a un piano dell'archivio (e a richiesta ne cambia la nota).",
-    "Name an archived plan (and optionally replace its note).",
-    name="label",
-    group=history,
-)
+@command("Name an archived plan (and optionally replace its note).", name="label", group=history)
 def label_(
-    run_id: Annotated[int, argument("Il numero del piano.", "The plan's id.")],
-    text: Annotated[str, argument("La nuova etichetta.", "Its new label.")],
+    run_id: Annotated[int, argument("The plan's id.")],
+    text: Annotated[str, argument("Its new label.")],
     note: Annotated[
         str | None,
-        typer.Option("--note", help=tr("Sostituisce anche la nota.", "Replace its note too.")),
+        typer.Option("--note", help=tr("Replace its note too.")),
     ] = None,
     history_path: HistoryOption = None,
 ) -> None:
@@ -211,7 +184,8 @@ def check_history(history_path: Path | None, no_history: bool) -> None:
 
 def said_recorded(run_id: int, where: Path) -> None:
     """Say where a plan was recorded in the archive, and as which number."""
-    console.print(f"Registrato nell'archivio {where} come piano #{run_id}", highlight=False)
+    said = _("Recorded in the archive {path} as plan #{id}").format(path=where, id=run_id)
+    console.print(said, highlight=False)
 
 
 def comparison_view(comparison: Comparison) -> Table:

@@ -10,37 +10,25 @@ from allocator.errors import UsageError
 
 
 @base.command(
-    "Apre la pagina della riunione: si muovono i comandi, si vede il piano, lo si salva "
-    "nell'archivio.",
-    "Serve the meeting page: move the controls, see the plan, save it in the archive.",
-    name="app",
+    "Serve the meeting page: move the controls, see the plan, save it in the archive.", name="app"
 )
 def app_(
     scenario: base.ScenarioArg = None,
     host: Annotated[
         str,
-        base.option(
-            "Indirizzo su cui servire la pagina (locale se omesso).",
-            "Address to serve on (local by default).",
-        ),
+        base.option("Address to serve on (local by default)."),
     ] = ("127.0.0.1"),
-    port: Annotated[int, base.option("Porta.", "Port to serve on.")] = 8765,
+    port: Annotated[int, base.option("Port to serve on.")] = 8765,
     boundaries: Annotated[
         Path | None,
         base.option(
-            "GeoJSON dei confini dei quartieri (i NIL del Comune); senza, la mappa mostra i "
-            "centroidi.",
             "Boundary GeoJSON of the areas (the Comune's NIL); without it the map shows "
-            "the areas' centroids.",
+            "the areas' centroids."
         ),
     ] = None,
     history_path: Annotated[
         Path | None,
-        base.option(
-            "L'archivio dove vanno i piani salvati.",
-            "The archive where saved plans go.",
-            "--history",
-        ),
+        base.option("The archive where saved plans go.", "--history"),
     ] = None,
     set_: base.SetOption = None,
 ) -> None:

@@ -29,7 +29,7 @@ QuietOption = Annotated[
     bool,
     typer.Option(
         "--quiet",
-        help=tr("Nessuna barra di avanzamento.", "No progress bar."),
+        help=tr("No progress bar."),
     ),
 ]
 
@@ -76,6 +76,7 @@ def counting_executor(executor: Executor, advance: Advance) -> Executor:
     class Counting(Executor):
         name = executor.name
         workers = executor.workers
+        scheduler = executor.scheduler
 
         def map(self, setup: Any, items: Sequence[Any]) -> Iterator[tuple[int, Any]]:
             for done in executor.map(setup, items):
@@ -84,8 +85,5 @@ def counting_executor(executor: Executor, advance: Advance) -> Executor:
 
         def close(self) -> None:
             executor.close()
-
-        def describe(self) -> str:
-            return executor.describe()
 
     return Counting()

@@ -8,69 +8,49 @@ from typing import Annotated
 from allocator.cli import base
 from allocator.cli.progress import QuietOption, progress_bar
 from allocator.errors import UsageError
-from allocator.lang import lang_or_current, words
+from allocator.i18n import _
+from allocator.lang import lang_or_current
 
 
-@base.command(
-    "Scrive un rapporto HTML autonomo (indicatori, mappa, tabelle, documento di sintesi).",
-    "Write one self-contained HTML report (KPIs, map, tables, summary document).",
-)
+@base.command("Write one self-contained HTML report (KPIs, map, tables, summary document).")
 def report(
     run_or_scenario: Annotated[
         Path | None,
         base.argument(
-            "Una cartella di risultati (scritta da allocator run), di scenario (risolto ora) "
-            "o il numero di un piano dell'archivio (allocator history list); se omessa, lo "
-            "scenario di Milano incluso.",
             "A run folder (written by allocator run), a scenario folder (solved now) or the "
             "id of a plan in the archive (allocator history list); the bundled Milan scenario "
-            "if omitted.",
+            "if omitted."
         ),
     ] = None,
     out: Annotated[
         Path,
-        base.option("Il file HTML da scrivere.", "The HTML file to write.", "--out"),
+        base.option("The HTML file to write.", "--out"),
     ] = Path("report.html"),
     compare: Annotated[
         list[Path] | None,
-        base.option(
-            "Un altro risultato o scenario da affiancare (ripetibile).",
-            "Another run or scenario shown side by side (repeatable).",
-            "--compare",
-        ),
+        base.option("Another run or scenario shown side by side (repeatable).", "--compare"),
     ] = None,
     lang: Annotated[
         str | None,
-        base.option(
-            "Lingua del rapporto: it o en (predefinita: --lang globale).",
-            "Language of the report: it or en (default: the global --lang).",
-        ),
+        base.option("Language of the report: it or en (default: the global --lang)."),
     ] = None,
     boundaries: Annotated[
         Path | None,
         base.option(
-            "GeoJSON dei confini dei quartieri (i NIL del Comune, dataset ds964); senza, la "
-            "mappa mostra i centroidi.",
             "Boundary GeoJSON of the areas (the Comune's NIL, dataset ds964); without it "
-            "the map shows the areas' centroids.",
+            "the map shows the areas' centroids."
         ),
     ] = None,
     uncertainty: Annotated[
         Path | None,
         base.option(
-            "Una cartella scritta da allocator uncertainty: aggiunge la sua sezione.",
-            "A folder written by allocator uncertainty: adds its section.",
-            "--uncertainty",
+            "A folder written by allocator uncertainty: adds its section.", "--uncertainty"
         ),
     ] = None,
     set_: base.SetOption = None,
     history_path: Annotated[
         Path | None,
-        base.option(
-            "L'archivio dei piani a cui si riferiscono i numeri.",
-            "The archive the plan ids refer to.",
-            "--history",
-        ),
+        base.option("The archive the plan ids refer to.", "--history"),
     ] = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -88,7 +68,7 @@ def report(
     # run folders and archived plans are read, not solved
     solves = sum(not (is_run_folder(p) or (p is not None and str(p).isdigit())) for p in paths)
     runs = []
-    with progress_bar(words("Rapporto", "Report"), len(paths), quiet or solves < 2) as advance:
+    with progress_bar(_("Report"), len(paths), quiet or solves < 2) as advance:
         for path in paths:
             runs.append(read_run_or_archived(path, set_ or [], lang, history_path))
             advance()
@@ -103,6 +83,4 @@ def report(
         extra.append(uncertainty_section(uncertainty, lang))
     page = build_report(runs, lang=lang, boundaries=boundaries, extra_sections=extra)
     written = write_report(page, out)
-    base.console.print(
-        f"{words('Rapporto scritto in', 'Report written to', lang)} [bold]{written}[/]"
-    )
+    base.print_written(_("Report written to", lang), written)

@@ -7,34 +7,27 @@ from typing import TYPE_CHECKING, Annotated
 
 from allocator.cli import base
 from allocator.errors import EXIT_INFEASIBLE, EXIT_SOLVER
-from allocator.lang import lang_or_current, words
+from allocator.i18n import _
+from allocator.lang import lang_or_current
 
 if TYPE_CHECKING:
     from allocator.render.bundle import PlanBundle
 
 
-@base.command(
-    "Risolve uno scenario e ne scrive i risultati.", "Solve one scenario and write its outputs."
-)
+@base.command("Solve one scenario and write its outputs.")
 def run(
     scenario: base.ScenarioArg = None,
     out: Annotated[
         Path | None,
-        base.option(
-            "Cartella dei risultati (predefinita outputs/<scenario>).",
-            "Output folder (default outputs/<scenario>).",
-        ),
+        base.option("Output folder (default outputs/<scenario>)."),
     ] = None,
     solver: Annotated[
         str | None,
-        base.option("highs (predefinito) o cbc.", "highs (default) or cbc."),
+        base.option("highs (default) or cbc."),
     ] = None,
     time_limit: Annotated[
         float | None,
         base.option(
-            "Secondi per controllo, costruzione e soluzione (entrambi i passaggi del "
-            "solutore e la ricerca dei conflitti); la spiegazione e il confronto stampati "
-            "dopo non contano.",
             "Seconds for checking, building and solving (both solver passes and the "
             "search for conflicts); the explanation and the comparison printed after are "
             "not counted.",
@@ -43,15 +36,10 @@ def run(
     ] = None,
     set_: base.SetOption = None,
     overwrite: base.OverwriteOption = False,
-    quiet: Annotated[
-        bool, base.option("Non stampa il riepilogo.", "Print no summary.", "--quiet")
-    ] = False,
+    quiet: Annotated[bool, base.option("Print no summary.", "--quiet")] = False,
     explain: Annotated[
         bool,
         base.option(
-            "Spiega il piano per intero: valori marginali confermati risolvendo di nuovo, "
-            "limiti vincolanti, dove rafforzare (scrive marginal_values.csv, limits.csv, "
-            "strengthen.csv, idle_capacity.csv).",
             "Explain the plan in full: marginal values confirmed by re-solving, binding "
             "limits, where to strengthen (writes marginal_values.csv, limits.csv, "
             "strengthen.csv, idle_capacity.csv).",
@@ -61,28 +49,20 @@ def run(
     lang: Annotated[
         str | None,
         base.option(
-            "Lingua del riepilogo e della spiegazione: it o en (predefinita: --lang globale).",
-            "Language of the summary and explanation: it or en (default: the global --lang).",
+            "Language of the summary and explanation: it or en (default: the global --lang)."
         ),
     ] = None,
     label: Annotated[
         str,
-        base.option(
-            "Nome di questo piano nell'archivio.", "Name of this run in the archive.", "--label"
-        ),
+        base.option("Name of this run in the archive.", "--label"),
     ] = "",
     no_history: Annotated[
         bool,
-        base.option(
-            "Non registrare questo piano nell'archivio.",
-            "Do not record this run in the archive.",
-            "--no-history",
-        ),
+        base.option("Do not record this run in the archive.", "--no-history"),
     ] = False,
     history_path: Annotated[
         Path | None,
         base.option(
-            "L'archivio dei piani (predefinito outputs/history.sqlite, o $ALLOCATOR_HISTORY).",
             "The archive of plans (default outputs/history.sqlite, or $ALLOCATOR_HISTORY).",
             "--history",
         ),
@@ -94,7 +74,7 @@ def run(
     from allocator.optimization.pipeline import run_scenario
     from allocator.optimization.solve import SolveStatus
     from allocator.render.bundle import RoomNote, plan
-    from allocator.render.explanations import explain as explain_run
+    from allocator.render.facts import no_plan_sentences
 
     lang = lang_or_current(lang)
     overrides = [*(set_ or []), *base.solver_overrides(solver, time_limit)]
@@ -105,19 +85,17 @@ def run(
     robust = robust_plan(loaded, scenario)  # policy.robust_samples > 0: the robust plan
     result = run_scenario(loaded) if robust is None else robust.result
     if result.status is SolveStatus.INFEASIBLE:
-        infeasible = words("non ha soluzione", "is infeasible", lang)
-        solver_proved = result.outcome is not None
-        lines = explain_run(result, lang=lang).sentences if solver_proved else result.explanation
-        base.fail(f"Scenario '{loaded.name}' {infeasible}", lines, EXIT_INFEASIBLE)
+        infeasible = _("Scenario '{scenario}' is infeasible", lang).format(scenario=loaded.name)
+        base.fail(infeasible, no_plan_sentences(result, lang), EXIT_INFEASIBLE)
     if not result.has_plan:
-        no_plan = words("Nessun piano per", "No plan for", lang)
-        base.fail(f"{no_plan} '{loaded.name}'", result.explanation, EXIT_SOLVER)
+        no_plan = _("No plan for '{scenario}'", lang).format(scenario=loaded.name)
+        base.fail(no_plan, no_plan_sentences(result, lang), EXIT_SOLVER)
     room = RoomNote(label=label, origin="run", overrides=tuple(overrides))
     bundle = plan(loaded, room, result=result, robust=robust, explain_fully=explain, lang=lang)
     written = bundle.write(destination, overwrite=overwrite)
     if not quiet:
         print_bundle(bundle, long=explain)
-    base.print_written("Risultati scritti in", "Outputs written to", written, lang)
+    base.print_written(_("Outputs written to", lang), written)
     if not no_history:
         said_recorded(*bundle.record(history_path))
 
@@ -142,37 +120,34 @@ def print_bundle(bundle: PlanBundle, long: bool = False) -> None:
         base.console.print(robust_view(bundle.robust, lang))
 
 
-@base.command(
-    "Controlla i dati di uno scenario ed elenca ogni problema trovato.",
-    "Check a scenario's inputs and list every problem found.",
-)
+@base.command("Check a scenario's inputs and list every problem found.")
 def validate(
     scenario: base.ScenarioArg = None,
     set_: base.SetOption = None,
 ) -> None:
     """Check a scenario's inputs and list every problem found."""
     from allocator.optimization.feasibility import check_feasibility
+    from allocator.render.facts import fact_sentences
 
     loaded = base.load_scenario(scenario, set_ or [])
     base.print_notices(loaded)
     excluded = loaded.excluded_partners()
-    counts = (
-        len(loaded.areas),
-        len(loaded.interventions),
-        len(loaded.partners),
-        len(excluded),
-        len(loaded.capacities),
-        len(loaded.funders),
-        len(loaded.staff),
-    )
-    text = words(
-        "dati validi: {} quartieri, {} interventi, {} enti ({} esclusi perché non ammissibili), "
-        "{} righe di capacità, {} finanziatori, {} ruoli del personale.",
-        "inputs valid: {} areas, {} interventions, {} partners ({} excluded as ineligible), "
-        "{} capacity rows, {} funders, {} staff roles.",
-    )
-    base.console.print(f"[bold green]{loaded.name}[/]: {text.format(*counts)}")
+    counts = {
+        "areas": len(loaded.areas),
+        "interventions": len(loaded.interventions),
+        "partners": len(loaded.partners),
+        "excluded": len(excluded),
+        "capacities": len(loaded.capacities),
+        "funders": len(loaded.funders),
+        "roles": len(loaded.staff),
+    }
+    text = _(
+        "inputs valid: {areas} areas, {interventions} interventions, {partners} partners "
+        "({excluded} excluded as ineligible), {capacities} capacity rows, {funders} funders, "
+        "{roles} staff roles."
+    ).format(**counts)
+    base.console.print(f"[bold green]{loaded.name}[/]: {text}")
     conflicts = check_feasibility(loaded)
     if conflicts:
-        cannot = words("Ma lo scenario non si può soddisfare", "But the scenario cannot be met")
-        base.fail(cannot, conflicts, EXIT_INFEASIBLE)
+        cannot = _("But the scenario cannot be met")
+        base.fail(cannot, fact_sentences(loaded, conflicts), EXIT_INFEASIBLE)

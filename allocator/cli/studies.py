@@ -11,7 +11,8 @@ from allocator.cli import base
 from allocator.cli.engine import EngineOption, SchedulerOption, StudyOptions, study_options
 from allocator.cli.progress import QuietOption, counting_executor, progress_bar, study_executor
 from allocator.errors import UsageError
-from allocator.lang import current_lang, words
+from allocator.i18n import _
+from allocator.lang import current_lang
 
 BATCH_COLUMNS = (
     "scenario",
@@ -27,26 +28,15 @@ BATCH_COLUMNS = (
 weigh equity differently, and objectives under different weights are not comparable."""
 
 
-@base.command(
-    "Confronta scenari o risultati affiancati: indicatori, quartieri, interventi, chi "
-    "guadagna e chi perde.",
-    "Compare scenarios side by side: KPIs, areas, interventions, winners and losers.",
-)
+@base.command("Compare scenarios side by side: KPIs, areas, interventions, winners and losers.")
 def compare(
     scenarios: Annotated[
         list[Path],
-        base.argument(
-            "Cartelle di scenari o di risultati (di allocator run); la prima è il riferimento.",
-            "Scenario folders, the first the reference.",
-        ),
+        base.argument("Scenario folders, the first the reference."),
     ],
     with_rules: Annotated[
         bool,
-        base.option(
-            "Aggiunge le regole empiriche del primo scenario.",
-            "Add the first scenario's rules of thumb.",
-            "--with-rules",
-        ),
+        base.option("Add the first scenario's rules of thumb.", "--with-rules"),
     ] = False,
     out: base.OutOption = None,
     set_: base.SetOption = None,
@@ -57,8 +47,8 @@ def compare(
     from allocator.outputs.atomic import check_destination
     from allocator.outputs.run_folder import default_output_dir
     from allocator.outputs.run_reader import is_run_folder, read_run_folder
+    from allocator.render.comparison import objective_not_compared, write_comparison
     from allocator.render.console import kpi_comparison_table
-    from allocator.studies.compare import objective_not_compared, write_comparison
     from allocator.studies.compare_inputs import (
         compare_many,
         comparison_name,
@@ -71,7 +61,7 @@ def compare(
         check_destination(out, overwrite=overwrite)  # before solving
     steps = sum(not is_run_folder(p) for p in scenarios) + (len(RULES) if with_rules else 0)
     items = []
-    with progress_bar(words("Confronto", "Comparing"), steps, quiet or steps < 2) as advance:
+    with progress_bar(_("Comparing"), steps, quiet or steps < 2) as advance:
         for path in scenarios:
             if is_run_folder(path):  # read back as written: no re-solve
                 items.append(from_run_folder(read_run_folder(path)))
@@ -86,7 +76,7 @@ def compare(
     roles = {r.role_id: r.name for i in items if i.scenario for r in i.scenario.staff}
     labels = comparison.labels
     deltas = labels[1:] if len(labels) <= 3 else ()
-    title = words("Confronto", "Comparison")
+    title = _("Comparison")
     base.console.print(
         kpi_comparison_table(
             title, comparison.kpis, labels, deltas, role_names=roles, width=base.console.width
@@ -94,31 +84,20 @@ def compare(
     )
     if not comparison.objective_compared:
         base.console.print(objective_not_compared(), highlight=False)
-    base.print_written("Confronto scritto in", "Comparison written to", written)
+    base.print_written(_("Comparison written to"), written)
 
 
-@base.command(
-    "Risolve lo scenario per ogni valore di un'impostazione: una tabella e un grafico.",
-    "Solve the scenario at each value of one setting: a table and a chart.",
-)
+@base.command("Solve the scenario at each value of one setting: a table and a chart.")
 @study_options
 def sweep(
     scenario: base.ScenarioFolderArg,
     param: Annotated[
         str,
-        base.option(
-            "Impostazione da variare, ad es. budget.scale.",
-            "Setting to vary, e.g. budget.scale.",
-            "--param",
-        ),
+        base.option("Setting to vary, e.g. budget.scale.", "--param"),
     ],
     values: Annotated[
         str,
-        base.option(
-            "inizio:fine:numero (0.5:1.5:11) o un elenco separato da virgole.",
-            "start:stop:count (0.5:1.5:11) or a comma list.",
-            "--values",
-        ),
+        base.option("start:stop:count (0.5:1.5:11) or a comma list.", "--values"),
     ],
     *,
     options: StudyOptions,
@@ -133,45 +112,34 @@ def sweep(
     points = parse_values(values)
     loaded = base.load_scenario(scenario, options.overrides)
     destination = options.destination(f"sweep {loaded.name} {param}")
-    with options.executor(words("Variazione", "Sweep"), len(points)) as (executor, advance):
+    with options.executor(_("Sweep"), len(points)) as (executor, advance):
         frame = sweep_curve(loaded, param, points, executor=counting_executor(executor, advance))
     more = next_money(loaded)  # the next 100.000 € from a re-solve at today's budget
     written = write_sweep(frame, param, more, destination, overwrite=options.overwrite)
     shown = [param, "status", "beneficiaries_served", "weighted_coverage", "budget_used_share"]
-    title = words("Variazione di {}", "Sweep of {}").format(column_label(param, current_lang()))
+    title = _("Sweep of {setting}").format(setting=column_label(param, current_lang()))
     base.console.print(frame_table(title, frame, shown, width=base.console.width))
     base.console.print(next_money_sentence(more, current_lang()), highlight=False)
-    base.print_written("Variazione scritta in", "Sweep written to", written)
+    base.print_written(_("Sweep written to"), written)
 
 
-@base.command(
-    "La frontiera efficienza–equità, con gli scenari indicati collocati su di essa.",
-    "The efficiency–equity frontier, with named scenarios placed on it.",
-)
+@base.command("The efficiency–equity frontier, with named scenarios placed on it.")
 @study_options
 def frontier(
     scenario: base.ScenarioFolderArg,
     points: Annotated[
         int,
         base.option(
-            "Numero di soglie di equità, dal piano più efficiente al più equo.",
-            "Equity floors from the most efficient plan's to the most equitable.",
-            "--points",
+            "Equity floors from the most efficient plan's to the most equitable.", "--points"
         ),
     ] = 8,
     named: Annotated[
         list[Path] | None,
-        base.option(
-            "Uno scenario da collocare sulla frontiera (ripetibile).",
-            "A scenario to place on the frontier (repeatable).",
-            "--scenario",
-        ),
+        base.option("A scenario to place on the frontier (repeatable).", "--scenario"),
     ] = None,
     rules: Annotated[
         bool,
-        base.option(
-            "Colloca le regole empiriche.", "Place the rules of thumb on it.", "--rules/--no-rules"
-        ),
+        base.option("Place the rules of thumb on it.", "--rules/--no-rules"),
     ] = True,
     *,
     options: StudyOptions,
@@ -187,7 +155,7 @@ def frontier(
     loaded = base.load_scenario(scenario, options.overrides)
     destination = options.destination(f"frontier {loaded.name}")
     steps = max(points, 0) + len(named or [])
-    with options.executor(words("Frontiera", "Frontier"), steps) as (executor, advance):
+    with options.executor(_("Frontier"), steps) as (executor, advance):
         frame = frontier_curve(loaded, points, executor=counting_executor(executor, advance))
         results = []
         for path in named or []:
@@ -201,87 +169,76 @@ def frontier(
         frame, points_frame, rule_frame, key, destination, overwrite=options.overwrite
     )
     shown = ["equity_floor", "weighted_coverage", key, "beneficiaries_served", "funded"]
-    title = words("Frontiera efficienza–equità", "Efficiency–equity frontier")
+    title = _("Efficiency–equity frontier")
     base.console.print(frame_table(title, frame, [*shown, "dominated"], width=base.console.width))
     for line in domination_sentences(dominations, current_lang()):
         base.console.print(line, highlight=False)
-    base.print_written("Frontiera scritta in", "Frontier written to", written)
+    base.print_written(_("Frontier written to"), written)
 
 
 @base.command(
-    "Risolve in parallelo ogni scenario sotto DIR; un errore non ferma gli altri.",
-    "Solve every scenario folder under DIR in parallel; one failure does not stop the others.",
+    "Solve every scenario folder under DIR in parallel; one failure does not stop the others."
 )
 def batch(
     directory: Annotated[
         Path,
-        base.argument(
-            "Cartella che contiene cartelle di scenari.", "Folder holding scenario folders."
-        ),
+        base.argument("Folder holding scenario folders."),
     ],
-    jobs: Annotated[
-        int, base.option("Processi in parallelo.", "Parallel processes.", "--jobs")
-    ] = 2,
+    jobs: Annotated[int, base.option("Parallel processes.", "--jobs")] = 2,
     engine: EngineOption = "local",
     scheduler: SchedulerOption = None,
     out: Annotated[
         Path | None,
-        base.option(
-            "CSV degli indicatori di tutti gli scenari (predefinito outputs/batch-<DIR>.csv).",
-            "CSV of the combined KPIs (default outputs/batch-<DIR>.csv).",
-            "--out",
-        ),
+        base.option("CSV of the combined KPIs (default outputs/batch-<DIR>.csv).", "--out"),
     ] = None,
     quiet: QuietOption = False,
 ) -> None:
     """Solve every scenario folder under DIR in parallel; one failure does not stop the others."""
+    from functools import partial
+
     from allocator.outputs.atomic import check_writable
     from allocator.outputs.files import write_csv_atomically
     from allocator.outputs.run_folder import default_output_dir
     from allocator.render.console import frame_table, status_word
+    from allocator.render.facts import no_plan_text
     from allocator.studies.batch import batch_table, find_scenarios, run_batch, worst_exit_code
 
     folders = find_scenarios(directory)
     if not folders:
         raise UsageError(
-            words(
-                "nessuna cartella con scenario.toml sotto {}",
-                "no folder with a scenario.toml under {}",
-            ).format(directory)
+            _("no folder with a scenario.toml under {folder}").format(folder=directory)
         )
     destination = out or default_output_dir(f"batch-{Path(directory).resolve().name}")
     destination = destination.with_suffix(".csv")
     check_writable(destination)  # before solving
     results = []
-    bar = words("Risoluzione", "Solving")
+    bar = _("Solving")
     with study_executor(engine, jobs, scheduler, bar, len(folders), quiet) as (executor, advance):
-        for result in run_batch(folders, jobs, loader=base.folder_loader(), executor=executor):
+        why = partial(no_plan_text, lang=current_lang())
+        for result in run_batch(folders, jobs, base.folder_loader(), executor, why):
             results.append(result)
             advance()
     table = batch_table(results)
     write_csv_atomically(table, destination)
     base.console.print(frame_table("Batch", table, BATCH_COLUMNS, width=base.console.width))
-    base.print_written(
-        "Indicatori di tutti gli scenari scritti in", "Combined KPIs written to", destination
-    )
+    base.print_written(_("Combined KPIs written to"), destination)
     failed = [r for r in results if not r.ok]
     lang = current_lang()
+    exit_word = _("exit", lang)
     for r in failed:
         base.errors.print(
             f"[red]{r.folder}[/]: {status_word(r.status, lang)} "
-            f"({words('codice', 'exit')} {r.exit_code}) {r.message}",
+            f"({exit_word} {r.exit_code}) {r.message}",
             highlight=False,
         )
     code = worst_exit_code(results)
     if code:
         base.errors.print(
-            words(
-                "[bold red]{} scenari su {} non riusciti[/]; codice di uscita {}, il più grave tra "
-                "loro (2 dati, 3 impossibile, 4 risolutore).",
-                "[bold red]{} of {} scenarios failed[/]; exit code {}, the worst among them "
-                "(2 input, 3 infeasible, 4 solver).",
-            ).format(len(failed), len(results), code)
+            _(
+                "[bold red]{failed} of {total} scenarios failed[/]; exit code {code}, the worst "
+                "among them (2 input, 3 infeasible, 4 solver)."
+            ).format(failed=len(failed), total=len(results), code=code)
         )
         raise typer.Exit(code)
-    done = words("Tutti i {} scenari risolti.", "All {} scenarios solved.").format(len(results))
+    done = _("All {count} scenarios solved.").format(count=len(results))
     base.console.print(f"[bold green]{done}[/]")

@@ -14,11 +14,11 @@ from pydantic import BaseModel
 
 from allocator.datasets.template_workbook import default_text, type_text, write_workbook
 from allocator.errors import UsageError
+from allocator.i18n import _
 from allocator.inputs.guide_words import column_description, range_text, table_description
 from allocator.inputs.locate import SCENARIO_FILE, WORKBOOK_FILE
 from allocator.inputs.schema import Settings
 from allocator.inputs.tables import SETTINGS, TABLES, Setting
-from allocator.lang import words
 
 COLUMNS_FILE = "README.md"
 
@@ -52,46 +52,31 @@ def write_template(directory: Path) -> list[Path]:
 
 def columns_guide() -> str:
     """Markdown describing every table and column, with the range each number accepts."""
-    lines = words(
-        "# Gli input dello scenario\n\n"
-        "Uno scenario è questa cartella: `scenario.toml` più le tabelle qui sotto, come file CSV "
-        "(intestazione nella prima riga; separati da virgola o punto e virgola; UTF-8 o il 'CSV' "
-        "di Excel in italiano) o come fogli di `inputs.xlsx`, che ha elenchi a discesa e un "
-        "foglio 'Istruzioni'. Compila gli uni o l'altro: quelli vuoti sono ignorati.\n\n"
-        "Gli identificativi hanno solo lettere senza accenti, cifre, `_`, `-`, `.`. I soldi sono "
-        "euro all'anno. I numeri si scrivono come in italiano (`1.234,50`, `600.000`, "
-        "`€ 400.000`; `80%` per una quota) o con il punto decimale (`1234.5`); un numero che "
-        "può voler dire due cose (`1.500` dove la colonna scrive `2.5`) è rifiutato, nominando "
-        "la cella. Unità, forme giuridiche e tipi accettano i sinonimi italiani e inglesi "
-        "(`famiglie`, `bambini`, `APS`, `Cooperativa sociale`, `pubblico`). Una colonna "
-        "facoltativa può mancare o restare vuota in alcune righe: vuoto vuol dire il "
-        "predefinito. Una colonna in più (ad esempio `note`) è conservata e ignorata. "
-        "Ogni numero ha un intervallo ammesso: un valore fuori è un errore di battitura, "
-        "e l'input è rifiutato.\n",
-        "# Scenario inputs\n\n"
-        "A scenario is this folder: `scenario.toml` plus the tables below, as CSV files (header "
-        "row; comma or semicolon separated; UTF-8 or Italian Excel's plain 'CSV') or as sheets "
-        "of `inputs.xlsx`, which has drop-down lists and an instructions sheet. Fill one or the "
-        "other: empty ones are ignored.\n\n"
-        "Identifiers hold letters without accents, digits, `_`, `-`, `.` only. Money is euros "
-        "per year. Numbers may be typed the Italian way (`1.234,50`, `600.000`, `€ 400.000`; "
-        "`80%` for a share) or with a decimal point (`1234.5`); a number that may mean two things "
-        "(`1.500` where the column writes `2.5`) is refused, naming the cell. Units, legal forms "
-        "and kinds accept Italian and English synonyms (`famiglie`, `children`, `APS`, "
-        "`Cooperativa sociale`, `pubblico`). An optional column may be left out, or blank in "
-        "some rows: blank means its default. An extra column (such as `note`) is kept and "
-        "ignored. Every number has an accepted range: a value beyond it is a slip, and refused.\n",
-    ).split("\n")
-    head = words(
-        "| colonna | tipo | predefinito | intervallo | descrizione | esempio |",
-        "| column | type | default | range | description | example |",
-    )
+    lines = [_("# Scenario inputs"), ""]
+    lines += [
+        _(
+            "A scenario is this folder: `scenario.toml` plus the tables below, as CSV files "
+            "(header row; comma or semicolon separated; UTF-8 or Italian Excel's plain 'CSV') or "
+            "as sheets of `inputs.xlsx`, which has drop-down lists and an instructions sheet. "
+            "Fill one or the other: empty ones are ignored."
+        ),
+        "",
+        _(
+            "Identifiers hold letters without accents, digits, `_`, `-`, `.` only. Money is "
+            "euros per year. Numbers may be typed the Italian way (`1.234,50`, `600.000`, "
+            "`€ 400.000`; `80%` for a share) or with a decimal point (`1234.5`); a number that "
+            "may mean two things (`1.500` where the column writes `2.5`) is refused, naming the "
+            "cell. Units, legal forms and kinds accept Italian and English synonyms "
+            "(`famiglie`, `children`, `APS`, `Cooperativa sociale`, `pubblico`). An optional "
+            "column may be left out, or blank in some rows: blank means its default. An extra "
+            "column (such as `note`) is kept and ignored. Every number has an accepted range: "
+            "a value beyond it is a slip, and refused."
+        ),
+        "",
+    ]
+    head = _("| column | type | default | range | description | example |")
     for table in TABLES:
-        kind = (
-            words("obbligatoria", "required")
-            if table.required
-            else words("facoltativa", "optional")
-        )
+        kind = _("required") if table.required else _("optional")
         lines += [f"## {table.file_name} ({kind})", "", table_description(table), "", head]
         lines.append("|---|---|---|---|---|---|")
         lines += [
@@ -126,7 +111,7 @@ def settings_template() -> str:
     """A commented ``scenario.toml`` holding every key at its default."""
     sections: dict[str, list[Setting]] = {}
     for setting in SETTINGS:
-        section, _, _ = setting.key.rpartition(".")
+        section = setting.key.rpartition(".")[0]
         sections.setdefault(section.split(".")[0], []).append(setting)
     lines = [
         "# A scenario: these settings plus the tables of this folder (see README.md).",

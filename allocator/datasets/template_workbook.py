@@ -8,11 +8,11 @@ import math
 from pathlib import Path
 from typing import Any
 
+from allocator.i18n import N_, _, chosen_lang
 from allocator.inputs.guide_words import column_description, fits, range_text, table_description
 from allocator.inputs.locate import SCENARIO_FILE
 from allocator.inputs.schema import FunderKind, LegalForm, Unit
 from allocator.inputs.tables import TABLES, TABLES_BY_NAME, Column, ColumnType, Table
-from allocator.lang import words
 
 MAX_ROWS = 5000
 """Rows of each table sheet that carry the drop-down lists and ranges."""
@@ -37,64 +37,50 @@ ENUMS = {tuple(m.value for m in enum): enum.__name__ for enum in (Unit, LegalFor
 
 
 def instructions_sheet() -> str:
-    return words("Istruzioni", "Instructions")
+    return _("Instructions")
 
 
 def columns_sheet() -> str:
-    return words("colonne", "columns")
+    return _("columns")
+
+
+INSTRUCTIONS = (
+    N_("How to fill in this scenario"),
+    "",
+    N_(
+        "1. Fill one sheet per table (areas, interventions, needs, partners, "
+        "capacities, funders: required; the others optional). The first row is the "
+        "header: keep it."
+    ),
+    N_(
+        "2. Where a cell has a drop-down list (unit, legal form, kind of funder, ids of "
+        "other sheets) choose from it."
+    ),
+    N_(
+        "3. Numbers may be typed the Italian way: 1.234,50 or 600.000; € and % are "
+        "accepted (80% for a share). Each numeric column accepts a range (see the "
+        "'columns' sheet): a value beyond it is a slip."
+    ),
+    N_(
+        "4. Identifiers (area_id, partner_id, ...) hold letters without accents, "
+        "digits, '_', '-' and '.' only; names with accents go in the name column."
+    ),
+    N_("5. An extra column (such as 'note') is kept and ignored."),
+    N_(
+        "6. Do not merge cells across rows or leave formulas without results: the file "
+        "is refused, naming the cell."
+    ),
+    N_("7. The settings (scenario name, budget, policies) are in {file}."),
+    N_("8. Check with: allocator validate <folder>; then: allocator run <folder>."),
+    "",
+    N_("Fill either this file or the folder's CSV files: the other, empty, is ignored."),
+)
+"""The instructions sheet, one paragraph a row (``{file}`` is the settings file)."""
 
 
 def instructions() -> list[str]:
-    """The instructions sheet, one paragraph a row."""
-    return words(
-        "\n".join(
-            [
-                "Come compilare questo scenario",
-                "",
-                "1. Compila un foglio per tabella (areas, interventions, needs, partners, "
-                "capacities, funders: obbligatori; gli altri facoltativi). La prima riga è "
-                "l'intestazione: non cambiarla.",
-                "2. Dove la cella ha un elenco a discesa (unità, forma giuridica, tipo di "
-                "finanziatore, identificativi di altri fogli) scegli dall'elenco.",
-                "3. I numeri si scrivono come in italiano: 1.234,50 o 600.000; € e % sono ammessi "
-                "(80% per una quota). Ogni colonna numerica accetta un intervallo di valori (vedi "
-                "il foglio 'colonne'): un valore fuori è un errore di battitura.",
-                "4. Gli identificativi (area_id, partner_id, ...) hanno solo lettere senza "
-                "accenti, cifre, '_', '-' e '.'; i nomi con accenti vanno nella colonna name.",
-                "5. Una colonna in più (ad esempio 'note') è conservata e ignorata.",
-                "6. Non unire celle su più righe e non lasciare formule senza risultato: "
-                "il file è rifiutato, con la cella indicata.",
-                "7. Le impostazioni (nome dello scenario, budget, politiche) sono in "
-                f"{SCENARIO_FILE}.",
-                "8. Verifica con: allocator validate <cartella>; poi: allocator run <cartella>.",
-                "",
-                "Compila o questo file o i CSV della cartella: uno dei due, l'altro vuoto è "
-                "ignorato.",
-            ]
-        ),
-        "\n".join(
-            [
-                "How to fill in this scenario",
-                "",
-                "1. Fill one sheet per table (areas, interventions, needs, partners, capacities, "
-                "funders: required; the others optional). The first row is the header: keep it.",
-                "2. Where a cell has a drop-down list (unit, legal form, kind of funder, ids of "
-                "other sheets) choose from it.",
-                "3. Numbers may be typed the Italian way: 1.234,50 or 600.000; € and % are "
-                "accepted (80% for a share). Each numeric column accepts a range (see the "
-                "'columns' sheet): a value beyond it is a slip.",
-                "4. Identifiers (area_id, partner_id, ...) hold letters without accents, digits, "
-                "'_', '-' and '.' only; names with accents go in the name column.",
-                "5. An extra column (such as 'note') is kept and ignored.",
-                "6. Do not merge cells across rows or leave formulas without results: the file "
-                "is refused, naming the cell.",
-                f"7. The settings (scenario name, budget, policies) are in {SCENARIO_FILE}.",
-                "8. Check with: allocator validate <folder>; then: allocator run <folder>.",
-                "",
-                "Fill either this file or the folder's CSV files: the other, empty, is ignored.",
-            ]
-        ),
-    ).split("\n")
+    """The instructions sheet, one paragraph a row, in the language in force."""
+    return [_(line).format(file=SCENARIO_FILE) if line else "" for line in INSTRUCTIONS]
 
 
 def choices(column: Column) -> tuple[str, ...]:
@@ -102,27 +88,27 @@ def choices(column: Column) -> tuple[str, ...]:
     name = ENUMS.get(column.allowed)
     if name is None:
         return column.allowed
-    return CHOICES_IT[name] if words("it", "en") == "it" else column.allowed
+    return CHOICES_IT[name] if chosen_lang(None) == "it" else column.allowed
 
 
 def type_text(column: Column) -> str:
     if column.allowed:
-        return words("parola: ", "word: ") + ", ".join(choices(column))
+        return _("word: ") + ", ".join(choices(column))
     return {
-        ColumnType.IDENTIFIER: words("identificativo", "identifier"),
-        ColumnType.TEXT: words("testo", "text"),
-        ColumnType.NUMBER: words("numero", "number"),
-        ColumnType.SHARE: words("quota (0-1 o %)", "share (0-1 or %)"),
-        ColumnType.ENUM: words("parola", "word"),
-        ColumnType.SELECTOR: words("identificativo o *", "identifier or *"),
+        ColumnType.IDENTIFIER: _("identifier"),
+        ColumnType.TEXT: _("text"),
+        ColumnType.NUMBER: _("number"),
+        ColumnType.SHARE: _("share (0-1 or %)"),
+        ColumnType.ENUM: _("word"),
+        ColumnType.SELECTOR: _("identifier or *"),
     }[column.type]
 
 
 def default_text(column: Column) -> str:
     if column.required:
-        return words("(obbligatoria)", "(required)")
+        return _("(required)")
     if column.default is None:
-        return words("vuoto", "blank")
+        return _("blank")
     if isinstance(column.default, float):
         return f"{column.default:g}"
     return str(column.default)
@@ -153,7 +139,7 @@ def _validations(sheet: Any, table: Table) -> None:
             validation = DataValidation(type="list", formula1=formula, allow_blank=True)
             validation.errorStyle = "warning"
         elif column.type in (ColumnType.NUMBER, ColumnType.SHARE):
-            low, high, _ = fits(table, column)
+            low, high = fits(table, column)[:2]
             if math.isinf(low) or math.isinf(high):
                 continue
             validation = DataValidation(
@@ -164,9 +150,7 @@ def _validations(sheet: Any, table: Table) -> None:
                 allow_blank=True,
             )
             validation.errorStyle = "warning"
-            validation.error = words("Fuori intervallo: ", "Out of range: ") + range_text(
-                table, column
-            )
+            validation.error = _("Out of range: ") + range_text(table, column)
         if validation is None:
             continue
         validation.promptTitle = column.name
@@ -201,12 +185,7 @@ def write_workbook(path: Path) -> None:
         sheet.freeze_panes = "A2"
         _validations(sheet, table)
     guide = book.create_sheet(columns_sheet())
-    guide.append(
-        words(
-            "tabella|colonna|tipo|predefinito|intervallo|descrizione|esempio",
-            "table|column|type|default|range|description|example",
-        ).split("|")
-    )
+    guide.append(_("table|column|type|default|range|description|example").split("|"))
     for cell in guide[1]:
         cell.font = bold
     guide.freeze_panes = "A2"

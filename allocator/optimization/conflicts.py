@@ -1,4 +1,4 @@
-"""Why a scenario cannot be met: a minimal set of requirements that conflict, in words.
+"""Why a scenario cannot be met: a minimal set of requirements that conflict, as facts.
 
 With soft floors, the only hard requirements are the staff minima per area, the roles' availability,
 the funders' amounts and the earmarks' caps (DESIGN.md §2). Services can always be zero, and a
@@ -9,6 +9,7 @@ Each requirement gets a slack variable. The elastic program (minimise the weight
 how far the requirements are from holding together; deletion filtering then shrinks the set of
 requirements to an irreducible one (dropping any member makes the rest feasible). Independent
 conflicts are found one after another, relaxing the members of those already found.
+:mod:`allocator.render.facts` words them.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ from dataclasses import dataclass
 import pulp
 
 from allocator.inputs.schema import Scenario, staff_item
-from allocator.lang import words
-from allocator.optimization.lock_conflicts import explain_lock_conflicts
 from allocator.optimization.model import earmark_limits, funder_amount_limits, min_posts
 from allocator.optimization.solve import SolveStatus, solve_lp
 
@@ -49,16 +48,6 @@ class Conflict:
     requirements: tuple[Requirement, ...]
     fixes: tuple[tuple[Requirement, float], ...]
     """Requirement → by how much to relax it, from the elastic program on this conflict."""
-
-
-def _fmt(value: float, lang: str) -> str:
-    if abs(value - round(value)) < 1e-9:
-        text = f"{round(value):,}"
-    else:
-        text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    if lang == "it":
-        text = text.replace(",", "§").replace(".", ",").replace("§", ".")
-    return text
 
 
 class ElasticProgram:
@@ -177,121 +166,3 @@ def find_conflicts(
         conflicts.append(Conflict(tuple(members), tuple(program.smallest_fix(members))))
         remaining = [r for r in remaining if r not in members]
     return conflicts
-
-
-def describe(scenario: Scenario, req: Requirement, lang: str = "en") -> str:
-    """One requirement in words, with its numbers."""
-    it = lang == "it"
-    roles = {r.role_id: r for r in scenario.staff}
-    areas = {a.area_id: a.name for a in scenario.areas}
-    funders = {f.funder_id: f for f in scenario.funders}
-    if req.kind == "staff_minimum":
-        r, a = req.key
-        role = roles[r]
-        cost = _fmt(req.amount * role.cost_per_fte, lang)
-        payers = [f for f in funders if scenario.may_fund(f, staff_item(r), a)]
-        if it:
-            text = (
-                f"almeno {_fmt(req.amount, lang)} FTE di {role.name} ({r}) nel quartiere "
-                f"{areas[a]} ({a}), che costano {cost} € l'anno"
-            )
-            if not payers:
-                text += ", ma nessun finanziatore può pagarli lì (vincoli di destinazione)"
-        else:
-            text = (
-                f"at least {_fmt(req.amount, lang)} FTE of {role.name} ({r}) in {areas[a]} "
-                f"({a}), costing {cost} € a year"
-            )
-            if not payers:
-                text += ", but no funder may pay for them there (earmarks)"
-        return text
-    if req.kind == "staff_available":
-        role = roles[req.key[0]]
-        if it:
-            return f"solo {_fmt(req.amount, lang)} FTE di {role.name} ({role.role_id}) disponibili"
-        return f"only {_fmt(req.amount, lang)} FTE of {role.name} ({role.role_id}) available"
-    if req.kind == "funder_amount":
-        f = funders[req.key[0]]
-        rows = scenario.earmarks_of(f.funder_id)
-        scope = ", ".join(_scope(e.intervention_id, e.area_id, lang) for e in rows)
-        if it:
-            text = f"{f.name} ({f.funder_id}) dispone di {_fmt(req.amount, lang)} €"
-            return text + (f" e può pagare solo {scope}" if rows else "")
-        text = f"{f.name} ({f.funder_id}) has {_fmt(req.amount, lang)} €"
-        return text + (f" and may pay only {scope}" if rows else "")
-    e = scenario.earmarks[int(req.key[0])]
-    f = funders[e.funder_id]
-    scope = _scope(e.intervention_id, e.area_id, lang)
-    if it:
-        return (
-            f"il vincolo di destinazione di {f.name} su {scope} limita la spesa a "
-            f"{_fmt(req.amount, lang)} €"
-        )
-    return f"{f.name}'s earmark on {scope} caps its spending at {_fmt(req.amount, lang)} €"
-
-
-def _scope(intervention_id: str, area_id: str, lang: str) -> str:
-    it = lang == "it"
-    what = ("tutto" if it else "anything") if intervention_id == "*" else intervention_id
-    where = ("tutti i quartieri" if it else "all areas") if area_id == "*" else area_id
-    return f"{what} in {where}"
-
-
-def _fix_text(scenario: Scenario, req: Requirement, by: float, lang: str) -> str:
-    amount = f"{_fmt(by, lang)} {req.unit}"
-    if req.kind == "staff_minimum":
-        r, a = req.key
-        it, en = f"ridurre il minimo di {r} in {a}", f"lower the minimum of {r} in {a}"
-        return words(f"{it} di {amount}", f"{en} by {amount}", lang)
-    if req.kind == "staff_available":
-        r = req.key[0]
-        return words(
-            f"rendere disponibili {amount} in più di {r}",
-            f"make {amount} more of {r} available",
-            lang,
-        )
-    if req.kind == "funder_amount":
-        j = req.key[0]
-        return words(
-            f"aumentare di {amount} i fondi di {j}", f"raise {j}'s amount by {amount}", lang
-        )
-    e = scenario.earmarks[int(req.key[0])]
-    return words(
-        f"alzare di {amount} il tetto del vincolo di {e.funder_id}",
-        f"raise {e.funder_id}'s earmark cap by {amount}",
-        lang,
-    )
-
-
-def conflict_sentences(
-    scenario: Scenario, conflicts: list[Conflict], lang: str = "en"
-) -> list[str]:
-    """One sentence per conflict found, in ``lang`` (it or en), with the smallest fix found."""
-    sentences = []
-    for n, conflict in enumerate(conflicts, start=1):
-        parts = "; ".join(describe(scenario, r, lang) for r in conflict.requirements)
-        fixes = (" e " if lang == "it" else " and ").join(
-            _fix_text(scenario, r, by, lang) for r, by in conflict.fixes
-        )
-        if lang == "it":
-            text = f"Conflitto {n}: questi requisiti non possono valere insieme: {parts}."
-            if fixes:
-                text += f" La correzione più piccola trovata: {fixes}."
-        else:
-            text = f"Conflict {n}: these requirements cannot all hold together: {parts}."
-            if fixes:
-                text += f" The smallest fix found: {fixes}."
-        sentences.append(text)
-    return sentences or explain_lock_conflicts(scenario, lang)  # a lock at fault
-
-
-def explain_infeasibility(
-    scenario: Scenario, lang: str = "en", conflicts: list[Conflict] | None = None
-) -> list[str]:
-    """One sentence per independent conflict among the hard requirements; empty if none found.
-
-    ``conflicts``: those already found for this scenario (a run keeps them), so that explaining
-    an infeasible run in another language does not search again.
-    """
-    found = find_conflicts(scenario) if conflicts is None else conflicts
-    return conflict_sentences(scenario, found, lang)

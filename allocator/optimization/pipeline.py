@@ -1,7 +1,8 @@
 """One call for the whole chain: scenario → checks → model → solution → plan.
 
-The library returns outcomes: an infeasible scenario is a :class:`RunResult` with a status and an
-explanation, not an exception. The edges (CLI, notebooks) turn outcomes into exit codes.
+The library returns outcomes: an infeasible scenario is a :class:`RunResult` with a status and the
+facts of why (ids and numbers; :mod:`allocator.render.facts` words them), not an exception. The
+edges (CLI, notebooks) turn outcomes into exit codes.
 """
 
 from __future__ import annotations
@@ -11,13 +12,65 @@ import time
 from dataclasses import dataclass, field
 
 from allocator.inputs.schema import Scenario, SolverSettings
-from allocator.optimization.conflicts import Conflict, conflict_sentences, find_conflicts
-from allocator.optimization.feasibility import check_feasibility
+from allocator.optimization.conflicts import Conflict, find_conflicts
+from allocator.optimization.feasibility import Gap, check_feasibility
+from allocator.optimization.lock_conflicts import LockConflict, find_lock_conflicts
 from allocator.optimization.model import AllocationModel, build_model
 from allocator.optimization.solve import SolveOutcome, SolveStatus, solve
 from allocator.optimization.tiebreak import break_ties
 from allocator.postprocess.invariants import check_plan
 from allocator.postprocess.results import Plan, extract
+
+
+@dataclass(frozen=True)
+class TimeRanOut:
+    """The time limit ran out before the solver started."""
+
+    time_limit: float
+    """Seconds, as set."""
+    build_seconds: float
+    """Seconds building the model took."""
+
+
+@dataclass(frozen=True)
+class UnexplainedInfeasibility:
+    """The solver proved there is no plan, and no conflict among the requirements was found."""
+
+    message: str
+    """The solver's own message."""
+
+
+@dataclass(frozen=True)
+class SolverFailed:
+    """The solver stopped without a plan (time limit, numerical trouble)."""
+
+    message: str
+    """The solver's own message."""
+
+
+@dataclass(frozen=True)
+class BrokenPlan:
+    """The solver's plan breaks a limit, so it is not used."""
+
+    violations: tuple[str, ...]
+    """What :func:`allocator.postprocess.invariants.check_plan` found."""
+
+
+Fact = (
+    Gap
+    | Conflict
+    | LockConflict
+    | TimeRanOut
+    | UnexplainedInfeasibility
+    | SolverFailed
+    | BrokenPlan
+)
+"""Why a run has no plan: one fact, ids and numbers, no words."""
+
+
+def fact_records(facts: list[Fact]) -> list[dict[str, object]]:
+    """The facts as plain data (for provenance.json): each its kind and fields."""
+    return [{"fact": type(f).__name__, **dataclasses.asdict(f)} for f in facts]
 
 
 @dataclass
@@ -27,8 +80,9 @@ class RunResult:
     plan: Plan | None = None
     outcome: SolveOutcome | None = None
     model: AllocationModel | None = None
-    explanation: list[str] = field(default_factory=list)
-    """Why there is no plan (infeasibility, solver failure), one sentence per item."""
+    facts: list[Fact] = field(default_factory=list)
+    """Why there is no plan (infeasibility, solver failure), one fact each;
+    :func:`allocator.render.facts.no_plan_sentences` words them."""
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds per step: check, build, solve, extract (conflicts, when infeasible)."""
     conflicts: list[Conflict] | None = None
@@ -44,13 +98,11 @@ def run_scenario(
     scenario: Scenario,
     solver: SolverSettings | None = None,
     model: AllocationModel | None = None,
-    lang: str = "en",
 ) -> RunResult:
     """Check, build, solve and extract; never raises for an infeasible or failed solve.
 
     ``model``: one built before and already updated to this scenario (budget variants reuse one
     model, see :mod:`allocator.studies.variants`); built from the scenario when not given.
-    ``lang`` (it or en): the language of the explanation when the solver proves infeasibility.
 
     The solver settings' ``time_limit`` bounds the whole call: checks, building, both solver
     passes and the search for conflicts each get what is left of it.
@@ -59,10 +111,10 @@ def run_scenario(
     deadline = time.perf_counter() + settings.time_limit
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    conflicts = check_feasibility(scenario)
+    gaps: list[Fact] = list(check_feasibility(scenario))
     timings["check"] = time.perf_counter() - start
-    if conflicts:
-        return RunResult(scenario, SolveStatus.INFEASIBLE, explanation=conflicts, timings=timings)
+    if gaps:
+        return RunResult(scenario, SolveStatus.INFEASIBLE, facts=gaps, timings=timings)
 
     start = time.perf_counter()
     model = build_model(scenario) if model is None else model
@@ -72,10 +124,7 @@ def run_scenario(
             scenario,
             SolveStatus.ERROR,
             model=model,
-            explanation=[
-                f"the time limit of {settings.time_limit:g} s ran out before solving (building "
-                f"the model took {timings['build']:.1f} s)"
-            ],
+            facts=[TimeRanOut(settings.time_limit, timings["build"])],
             timings=timings,
         )
     outcome = solve(model, _within(settings, deadline))
@@ -94,15 +143,14 @@ def run_scenario(
         result.conflicts = find_conflicts(
             scenario, seconds=max(deadline - time.perf_counter(), 1.0)
         )
+        result.facts = [*result.conflicts]
+        if not result.facts:  # a lock at fault?
+            result.facts = [*find_lock_conflicts(scenario)]
         timings["conflicts"] = time.perf_counter() - start
-        result.explanation = conflict_sentences(scenario, result.conflicts, lang) or [
-            "the solver proved that the staff minima cannot all be met and paid for: the "
-            "funders allowed to pay each role, their amounts and their earmarks' caps leave too "
-            f"little money for the minimum posts ({outcome.message})"
-        ]
+        result.facts = result.facts or [UnexplainedInfeasibility(outcome.message)]
         return result
     if not outcome.is_ok:
-        result.explanation = [f"the solver found no plan: {outcome.message}"]
+        result.facts = [SolverFailed(outcome.message)]
         return result
 
     start = time.perf_counter()
@@ -111,7 +159,7 @@ def run_scenario(
     violations = check_plan(scenario, plan)
     if violations:
         result.status = SolveStatus.ERROR
-        result.explanation = ["the solver's plan breaks a limit; it is not used:", *violations]
+        result.facts = [BrokenPlan(tuple(violations))]
         return result
     result.plan = plan
     return result

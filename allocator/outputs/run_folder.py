@@ -22,7 +22,7 @@ import pandas as pd
 
 from allocator import __version__
 from allocator.inputs.schema import Scenario
-from allocator.optimization.pipeline import RunResult
+from allocator.optimization.pipeline import RunResult, fact_records
 from allocator.optimization.solve import solver_version
 from allocator.outputs.atomic import Notice, to_stderr, write_folder
 from allocator.outputs.names import (
@@ -96,7 +96,7 @@ def provenance(result: RunResult, overrides: list[str] | None = None) -> dict[st
         },
         "timings": result.timings,
         "settings": json.loads(settings.model_dump_json()),
-        "explanation": result.explanation,
+        "facts": fact_records(result.facts),
     }
 
 

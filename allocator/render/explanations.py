@@ -14,7 +14,6 @@ from typing import Any
 import pandas as pd
 
 from allocator.inputs.schema import Unit
-from allocator.optimization.conflicts import explain_infeasibility
 from allocator.optimization.model import AllocationModel
 from allocator.optimization.pipeline import RunResult
 from allocator.optimization.solve import SolveStatus
@@ -37,6 +36,7 @@ from allocator.postprocess.marginal import (
 from allocator.postprocess.resolve import FULL_RESOLVE
 from allocator.postprocess.results import frames_by_name
 from allocator.postprocess.strengthen import capped_areas, idle_capacity, where_to_strengthen
+from allocator.render.facts import no_plan_sentences
 from allocator.render.formats import number, share
 
 UNIT_WORDS = {
@@ -364,14 +364,11 @@ def explain(
     """
     start = time.perf_counter()
     if not result.has_plan:
-        conflicts = (
-            explain_infeasibility(result.scenario, lang, result.conflicts)
-            if result.status is SolveStatus.INFEASIBLE
-            else []
-        )
+        sentences = no_plan_sentences(result, lang)
+        conflicts = sentences if result.status is SolveStatus.INFEASIBLE else []
         return Explanation(
             lang,
-            sentences=conflicts or list(result.explanation),
+            sentences=sentences,
             conflicts=conflicts,
             seconds=time.perf_counter() - start,
         )

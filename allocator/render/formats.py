@@ -1,5 +1,8 @@
 """Numbers as planners read them: ``10.000`` and ``45,2%`` in Italian, ``10,000`` and ``45.2%``
-in English. The one place numbers are turned into words for the terminal, reports and pages."""
+in English. The one place numbers are turned into words for the terminal, reports and pages:
+:func:`number`, :func:`share`, :func:`euro` and :func:`date` are Babel's locale formatting
+(:mod:`allocator.i18n`, at the package's root so that every folder may write a number in a
+sentence); the KPI-aware formats are built on them here."""
 
 from __future__ import annotations
 
@@ -7,36 +10,23 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from allocator.i18n import date, euro, number, share
 from allocator.postprocess.kpis import BY_KEY, KpiFormat, kpi_format
 
+__all__ = [
+    "MISSING",
+    "date",
+    "euro",
+    "formatted",
+    "kpi_delta",
+    "kpi_value",
+    "moment",
+    "number",
+    "share",
+    "whole_people",
+]
+
 MISSING = "–"
-
-
-def number(value: float, lang: str = "it", decimals: int | None = 0) -> str:
-    """A number with thousands separators in ``lang``.
-
-    ``decimals=None``: no decimals for a whole number, else up to two.
-    """
-    if decimals is None:
-        decimals = 0 if abs(value - round(value)) < 1e-9 else 2
-        text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:,.0f}"
-    else:
-        text = f"{value:,.{decimals}f}"
-    if text.startswith("-") and set(text[1:]) <= set("0,."):
-        text = text[1:]  # no "-0"
-    if lang == "it":
-        text = text.replace(",", "§").replace(".", ",").replace("§", ".")
-    return text
-
-
-def share(value: float, lang: str = "it", decimals: int = 1) -> str:
-    """A share in [0, 1] as a percentage: ``45,2%``."""
-    return f"{number(100 * value, lang, decimals)}%"
-
-
-def euro(value: float, lang: str = "it") -> str:
-    """Euros, whole: ``400.000 €``."""
-    return f"{number(value, lang)} €"
 
 
 def formatted(value: Any, kind: KpiFormat, lang: str = "it") -> str:
@@ -94,32 +84,13 @@ def kpi_value(key: str, value: Any, lang: str = "it") -> str:
     return formatted(value, kpi_format(key), lang)
 
 
-MONTHS_IT = (
-    "gennaio",
-    "febbraio",
-    "marzo",
-    "aprile",
-    "maggio",
-    "giugno",
-    "luglio",
-    "agosto",
-    "settembre",
-    "ottobre",
-    "novembre",
-    "dicembre",
-)
-
-
 def moment(iso: str, lang: str = "it") -> str:
-    """An ISO timestamp as a planner reads it, in the machine's local time: ``4 dicembre 2026,
-    18:54`` (``4 December 2026, 18:54``); the text itself when it is not a timestamp."""
+    """An ISO timestamp (``run.json``'s ``created``) as a planner reads it, in the machine's local
+    time: ``4 dic 2026, 18:54``; the text itself when it is not a timestamp."""
     from datetime import datetime
 
     try:
         when = datetime.fromisoformat(iso)
     except (TypeError, ValueError):
         return str(iso) if iso else MISSING
-    if when.tzinfo is not None:
-        when = when.astimezone()
-    month = MONTHS_IT[when.month - 1] if lang == "it" else when.strftime("%B")
-    return f"{when.day} {month} {when.year}, {when:%H:%M}"
+    return date(when.astimezone() if when.tzinfo is not None else when, lang)

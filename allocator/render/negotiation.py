@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from allocator.lang import words
+from allocator.i18n import N_, _
 from allocator.optimization.pipeline import RunResult
 from allocator.postprocess.transition import transition_table
 from allocator.render.formats import number, share
@@ -64,45 +64,43 @@ def price_sentence(price: Price, lang: str = "it") -> str:
     )
 
 
+KEEP_FLOOR = {
+    "partner": N_("{kept} of {total} partners active today keep their floor"),
+    "area": N_("{kept} of {total} areas active today keep their floor"),
+}
+BELOW_FLOOR = {
+    "partner": N_(
+        "; {count} partners stay below it by {below} beneficiaries in all "
+        "(staff or money fall short)"
+    ),
+    "area": N_(
+        "; {count} areas stay below it by {below} beneficiaries in all (staff or money fall short)"
+    ),
+}
+
+
 def transition_sentence(table: pd.DataFrame, lang: str = "it") -> str:
     """One sentence on the transition limits: kept, clipped to capacity, short of their floor."""
-    it = lang == "it"
     if table.empty:
         return ""
     parts = []
-    for kind, word_it, word_en in (
-        ("partner", "partner", "partners"),
-        ("area", "quartieri", "areas"),
-    ):
+    for kind in ("partner", "area"):
         rows = table[table["kind"] == kind]
         if rows.empty:
             continue
         short = rows[rows["shortfall"] > 0]
         clipped = int(rows["clipped"].sum())
         kept = len(rows) - len(short)
-        text = words(
-            f"{kept} {word_it} su {len(rows)} con un'attività oggi mantengono il minimo",
-            f"{kept} of {len(rows)} {word_en} active today keep their floor",
-            lang,
-        )
+        text = _(KEEP_FLOOR[kind], lang).format(kept=kept, total=len(rows))
         if clipped:
-            text += words(
-                f" ({clipped} con il minimo ridotto a quanto capacità e bisogni consentono)",
-                f" ({clipped} with the floor clipped to what capacity and needs allow)",
-                lang,
-            )
+            text += _(
+                " ({count} with the floor clipped to what capacity and needs allow)", lang
+            ).format(count=clipped)
         if len(short):
             below = number(float(short["shortfall"].sum()), lang)
-            text += words(
-                f"; {len(short)} {word_it} restano sotto il minimo per {below} beneficiari in "
-                "tutto (personale o fondi non bastano)",
-                f"; {len(short)} {word_en} stay below it by {below} beneficiaries in all "
-                "(staff or money fall short)",
-                lang,
-            )
+            text += _(BELOW_FLOOR[kind], lang).format(count=len(short), below=below)
         parts.append(text)
-    head = "Gradualità: " if it else "Transition limits: "
-    return head + "; ".join(parts) + "."
+    return _("Transition limits: ", lang) + "; ".join(parts) + "."
 
 
 def negotiation_outputs(

@@ -14,9 +14,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from rich.table import Table
 
+from allocator.lang import words
 from allocator.outputs.atomic import write_folder
 from allocator.outputs.run_folder import write_outputs
 from allocator.outputs.table_io import write_table
+from allocator.render.facts import Names, fact_sentences
 from allocator.render.formats import euro, kpi_value, number, share
 from allocator.render.plotting import (
     SECOND_COLOUR,
@@ -27,11 +29,58 @@ from allocator.render.plotting import (
     short_name,
     styled,
 )
-from allocator.studies.alternatives import NearOptimal, firm_label
+from allocator.studies.alternatives import NearOptimal
 
 WIDE_COLOUR = "#d9822b"
 TOP = 40
 """At most this many bars (the widest ranges) in one chart."""
+
+
+def firm_label(firm: bool, lang: str = "it") -> str:
+    """The planner's words for a narrow or a wide range (GLOSSARY.md)."""
+    if firm:
+        return words("da finanziare comunque", "fund anyway", lang)
+    return words("margine di trattativa", "room to negotiate", lang)
+
+
+def describe_extreme(extreme: str, name: str, lang: str = "it") -> str:
+    """An extreme plan in words: 'il meno possibile di fondi a Barona'."""
+    if not extreme:
+        return words("il piano ottimo", "the optimal plan", lang)
+    texts = {
+        "funded_min": (
+            "il meno possibile di fondi a {name}",
+            "as little money as possible for {name}",
+        ),
+        "funded_max": (
+            "il più possibile di fondi a {name}",
+            "as much money as possible for {name}",
+        ),
+        "served_min": (
+            "il meno possibile di beneficiari a {name}",
+            "as few beneficiaries as possible for {name}",
+        ),
+        "served_max": (
+            "il più possibile di beneficiari a {name}",
+            "as many beneficiaries as possible for {name}",
+        ),
+    }
+    it, en = texts[extreme]
+    return words(it, en, lang).format(name=name)
+
+
+def alternatives_frame(outcome: NearOptimal, lang: str = "it") -> pd.DataFrame:
+    """:meth:`NearOptimal.alternatives_table` with a ``description`` of what each plan pushes,
+    in ``lang``, after the area (partner) id."""
+    table = outcome.alternatives_table()
+    names = Names(outcome.scenario)
+    name = names.area if outcome.by == "area" else names.partner
+    described = [
+        describe_extreme(str(extreme), name(str(of)), lang)
+        for extreme, of in zip(table["extreme"], table[outcome.by + "_id"], strict=True)
+    ]
+    table.insert(3, "description", described)
+    return table
 
 
 def ranges_chart(ranges: pd.DataFrame, slack: float, lang: str = "it") -> Figure:
@@ -64,8 +113,8 @@ def ranges_chart(ranges: pd.DataFrame, slack: float, lang: str = "it") -> Figure
         )
         axes.legend(
             handles=[
-                Patch(color=SERVED_COLOUR, label=firm_label(True) if it else "fund anyway"),
-                Patch(color=WIDE_COLOUR, label=firm_label(False) if it else "room to negotiate"),
+                Patch(color=SERVED_COLOUR, label=firm_label(True, lang)),
+                Patch(color=WIDE_COLOUR, label=firm_label(False, lang)),
                 axes.scatter(
                     [], [], color=SECOND_COLOUR, marker="D", label="ottimo" if it else "optimum"
                 ),
@@ -112,7 +161,7 @@ def alternatives_view(outcome: NearOptimal, lang: str = "it") -> Table:
         else ("plan", "what it pushes", "objective", "beneficiaries", "distance")
     ):
         table.add_column(head, justify="left" if head in ("piano", "plan") else "right")
-    for row in outcome.alternatives_table().itertuples(index=False):
+    for row in alternatives_frame(outcome, lang).itertuples(index=False):
         table.add_row(
             str(row.plan),
             str(row.description),
@@ -129,12 +178,13 @@ def write_alternatives(
     """Write ranges.csv, ranges.png, alternatives.csv and each plan's folder (the optimum's in
     ``ottimo/``), all or nothing."""
     if outcome.optimum.plan is None or not outcome.ok:
-        raise ValueError("no ranges to write: " + " ".join(outcome.explanation))
+        reasons = fact_sentences(outcome.scenario, outcome.facts, lang)
+        raise ValueError("no ranges to write: " + " ".join(reasons))
 
     def fill(folder: Path) -> None:
         write_table(outcome.ranges, folder / "ranges.csv")
         (folder / "ranges.png").write_bytes(png(ranges_chart(outcome.ranges, outcome.slack, lang)))
-        table = outcome.alternatives_table()
+        table = alternatives_frame(outcome, lang)
         write_table(table, folder / "alternatives.csv")
         write_outputs(outcome.optimum, folder / "ottimo")
         for alternative in outcome.alternatives:

@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 
 from allocator.render.formats import euro, number, share
+from allocator.render.ranges import firm_label
 from allocator.render.report_runs import ReportRun
 from allocator.render.report_sections import e, image, table
 from allocator.render.report_words import columns
-from allocator.studies.alternatives import firm_label
 
 
 def negotiation_sections(run: ReportRun, lang: str = "it") -> list[str]:
@@ -112,7 +112,7 @@ def ranges_section(folder: Path, lang: str = "it") -> str:
     if (folder / "ranges.png").is_file():
         parts.append(image((folder / "ranges.png").read_bytes(), title, "ranges-chart"))
     names = ", ".join(str(n) for n in firm["name"]) or ("nessuno" if it else "none")
-    label = firm_label(True) if it else "fund anyway"
+    label = firm_label(True, lang)
     parts.append(f"<p><b>{e(label)}</b>: {e(names)}.</p>")
     rows = pd.DataFrame(
         {

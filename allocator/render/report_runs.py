@@ -208,11 +208,12 @@ def _solve_scenario(folder: Path | None, overrides: Sequence[str], lang: str) ->
     from allocator.inputs.loading import load_scenario
     from allocator.optimization.pipeline import run_scenario
     from allocator.render.bundle import RoomNote, plan
+    from allocator.render.facts import no_plan_sentences
 
     scenario = load_scenario(folder, overrides)
     result = run_scenario(scenario)
     if result.plan is None:
-        reasons = "; ".join(result.explanation)
+        reasons = "; ".join(no_plan_sentences(result, lang))
         raise UsageError(
             f"scenario '{scenario.name}' has no plan ({result.status.value}): {reasons}"
         )

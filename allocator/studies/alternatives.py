@@ -27,7 +27,7 @@ import pulp
 
 from allocator.inputs.schema import Scenario, SolverName
 from allocator.optimization.model import AllocationModel, build_model
-from allocator.optimization.pipeline import RunResult, run_scenario
+from allocator.optimization.pipeline import BrokenPlan, Fact, RunResult, run_scenario
 from allocator.optimization.solve import SolveOutcome, SolveStatus, solve, solver_version
 from allocator.postprocess.invariants import check_plan
 from allocator.postprocess.results import Plan, extract
@@ -82,6 +82,37 @@ class Alternative:
     """The smallest distance to the optimum and the alternatives chosen before it."""
 
 
+@dataclass(frozen=True)
+class NoOptimum:
+    """The scenario has no optimal plan to start from."""
+
+    facts: tuple[Fact, ...]
+    """Why (the optimum's :attr:`RunResult.facts`)."""
+
+
+@dataclass(frozen=True)
+class StaffFixedUnsolved:
+    """The model with the optimum's staff fixed did not solve."""
+
+    message: str
+    """The solver's own message."""
+
+
+@dataclass(frozen=True)
+class ExtremeUnproven:
+    """The solver did not prove the least or most ``measure`` of one area (partner)."""
+
+    measure: str
+    """funded or served."""
+    maximise: bool
+    by: By
+    key: str
+    """The area (partner) id."""
+
+
+NoRanges = NoOptimum | StaffFixedUnsolved | ExtremeUnproven
+
+
 @dataclass
 class NearOptimal:
     """The outcome of :func:`near_optimal`."""
@@ -96,18 +127,20 @@ class NearOptimal:
     solves: int = 0
     """Re-optimisations made (bounds reached by earlier plans are not solved again)."""
     seconds: float = 0.0
-    explanation: list[str] = field(default_factory=list)
-    """Why there are no ranges (no plan, solver failure), one sentence each."""
+    facts: list[NoRanges] = field(default_factory=list)
+    """Why there are no ranges (no plan, solver failure); :mod:`allocator.render.facts` words
+    them."""
 
     @property
     def ok(self) -> bool:
-        return not self.explanation
+        return not self.facts
 
     def alternatives_table(self) -> pd.DataFrame:
-        """The optimum and each alternative: KPIs, distances, what it stresses, its folder."""
+        """The optimum and each alternative: KPIs, distances, what it stresses (``extreme`` and
+        the area or partner; :func:`allocator.render.ranges.describe_extreme` words it), its
+        folder."""
         rows = []
         assert self.optimum.plan is not None
-        names = _names(self.scenario, self.by)
         plans = [("ottimo", self.optimum.plan, "", "", 0.0, 0.0)] + [
             (a.name, a.plan, a.extreme, a.of, a.distance_from_optimum, a.distance_from_others)
             for a in self.alternatives
@@ -117,7 +150,6 @@ class NearOptimal:
                 "plan": name,
                 "extreme": extreme,
                 self.by + "_id": of,
-                "description": describe_extreme(extreme, names.get(of, of)),
             }
             row.update({k: plan.kpis.get(k) for k in ALTERNATIVE_KPIS})
             row["distance_from_optimum"] = d_opt
@@ -216,7 +248,7 @@ def near_optimal(
     """Ranges per area (partner) within ``slack`` of the optimum, and ``count`` alternatives.
 
     ``optimum``: the scenario's run, when already solved. Never raises for a scenario without a
-    plan: the outcome's ``explanation`` says why.
+    plan: the outcome's ``facts`` say why.
     """
     if not 0 <= slack < 1:
         raise ValueError(f"slack must be at least 0 and below 1, not {slack}")
@@ -224,10 +256,7 @@ def near_optimal(
     optimum = optimum or run_scenario(scenario)
     outcome = NearOptimal(scenario, by, slack, optimum)
     if optimum.plan is None:
-        outcome.explanation = [
-            "the scenario has no optimal plan to start from",
-            *optimum.explanation,
-        ]
+        outcome.facts = [NoOptimum(tuple(optimum.facts))]
         return outcome
     fixed = {
         (str(r.role_id), str(r.area_id)): float(r.fte) for r in optimum.plan.staff.itertuples()
@@ -236,7 +265,7 @@ def near_optimal(
     settings = scenario.settings.solver.model_copy(update={"name": SolverName.HIGHS})
     first = solve(model, settings)
     if first.status is not SolveStatus.OPTIMAL:
-        outcome.explanation = [f"the model with the staff fixed did not solve: {first.message}"]
+        outcome.facts = [StaffFixedUnsolved(first.message)]
         return outcome
     explorer = _Explorer(model, slack)
     measures = _measures(model, by)
@@ -250,10 +279,7 @@ def near_optimal(
                 if bound is None:
                     solution = explorer.extreme(measure, maximise)
                     if solution is None:
-                        outcome.explanation = [
-                            f"the solver did not prove the {'most' if maximise else 'least'} "
-                            f"{name} of {key}"
-                        ]
+                        outcome.facts = [ExtremeUnproven(name, maximise, by, key)]
                         return outcome
                     found.append((f"{name}_{'max' if maximise else 'min'} {key}", solution))
                     bound = measure.of(solution)
@@ -375,24 +401,6 @@ def _plan_of(
     plan = extract(model, outcome)
     violations = check_plan(scenario, plan)
     if violations:
-        return RunResult(scenario, SolveStatus.ERROR, outcome=outcome, explanation=violations)
+        facts: list[Fact] = [BrokenPlan(tuple(violations))]
+        return RunResult(scenario, SolveStatus.ERROR, outcome=outcome, facts=facts)
     return RunResult(scenario, SolveStatus.FEASIBLE, plan=plan, outcome=outcome)
-
-
-def describe_extreme(extreme: str, name: str, lang: str = "it") -> str:
-    """An extreme plan in words: 'il meno possibile di fondi a Barona'."""
-    if not extreme:
-        return "il piano ottimo" if lang == "it" else "the optimal plan"
-    measure, side = extreme.split("_")
-    if lang == "it":
-        how = "il meno possibile" if side == "min" else "il più possibile"
-        what = "di fondi" if measure == "funded" else "di beneficiari"
-        return f"{how} {what} a {name}"
-    how = "as little" if side == "min" else "as much"
-    what = "money" if measure == "funded" else "beneficiaries"
-    return f"{how} {what} as possible for {name}"
-
-
-def firm_label(firm: bool) -> str:
-    """The planner's words for a narrow or a wide range (GLOSSARY.md)."""
-    return "da finanziare comunque" if firm else "margine di trattativa"

@@ -25,6 +25,7 @@ from allocator.errors import (
     UsageError,
 )
 from allocator.inputs.schema import Scenario
+from allocator.optimization.pipeline import Fact, RunResult
 from allocator.optimization.solve import SolveStatus
 from allocator.postprocess.kpis import STUDY_KPIS
 from allocator.studies.executor import Executor, LocalExecutor
@@ -32,6 +33,8 @@ from allocator.studies.variants import WarmSolver, with_setting
 
 Loader = Callable[[Path], Scenario]
 """Reads a scenario folder; must be a module-level function (it is sent to worker processes)."""
+Why = Callable[[RunResult], str]
+"""Words why a run has no plan, for a job's message (sent to worker processes too)."""
 
 EXIT_CODES = {
     SolveStatus.OPTIMAL: EXIT_OK,
@@ -53,7 +56,10 @@ class JobResult:
     exit_code: int
     kpis: dict[str, Any] = field(default_factory=dict)
     message: str = ""
+    """Why there is no plan: the input error, or the facts as ``why`` worded them."""
     seconds: float = 0.0
+    facts: tuple[Fact, ...] = ()
+    """Why the solve gave no plan (:attr:`RunResult.facts`)."""
 
     @property
     def ok(self) -> bool:
@@ -84,11 +90,14 @@ def solve_job(
     loader: Loader = default_loader,
     threads: int | None = None,
     solver: WarmSolver | None = None,
+    why: Why | None = None,
 ) -> JobResult:
     """Load and solve one scenario folder; every failure becomes a result, never an exception.
 
     ``threads``: solver threads, unless the scenario sets them (parallel jobs use 1 each, so that
-    the jobs do not fight over the cores).
+    the jobs do not fight over the cores). ``why``: words a run without a plan for the message
+    (e.g. :func:`allocator.render.facts.no_plan_text`); without it the message stays empty and
+    the facts say why.
     """
     start = time.perf_counter()
     try:
@@ -114,8 +123,9 @@ def solve_job(
         result.status.value,
         EXIT_CODES[result.status],
         kpis,
-        " ".join(result.explanation),
+        why(result) if why is not None and result.facts else "",
         time.perf_counter() - start,
+        tuple(result.facts),
     )
 
 
@@ -127,10 +137,11 @@ class BatchSetup:
     loader: Loader
     threads: int | None
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    why: Why | None = None
 
     def prepare(self) -> Callable[[Path], JobResult]:
         solver = WarmSolver()
-        return lambda folder: solve_job(folder, self.loader, self.threads, solver)
+        return lambda folder: solve_job(folder, self.loader, self.threads, solver, self.why)
 
 
 def run_batch(
@@ -138,9 +149,11 @@ def run_batch(
     jobs: int = 1,
     loader: Loader = default_loader,
     executor: Executor | None = None,
+    why: Why | None = None,
 ) -> Iterator[JobResult]:
     """Solve every folder, yielding results as they finish: on ``executor`` when given, else
-    ``jobs`` > 1 local worker processes (a worker serves many jobs), ``jobs`` = 1 here."""
+    ``jobs`` > 1 local worker processes (a worker serves many jobs), ``jobs`` = 1 here.
+    ``why``: as in :func:`solve_job` (picklable, it travels to the workers)."""
     if jobs < 1:
         raise UsageError("--jobs: give at least 1")
     owned = executor is None
@@ -149,7 +162,7 @@ def run_batch(
     # parallel solves use one thread each, so that they do not fight over the cores
     threads = None if executor.workers == 1 and executor.name != "dask" else 1
     try:
-        for _, result in executor.map(BatchSetup(loader, threads), list(folders)):
+        for _, result in executor.map(BatchSetup(loader, threads, why=why), list(folders)):
             yield result
     finally:
         if owned:

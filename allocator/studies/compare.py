@@ -1,27 +1,21 @@
 """Scenarios side by side, for co-programming meetings: KPIs, areas, interventions, partners.
 
 :func:`compare_plans` turns plans (of scenarios, or rules of thumb) into tables, each with the
-differences to the first plan; :func:`write_comparison` writes them as a workbook, CSV files and a
-Markdown summary (in Italian, for the minutes), atomically.
+differences to the first plan; :func:`allocator.render.comparison.write_comparison` writes them as
+a workbook, CSV files and a Markdown summary (in Italian, for the minutes), atomically.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from allocator.lang import words
 from allocator.optimization.pipeline import RunResult
 from allocator.outputs.archive import PARTNER_NAMES, ArchivedRun
-from allocator.outputs.atomic import write_folder
-from allocator.outputs.escaping import markdown_text
-from allocator.outputs.names import COMPARISON_SUMMARY, COMPARISON_WORKBOOK, table_file
-from allocator.outputs.table_io import write_table, write_workbook
-from allocator.postprocess.kpis import BY_KEY, KPIS, kpi_label
+from allocator.postprocess.kpis import KPIS
 from allocator.postprocess.results import Plan, frames_by_name
 
 DELTA = "Δ "
@@ -29,6 +23,23 @@ DELTA = "Δ "
 
 SHARE_KPIS = {kpi.key for kpi in KPIS if kpi.format == "share"}
 """KPIs written as percentages (differences in percentage points)."""
+
+
+@dataclass(frozen=True)
+class RuleApplied:
+    """A rule of thumb's plan in a comparison: applied to the first plan's inputs, with its cuts."""
+
+    rule: str
+    """The rule's id (:data:`allocator.studies.rules.RULES`)."""
+    applied_to: str
+    """The label of the plan whose inputs the rule was applied to."""
+    cuts: int
+    """How many cuts keep it within the limits."""
+
+
+Description = str | RuleApplied
+"""What a comparison says of a plan: its note as written, or the rule of thumb it applies
+(:func:`allocator.render.comparison.summary_markdown` words it)."""
 
 
 @dataclass(frozen=True)
@@ -258,146 +269,9 @@ def _winners_losers(
     )
 
 
-# --- writing ---------------------------------------------------------------------------------
-
-
-def number_it(value: float, decimals: int = 0) -> str:
-    """A number the Italian way: 1234567.8 → '1.234.568' (decimals=0), 0.5 → '0,5'."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
-def percent_it(value: float) -> str:
-    return f"{number_it(100 * value, 1)}%"
-
-
-def _kpi_text(key: str, value: Any, delta: bool = False) -> str:
-    if isinstance(value, str):
-        return value
-    if value is None or pd.isna(value):
-        return ""
-    if delta and abs(value) < 1e-9:
-        value = 0.0
-    sign = "+" if delta and value > 0 else ""
-    if key in SHARE_KPIS:
-        if delta:
-            return f"{sign}{number_it(100 * value, 1)} pp"
-        return percent_it(value)
-    if key == "objective":
-        return f"{sign}{number_it(value, 4)}"
-    decimals = 1 if key.startswith("staff_fte") or key == "solve_seconds" else 0
-    return f"{sign}{number_it(value, decimals)}"
-
-
-def _signed(value: float) -> str:
-    return ("+" if value > 0 else "") + number_it(value)
-
-
-def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
-    header = [markdown_text(h) for h in header]
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(markdown_text(c) for c in row) + " |" for row in rows]
-    return lines
-
-
-OBJECTIVE_NOT_COMPARED = (
-    "L'obiettivo (0-1) non è confrontato: i piani pesano l'equità in modo diverso (peso, misura "
-    "o quota dei quartieri più scoperti), quindi i loro obiettivi non misurano la stessa cosa."
-)
-"""Said (in the minutes' Italian) where a comparison leaves the objective out."""
-
-
-def objective_not_compared(lang: str | None = None) -> str:
-    """Why a comparison leaves the objective out, in ``lang`` (default: the one in force)."""
-    return words(
-        OBJECTIVE_NOT_COMPARED,
-        "The objective (0-1) is not compared: the plans weigh equity differently (weight, "
-        "measure or share of the worst-covered areas), so their objectives do not measure the "
-        "same thing.",
-        lang,
-    )
-
-
-def summary_markdown(comparison: Comparison, descriptions: Mapping[str, str] | None = None) -> str:
-    """A summary a planner can paste into the minutes (in Italian, numbers formatted)."""
-    labels = comparison.labels
-    first = labels[0]
-    lines = ["# Confronto tra scenari", ""]
-    for label in labels:
-        note = (descriptions or {}).get(label, "")
-        lines.append(f"- **{markdown_text(label)}**" + (f": {markdown_text(note)}" if note else ""))
-    shown_first = markdown_text(first)
-    lines += ["", f"Le differenze (Δ) sono rispetto a **{shown_first}**.", "", "## Indicatori", ""]
-    rows = []
-    for record in comparison.kpis.to_dict("records"):
-        key = str(record["kpi"])
-        if key == "solve_seconds":
-            continue
-        name = kpi_label(key, "it") if key in BY_KEY else key.replace("staff_fte.", "FTE ")
-        cells = [_kpi_text(key, record[label]) for label in labels]
-        cells += [_kpi_text(key, record[f"{DELTA}{label}"], delta=True) for label in labels[1:]]
-        rows.append([name, *cells])
-    lines += _md_table(["indicatore", *labels, *(f"Δ {label}" for label in labels[1:])], rows)
-    if not comparison.objective_compared:
-        lines += ["", OBJECTIVE_NOT_COMPARED]
-
-    lines += ["", "## Interventi: beneficiari serviti", ""]
-    rows = [
-        [
-            str(r["intervention_id"]),
-            number_it(r["need"]),
-            *(
-                f"{number_it(r[f'served {label}'])} ({percent_it(r[f'coverage {label}'])})"
-                for label in labels
-            ),
-        ]
-        for r in comparison.interventions.to_dict("records")
-    ]
-    lines += _md_table(["intervento", "bisogno", *labels], rows)
-
-    kind_it = {"area": "quartieri", "partner": "enti"}
-    side_it = {"gains": "guadagnano di più", "loses": "perdono di più"}
-    winners = comparison.winners_losers
-    for label in labels[1:]:
-        heading = f"## {markdown_text(label)} rispetto a {shown_first}: chi guadagna e chi perde"
-        lines += ["", heading, ""]
-        mine = winners[winners["scenario"] == label]
-        if mine.empty:
-            lines.append("Nessuna differenza di beneficiari per quartiere o ente.")
-        for (kind, side), part in mine.groupby(["kind", "side"], sort=False):
-            entries = [
-                f"{markdown_text(r['name'] or r['id'])} "
-                f"({_signed(r['delta_beneficiaries'])} beneficiari, {_signed(r['delta_euros'])} €)"
-                for r in part.to_dict("records")
-            ]
-            lines.append(f"- {kind_it[str(kind)]} che {side_it[str(side)]}: " + "; ".join(entries))
-    return "\n".join(lines) + "\n"
-
-
-def write_comparison(
-    comparison: Comparison,
-    out: Path,
-    *,
-    overwrite: bool = False,
-    descriptions: Mapping[str, str] | None = None,
-) -> Path:
-    """Write ``comparison.xlsx`` (one sheet per view), one CSV per view and ``summary.md``."""
-
-    def fill(folder: Path) -> None:
-        tables = comparison.tables()
-        for name, frame in tables.items():
-            write_table(frame, folder / table_file(name))
-        write_workbook(folder / COMPARISON_WORKBOOK, tables)
-        (folder / COMPARISON_SUMMARY).write_text(
-            summary_markdown(comparison, descriptions), encoding="utf-8"
-        )
-
-    return write_folder(out, fill, overwrite=overwrite)
-
-
 def compare_results(
     results: Sequence[RunResult], with_rules: bool = False
-) -> tuple[Comparison, dict[str, str]]:
+) -> tuple[Comparison, dict[str, Description]]:
     """Compare solved runs (each with a plan), with the first one's rules of thumb if asked.
 
     Returns the comparison and each label's description (for the summary).
@@ -407,7 +281,7 @@ def compare_results(
     return compare_many([from_result(r) for r in results], with_rules=with_rules)
 
 
-def compare_archived(runs: Sequence[ArchivedRun]) -> tuple[Comparison, dict[str, str]]:
+def compare_archived(runs: Sequence[ArchivedRun]) -> tuple[Comparison, dict[str, Description]]:
     """Archived plans compared as they were recorded (no re-solve), each labelled by its title
     and its partners named as recorded; with each plan's note, to describe it."""
     labels = unique_labels([run.title for run in runs])
@@ -417,6 +291,8 @@ def compare_archived(runs: Sequence[ArchivedRun]) -> tuple[Comparison, dict[str,
         if partners is not None:
             names.update(zip(partners["partner_id"], partners["name"], strict=True))
     plans = {label: run.plan() for label, run in zip(labels, runs, strict=True)}
-    descriptions = {label: run.note for label, run in zip(labels, runs, strict=True)}
+    descriptions: dict[str, Description] = {
+        label: run.note for label, run in zip(labels, runs, strict=True)
+    }
     comparable = comparable_objectives(run.settings.get("policy") for run in runs)
     return compare_plans(plans, names, objective_compared=comparable), descriptions

@@ -20,6 +20,8 @@ from allocator.outputs.run_reader import RunFolder
 from allocator.postprocess.results import Plan
 from allocator.studies.compare import (
     Comparison,
+    Description,
+    RuleApplied,
     comparable_objectives,
     compare_plans,
     unique_labels,
@@ -77,7 +79,7 @@ def compare_many(
     items: Sequence[ComparedPlan],
     with_rules: bool = False,
     advance: Callable[[], None] | None = None,
-) -> tuple[Comparison, dict[str, str]]:
+) -> tuple[Comparison, dict[str, Description]]:
     """Compare the plans, the first the reference; with the first one's rules of thumb if asked.
 
     Returns the comparison and each label's description. ``advance`` is called after each rule.
@@ -88,7 +90,7 @@ def compare_many(
         raise UsageError("nothing to compare")
     labels = unique_labels([item.name for item in items])
     plans: dict[str, Plan] = {}
-    descriptions: dict[str, str] = {}
+    descriptions: dict[str, Description] = {}
     names: dict[str, str] = {}
     for label, item in zip(labels, items, strict=True):
         plans[label] = item.plan
@@ -110,8 +112,7 @@ def compare_many(
                 continue
             label = f"regola: {rule.label}"
             plans[label] = rule.plan
-            cuts = f"; {len(rule.clipped)} tagli per rispettare i vincoli" if rule.clipped else ""
-            descriptions[label] = f"regola empirica applicata a {labels[0]}{cuts}"
+            descriptions[label] = RuleApplied(rule.rule, labels[0], len(rule.clipped))
     comparable = comparable_objectives(item.policy for item in items)
     return compare_plans(plans, names, objective_compared=comparable), descriptions
 

@@ -82,6 +82,9 @@ class Executor:
 
     name = "inline"
     workers = 1
+    scheduler: str | None = None
+    """The Dask scheduler's address (None: none, or a LocalCluster here);
+    :func:`allocator.render.facts.executor_words` says where the work runs."""
 
     def map(self, setup: Setup, items: Sequence[Any]) -> Iterator[tuple[int, Any]]:
         run = handler(setup)
@@ -96,9 +99,6 @@ class Executor:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def describe(self) -> str:
-        return "in this process"
 
 
 class LocalExecutor(Executor):
@@ -127,9 +127,6 @@ class LocalExecutor(Executor):
             ]
             for future in as_completed(futures):
                 yield future.result()
-
-    def describe(self) -> str:
-        return f"{self.workers} local worker processes"
 
 
 class DaskExecutor(Executor):
@@ -183,10 +180,6 @@ class DaskExecutor(Executor):
         self.client.close()
         if self._cluster is not None:
             self._cluster.close()
-
-    def describe(self) -> str:
-        where = self.scheduler or "a LocalCluster on this machine"
-        return f"Dask ({self.workers} workers, {where})"
 
 
 def make_executor(engine: str = "local", jobs: int = 2, scheduler: str | None = None) -> Executor:

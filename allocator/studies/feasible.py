@@ -43,6 +43,27 @@ _SAFETY = 1e-9
 
 
 @dataclass(frozen=True)
+class Cut:
+    """What a rule of thumb's wish lost to respect a limit (ids and numbers;
+    :mod:`allocator.render.facts` words it)."""
+
+    kind: str
+    """``coverage`` (an area's intervention served above its maximum coverage), ``staff`` (a role
+    needed above its FTE available), ``staff_minimum`` (posts cut to the minimum: funders cannot
+    pay more), ``money`` (an area's intervention cut to the share funders may pay),
+    ``partner_excluded`` and ``no_capacity`` (today's row of a partner dropped), ``capacity``
+    (today's row clipped to the partner's capacity)."""
+    area_id: str = ""
+    intervention_id: str = ""
+    partner_id: str = ""
+    role_id: str = ""
+    wanted: float = 0.0
+    """Beneficiaries (FTE for ``staff``) wished."""
+    allowed: float = 0.0
+    """Beneficiaries (FTE for ``staff``; the share paid for ``money``) the limit allows."""
+
+
+@dataclass(frozen=True)
 class _Staffing:
     """Per intervention: its staff role and the staff cost of one beneficiary."""
 
@@ -117,7 +138,7 @@ def fill_cheapest_first(scenario: Scenario, money: Mapping[AreaItem, float]) -> 
     return rows
 
 
-def make_feasible(scenario: Scenario, wish: Mapping[Arc, float]) -> tuple[Plan, list[str]] | None:
+def make_feasible(scenario: Scenario, wish: Mapping[Arc, float]) -> tuple[Plan, list[Cut]] | None:
     """The largest part of ``wish`` (beneficiaries per arc) that every limit allows, as a plan.
 
     Returns the plan and what was clipped, or None when not even the minimum staff posts can be
@@ -126,7 +147,7 @@ def make_feasible(scenario: Scenario, wish: Mapping[Arc, float]) -> tuple[Plan, 
     if check_feasibility(scenario):
         return None
     data = prepare(scenario)
-    notes: list[str] = []
+    notes: list[Cut] = []
     rows = {arc: min(b, data.arcs[arc].capacity) for arc, b in wish.items() if arc in data.arcs}
     _clip_coverage(data, rows, notes)
     staffing = _staffing(scenario)
@@ -135,18 +156,17 @@ def make_feasible(scenario: Scenario, wish: Mapping[Arc, float]) -> tuple[Plan, 
     if funded is None:
         minimum = _minimum_posts(scenario)
         posts = {key: minimum[key[0]] for key in posts}
-        notes.append("staff posts cut to the minimum: funders cannot pay more")
+        notes.append(Cut("staff_minimum"))
         _fit_to_staff(scenario, data, staffing, rows, posts)
         funded = _fund(scenario, data, rows, posts)
         if funded is None:
             return None
     share, payments = funded
-    cut = {key: s for key, s in share.items() if s < 1 - 1e-4}
-    if cut:
-        notes.append(
-            "cut to what funders may pay (amounts and earmarks): "
-            + ", ".join(f"{k} in {a} to {s:.1%}" for (k, a), s in sorted(cut.items()))
-        )
+    notes += [
+        Cut("money", area_id=a, intervention_id=k, wanted=1.0, allowed=s)
+        for (k, a), s in sorted(share.items())
+        if s < 1 - 1e-4
+    ]
     _apply_shares(rows, share)
     needed = _posts_needed(scenario, data, staffing, rows)
     if needed != posts:  # service was cut: give back the posts it no longer needs
@@ -162,14 +182,14 @@ def _apply_shares(rows: dict[Arc, float], share: Mapping[tuple[str, str], float]
         rows[arc] *= share.get((arc[2], arc[1]), 1.0)
 
 
-def _clip_coverage(data: ModelData, rows: dict[Arc, float], notes: list[str]) -> None:
+def _clip_coverage(data: ModelData, rows: dict[Arc, float], notes: list[Cut]) -> None:
     served: dict[AreaItem, float] = defaultdict(float)
     for (_, a, k), b in rows.items():
         served[(a, k)] += b
     for (a, k), total in sorted(served.items()):
         limit = data.max_served.get((a, k), 0.0)
         if total > limit + 1e-9:
-            notes.append(f"{k} in {a}: {total:g} served clipped to max coverage {limit:g}")
+            notes.append(Cut("coverage", a, k, wanted=total, allowed=limit))
             for arc in rows:
                 if arc[1:] == (a, k):
                     rows[arc] *= limit / total
@@ -207,7 +227,7 @@ def _place_staff(
     data: ModelData,
     staffing: _Staffing,
     rows: dict[Arc, float],
-    notes: list[str],
+    notes: list[Cut],
 ) -> dict[tuple[str, str], int]:
     """Posts covering the workload; where a role runs out, the fullest areas give posts back."""
     posts = _posts_needed(scenario, data, staffing, rows)
@@ -219,8 +239,7 @@ def _place_staff(
         if placed <= available:
             continue
         notes.append(
-            f"staff role {r}: the rule needs {placed * role.fte_step:g} FTE, "
-            f"{role.available_fte:g} available; service cut where posts are missing"
+            Cut("staff", role_id=r, wanted=placed * role.fte_step, allowed=role.available_fte)
         )
         while placed > available:
             a = max(

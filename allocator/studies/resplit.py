@@ -19,6 +19,7 @@ from allocator.inputs.schema import Scenario
 from allocator.optimization.model import AreaItem, prepare
 from allocator.postprocess.results import Plan
 from allocator.studies.feasible import (
+    Cut,
     arcs_cheapest_first,
     fill_cheapest_first,
     full_costs,
@@ -39,7 +40,7 @@ class Spending:
     """A rule's feasible plan, what was cut on the way, and why money is left, if it is."""
 
     plan: Plan
-    clipped: tuple[str, ...]
+    clipped: tuple[Cut, ...]
     unspent_reason: str = ""
     """``capacity`` (every pair the rule funds is full), ``limits`` (staff, earmarks or funders'
     eligibility stop the rest), or empty when the money is spent."""
@@ -110,7 +111,7 @@ def spend(scenario: Scenario, weights: Mapping[AreaItem, float]) -> Spending | N
     absorb = absorb_caps(scenario)
     caps = dict(absorb)
     budget = max(total - staff_floor_cost(scenario), 0.0)
-    best: tuple[Plan, list[str]] | None = None
+    best: tuple[Plan, list[Cut]] | None = None
     money: dict[AreaItem, float] = {}
     for _ in range(ROUNDS + 1):
         money = water_fill(budget, weights, caps)

@@ -12,6 +12,7 @@ clipped to eligible partners and capacities. Every plan is made feasible and mea
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from allocator.inputs.schema import Scenario
 from allocator.optimization.model import Arc, AreaItem, prepare
 from allocator.postprocess.results import Plan
-from allocator.studies.feasible import full_costs, make_feasible
+from allocator.studies.feasible import Cut, full_costs, make_feasible
 from allocator.studies.resplit import spend
 
 RULE_LABELS = {
@@ -40,8 +41,8 @@ class RulePlan:
     rule: str
     label: str
     plan: Plan
-    clipped: tuple[str, ...] = ()
-    """What was cut from the rule's wish to respect the limits, in words."""
+    clipped: tuple[Cut, ...] = ()
+    """What was cut from the rule's wish to respect the limits."""
     unspent_reason: str = ""
     """Why the plan leaves money unspent: ``capacity`` (the pairs the rule funds are full) or
     ``limits`` (staff, earmarks or funders' eligibility stop the rest); empty when spent."""
@@ -133,29 +134,19 @@ def status_quo_plan(scenario: Scenario) -> RulePlan | None:
     data = prepare(scenario)
     eligibility = scenario.eligibility()
     rows: dict[Arc, float] = defaultdict(float)
-    notes: list[str] = []
+    notes: list[Cut] = []
     for row in scenario.baseline:
         arc = (row.partner_id, row.area_id, row.intervention_id)
-        if eligibility.get(row.partner_id) is not None:
-            notes.append(
-                f"{row.partner_id} ({row.area_id}, {row.intervention_id}): "
-                f"{row.beneficiaries:g} beneficiaries dropped, partner excluded "
-                f"({eligibility[row.partner_id]})"
-            )
-        elif arc not in data.arcs:
-            notes.append(
-                f"{row.partner_id} ({row.area_id}, {row.intervention_id}): "
-                f"{row.beneficiaries:g} beneficiaries dropped, no capacity row"
-            )
+        kind = "partner_excluded" if eligibility.get(row.partner_id) is not None else "no_capacity"
+        if kind == "partner_excluded" or arc not in data.arcs:
+            cut = Cut(kind, row.area_id, row.intervention_id, row.partner_id)
+            notes.append(dataclasses.replace(cut, wanted=row.beneficiaries))
         else:
             rows[arc] += row.beneficiaries
     for arc, served in sorted(rows.items()):
         capacity = data.arcs[arc].capacity
         if served > capacity:
-            notes.append(
-                f"{arc[0]} ({arc[1]}, {arc[2]}): {served:g} beneficiaries clipped to capacity "
-                f"{capacity:g}"
-            )
+            notes.append(Cut("capacity", arc[1], arc[2], arc[0], wanted=served, allowed=capacity))
             rows[arc] = capacity
     return _rule_plan(scenario, "status_quo", dict(rows), notes)
 
@@ -184,7 +175,7 @@ def best_rule(rules: list[RulePlan]) -> RulePlan | None:
 
 
 def _rule_plan(
-    scenario: Scenario, rule: str, rows: dict[Arc, float], notes: list[str]
+    scenario: Scenario, rule: str, rows: dict[Arc, float], notes: list[Cut]
 ) -> RulePlan | None:
     made = make_feasible(scenario, rows)
     if made is None:

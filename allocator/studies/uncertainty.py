@@ -252,8 +252,8 @@ def uncertainty(
     nominal = nominal or run_scenario(scenario)
     if nominal.plan is None:
         raise UsageError(
-            f"'{scenario.name}' has no plan for its needs as given ({nominal.status.value}): "
-            + " ".join(nominal.explanation)
+            f"'{scenario.name}' has no plan for its needs as given ({nominal.status.value}); "
+            "the run's facts say why (allocator.render.facts.no_plan_sentences)"
         )
     fixed: list[tuple[str, Plan]] = [(NOMINAL, nominal.plan)]
     status_quo = status_quo_plan(scenario)

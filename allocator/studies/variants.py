@@ -15,9 +15,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from allocator.errors import UsageError
+from allocator.i18n import _
 from allocator.inputs.locks import unknown_room_ids
 from allocator.inputs.schema import Budget, Scenario, Settings
-from allocator.lang import words
 from allocator.optimization.model import AllocationModel, define_objective, prepare
 from allocator.optimization.pipeline import RunResult, run_scenario
 
@@ -54,10 +54,12 @@ def with_setting(scenario: Scenario, key: str, value: Any) -> Scenario:
         raise UsageError(f"{key} = {value!r} is not valid: {reasons}") from None
     changed = scenario.model_copy(update={"settings": settings})
     for room_key, ids in unknown_room_ids(changed).items():
-        kind = (
-            words("quartieri", "areas") if room_key.endswith("areas") else words("enti", "partners")
+        unknown = (
+            _("unknown areas: {ids}")
+            if room_key.endswith("areas")
+            else _("unknown partners: {ids}")
         )
-        raise UsageError(f"{kind} {words('sconosciuti', 'unknown')}: {', '.join(ids)}")
+        raise UsageError(unknown.format(ids=", ".join(ids)))
     return changed
 
 
