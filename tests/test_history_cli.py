@@ -86,7 +86,7 @@ def test_history_list_show_label_compare_and_report(scenario: Path, tmp_path: Pa
     settings = {r[0]: r[1] for r in book["Impostazioni"].iter_rows(values_only=True)}
     assert settings["Nome del piano"] == "metà dei fondi" and settings["Nota"] == "ipotesi"
     assert settings["Scala degli importi dei finanziatori"] == "50% di quelli dello scenario"
-    partners = {r[1] for r in book["Assegnazione"].iter_rows(min_row=2, values_only=True)}
+    partners = {r[0] for r in book["Assegnazione"].iter_rows(min_row=2, values_only=True)}
     assert "Cooperativa Aurora" in partners  # names without the inputs, from the archive
 
     compared = invoke(

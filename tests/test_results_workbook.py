@@ -1,5 +1,5 @@
 """results.xlsx as planners open and print it: Italian sheet names and headers from the label
-registry, a first sheet saying which plan it is, codes in words, names beside ids, € and % formats,
+registry, a first sheet saying which plan it is, codes in words, names for ids, € and % formats,
 print set-up on every sheet, text never turned into formulas; LibreOffice opens and prints it."""
 
 from __future__ import annotations
@@ -51,30 +51,41 @@ def test_sheets_are_named_in_italian_settings_first(run_folder: Path) -> None:
     assert not {"kpis", "allocation", "areas", "rules"} & set(book.sheetnames)
 
 
-def test_headers_are_italian_with_names_beside_ids(run_folder: Path) -> None:
+def test_headers_are_italian_and_names_stand_for_ids(run_folder: Path) -> None:
     book = load_workbook(run_folder / "results.xlsx")
     allocation = book["Assegnazione"]
-    assert headers(allocation)[:7] == [
-        "id ente", "ente", "id quartiere", "quartiere", "id intervento", "intervento",
-        "beneficiari",
-    ]  # fmt: skip
-    rows = {r[0]: r for r in allocation.iter_rows(min_row=2, values_only=True)}
-    assert rows["coop_aurora"][1] == "Cooperativa Aurora"
-    assert {r[3] for r in rows.values()} <= {"Gratosoglio", "Quarto Oggiaro"}
+    assert headers(allocation)[:4] == ["ente", "quartiere", "intervento", "beneficiari"]
+    rows = list(allocation.iter_rows(min_row=2, values_only=True))
+    assert "Cooperativa Aurora" in {r[0] for r in rows}
+    assert {r[1] for r in rows} <= {"Gratosoglio", "Quarto Oggiaro"}
+    ids = {"coop_aurora", "aps_ponte", "a1", "a2", "doposcuola", "emporio", "educatore"}
+    for sheet in book.worksheets:
+        cells = {c.value for row in sheet.iter_rows() for c in row}
+        assert not cells & ids, (sheet.title, cells & ids)  # every id here has a name
     staff = book["Personale"]
-    assert headers(staff)[:2] == ["id ruolo", "ruolo"]
-    assert staff.cell(2, 2).value == "Educator"
+    assert headers(staff)[:2] == ["ruolo", "quartiere"]
+    assert staff.cell(2, 1).value == "Educator"
     kpis = {r[0]: r[1] for r in book["Indicatori"].iter_rows(min_row=2, values_only=True)}
     assert kpis["esito"] == "ottimo" and "beneficiari raggiunti" in kpis
     assert "personale (FTE): Educator" in kpis
     funders = book["Finanziatori"]
     assert "pagato: After-school support" in headers(funders)
     assert "pagato: personale Educator" in headers(funders)
-    assert {funders.cell(r, 3).value for r in (2, 3)} == {"pubblico", "privato"}
-    funding = {r[3] for r in book["Finanziamenti"].iter_rows(min_row=2, values_only=True)}
+    assert {funders.cell(r, 2).value for r in (2, 3)} == {"pubblico", "privato"}
+    funding = {r[1] for r in book["Finanziamenti"].iter_rows(min_row=2, values_only=True)}
     assert "After-school support" in funding and "personale Educator" in funding
     rules = book["Regole"]
     assert headers(rules)[0] == "regola" and "beneficiari raggiunti" in headers(rules)
+
+
+def test_an_id_without_a_name_stays_beside_the_names(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"partner_id": ["p1", "p2"], "beneficiaries": [3, 4]})
+    names = pd.DataFrame({"kind": ["partner"], "id": ["p1"], "name": ["APS Ponte"]})
+    path = write_results_workbook(tmp_path / "r.xlsx", {}, {"allocation": frame, "names": names})
+    book = load_workbook(path)
+    assert "Nomi" not in book.sheetnames  # the names stand in the other sheets
+    rows = list(book["Assegnazione"].iter_rows(values_only=True))
+    assert rows == [("id ente", "ente", "beneficiari"), ("p1", "APS Ponte", 3), ("p2", None, 4)]
 
 
 def test_codes_are_in_words_and_no_raw_value_is_shown(run_folder: Path) -> None:
@@ -182,7 +193,7 @@ def test_english_workbook_keeps_english_names(tmp_path: Path) -> None:
     )
     book = load_workbook(path)
     assert book.sheetnames == ["Settings", "Key figures", "Areas"]
-    assert headers(book["Areas"]) == ["area id", "area", "coverage"]
+    assert headers(book["Areas"]) == ["area", "coverage"]
     assert book["Key figures"].cell(2, 2).value == "optimal"
 
 
@@ -200,7 +211,7 @@ def test_text_is_never_a_formula(run_folder: Path) -> None:
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
-    names = {r[1] for r in book["Assegnazione"].iter_rows(min_row=2, values_only=True)}
+    names = {r[0] for r in book["Assegnazione"].iter_rows(min_row=2, values_only=True)}
     assert '=HYPERLINK("http://x","APS Ponte")' in names
 
 

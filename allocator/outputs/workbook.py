@@ -80,19 +80,45 @@ HIDDEN = frozenset({"limit_label"})
 """Columns not shown: ``limit_label`` repeats ``limit``, whose codes are shown in words."""
 
 
+NAME_TABLES = {"names": "kind", "partner_names": ""}
+"""Tables that only name ids (the bundle's ``names``: kind, id, name; the archive's partner
+names): read for the names, not shown as sheets (the names stand in the other sheets)."""
+NAME_KINDS = {
+    "area": "area_id",
+    "intervention": "intervention_id",
+    "partner": "partner_id",
+    "funder": "funder_id",
+    "role": "role_id",
+}
+
+
+def _table_names(table: str, frame: pd.DataFrame) -> list[tuple[str, Any, Any]]:
+    """(id column, id, name) of every name a table carries."""
+    if table == "names" and {"kind", "id", "name"} <= set(frame.columns):
+        return [
+            (NAME_KINDS[str(k)], i, n)
+            for k, i, n in zip(frame["kind"], frame["id"], frame["name"], strict=True)
+            if str(k) in NAME_KINDS
+        ]
+    pairs = [(i, n) for i, n in ID_NAMES.items() if {i, n} <= set(frame.columns)]
+    if table in OWN_NAMES and "name" in frame.columns:
+        pairs.append((OWN_NAMES[table], "name"))
+    return [
+        (column, key, name)
+        for column, name_column in pairs
+        for key, name in zip(frame[column], frame[name_column], strict=True)
+    ]
+
+
 def names_of(
     scenario: Scenario | None, tables: Mapping[str, pd.DataFrame] | None = None
 ) -> dict[str, dict[str, str]]:
     """Id → name per id column: from the tables that carry names, then the scenario's inputs."""
     names: dict[str, dict[str, str]] = {id_column: {} for id_column in ID_NAMES}
     for table, frame in (tables or {}).items():
-        pairs = [(i, n) for i, n in ID_NAMES.items() if {i, n} <= set(frame.columns)]
-        if table in OWN_NAMES and "name" in frame.columns:
-            pairs.append((OWN_NAMES[table], "name"))
-        for id_column, name_column in pairs:
-            for key, name in zip(frame[id_column], frame[name_column], strict=True):
-                if isinstance(name, str) and name:
-                    names[id_column][str(key)] = name
+        for column, key, name in _table_names(table, frame):
+            if isinstance(name, str) and name:
+                names[column][str(key)] = name
     if scenario is not None:
         names["partner_id"].update({p.partner_id: p.name for p in scenario.partners})
         names["area_id"].update({a.area_id: a.name for a in scenario.areas})
@@ -103,33 +129,48 @@ def names_of(
 
 
 def item_name(item: Any, names: Mapping[str, Mapping[str, str]], lang: str) -> str:
-    """What a funding row pays for, by name: an intervention, or ``personale <role>``."""
+    """What a funding row pays for, by name: an intervention, or ``personale <role>``; "" when
+    it has no name."""
     text = str(item)
     if text.startswith("staff:"):
-        role = text.split(":", 1)[1]
-        word = "personale" if lang == "it" else "staff"
-        return f"{word} {names.get('role_id', {}).get(role, role)}"
-    return names.get("intervention_id", {}).get(text, text)
+        role = names.get("role_id", {}).get(text.split(":", 1)[1])
+        return f"{'personale' if lang == 'it' else 'staff'} {role}" if role else ""
+    return names.get("intervention_id", {}).get(text, "")
+
+
+def _named(frame: pd.DataFrame, id_column: str, name_column: str) -> pd.DataFrame:
+    """The frame without ``id_column`` when ``name_column`` names every row (the name stands for
+    the id); unchanged when a row has no name."""
+    shown = frame[name_column].astype(str).str.strip()
+    has_name = frame[name_column].notna() & (shown != "") & (shown != "nan")
+    return frame.drop(columns=[id_column]) if bool(has_name.all()) else frame
 
 
 def with_names(
     frame: pd.DataFrame, names: Mapping[str, Mapping[str, str]], table: str = "", lang: str = "it"
 ) -> pd.DataFrame:
-    """The frame with a name column after each id column that has none (and after ``item``)."""
+    """The frame with names for ids: a name column beside each id column that has none (and
+    beside ``item``), the id column left out when every row has a name."""
     frame = frame.copy()
     own = OWN_NAMES.get(table) if "name" in frame.columns else None
     for id_column, name_column in ID_NAMES.items():
-        if id_column not in frame.columns or name_column in frame.columns or id_column == own:
+        if id_column not in frame.columns:
+            continue
+        if id_column == own:
+            frame = _named(frame, id_column, "name")
             continue
         known = names.get(id_column, {})
-        if not known:
-            continue
-        where = list(frame.columns).index(id_column) + 1
-        values = frame[id_column].map(lambda v, k=known: k.get(str(v), "")).astype(str)
-        frame.insert(where, name_column, values)
+        if name_column not in frame.columns and known:
+            where = list(frame.columns).index(id_column) + 1
+            frame.insert(
+                where, name_column, frame[id_column].map(lambda v, k=known: k.get(str(v), ""))
+            )
+        if name_column in frame.columns:
+            frame = _named(frame, id_column, name_column)
     if "item" in frame.columns and "item_name" not in frame.columns:
         where = list(frame.columns).index("item") + 1
         frame.insert(where, "item_name", frame["item"].map(lambda v: item_name(v, names, lang)))
+        frame = _named(frame, "item", "item_name")
     return frame
 
 
@@ -344,6 +385,7 @@ def write_results_workbook(
     headers = [column_label("kpi", lang), column_label("value", lang)]
     label_sheet(book, sheet_title("kpis", lang, taken), headers, kpi_rows(kpis, lang, names), lang)
     for table, frame in tables.items():
-        table_sheet(book, sheet_title(table, lang, taken), table, frame, lang, names)
+        if table not in NAME_TABLES:
+            table_sheet(book, sheet_title(table, lang, taken), table, frame, lang, names)
     book.save(path)
     return path

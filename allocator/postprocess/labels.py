@@ -56,7 +56,7 @@ COLUMNS: tuple[Column, ...] = (
     _c("partners.name", "ente", "partner"),
     _c("partner_names.name", "ente", "partner"),
     _c("item", "voce pagata", "item paid"),
-    _c("item_name", "voce pagata, in parole", "item paid, in words"),
+    _c("item_name", "voce pagata", "item paid"),
     # the plan's tables
     _c("beneficiaries", "beneficiari", "beneficiaries", "count"),
     _c("gross_cost", "costo lordo", "gross cost", "euro"),
@@ -85,7 +85,7 @@ COLUMNS: tuple[Column, ...] = (
     _c("spent", "speso", "spent", "euro"),
     _c("share_used", "quota usata", "share used", "share"),
     _c("fte", "FTE", "FTE", "fte"),
-    _c("legal_form", "forma giuridica", "legal form"),
+    _c("legal_form", "forma giuridica", "legal form", values="legal_form"),
     _c("where", "dove", "where"),
     _c("what", "cosa", "what"),
     # the explanation's tables
@@ -322,6 +322,16 @@ VOCABULARIES: dict[str, dict[str, tuple[str, str]]] = {
         "min": ("quartiere meno coperto", "least-covered area"),
     },
     "resource_unit": {"places": ("posti", "places")},
+    "legal_form": {
+        "cooperativa_sociale": ("cooperativa sociale", "social cooperative"),
+        "consorzio": ("consorzio", "consortium"),
+        "aps": ("APS", "APS"),
+        "odv": ("ODV", "ODV"),
+        "impresa_sociale": ("impresa sociale", "social enterprise"),
+        "ente_religioso": ("ente religioso", "religious body"),
+        "fondazione": ("fondazione", "foundation"),
+        "altro": ("altro", "other"),
+    },
     "table": {
         "settings": ("Impostazioni", "Settings"),
         "kpis": ("Indicatori", "Key figures"),
@@ -342,6 +352,8 @@ VOCABULARIES: dict[str, dict[str, tuple[str, str]]] = {
         "robust": ("Piano robusto", "Robust plan"),
         "robust_samples": ("Campioni del piano robusto", "Robust plan samples"),
         "partner_names": ("Nomi degli enti", "Partner names"),
+        "names": ("Nomi", "Names"),
+        "today_allocation": ("Assegnazione di oggi", "Today's allocation"),
     },
 }
 """Codes as planners read them, per vocabulary: code → (Italian, English)."""

@@ -14,7 +14,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from allocator.lang import words
+from allocator.i18n import _
 from allocator.optimization.pipeline import RunResult
 from allocator.postprocess.kpis import KPIS, kpi_label
 from allocator.postprocess.labels import code_word, column_label, status_word
@@ -29,8 +29,9 @@ def _served(k: Mapping[str, Any], lang: str) -> tuple[str, str]:
 
 
 def _budget(k: Mapping[str, Any], lang: str) -> tuple[str, str]:
-    of = words("su", "of", lang)
-    used = f"{euro(k['funded'], lang)} {of} {euro(k['budget_total'], lang)}"
+    used = _("{spent} of {available}", lang).format(
+        spent=euro(k["funded"], lang), available=euro(k["budget_total"], lang)
+    )
     return kpi_label("budget_used_share", lang), f"{used} ({share(k['budget_used_share'], lang)})"
 
 
@@ -92,31 +93,21 @@ def summary(result: RunResult, lowest: int = 5, lang: str = "it") -> Group:
     shown = f"{kpi_label('status', lang)}: {status_word(k['status'], lang)}"
     status = Text(shown, style="bold green" if optimal else "bold yellow")
     if k["status"] == "feasible":
-        status.append(
-            words(
-                "  (piano entro tutti i limiti, ad esempio fermato dal tempo massimo)",
-                "  (a plan within every limit, e.g. stopped by the time limit)",
-                lang,
-            )
-        )
+        status.append("  " + _("(a plan within every limit, e.g. stopped by the time limit)", lang))
         gap = result.outcome.mip_gap if result.outcome is not None else None
         if gap is not None:
-            gap_words = words("distanza dal limite teorico", "gap to the best bound", lang)
-            status.append(f"; {gap_words} {share(gap, lang)}")
+            gap_words = _("gap to the best bound {gap}", lang).format(gap=share(gap, lang))
+            status.append(f"; {gap_words}")
     header = [status]
     description = result.scenario.settings.description
     if description:
         header.append(Text(description, style="italic"))
-    title = f"{plan.scenario_name}: {words('dati chiave', 'key figures', lang)}"
+    title = _("{scenario}: key figures", lang).format(scenario=plan.scenario_name)
     kpis = _table(title, [(column_label("kpi", lang), "l"), ("", "r")], kpi_rows(result, lang))
 
     areas = plan.areas[plan.areas["need"] > 0].sort_values(["coverage", "area_id"]).head(lowest)
     low = _table(
-        words(
-            "I {n} quartieri con la copertura più bassa",
-            "The {n} areas with the lowest coverage",
-            lang,
-        ).format(n=len(areas)),
+        _("The {n} areas with the lowest coverage", lang).format(n=len(areas)),
         [
             (column_label(c, lang, "areas"), j)
             for c, j in (("name", "l"), ("need", "r"), ("served", "r"), ("coverage", "r"))
@@ -132,7 +123,7 @@ def summary(result: RunResult, lowest: int = 5, lang: str = "it") -> Group:
         ],
     )
     funders = _table(
-        words("Finanziatori", "Funders", lang),
+        _("Funders", lang),
         [
             (column_label(c, lang, "funders"), j)
             for c, j in (
