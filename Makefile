@@ -66,7 +66,7 @@ notebooks: $(VENV)/.installed-dev
 # The HTML report of the bundled scenario (with the NIL boundaries when ../shared is there).
 BOUNDARIES ?= ../shared/data/milano/milano_nil_boundaries.geojson
 report: $(VENV)/.installed
-	$(BIN)/allocator report $(SCENARIO) --out outputs/report.html \
+	$(BIN)/allocator report $(SCENARIO) --out outputs/report.html --overwrite \
 		$(if $(wildcard $(BOUNDARIES)),--boundaries $(BOUNDARIES))
 
 # The meeting page on the bundled scenario (or SCENARIO=…), with the NIL polygons when ../shared

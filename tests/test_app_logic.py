@@ -20,6 +20,14 @@ from allocator.app.panels import (
     movers_against_today,
     strengthen_rows,
 )
+from allocator.app.reading import (
+    amount_text,
+    offered_locks,
+    page_controls,
+    percent,
+    read_amount,
+    text_value,
+)
 from allocator.app.session import MeetingSession
 from allocator.app.state import (
     Controls,
@@ -149,6 +157,19 @@ def test_change_text_reads_as_planners_write() -> None:
     assert change_text("coverage", -0.0234) == "-2,3 pp"
     assert change_text("funded", 50_000) == "+50.000 €"
     assert change_text("coverage", 0.0) == "0"
+    assert change_text("coverage", -0.00004) == "0"  # not "-0,0 pp"
+    assert change_text("funded", 0.4) == "0" and change_text("funded", -0.6) == "-1 €"
+
+
+def test_a_change_that_rounds_to_nothing_is_not_bad_news(milano_run: RunResult) -> None:
+    plan = milano_run.plan
+    assert plan is not None
+    previous = {**plan.kpis, "coverage": plan.kpis["coverage"] + 0.00004}
+    card = next(c for c in kpi_cards(plan.kpis, previous) if c.key == "coverage")
+    assert (card.change, card.tone) == ("", "neutral")
+    previous["coverage"] = plan.kpis["coverage"] + 0.002
+    card = next(c for c in kpi_cards(plan.kpis, previous) if c.key == "coverage")
+    assert (card.change, card.tone) == ("-0,2 pp", "bad")
 
 
 def test_kpi_cards_show_the_change_since_the_previous_state(milano_run: RunResult) -> None:
@@ -281,3 +302,147 @@ def test_save_and_downloads(small: Scenario, tmp_path: Path) -> None:
     assert {"Impostazioni", "Indicatori", "Assegnazione", "Quartieri"} <= set(sheets)
     page = meeting.report_html(view)
     assert page.startswith("<!DOCTYPE html>") and "budget.scale=0.8" in page
+
+
+# ------------------------------------------------------------------------------------ reading
+
+
+def _raw(small: Scenario, **changes: object) -> dict[str, object]:
+    start = initial_controls(small)
+    raw: dict[str, object] = {
+        "budget_scale": percent(start.budget_scale),
+        "equity_weight": percent(start.equity_weight),
+        "min_coverage": percent(start.min_coverage),
+        "excluded_areas": None,
+    }
+    return {**raw, **changes}
+
+
+def test_the_page_sends_percentages_read_as_settings(small: Scenario) -> None:
+    start = initial_controls(small)
+    offered = offered_locks(small)
+    read = page_controls(
+        _raw(small, budget_scale=80, equity_weight=30, excluded_areas=["a2"]),
+        start,
+        offered,
+        start.funder_amounts,
+    )
+    assert (read.budget_scale, read.equity_weight, read.min_coverage) == (0.8, 0.3, 0.0)
+    assert read.excluded_areas == frozenset({"a2"})
+    assert control_overrides(small, read)[:2] == ["budget.scale=0.8", "policy.equity_weight=0.3"]
+    assert page_controls(_raw(small), start, offered, start.funder_amounts) == start
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"budget_scale": "abc"}, "«abc» non è un valore accettato (un numero tra 50 e 150"),
+        ({"budget_scale": True}, "«vero» non è un valore accettato"),
+        ({"budget_scale": None}, "nessun valore non è un valore accettato"),
+        ({"budget_scale": [1, 2]}, "«[1, 2]» non è un valore accettato"),
+        ({"budget_scale": float("nan")}, "«nan» non è un valore accettato"),
+        ({"budget_scale": 1e9}, "non è un valore accettato"),
+        ({"equity_weight": -1}, "«Peso dell'equità"),
+        ({"min_coverage": {"x": 1}}, "«Soglia minima"),
+        ({"excluded_areas": 7}, "«7» non è un elenco di nomi"),
+        ({"excluded_areas": [1]}, "non è un elenco di nomi"),
+        ({"excluded_areas": ["zz"]}, "«zz» non è tra le scelte"),
+        ({"equity_measure": "max"}, "«max» non è tra le scelte"),
+        ({"equity_measure": 3}, "«3» non è tra le scelte"),
+    ],
+)
+def test_whatever_the_browser_sends_is_refused_in_italian(
+    small: Scenario, change: dict[str, object], words: str
+) -> None:
+    start = initial_controls(small)
+    with pytest.raises(UsageError) as refused:
+        page_controls(_raw(small, **change), start, offered_locks(small), start.funder_amounts)
+    assert words in str(refused.value)
+    for python in ("could not convert", "Error", "float", "None", "True", "['", "'abc'"):
+        assert python not in str(refused.value)
+
+
+def test_texts_are_texts(small: Scenario) -> None:
+    assert text_value("Nota", None) == "" and text_value("Nota", "ok") == "ok"
+    with pytest.raises(UsageError, match="«Nota»: «12» non è un testo"):
+        text_value("Nota", 12)
+    with pytest.raises(UsageError, match="al massimo 500 caratteri"):
+        text_value("Nota", "x" * 501)
+
+
+def test_a_refused_state_and_an_unexpected_error_say_so_in_italian(
+    small: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    meeting = MeetingSession(small)
+    refused = meeting.refused("«Budget»: «abc» non è un valore accettato")
+    assert not refused.ok and refused.message.startswith("Impostazioni non valide: «Budget»")
+
+    def broken(scenario: Scenario) -> RunResult:
+        raise TypeError("unsupported operand type(s) for +: 'int' and 'str'")
+
+    monkeypatch.setattr(meeting.solver, "run", broken)
+    view = meeting.solve(meeting.initial())
+    assert not view.ok and view.message.startswith("Errore inatteso durante il calcolo")
+    assert "TypeError" not in view.message and "operand" not in view.message
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("800.000", 800_000.0),
+        ("€ 1.200.000", 1_200_000.0),
+        ("800000,50", 800_000.5),
+        ("1.000.000 €", 1_000_000.0),
+        ("1,200,000", 1_200_000.0),
+        ("  950000 ", 950_000.0),
+        ("€ 1.200.000,00", 1_200_000.0),
+    ],
+)
+def test_amounts_are_read_as_italians_type_them(typed: str, value: float) -> None:
+    check = read_amount(typed, "Comune di Milano", 1_000_000.0)
+    assert (check.value, check.confirm, check.message) == (value, False, "")
+    assert amount_text(value) in (
+        "800.000 €",
+        "1.200.000 €",
+        "800.000,5 €",
+        "1.000.000 €",
+        "950.000 €",
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("1,250", "è ambiguo: 1,25 € o 1.250 €?"),
+        ("abc", "«abc» per Comune di Milano non è un importo accettato: non è un numero"),
+        ("", "manca l'importo di Comune di Milano"),
+        ("-5", "non può essere negativo"),
+        ("800000,505", "più di due decimali"),
+        ("1e15", "mille miliardi"),
+        (True, "«vero» per Comune di Milano non è un importo accettato"),
+        ("nan", "non è un numero finito"),
+    ],
+)
+def test_an_ambiguous_or_impossible_amount_is_refused(typed: object, words: str) -> None:
+    check = read_amount(typed, "Comune di Milano", 1_000_000.0)
+    assert check.value is None and words in check.message
+
+
+@pytest.mark.parametrize(
+    ("typed", "in_use", "words"),
+    [
+        ("800.0", 1_000_000.0, "800 € per Comune di Milano: oltre 10 volte meno di 1.000.000 €"),
+        ("99.999.999", 1_000_000.0, "oltre 10 volte più di 1.000.000 €"),
+        ("0", 1_000_000.0, "azzera l'importo (ora 1.000.000 €)"),
+        (
+            "5.000",
+            0.0,
+            "meno di 1.000.000 €. È giusto? Finché non si conferma, il piano usa ancora 0 €",
+        ),
+    ],
+)
+def test_a_change_of_more_than_ten_times_asks_first(typed: str, in_use: float, words: str) -> None:
+    check = read_amount(typed, "Comune di Milano", in_use, reference=1_000_000.0)
+    assert check.confirm and check.value is not None and words in check.message
+    assert "il piano usa ancora" in check.message
+    assert not read_amount("150.000", "Comune di Milano", 1_000_000.0).confirm  # 6,7 times less

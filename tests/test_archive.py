@@ -191,3 +191,37 @@ def test_a_damaged_archive_is_refused_and_left_alone(milano_run: RunResult, tmp_
         archive.runs()
         archive.get(2)
     assert digest(path) == before
+
+
+def test_the_integrity_check_runs_once_per_process_for_each_state_of_the_file(
+    milano_run: RunResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from allocator.outputs import archive_file
+
+    path = tmp_path / "h.sqlite"
+    with Archive(path) as archive:
+        archive.record(milano_run)
+    checks: list[str] = []
+    opened = archive_file.connect_read_only
+
+    def traced(where: Path) -> sqlite3.Connection:
+        db = opened(where)
+        db.set_trace_callback(lambda sql: checks.append(sql) if "quick_check" in sql else None)
+        return db
+
+    monkeypatch.setattr("allocator.outputs.archive.connect_read_only", traced)
+    archive_file._CHECKED.clear()
+    for _ in range(3):
+        with Archive(path, read_only=True) as archive:
+            assert len(archive.runs()) == 1
+    assert len(checks) == 1
+    with Archive(path) as archive:  # this process writes: its own change needs no new check
+        archive.record(milano_run)
+    with Archive(path, read_only=True) as archive:
+        assert len(archive.runs()) == 2
+    assert len(checks) == 1
+    data = path.read_bytes()  # another program rewrites the file: checked again
+    path.write_bytes(data)
+    with Archive(path, read_only=True) as archive:
+        archive.runs()
+    assert len(checks) == 2

@@ -51,6 +51,7 @@ def test_batch_command_exit_code_is_the_worst_failure(tmp_path: Path) -> None:
     assert "2 scenari su 4 non riusciti" in result.output
     assert out.exists()
     english = ["--lang", "en", "batch", str(tmp_path), "--jobs", "1", "--out", str(out)]
+    english.append("--overwrite")  # the first run's table is there: replaced only when asked
     result = CliRunner().invoke(app, english)
     assert result.exit_code == 3, result.output
     assert "2 of 4 scenarios failed" in result.output

@@ -94,9 +94,13 @@ def test_run_never_replaces_an_earlier_run_unless_asked(tmp_path: Path) -> None:
     assert refused.exit_code == EXIT_INPUT
     assert "--overwrite" in refused.output
     assert marker.exists()
+    # the planner's notes are not the allocator's: --overwrite leaves them, and the folder, alone
+    kept = invoke("run", scenario, "--out", out, "--overwrite")
+    assert kept.exit_code == EXIT_INPUT and "mine.txt" in kept.output
+    assert marker.read_text() == "planner's notes"
+    marker.rename(tmp_path / "mine.txt")
     replaced = invoke("run", scenario, "--out", out, "--overwrite", "--set", "budget.scale=0.5")
     assert replaced.exit_code == EXIT_OK, replaced.output
-    assert not marker.exists()
     assert json.loads((out / "run.json").read_text())["overrides"] == ["budget.scale=0.5"]
     assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
 

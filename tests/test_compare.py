@@ -70,7 +70,12 @@ def test_workbook_csvs_and_minutes_are_written_atomically(tmp_path: Path) -> Non
     out = write_comparison(comparison, tmp_path / "cmp", descriptions=descriptions)
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(
-        ["comparison.xlsx", "summary.md", *(f"{n}.csv" for n in comparison.tables())]
+        [
+            ".allocator-run",
+            "comparison.xlsx",
+            "summary.md",
+            *(f"{n}.csv" for n in comparison.tables()),
+        ]
     )
     sheets = pd.ExcelFile(out / "comparison.xlsx").sheet_names
     assert sheets == list(comparison.tables())

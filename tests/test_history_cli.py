@@ -145,3 +145,196 @@ def test_an_unusable_archive_is_refused_with_exit_2_and_never_overwritten(
         assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()  # refused before solving
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+# ---------------------------------------------------------------- the archive read as read (21)
+
+HUGE = "9223372036854775808"  # one more than SQLite's largest integer
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def three_plans(scenario: Path, tmp_path: Path) -> Path:
+    """An archive of three plans of the small scenario (solved once, recorded three times)."""
+    from allocator.inputs.loading import load_scenario
+    from allocator.optimization.pipeline import run_scenario
+
+    result = run_scenario(load_scenario(scenario))
+    path = tmp_path / "h.sqlite"
+    with Archive(path) as archive:
+        for label in ("uno", "due", "tre"):
+            archive.record(result, label=label)
+    return path
+
+
+def older_archive(path: Path) -> Path:
+    """An archive as an earlier version might have left it: ours, schema 0, rollback journal,
+    a runs table without some columns and no run_tables."""
+    from allocator.outputs.archive import APPLICATION_ID
+
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute(
+        "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, created TEXT NOT NULL, "
+        "scenario TEXT NOT NULL, status TEXT NOT NULL, kpis TEXT NOT NULL)"
+    )
+    db.execute(
+        "INSERT INTO runs (created, scenario, status, kpis) VALUES "
+        "('2026-03-01T10:00:00+00:00', 'piano di marzo', 'optimal', '{\"coverage\": 0.5}')"
+    )
+    db.commit()
+    db.close()
+    return path
+
+
+def pragma(path: Path, name: str) -> object:
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return db.execute(f"PRAGMA {name}").fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_an_older_archive_is_refused_unchanged_and_migrated_only_when_asked(
+    scenario: Path, tmp_path: Path
+) -> None:
+    path = older_archive(tmp_path / "old.sqlite")
+    before = digest(path)
+    for args in (["history", "list"], ["history", "show", "1"], ["run", scenario, "--quiet"]):
+        result = invoke(
+            *args, "--history", path, *(["--out", tmp_path / "o"] if "run" in args else [])
+        )
+        assert result.exit_code == EXIT_INPUT, result.output
+        assert "allocator history migrate" in " ".join(result.output.split())
+    assert digest(path) == before and not (tmp_path / "o").exists()
+    assert (pragma(path, "journal_mode"), pragma(path, "user_version")) == ("delete", 0)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "s") == ["old.sqlite"]
+    migrated = invoke("history", "migrate", "--history", path)
+    assert migrated.exit_code == EXIT_OK, migrated.output
+    (copy,) = tmp_path.glob("old.sqlite.schema0-*.bak")
+    assert digest(copy) == before and str(copy) in migrated.output.replace("\n", "")
+    assert pragma(path, "user_version") == 1
+    listed = invoke("history", "list", "--history", path)
+    assert listed.exit_code == EXIT_OK and "piano di marzo" in listed.output
+    again = invoke("history", "migrate", "--history", path)
+    assert again.exit_code == EXIT_OK and "nulla da fare" in again.output
+
+
+def test_reading_commands_never_change_a_healthy_archive(three_plans: Path, tmp_path: Path) -> None:
+    db = sqlite3.connect(three_plans)
+    db.execute("PRAGMA journal_mode = DELETE")  # an archive as a copy from elsewhere may be
+    db.close()
+    before = digest(three_plans)
+    for args in (
+        ["history", "list"],
+        ["history", "show", "2"],
+        ["history", "compare", "1", "2"],
+        ["report", "3", "--out", tmp_path / "r.html"],
+    ):
+        result = invoke(*args, "--history", three_plans)
+        assert result.exit_code == EXIT_OK, (args, result.output)
+    assert digest(three_plans) == before
+    assert pragma(three_plans, "journal_mode") == "delete"
+
+
+def test_a_missing_archive_is_listed_empty_and_not_created(tmp_path: Path) -> None:
+    path = tmp_path / "none" / "h.sqlite"
+    result = invoke("history", "list", "--history", path)
+    assert result.exit_code == EXIT_OK and "vuoto" in result.output
+    shown = invoke("history", "show", "1", "--history", path)
+    assert shown.exit_code == EXIT_INPUT and "#1" in shown.output
+    assert not (tmp_path / "none").exists()
+
+
+def test_a_record_with_bad_json_is_refused_by_its_id_and_the_others_stay_readable(
+    three_plans: Path,
+) -> None:
+    db = sqlite3.connect(three_plans)
+    db.execute("UPDATE runs SET kpis = '{not json' WHERE id = 2")
+    db.commit()
+    db.close()
+    listed = invoke("history", "list", "--history", three_plans)
+    assert listed.exit_code == EXIT_OK, listed.output
+    assert "uno" in listed.output and "tre" in listed.output
+    assert "Il piano #2 è danneggiato" in " ".join(listed.output.split())
+    shown = invoke("history", "show", "2", "--history", three_plans)
+    assert shown.exit_code == EXIT_INPUT and "#2" in shown.output and "danneggiato" in shown.output
+    assert invoke("history", "show", "1", "--history", three_plans).exit_code == EXIT_OK
+
+
+def test_a_damaged_stored_table_is_refused_by_its_id(three_plans: Path, tmp_path: Path) -> None:
+    db = sqlite3.connect(three_plans)
+    db.execute("UPDATE run_tables SET content = 'x,y\n1,2\n' WHERE run_id = 3 AND name = 'areas'")
+    db.commit()
+    db.close()
+    for args in (
+        ["history", "show", "3"],
+        ["history", "compare", "1", "3"],
+        ["report", "3", "--out", tmp_path / "r.html"],
+    ):
+        result = invoke(*args, "--history", three_plans)
+        assert result.exit_code == EXIT_INPUT, (args, result.output)
+        assert "#3" in result.output and "Traceback" not in result.output
+    assert invoke("history", "show", "1", "--history", three_plans).exit_code == EXIT_OK
+    assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["history", "show", HUGE],
+        ["history", "compare", "1", HUGE],
+        ["history", "label", HUGE, "x"],
+        ["report", HUGE, "--out", "never.html"],
+        ["history", "show", "0"],
+    ],
+)
+def test_ids_out_of_range_are_refused_with_a_message(three_plans: Path, args: list[str]) -> None:
+    before = digest(three_plans)
+    result = invoke(*args, "--history", three_plans)
+    assert result.exit_code == EXIT_INPUT, result.output
+    assert "non è il numero di un piano" in " ".join(result.output.split())
+    assert digest(three_plans) == before
+
+
+def test_archive_messages_follow_the_language(three_plans: Path) -> None:
+    from allocator.lang import set_lang
+
+    try:
+        result = invoke("--lang", "en", "history", "show", "99", "--history", three_plans)
+    finally:
+        set_lang(None)  # the option holds for the process: later tests read Italian
+    assert result.exit_code == EXIT_INPUT
+    assert "holds no plan #99" in " ".join(result.output.split())
+
+
+def test_a_healthy_archive_on_a_read_only_folder_is_readable(three_plans: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    from tests.test_run_folders import ROOT, _as_unprivileged
+
+    base = Path(tempfile.mkdtemp(prefix="allocator-read-only-archive-"))
+    try:
+        base.chmod(0o755)
+        folder = base / "read-only"
+        folder.mkdir()
+        shutil.copy(three_plans, folder / "h.sqlite")
+        (folder / "h.sqlite").chmod(0o444)
+        folder.chmod(0o555)
+        before = digest(folder / "h.sqlite")
+        command = [*_as_unprivileged(), sys.executable, str(ROOT / "cli.py"), "history", "list"]
+        command += ["--history", str(folder / "h.sqlite")]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=ROOT)
+        after = digest(folder / "h.sqlite"), sorted(p.name for p in folder.iterdir())
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(base)
+    assert done.returncode == EXIT_OK, done.stderr + done.stdout
+    assert "uno" in done.stdout and "tre" in done.stdout
+    assert after == (before, ["h.sqlite"])

@@ -32,51 +32,68 @@ def italian(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- the silent misreading of issue 11 -----------------------------------------------------------
 
 
-def test_a_comma_csv_holding_600_000_is_read_as_six_hundred_thousand(tmp_path: Path) -> None:
-    """The Cariplo amount "600.000", a unit cost "1.200" and a population "25.412" in a comma CSV
-    (quoted, as exports write them) are thousands, never 600, 1,2 and 25,412."""
-    tables = {
-        **with_row("funders", 1, amount="600.000"),
-        **with_row("interventions", 1, unit_cost="1.200"),
-        **with_row("areas", 0, population="25.412"),
-    }
-    folder = write_scenario(tmp_path / "s", tables)
-    assert (
-        '"600.000"' in (folder / "funders.csv").read_text()
-        or "600.000" in (folder / "funders.csv").read_text()
-    )
+def test_a_comma_csv_holding_600_000_alone_is_refused_naming_both_readings(tmp_path: Path) -> None:
+    """The Cariplo amount "600.000" in a comma CSV whose other amounts settle nothing may be
+    600000 or 600: refused, naming the cell and both readings, never read as either."""
+    folder = write_scenario(tmp_path / "s", with_row("funders", 1, amount="600.000"))
+    result = invoke("validate", folder)
+    assert result.exit_code == EXIT_INPUT, result.output
+    text = flat(result.output)
+    assert "funders.csv, riga 3, colonna 'amount': è ambiguo" in text
+    assert "600000" in text and "600 (" in text
+
+
+def test_600_000_is_thousands_where_the_file_writes_italian_numbers(tmp_path: Path) -> None:
+    """Another amount of the same file written "1.500.000" (only Italian) settles it: 600000,
+    with a notice quoting the cell that settled it."""
+    rows = small_tables()["funders"]
+    rows[0]["amount"] = "1.500.000"
+    rows[1]["amount"] = "600.000"
+    folder = write_scenario(tmp_path / "s", {"funders": rows})
     result = invoke("validate", folder)
     assert result.exit_code == EXIT_OK, result.output
-    scenario = load_scenario(folder)
-    assert scenario.funders[1].amount == 600_000
-    assert scenario.interventions[1].unit_cost == 1200
-    assert scenario.areas[0].population == 25_412
+    assert "riga 2, colonna amount: 1.500.000" in flat(result.output)
+    assert load_scenario(folder).funders[1].amount == 600_000
     out = tmp_path / "out"
     assert invoke("run", folder, "--out", out, "--quiet").exit_code == EXIT_OK
     assert "600000" in (out / "funders.csv").read_text()
 
 
-def test_a_truly_ambiguous_cell_is_refused_naming_the_cell_and_both_readings(
+def test_1_200_is_read_as_its_file_writes_decimals_with_a_notice(tmp_path: Path) -> None:
+    """interventions.csv writes max_coverage 0.8 ('.' for decimals): "1.200" there is 1,2, read
+    consistently with the file and said in a notice (never 1200 against the file's own way)."""
+    folder = write_scenario(tmp_path / "s", with_row("interventions", 1, unit_cost="1.200"))
+    result = invoke("validate", folder)
+    assert result.exit_code == EXIT_OK, result.output
+    text = flat(result.output)
+    assert "interventions.csv: riga 3, colonna unit_cost: 1.200 letto come 1,2" in text
+    assert "riga 2, colonna max_coverage: 0.8" in text
+    assert load_scenario(folder).interventions[1].unit_cost == pytest.approx(1.2)
+
+
+def test_a_cell_in_a_file_writing_both_ways_is_refused_naming_both_readings(
     tmp_path: Path,
 ) -> None:
-    """Where the column writes '.' for decimals (2.5), "1.500" may be 1500 or 1,5: exit 2."""
+    """needs.csv writes "2.5" and "1,5": "1.500" may be 1500 or 1,5 and the file says both."""
     rows = small_tables()["needs"]
     rows[0]["priority"] = "2.5"
     rows[1]["priority"] = "1.500"
+    rows[2]["need"] = "1,5"
     folder = write_scenario(tmp_path / "s", {"needs": rows})
     result = invoke("validate", folder)
     assert result.exit_code == EXIT_INPUT
     text = flat(result.output)
     assert "needs.csv, riga 3, colonna 'priority'" in text
     assert "ambiguo" in text and "1500" in text and "1,5" in text
+    assert "nei due modi" in text and "2.5" in text
 
 
 @pytest.mark.parametrize(
     ("cell", "value"),
     [
         ("1.234,50", 1234.5),
-        ("€ 400.000", 400_000),
-        ("400.000 €", 400_000),
+        ("€ 400.000,00", 400_000),
+        ("400.000,00 €", 400_000),
         ("EUR 1.000.000", 1_000_000),
         ("4.000.000", 4_000_000),
         ("1 200 000", 1_200_000),
@@ -112,7 +129,7 @@ def test_xlsx_text_cells_are_read_as_italian_numbers_and_number_cells_as_numbers
     tmp_path: Path,
 ) -> None:
     tables = small_tables()
-    tables["funders"][0]["amount"] = "€ 400.000"  # a text cell
+    tables["funders"][0]["amount"] = "€ 400.000,00"  # a text cell
     tables["funders"][1]["amount"] = 600.5  # a number cell: never re-read as text
     tables["areas"][0]["lat"] = 45.478  # a number cell with three decimals stays 45.478
     tables["interventions"][0]["max_coverage"] = "80%"
@@ -198,7 +215,7 @@ def test_windows_1252_csv_is_read_through_the_cli(tmp_path: Path) -> None:
     folder = write_scenario(tmp_path / "s")
     rows = small_tables()["areas"]
     rows[0]["name"] = "Città Studi – Lambrate"
-    rows[1]["population"] = "€ 30.000"  # also the euro sign, 0x80 in Windows-1252
+    rows[1]["population"] = "€ 30.000,00"  # also the euro sign, 0x80 in Windows-1252
     write_csv(folder / "areas.csv", rows, encoding="cp1252")
     result = invoke("validate", folder)
     assert result.exit_code == EXIT_OK, result.output

@@ -338,7 +338,7 @@ def test_run_prints_and_writes_the_price_and_the_report_shows_it(
         "partner_id,name,legal_form,years_experience\nP,P,aps,5\nQ,Q,aps,5\n",
     )
     write(folder, "locks.csv", "partner_id,area_id,intervention_id,min_beneficiaries\nQ,*,*,30\n")
-    out = tmp_path / "run"
+    out = tmp_path.with_name(f"{tmp_path.name}-run")  # beside the scenario, never inside it
     result = CliRunner().invoke(app, ["run", str(folder), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "costa 20 beneficiari (50 serviti invece di 70" in " ".join(result.output.split())

@@ -26,6 +26,12 @@ pytestmark = pytest.mark.cli
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the messages in English (the processes they start inherit it)."""
+    monkeypatch.setenv("ALLOCATOR_LANG", "en")
+
+
 def _fill_with(text: str, barrier: threading.Barrier | None = None):  # type: ignore[no-untyped-def]
     def fill(folder: Path) -> None:
         (folder / "a.txt").write_text(text)
@@ -223,7 +229,8 @@ def test_a_permission_error_while_writing_names_the_path(
         raise PermissionError(13, "Permission denied", str(self))
 
     monkeypatch.setattr(Path, "mkdir", refused)
-    result = CliRunner().invoke(app, ["run", str(scenario), "--out", str(tmp_path / "o")])
+    out = str(tmp_path / "o")
+    result = CliRunner().invoke(app, ["--lang", "it", "run", str(scenario), "--out", out])
     assert result.exit_code == EXIT_INPUT
     assert "Errore del file system" in result.output and "permission denied" in result.output
     assert str(tmp_path) in result.output.replace("\n", "")

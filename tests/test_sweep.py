@@ -107,7 +107,7 @@ def test_sweep_and_frontier_commands_write_csv_and_png(tmp_path: Path) -> None:
     args = ["sweep", str(toy), "--param", "budget.scale", "--values", "0.5:1.5:3", "--out"]
     result = runner.invoke(app, [*args, str(out)])
     assert result.exit_code == 0, result.output
-    assert {p.name for p in out.iterdir()} == {"sweep.csv", "sweep.png"}
+    assert {p.name for p in out.iterdir()} == {".allocator-run", "sweep.csv", "sweep.png"}
     bad = runner.invoke(app, ["sweep", str(toy), "--param", "budget.x", "--values", "1"])
     assert bad.exit_code == 2
     out = tmp_path / "frontier"

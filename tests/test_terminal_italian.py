@@ -179,6 +179,6 @@ def test_the_global_language_reaches_run_and_report(scenario: Path, tmp_path: Pa
     text = page.read_text(encoding="utf-8")
     assert '<html lang="en">' in text and "Third-sector partners" in text
     assert "Proposal and status quo" in text and "Educator" in text
-    invoke("report", str(tmp_path / "run"), "--out", str(page))
+    invoke("report", str(tmp_path / "run"), "--out", str(page), "--overwrite")
     text = page.read_text(encoding="utf-8")
     assert '<html lang="it">' in text and "Enti del Terzo settore" in text

@@ -57,21 +57,23 @@ class KpiCard:
 
 def change_text(key: str, delta: float, kind: KpiFormat | None = None) -> str:
     """A change of KPI ``key`` (written as ``kind``, by default the registry's format) as planners
-    read it: shares in percentage points, euros with €."""
+    read it: shares in percentage points, euros with €; ``0`` when it rounds to nothing as
+    written (``-0,0 pp`` is no change, not bad news)."""
     kind = kind or kpi_format(key)
-    if abs(delta) < 1e-9:
-        return "0"
-    sign = "+" if delta > 0 else "-"
     size = abs(delta)
     if kind == "share":
-        return f"{sign}{number(100 * size, decimals=1)} pp"
-    if kind == "euro":
-        return f"{sign}{euro(size)}"
-    if kind == "decimal":
-        return f"{sign}{number(size, decimals=4)}"
-    if kind in ("fte", "seconds"):
-        return f"{sign}{number(size, decimals=1)}"
-    return f"{sign}{number(size)}"
+        text = f"{number(100 * size, decimals=1)} pp"
+    elif kind == "euro":
+        text = euro(size)
+    elif kind == "decimal":
+        text = number(size, decimals=4)
+    elif kind in ("fte", "seconds"):
+        text = number(size, decimals=1)
+    else:
+        text = number(size)
+    if not any(c in "123456789" for c in text):
+        return "0"
+    return f"{'+' if delta > 0 else '-'}{text}"
 
 
 def kpi_cards(kpis: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> list[KpiCard]:
@@ -86,7 +88,7 @@ def kpi_cards(kpis: Mapping[str, Any], previous: Mapping[str, Any] | None = None
         if isinstance(before, int | float) and isinstance(value, int | float):
             delta = float(value) - float(before)
             scale = max(abs(float(before)), 1.0)
-            if abs(delta) > 1e-9 * scale:
+            if abs(delta) > 1e-9 * scale and change_text(key, delta) != "0":
                 change = change_text(key, delta)
                 better = BY_KEY[key].higher_is_better if key in BY_KEY else None
                 if better is not None:

@@ -11,6 +11,7 @@ the downloads (``results.xlsx``, the HTML report).
 from __future__ import annotations
 
 import dataclasses
+import logging
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -33,6 +34,12 @@ from allocator.render.facts import no_plan_sentences
 from allocator.studies.rules import RulePlan, need_share_plan, per_capita_plan, status_quo_plan
 from allocator.studies.variants import WarmSolver
 
+log = logging.getLogger("allocator.app")
+UNEXPECTED = (
+    "Errore inatteso durante il calcolo: nessun piano per queste impostazioni. Il dettaglio è "
+    "nel terminale dove gira `allocator app`; tornare allo scenario di partenza o cambiare un "
+    "comando per riprovare."
+)
 STATUS_MESSAGES = {
     SolveStatus.INFEASIBLE: "Con queste impostazioni non esiste un piano",
     SolveStatus.ERROR: "Il calcolo non ha trovato un piano (errore del risolutore o tempo "
@@ -87,35 +94,47 @@ class MeetingSession:
         return initial_controls(self.base)
 
     def solve(self, controls: Controls) -> PlanView:
-        """Solve the scenario as ``controls`` set it; the new state becomes the current one
-        when it has a plan (the KPI changes are against the last plan shown)."""
+        """Solve the scenario as ``controls`` set it and show it (:meth:`compute`, then
+        :meth:`show`): the KPI changes are against the last plan shown."""
+        return self.show(self.compute(controls))
+
+    def compute(self, controls: Controls) -> PlanView:
+        """The state ``controls`` give, not yet shown (no KPI changes): safe to run in a worker
+        thread, one at a time (the kept model is reused)."""
         start = time.perf_counter()
-        previous = None
-        if self.current is not None and self.current.result is not None:
-            plan = self.current.result.plan
-            previous = None if plan is None else plan.kpis
-        view = PlanView(controls, previous_kpis=previous)
+        view = PlanView(controls)
         try:
             view.overrides = control_overrides(self.base, controls)
             scenario = scenario_for(self.base, controls)
             result = self.solver.run(scenario)
         except AllocatorError as exc:
             view.message = f"Impostazioni non valide: {exc}"
-            view.seconds = time.perf_counter() - start
-            return view
-        except Exception as exc:  # the page shows a message, never a traceback
-            view.message = f"Errore inatteso durante il calcolo: {type(exc).__name__}: {exc}"
-            view.seconds = time.perf_counter() - start
-            return view
-        view.result = result
-        if result.plan is None:
-            view.message = STATUS_MESSAGES.get(result.status, "Nessun piano")
-            view.reasons = no_plan_sentences(result, "it")
-            view.result = None
+        except Exception:  # the page shows a message, never Python's words; the terminal logs it
+            log.exception("unexpected error solving the page's settings %s", controls)
+            view.message = UNEXPECTED
         else:
-            self.current = view
+            view.result = result
+            if result.plan is None:
+                view.message = STATUS_MESSAGES.get(result.status, "Nessun piano")
+                view.reasons = no_plan_sentences(result, "it")
+                view.result = None
         view.seconds = time.perf_counter() - start
         return view
+
+    def show(self, view: PlanView) -> PlanView:
+        """``view`` as the page shows it: its KPI changes against the last plan shown, and, when
+        it has a plan, the plan the next changes are measured against."""
+        if self.current is not None and self.current.plan is not None:
+            view.previous_kpis = self.current.plan.kpis
+        if view.plan is not None:
+            self.current = view
+        return view
+
+    def refused(self, why: str) -> PlanView:
+        """The state of controls refused before solving (``why``, in Italian): no plan, the
+        last plan shown stays the one changes are measured against."""
+        controls = self.initial() if self.current is None else self.current.controls
+        return PlanView(controls, message=f"Impostazioni non valide: {why}")
 
     @staticmethod
     def _has_plan(view: PlanView | None) -> bool:

@@ -38,6 +38,7 @@ def alternatives(
     """Plans within --slack of the optimum: ranges per area (or partner) and N alternatives."""
     from allocator.inputs.loading import load_scenario
     from allocator.optimization.solve import SolveStatus
+    from allocator.outputs.guard import run_inputs
     from allocator.render.facts import fact_sentences
     from allocator.render.formats import number
     from allocator.render.ranges import alternatives_view, ranges_sentence, write_alternatives
@@ -53,7 +54,8 @@ def alternatives(
         raise UsageError(_("--count must be 0 or more, not {value}").format(value=count))
     lang = lang_or_current(lang)
     loaded = load_scenario(scenario, set_ or [])
-    destination = base.output_folder(out, f"alternatives {loaded.name}", overwrite)
+    inputs = run_inputs(scenario, scenarios=[loaded])
+    destination = base.output_folder(out, f"alternatives {loaded.name}", overwrite, inputs=inputs)
     outcome = near_optimal(loaded, slack=slack, count=count, by=by)  # type: ignore[arg-type]
     if not outcome.ok:
         infeasible = outcome.optimum.status is SolveStatus.INFEASIBLE

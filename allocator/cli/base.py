@@ -261,22 +261,47 @@ OverwriteOption = Annotated[
     typer.Option(
         "--overwrite",
         help=tr(
-            "Replace the output folder if it exists (the old one is kept beside it as "
-            ".NAME.old-… until the new one is in place)."
+            "Replace the outputs if they exist, only when the allocator wrote them (the old "
+            "folder is kept beside as .NAME.old-… until the new one is in place)."
         ),
     ),
 ]
 
 
-def output_folder(out: Path | None, name: str, overwrite: bool) -> Path:
+def guard_output(
+    out: Path,
+    *,
+    inputs: Iterable[Path] = (),
+    overwrite: bool = False,
+    history: Path | None = None,
+    file: Any = None,
+) -> Path:
+    """The one check of every command that writes, made before it solves: ``out`` is not an
+    input of the run (``inputs``, see :func:`allocator.outputs.guard.run_inputs`), not the
+    archive (``--history``, ``$ALLOCATOR_HISTORY`` or the default) and replaces only what the
+    allocator wrote, with ``--overwrite``; ``file`` (a :class:`~allocator.outputs.guard.FileKind`)
+    for a single-file output. See :mod:`allocator.outputs.guard`. Returns ``out``."""
+    from allocator.outputs.archive import history_path
+    from allocator.outputs.guard import check_output
+
+    archive = history_path(history)
+    return check_output(out, inputs=inputs, archive=archive, overwrite=overwrite, file=file)
+
+
+def output_folder(
+    out: Path | None,
+    name: str,
+    overwrite: bool,
+    *,
+    inputs: Iterable[Path] = (),
+    history: Path | None = None,
+) -> Path:
     """Where a command writes: ``--out``, or ``outputs/<name>``; refused before any solving when
-    it cannot be written (see :func:`allocator.outputs.atomic.check_destination`)."""
-    from allocator.outputs.atomic import check_destination
+    it must not be written (see :func:`guard_output`)."""
     from allocator.outputs.run_folder import default_output_dir
 
     destination = out or default_output_dir(name)
-    check_destination(destination, overwrite=overwrite)
-    return destination
+    return guard_output(destination, inputs=inputs, overwrite=overwrite, history=history)
 
 
 def solved(scenarios: list[Path], overrides: list[str]) -> list[Any]:

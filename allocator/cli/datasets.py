@@ -44,11 +44,24 @@ def needs(
         Path | None,
         base.option("Where to write needs.csv; default: in the scenario."),
     ] = None,
+    overwrite: Annotated[
+        bool,
+        base.option(
+            "Replace a needs.csv that already has rows.",
+            "--overwrite",
+        ),
+    ] = False,
 ) -> None:
     """Estimate needs.csv from area demographics and published rates (every rate in one file)."""
     from allocator.datasets.needs import write_needs
+    from allocator.outputs.guard import NEEDS_TABLE, scenario_chain
 
-    written = write_needs(scenario, parameters, out)
+    target = out or scenario / "needs.csv"
+    # every file of the scenario and its parents is an input, except the needs table it replaces
+    read = [f for folder in scenario_chain(scenario) for f in folder.iterdir() if f.is_file()]
+    inputs = [f for f in [*read, parameters] if f is not None and f.resolve() != target.resolve()]
+    base.guard_output(target, inputs=inputs, overwrite=overwrite, file=NEEDS_TABLE)
+    written = write_needs(scenario, parameters, target)
     base.print_written(_("Needs (ESTIMATES) written to"), written)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,10 +54,11 @@ class StudyOptions:
         """The ``--set`` overrides (none if not given)."""
         return self.set_ or []
 
-    def destination(self, name: str) -> Path:
+    def destination(self, name: str, inputs: Iterable[Path] = ()) -> Path:
         """The output folder: ``--out`` or ``outputs/<name>``, refused before any solving when it
-        cannot be written."""
-        return base.output_folder(self.out, name, self.overwrite)
+        must not be written (an input in ``inputs``, the archive, a folder the allocator did not
+        write: :func:`allocator.cli.base.guard_output`)."""
+        return base.output_folder(self.out, name, self.overwrite, inputs=inputs)
 
     @contextmanager
     def executor(self, description: str, steps: int) -> Iterator[tuple[Executor, Advance]]:

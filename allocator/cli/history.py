@@ -1,4 +1,6 @@
-"""The archive of plans: ``allocator history list | show ID | compare ID1 ID2 | label ID TEXT``."""
+"""The archive of plans: ``allocator history list | show ID | compare ID1 ID2 | label ID TEXT |
+migrate``. Reading commands open the archive read-only; only ``label`` (and ``run``) write it, and
+only ``migrate`` updates an archive written by an earlier version."""
 
 from __future__ import annotations
 
@@ -9,11 +11,21 @@ import typer
 from rich.table import Table
 
 from allocator.cli import help_words
-from allocator.cli.base import OutOption, OverwriteOption, argument, command, console, tr
+from allocator.cli.base import (
+    OutOption,
+    OverwriteOption,
+    argument,
+    command,
+    console,
+    guard_output,
+    tr,
+)
 from allocator.cli.base import app as main_app
 from allocator.i18n import _
+from allocator.lang import current_lang, words
 
 if TYPE_CHECKING:
+    from allocator.outputs.archive import ArchivedRun
     from allocator.render.report import ReportRun
     from allocator.studies.compare import Comparison
 
@@ -39,37 +51,66 @@ main_app.add_typer(history, name="history")
 def list_(history_path: HistoryOption = None) -> None:
     """List the archived plans, oldest first."""
     from allocator.outputs.archive import Archive
-    from allocator.postprocess.kpis import kpi_label
-    from allocator.postprocess.labels import status_word
-    from allocator.render.formats import kpi_value
 
-    with Archive(history_path) as archive:
+    with Archive(history_path, read_only=True) as archive:
         runs = archive.runs()
         where = archive.path
     if not runs:
-        console.print(f"L'archivio {where} è vuoto.", highlight=False)
+        console.print(
+            words("L'archivio {} è vuoto.", "The archive {} is empty.").format(where),
+            highlight=False,
+        )
         return
-    table = Table(title=f"Archivio dei piani: {where}", title_justify="left")
+    console.print(runs_table(runs, where))
+    for run in runs:
+        if run.damaged:
+            console.print(
+                words(
+                    "Il piano #{id} è danneggiato e non si può leggere ({why}).",
+                    "Plan #{id} is damaged and cannot be read ({why}).",
+                ).format(id=run.run_id, why=run.damaged),
+                highlight=False,
+                markup=False,
+            )
+
+
+def runs_table(runs: list[ArchivedRun], where: Path) -> Table:
+    """The archive's records, one a row; a damaged one marked as such."""
+    from allocator.postprocess.kpis import kpi_label
+    from allocator.render.console import status_word
+    from allocator.render.formats import kpi_value
+
+    lang = current_lang()
+    title = words("Archivio dei piani: {}", "Archive of plans: {}").format(where)
+    table = Table(title=title, title_justify="left")
     shown = [k for k in LISTED_KPIS if any(k in r.kpis for r in runs)]
-    rows = [
-        [
-            str(run.run_id),
-            run.created.replace("T", " ")[:16],
-            run.label + ("" if run.origin == "run" else f" ({ORIGIN_IT[run.origin]})"),
-            run.scenario,
-            status_word(run.status),
-            *(kpi_value(key, run.kpis.get(key)) for key in shown),
-        ]
-        for run in runs
+    headers = [
+        "id",
+        words("data (UTC)", "date (UTC)"),
+        words("etichetta", "label"),
+        "scenario",
+        words("esito", "status"),
     ]
-    headers = ["id", "data (UTC)", "etichetta", "scenario", "esito"]
     for header in headers:
-        table.add_column(header, no_wrap=header in ("id", "data (UTC)"))
+        table.add_column(header, no_wrap=header in headers[:2])
     for key in shown:  # one word a line: the figures keep their width
         table.add_column(kpi_label(key).replace(" ", "\n"), justify="right", no_wrap=True)
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+    for run in runs:
+        origin = "" if run.origin == "run" else f" ({origin_word(run.origin)})"
+        status = words("danneggiato", "damaged") if run.damaged else status_word(run.status, lang)
+        table.add_row(
+            str(run.run_id),
+            run.created.replace("T", " ")[:16],
+            run.label + origin,
+            run.scenario,
+            status,
+            *("" if run.damaged else kpi_value(key, run.kpis.get(key)) for key in shown),
+        )
+    return table
+
+
+def origin_word(origin: str) -> str:
+    return words(ORIGIN_IT.get(origin, origin), origin)
 
 
 @command(
@@ -91,39 +132,61 @@ def show(
     overwrite: OverwriteOption = False,
 ) -> None:
     """Show one archived plan: provenance, settings, KPIs; optionally write its files."""
-    from allocator.outputs.archive import Archive
-    from allocator.postprocess.kpis import KPIS, kpi_label
-    from allocator.postprocess.labels import status_word
-    from allocator.render.formats import kpi_value, number
+    from allocator.outputs.archive import Archive, check_id
 
-    with Archive(history_path) as archive:
+    check_id(run_id)
+    if out is not None:
+        guard_output(out, overwrite=overwrite, history=history_path)
+    with Archive(history_path, read_only=True) as archive:
         run = archive.get(run_id)
         written = archive.export(run_id, out, overwrite=overwrite) if out else None
-    console.print(f"[bold]Piano #{run.run_id}[/] {run.label}", highlight=False)
+    console.print(f"[bold]{words('Piano', 'Plan')} #{run.run_id}[/] {run.label}", highlight=False)
+    console.print(facts_table(run), highlight=False)
+    console.print(kpis_table(run))
+    if written is not None:
+        said = words("File del piano scritti in", "The plan's files written to")
+        console.print(f"{said} [bold]{written}[/]")
+
+
+def facts_table(run: ArchivedRun) -> Table:
+    """Where a record comes from: when, which scenario, its settings and inputs."""
+    from allocator.render.console import status_word
+
     facts = Table(show_header=False, box=None)
     facts.add_column(style="bold")
     facts.add_column()
-    facts.add_row("calcolato il (UTC)", run.created.replace("T", " ").removesuffix("+00:00"))
+    created = run.created.replace("T", " ").removesuffix("+00:00")
+    facts.add_row(words("calcolato il (UTC)", "computed on (UTC)"), created)
     facts.add_row("scenario", run.scenario)
-    facts.add_row("origine", ORIGIN_IT.get(run.origin, run.origin))
-    facts.add_row("esito", status_word(run.status))
+    facts.add_row(words("origine", "origin"), origin_word(run.origin))
+    facts.add_row(words("esito", "status"), status_word(run.status, current_lang()))
     if run.note:
-        facts.add_row("nota", run.note)
-    facts.add_row("impostazioni modificate", ", ".join(run.overrides) or "nessuna")
+        facts.add_row(words("nota", "note"), run.note)
+    none = words("nessuna", "none")
+    facts.add_row(
+        words("impostazioni modificate", "settings changed"), ", ".join(run.overrides) or none
+    )
     for path, digest in run.inputs.items():
         facts.add_row("input (sha256)", f"{path}  {digest}")
-    console.print(facts, highlight=False)
-    table = Table(title="Indicatori", title_justify="left")
-    table.add_column("indicatore")
-    table.add_column("valore", justify="right")
+    return facts
+
+
+def kpis_table(run: ArchivedRun) -> Table:
+    """A record's KPIs, one a row."""
+    from allocator.postprocess.kpis import KPIS, kpi_label
+    from allocator.render.formats import kpi_value, number
+
+    table = Table(title=words("Indicatori", "KPIs"), title_justify="left")
+    table.add_column(words("indicatore", "KPI"))
+    table.add_column(words("valore", "value"), justify="right")
     for kpi in KPIS:
         if kpi.key in run.kpis:
             table.add_row(kpi_label(kpi.key), kpi_value(kpi.key, run.kpis[kpi.key]))
     for role, fte in (run.kpis.get("staff_fte") or {}).items():
-        table.add_row(f"personale {role} (FTE)", number(fte, decimals=1))
-    console.print(table)
-    if written is not None:
-        console.print(f"File del piano scritti in [bold]{written}[/]")
+        table.add_row(
+            words("personale {} (FTE)", "staff {} (FTE)").format(role), number(fte, decimals=1)
+        )
+    return table
 
 
 @command(
@@ -139,11 +202,14 @@ def compare_(
     overwrite: OverwriteOption = False,
 ) -> None:
     """Compare two archived plans without solving again (the tables of `allocator compare`)."""
-    from allocator.outputs.archive import Archive
+    from allocator.outputs.archive import Archive, check_id
     from allocator.render.comparison import objective_not_compared, write_comparison
     from allocator.studies.compare import compare_archived
 
-    with Archive(history_path) as archive:
+    check_id(first), check_id(second)
+    if out is not None:
+        guard_output(out, overwrite=overwrite, history=history_path)
+    with Archive(history_path, read_only=True) as archive:
         comparison, descriptions = compare_archived([archive.get(first), archive.get(second)])
     console.print(comparison_view(comparison))
     if not comparison.objective_compared:
@@ -153,7 +219,9 @@ def compare_(
         console.print(movers)
     if out is not None:
         written = write_comparison(comparison, out, overwrite=overwrite, descriptions=descriptions)
-        console.print(f"Confronto scritto in [bold]{written}[/]")
+        console.print(
+            f"{words('Confronto scritto in', 'Comparison written to')} [bold]{written}[/]"
+        )
 
 
 @command("Name an archived plan (and optionally replace its note).", name="label", group=history)
@@ -167,11 +235,47 @@ def label_(
     history_path: HistoryOption = None,
 ) -> None:
     """Name an archived plan (and optionally replace its note)."""
-    from allocator.outputs.archive import Archive
+    from allocator.outputs.archive import Archive, check_id
 
+    check_id(run_id)
     with Archive(history_path) as archive:
         archive.set_label(run_id, text, note)
-    console.print(f"Piano #{run_id}: etichetta «{text}».", highlight=False)
+    console.print(
+        words("Piano #{id}: etichetta «{text}».", "Plan #{id}: label «{text}».").format(
+            id=run_id, text=text
+        ),
+        highlight=False,
+    )
+
+
+@command(
+    "Update an archive written by an earlier version, after copying it aside.",
+    name="migrate",
+    group=history,
+)
+def migrate_(history_path: HistoryOption = None) -> None:
+    """Update an archive written by an earlier version, after copying it aside."""
+    from allocator.outputs.archive import SCHEMA_VERSION
+    from allocator.outputs.archive import history_path as where
+    from allocator.outputs.archive_file import migrate
+
+    path = where(history_path)
+    copy, version = migrate(path)
+    if copy is None:
+        said = words(
+            "L'archivio {path} è già allo schema {version}: nulla da fare.",
+            "The archive {path} is already at schema {version}: nothing to do.",
+        )
+        console.print(said.format(path=path, version=version), highlight=False)
+        return
+    said = words(
+        "Copia di sicurezza dell'archivio in {copy}; {path} aggiornato dallo schema {old} allo "
+        "schema {new}.",
+        "Backup copy of the archive at {copy}; {path} updated from schema {old} to schema {new}.",
+    )
+    console.print(
+        said.format(copy=copy, path=path, old=version, new=SCHEMA_VERSION), highlight=False
+    )
 
 
 def check_history(history_path: Path | None, no_history: bool) -> None:
@@ -258,7 +362,7 @@ def read_run_or_archived(
     if path is None or path.exists() or not str(path).isdigit():
         return read_run(path, overrides, lang)
     run_id = int(str(path))
-    with Archive(history_path) as archive, tempfile.TemporaryDirectory() as scratch:
+    with Archive(history_path, read_only=True) as archive, tempfile.TemporaryDirectory() as scratch:
         folder = archive.export(run_id, Path(scratch) / "run")
         report_run = read_run(folder, (), lang)
         report_run.source = f"{archive.path} #{run_id}"

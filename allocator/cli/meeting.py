@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+from rich.markup import escape
+
 from allocator.cli import base
 from allocator.errors import UsageError
+from allocator.lang import words
 
 
 @base.command(
@@ -36,6 +39,7 @@ def app_(
     try:
         import uvicorn
 
+        from allocator.app.guard import RoomGuard, exposure_warning, new_token, page_addresses
         from allocator.app.page import create_app, scenario_header
     except ImportError as exc:
         raise UsageError(
@@ -48,10 +52,15 @@ def app_(
         raise UsageError(f"il file dei confini {boundaries} non esiste")
     Archive(history_path).close()  # an unusable archive is refused before the page opens
     loaded = base.load_scenario(scenario, set_ or [])
-    page = create_app(loaded, boundaries, history_path)
+    token = new_token()
+    page = RoomGuard(create_app(loaded, boundaries, history_path), token, port, bind=host)
     base.console.print(scenario_header(loaded), highlight=False)
-    base.console.print(
-        f"Pagina della riunione: [bold]http://{host}:{port}[/] (Ctrl+C per chiudere)",
-        highlight=False,
-    )
+    warning = exposure_warning(host)
+    if warning is not None:
+        base.errors.print(f"[bold yellow]{escape(warning)}[/]", highlight=False)
+    where = words("Pagina della riunione (Ctrl+C per chiudere):", "Meeting page (Ctrl+C to stop):")
+    base.console.print(where, highlight=False)
+    for address in page_addresses(host, port, token):
+        # one line however narrow the terminal: the address is copied whole
+        base.console.print(f"  {address}", highlight=False, soft_wrap=True, markup=False)
     uvicorn.run(page, host=host, port=port, log_level="warning")

@@ -52,19 +52,27 @@ def report(
         Path | None,
         base.option("The archive the plan ids refer to.", "--history"),
     ] = None,
+    overwrite: Annotated[
+        bool,
+        base.option(
+            "Replace the file if it exists and is an allocator report.",
+            "--overwrite",
+        ),
+    ] = False,
     quiet: QuietOption = False,
 ) -> None:
     """Write one self-contained HTML report (KPIs, map, tables, summary document)."""
     from allocator.cli.history import read_run_or_archived
-    from allocator.outputs.atomic import check_writable
+    from allocator.outputs.guard import REPORT, run_inputs
     from allocator.outputs.run_reader import is_run_folder
     from allocator.render.report import build_report, write_report
 
     lang = lang_or_current(lang)
     if boundaries is not None and not boundaries.is_file():
         raise UsageError(f"the boundary file {boundaries} does not exist")
-    check_writable(out)  # before solving
     paths = [run_or_scenario, *(compare or [])]
+    inputs = run_inputs(*(read_paths(p) for p in paths), boundaries, uncertainty)
+    base.guard_output(out, inputs=inputs, overwrite=overwrite, history=history_path, file=REPORT)
     # run folders and archived plans are read, not solved
     solves = sum(not (is_run_folder(p) or (p is not None and str(p).isdigit())) for p in paths)
     runs = []
@@ -84,3 +92,13 @@ def report(
     page = build_report(runs, lang=lang, boundaries=boundaries, extra_sections=extra)
     written = write_report(page, out)
     base.print_written(_("Report written to", lang), written)
+
+
+def read_paths(path: Path | None) -> Path | None:
+    """What a report source reads from disk: the folder given, the bundled scenario when none
+    is, nothing for an archive id (the archive is protected anyway)."""
+    from allocator.inputs.loading import DEFAULT_SCENARIO
+
+    if path is None:
+        return Path(DEFAULT_SCENARIO)
+    return None if str(path).isdigit() and not path.exists() else path

@@ -73,6 +73,7 @@ def run(
     from allocator.cli.uncertainty import robust_plan
     from allocator.optimization.pipeline import run_scenario
     from allocator.optimization.solve import SolveStatus
+    from allocator.outputs.guard import run_inputs
     from allocator.render.bundle import RoomNote, plan
     from allocator.render.facts import no_plan_sentences
 
@@ -80,7 +81,11 @@ def run(
     overrides = [*(set_ or []), *base.solver_overrides(solver, time_limit)]
     loaded = base.load_scenario(scenario, overrides)
     base.print_notices(loaded)
-    destination = base.output_folder(out, loaded.name, overwrite)  # the write claims it
+    inputs = run_inputs(scenario, scenarios=[loaded])
+    # never an input, the archive, or a folder the allocator did not write; the write claims it
+    destination = base.output_folder(
+        out, loaded.name, overwrite, inputs=inputs, history=history_path
+    )
     check_history(history_path, no_history)  # an unusable archive stops the run before solving
     robust = robust_plan(loaded, scenario)  # policy.robust_samples > 0: the robust plan
     result = run_scenario(loaded) if robust is None else robust.result

@@ -44,8 +44,7 @@ def compare(
     quiet: QuietOption = False,
 ) -> None:
     """Compare scenarios side by side: KPIs, areas, interventions, winners and losers."""
-    from allocator.outputs.atomic import check_destination
-    from allocator.outputs.run_folder import default_output_dir
+    from allocator.outputs.guard import run_inputs
     from allocator.outputs.run_reader import is_run_folder, read_run_folder
     from allocator.render.comparison import objective_not_compared, write_comparison
     from allocator.render.console import kpi_comparison_table
@@ -57,8 +56,9 @@ def compare(
     )
     from allocator.studies.rules import RULES
 
+    inputs = run_inputs(*scenarios)  # scenarios (with their parents) and run folders read
     if out is not None:
-        check_destination(out, overwrite=overwrite)  # before solving
+        base.guard_output(out, inputs=inputs, overwrite=overwrite)  # before solving
     steps = sum(not is_run_folder(p) for p in scenarios) + (len(RULES) if with_rules else 0)
     items = []
     with progress_bar(_("Comparing"), steps, quiet or steps < 2) as advance:
@@ -69,7 +69,11 @@ def compare(
             items.extend(from_result(result) for result in base.solved([path], set_ or []))
             advance()
         comparison, descriptions = compare_many(items, with_rules=with_rules, advance=advance)
-    destination = out or default_output_dir(comparison_name(list(comparison.labels[: len(items)])))
+    if out is None:  # named after the plans, so known only now
+        names = list(comparison.labels[: len(items)])
+        destination = base.output_folder(None, comparison_name(names), overwrite, inputs=inputs)
+    else:
+        destination = out
     written = write_comparison(
         comparison, destination, overwrite=overwrite, descriptions=descriptions
     )
@@ -103,6 +107,7 @@ def sweep(
     options: StudyOptions,
 ) -> None:
     """Solve the scenario at each value of one setting: a table and a chart."""
+    from allocator.outputs.guard import run_inputs
     from allocator.render.console import column_label, frame_table
     from allocator.render.gains import next_money_sentence
     from allocator.render.tradeoffs import write_sweep
@@ -110,8 +115,16 @@ def sweep(
     from allocator.studies.sweep import sweep as sweep_curve
 
     points = parse_values(values)
+    if not points:  # "" or "," parse to no value: nothing to solve, a usage error
+        raise UsageError(
+            _(
+                "--values '{values}' gives no value: start:stop:count (0.5:1.5:11) or a comma "
+                "list (0.8,1,1.2)"
+            ).format(values=values)
+        )
     loaded = base.load_scenario(scenario, options.overrides)
-    destination = options.destination(f"sweep {loaded.name} {param}")
+    inputs = run_inputs(scenario, scenarios=[loaded])
+    destination = options.destination(f"sweep {loaded.name} {param}", inputs)
     with options.executor(_("Sweep"), len(points)) as (executor, advance):
         frame = sweep_curve(loaded, param, points, executor=counting_executor(executor, advance))
     more = next_money(loaded)  # the next 100.000 € from a re-solve at today's budget
@@ -145,6 +158,7 @@ def frontier(
     options: StudyOptions,
 ) -> None:
     """The efficiency–equity frontier (by equity floor), with scenarios and rules placed on it."""
+    from allocator.outputs.guard import run_inputs
     from allocator.render.console import frame_table
     from allocator.render.gains import domination_sentences
     from allocator.render.tradeoffs import write_frontier
@@ -153,7 +167,8 @@ def frontier(
     from allocator.studies.frontier import frontier as frontier_curve
 
     loaded = base.load_scenario(scenario, options.overrides)
-    destination = options.destination(f"frontier {loaded.name}")
+    inputs = run_inputs(scenario, *(named or []), scenarios=[loaded])
+    destination = options.destination(f"frontier {loaded.name}", inputs)
     steps = max(points, 0) + len(named or [])
     with options.executor(_("Frontier"), steps) as (executor, advance):
         frame = frontier_curve(loaded, points, executor=counting_executor(executor, advance))
@@ -191,13 +206,20 @@ def batch(
         Path | None,
         base.option("CSV of the combined KPIs (default outputs/batch-<DIR>.csv).", "--out"),
     ] = None,
+    overwrite: Annotated[
+        bool,
+        base.option(
+            "Replace the CSV if it exists and allocator batch wrote it.",
+            "--overwrite",
+        ),
+    ] = False,
     quiet: QuietOption = False,
 ) -> None:
     """Solve every scenario folder under DIR in parallel; one failure does not stop the others."""
     from functools import partial
 
-    from allocator.outputs.atomic import check_writable
     from allocator.outputs.files import write_csv_atomically
+    from allocator.outputs.guard import BATCH_TABLE, run_inputs
     from allocator.outputs.run_folder import default_output_dir
     from allocator.render.console import frame_table, status_word
     from allocator.render.facts import no_plan_text
@@ -210,7 +232,8 @@ def batch(
         )
     destination = out or default_output_dir(f"batch-{Path(directory).resolve().name}")
     destination = destination.with_suffix(".csv")
-    check_writable(destination)  # before solving
+    inputs = run_inputs(*folders)  # each scenario (with its parents); DIR only holds them
+    base.guard_output(destination, inputs=inputs, overwrite=overwrite, file=BATCH_TABLE)
     results = []
     bar = _("Solving")
     with study_executor(engine, jobs, scheduler, bar, len(folders), quiet) as (executor, advance):

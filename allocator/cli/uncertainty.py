@@ -44,6 +44,7 @@ def uncertainty(
     from allocator.errors import UsageError
     from allocator.lang import words
     from allocator.optimization.pipeline import run_scenario
+    from allocator.outputs.guard import run_inputs
     from allocator.render.facts import executor_words, no_plan_sentences
     from allocator.render.formats import number
     from allocator.render.uncertainty import coverage_view, fixed_plan_sentence, write_uncertainty
@@ -56,13 +57,14 @@ def uncertainty(
 
     loaded = base.load_scenario(scenario, set_ or [])
     sampler = need_sampler(loaded, scenario)
+    inputs = run_inputs(scenario, scenarios=[loaded])
     nominal = run_scenario(loaded)  # the plan for the needs as given, or why there is none
     if nominal.plan is None:
         no_plan = words("Nessun piano per", "No plan for")
         base.fail(
             f"{no_plan} '{loaded.name}'", no_plan_sentences(nominal), EXIT_CODES[nominal.status]
         )
-    destination = base.output_folder(out, f"uncertainty {loaded.name}", overwrite)
+    destination = base.output_folder(out, f"uncertainty {loaded.name}", overwrite, inputs=inputs)
     with make_executor(engine, jobs, scheduler) as executor:
         base.console.print(
             f"{number(samples)} campioni dei bisogni ({len(sampler.dimensions)} grandezze "

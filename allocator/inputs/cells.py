@@ -9,7 +9,16 @@ import unicodedata
 from dataclasses import dataclass
 
 from allocator.inputs.guide_words import fits
-from allocator.inputs.numbers import NotANumber, Reading, conventions, read_number, resolve
+from allocator.inputs.numbers import (
+    ITALIAN,
+    Evidence,
+    NotANumber,
+    Reading,
+    convention_words,
+    number_text,
+    read_number,
+    resolve,
+)
 from allocator.inputs.sources import MAX_CELL_CHARS, NumberCell, TableSource
 from allocator.inputs.tables import Column, ColumnType
 from allocator.inputs.vocabulary import accepted, ambiguity, canonical, vocabulary_of
@@ -17,6 +26,16 @@ from allocator.lang import words
 
 NUMERIC = (ColumnType.NUMBER, ColumnType.SHARE)
 _IDENTIFIER = re.compile(r"[A-Za-z0-9_.\-]+")
+EXCEL_ERRORS = frozenset(
+    {
+        *("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!"),
+        *("#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"),
+        *("#N/D", "#RIF!", "#VALORE!", "#NOME?", "#NULLO!", "#ESPANDI!"),  # Italian Excel's
+    }
+)
+"""The error values of Excel (as files store them, and as Italian Excel shows and exports them):
+a formula that failed, never a value."""
+_LIBREOFFICE_ERROR = re.compile(r"Err:\d{3}")
 _BIDI = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
 
 
@@ -29,32 +48,49 @@ class CellProblem:
 
 
 class NumberColumns:
-    """Every numeric cell of a table read once, then each value chosen against its column's range
-    and conventions (``1.200`` is 1200 where nothing says '.' marks decimals)."""
+    """Every numeric cell of a table read once, then each value chosen by the one rule of
+    :func:`~.numbers.resolve`: ``1.200`` is 1200 or 1,2 as the file's other numbers (or its ``;``
+    separator) settle it, and refused naming both readings where nothing does."""
 
     def __init__(self, source: TableSource, positions: dict[str, int]) -> None:
         self.source = source
         self.readings: dict[tuple[int, str], Reading | NotANumber] = {}
+        self.chosen: list[str] = []
+        """Cells whose two readings both lie in range, read by the file's convention, as the
+        notice quotes them."""
         columns = {c.name: c for c in source.table.columns if c.type in NUMERIC}
+        shown: dict[str, str] = {}
+        if source.italian:
+            shown[ITALIAN] = words(
+                "il separatore ';' del CSV di Excel in italiano",
+                "the ';' separator of Italian Excel",
+            )
         for number, record in source.rows:
             for name, index in positions.items():
                 if name not in columns or index >= len(record):
                     continue
-                cell = record[index]
-                if isinstance(cell, NumberCell):
-                    self.readings[number, name] = Reading(cell, cell.value, cell.value)
-                elif cell.strip():
-                    try:
-                        percent = columns[name].type is ColumnType.SHARE
-                        self.readings[number, name] = read_number(cell.strip(), percent)
-                    except NotANumber as error:
-                        self.readings[number, name] = error
-        self.columns = {
-            name: conventions(
-                r for (_, n), r in self.readings.items() if n == name and isinstance(r, Reading)
-            )
-            for name in columns
-        }
+                reading = self._read(record[index], columns[name])
+                if reading is None:
+                    continue
+                self.readings[number, name] = reading
+                if isinstance(reading, Reading) and reading.convention is not None:
+                    where = words(
+                        f"riga {number}, colonna {name}: {reading.text}",
+                        f"row {number}, column {name}: {reading.text}",
+                    )
+                    shown.setdefault(reading.convention, where)
+        self.evidence = Evidence(shown)
+
+    @staticmethod
+    def _read(cell: str, column: Column) -> Reading | NotANumber | None:
+        if isinstance(cell, NumberCell):
+            return Reading(cell, cell.value, cell.value)
+        if not cell.strip():
+            return None
+        try:
+            return read_number(cell.strip(), column.type is ColumnType.SHARE)
+        except NotANumber as error:
+            return error
 
     def value(self, number: int, column: Column) -> float:
         """The cell's number, or :class:`NotANumber`."""
@@ -68,7 +104,32 @@ class NumberColumns:
                 math.isfinite(value) and (value > low if strict else value >= low) and value <= high
             )
 
-        return resolve(reading, plausible, self.columns[column.name])
+        value = resolve(reading, plausible, self.evidence)
+        if reading.ambiguous and plausible(reading.italian) and plausible(reading.english):
+            self.chosen.append(
+                words(
+                    f"riga {number}, colonna {column.name}: {reading.text} letto come "
+                    f"{number_text(value)}",
+                    f"row {number}, column {column.name}: {reading.text} read as "
+                    f"{number_text(value)}",
+                )
+            )
+        return value
+
+    def notice(self) -> str | None:
+        """What the cells with two readings were read as, and why, or None."""
+        if not self.chosen:
+            return None
+        settled = self.evidence.settled
+        assert settled is not None  # both readings in range: only the file's convention chooses
+        why = words(
+            f"come il resto del file ({convention_words(settled)}: {self.evidence.shown[settled]})",
+            f"as the rest of the file ({convention_words(settled)}: "
+            f"{self.evidence.shown[settled]})",
+        )
+        more = len(self.chosen) - 1
+        others = words(f" (e altri {more})", f" (and {more} more)") if more else ""
+        return f"{self.source.label}: {self.chosen[0]}{others}: {why}"
 
 
 def word_value(column: Column, text: str) -> str | CellProblem:
@@ -96,6 +157,18 @@ def word_value(column: Column, text: str) -> str | CellProblem:
 
 def text_problem(column: Column, text: str) -> CellProblem | None:
     """What is wrong with a cell's text itself (before its column's rules), or None."""
+    if text.upper() in EXCEL_ERRORS or _LIBREOFFICE_ERROR.fullmatch(text):
+        return CellProblem(
+            words(
+                f"è un errore del foglio di calcolo ({text}): una formula che non ha trovato il "
+                "suo valore, non un dato",
+                f"is a spreadsheet error ({text}): a formula that found no value, not data",
+            ),
+            words(
+                "il valore, o la formula corretta nel foglio di calcolo prima di salvare",
+                "the value, or the formula corrected in the spreadsheet before saving",
+            ),
+        )
     if len(text) > MAX_CELL_CHARS:
         return CellProblem(
             words(

@@ -165,17 +165,8 @@ def check_table(
             name: (record[index].strip() if index < len(record) else "")
             for name, index in positions.items()
         }
-        if any(cell.strip() for cell in record[width:]):
-            problems.append(
-                Problem(
-                    source.label,
-                    words(
-                        f"la riga ha più celle delle {width} colonne dell'intestazione",
-                        f"the row has more cells than the header's {width} columns",
-                    ),
-                    row=number,
-                )
-            )
+        if len(record) > width:
+            problems.append(_too_many_fields(source, number, record, width))
         data: dict[str, object] = {}
         spoilt: set[str] = set()
         for name, text in cells.items():
@@ -234,7 +225,37 @@ def check_table(
                         problems.append(problem)
                         spoilt.add(problem.column or "")
         rows.append(CheckedRow(number, cells, model, spoilt))
+    notice = numbers.notice()
+    if notice is not None and notices is not None:
+        notices.append(notice)
     return CheckedTable(source, rows, complete)
+
+
+def _too_many_fields(source: TableSource, number: int, record: list[str], width: int) -> Problem:
+    """A row longer than the header: its cells cannot be matched to columns (``A001,K02,37,5,``
+    would read need 37 and priority 5), so the row is refused, never read."""
+    return Problem(
+        source.label,
+        words(
+            f"la riga ha {len(record)} campi e l'intestazione {width} colonne: non si sa quale "
+            "valore va in quale colonna",
+            f"the row has {len(record)} fields and the header {width} columns: which value "
+            "goes in which column is unknown",
+        ),
+        row=number,
+        value=_joined(record, source),
+        expected=words(
+            f"{width} campi, come le colonne; un numero con la virgola (37,5) va tra virgolette "
+            "in un CSV separato da virgole (o il file salvato con il separatore ';')",
+            f"{width} fields, as the columns; a number with a comma (37,5) goes in quotes in a "
+            "comma-separated CSV (or the file saved with the ';' separator)",
+        ),
+    )
+
+
+def _joined(record: list[str], source: TableSource) -> str:
+    text = (source.separator or ",").join(record)
+    return text if len(text) <= 200 else text[:200] + "…"
 
 
 def _row_problem(

@@ -5,9 +5,9 @@ files or as sheets of ``inputs.xlsx``. ``extends`` in ``scenario.toml`` inherits
 scenario's tables and settings; ``--set key=value`` overrides change settings for one run.
 
 Every cell is read as text and converted here, so that each problem names the file, the row as a
-spreadsheet shows it (header = row 1), the column, the value and what was expected. A CSV separated
-by ``;`` is an Italian Excel export: its numbers are read with ``,`` for decimals and ``.`` for
-thousands, and a number written otherwise there is a problem, never a guess.
+spreadsheet shows it (header = row 1), the column, the value and what was expected. Numbers follow
+the one rule of :func:`.numbers.resolve` (docs/DESIGN.md §5): a number with two readings takes the
+convention its file settles (a ``;`` CSV is Italian Excel's), else it is refused, never guessed.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from allocator.inputs.locks import lock_problems, unknown_room_ids
 from allocator.inputs.numbers import parse_number
 from allocator.inputs.schema import Scenario
 from allocator.inputs.settings_layers import Layer, SettingsReader, origin_of
-from allocator.inputs.sources import TableSource, Workbook, file_problem, read_csv_table
+from allocator.inputs.sources import TableSource, file_problem, read_csv_table
 from allocator.inputs.tables import TABLES, Table
+from allocator.inputs.workbook import Workbook
 from allocator.lang import words
 
 __all__ = [
@@ -70,6 +71,8 @@ class Loader(SettingsReader):
         overridden = settings_data.get("funders")
         if isinstance(overridden, dict):
             self.funder_overrides(list(overridden), checked, origins)
+        if settings is not None:
+            self.need_spread_interventions(settings, checked, origins)
         if self.problems or settings is None:
             return None
         tables: dict[str, Any] = {name: tuple(c.models()) for name, c in checked.items()}
@@ -106,11 +109,7 @@ class Loader(SettingsReader):
         for layer in layers:
             self._stray_files(layer)
         for table in TABLES:
-            found, source = False, None
-            for layer in layers:
-                found, source = self._find_table(table, layer, workbooks)
-                if found:
-                    break
+            found, source = self._nearest(table, layers, workbooks)
             if not found and table.required:
                 self.problem(
                     table.file_name,
@@ -134,6 +133,26 @@ class Loader(SettingsReader):
             checked[table.name] = result
         return checked
 
+    def _nearest(
+        self, table: Table, layers: list[Layer], cache: dict[Path, Workbook | None]
+    ) -> tuple[bool, TableSource | None]:
+        """The table from the nearest scenario of the chain that gives it: with rows, or empty
+        (or absent) and named in that scenario's ``replace``. An empty table otherwise means the
+        parent's, with a notice; one empty all the way up stays empty."""
+        empty: tuple[Layer, TableSource] | None = None
+        for layer in layers:
+            found, source = self._find_table(table, layer, cache)
+            replaced = table.name in layer.replace
+            if not found and not replaced:
+                continue
+            if source is None or not source.empty or replaced:
+                if empty is not None and source is not None:
+                    self.files.append(empty[1].path)  # read, and its emptiness mattered
+                    self.notices.append(_inherited(table, *empty, source))
+                return True, source  # None: unreadable and reported, or replaced by nothing
+            empty = empty or (layer, source)
+        return (True, empty[1]) if empty is not None else (False, None)
+
     def _workbook(self, layer: Layer, cache: dict[Path, Workbook | None]) -> Workbook | None:
         path = layer.folder / WORKBOOK_FILE
         if path not in cache:
@@ -151,11 +170,12 @@ class Loader(SettingsReader):
         try:
             workbook = Workbook.read(path, self.label(path))
         except Exception as error:  # openpyxl raises many kinds on a broken file
+            reason = _reason(error)
             self.problem(
                 self.label(path),
                 words(
-                    f"non si può leggere come cartella di lavoro Excel ({error})",
-                    f"cannot be read as an Excel workbook ({error})",
+                    f"non si può leggere come cartella di lavoro Excel ({reason})",
+                    f"cannot be read as an Excel workbook ({reason})",
                 ),
                 expected=words(
                     "un file .xlsx salvato da Excel o LibreOffice",
@@ -220,3 +240,37 @@ class Loader(SettingsReader):
                     + words("le tabelle sono", "the tables are")
                     + f": {', '.join(t.file_name for t in TABLES)})",
                 )
+
+
+def _inherited(table: Table, layer: Layer, empty: TableSource, source: TableSource) -> str:
+    """The notice of an empty table that means its parent's."""
+    if table.required:
+        hint = ""
+    else:
+        hint = words(
+            f'; per non averne, replace = ["{table.name}"] in {layer.label}',
+            f'; to have none, replace = ["{table.name}"] in {layer.label}',
+        )
+    return words(
+        f"{empty.label} non ha righe: vale quella dello scenario da cui deriva ({source.label})"
+        + hint,
+        f"{empty.label} has no rows: the one of the scenario it extends applies "
+        f"({source.label})" + hint,
+    )
+
+
+def _reason(error: Exception) -> str:
+    """Why a workbook could not be read, never an empty text: the error's own words, else what
+    kind of failure it was."""
+    text = str(error).strip()
+    if isinstance(error, MemoryError):
+        return words("troppo grande da leggere", "too large to read")
+    if isinstance(error, KeyError):
+        return words(
+            f"manca una parte interna del file: {text}",
+            f"an inner part of the file is missing: {text}",
+        )
+    return text or words(
+        f"file danneggiato o non .xlsx ({type(error).__name__})",
+        f"a damaged file or not an .xlsx ({type(error).__name__})",
+    )

@@ -107,7 +107,7 @@ def room_locks(scenario: Scenario) -> tuple[Lock, ...]:
     """The lock rows the room's choices add (``[room]``): excluded → at most 0, protected → at
     least today's beneficiaries in ``baseline.csv``, clipped to what the capacities can serve."""
     room = scenario.settings.room
-    if not room:
+    if not any(getattr(room, key) for key in ROOM_KEYS):
         return ()
     locks = [
         Lock(partner_id="*", area_id=a, intervention_id="*", max_beneficiaries=0)

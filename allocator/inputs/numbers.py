@@ -1,18 +1,18 @@
 """Numbers in cells, as Italians and as machines write them.
 
-A cell is read in two steps. :func:`read_number` reads the text alone: ``1.234,50``, ``600.000``,
-``€ 400.000``, ``0,5``, ``1e-4``, ``80%`` (in a share column) and ``1,234.50`` are each one number;
-``1.200`` or ``1,250`` are two readings (thousands or decimals) and the cell says so.
-:func:`resolve` then chooses, never silently: the one reading that fits the column's range; else
-the Italian one (``.`` thousands, ``,`` decimals) unless the column's other cells show the other
-convention (``2.5``), in which case the cell is refused naming both readings.
+A cell is read in two steps. :func:`read_number` reads the text alone: ``1.234,50``, ``4.000.000``,
+``€ 400.000,00``, ``0,5``, ``1e-4``, ``80%`` (in a share column) and ``1,234.50`` are each one
+number; ``1.200`` or ``1,250`` have two readings (thousands or decimals) and the cell says so.
+:func:`resolve` then chooses, never by guessing: the file's convention when its other numbers (or
+its ``;`` separator) show one; else the one reading in the column's range; else the cell is
+refused naming both readings.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from allocator.lang import words
@@ -137,40 +137,79 @@ def _readings(body: str) -> tuple[float, float, str | None]:
     return as_decimal, as_thousands, None
 
 
-def conventions(readings: Iterable[Reading]) -> set[str]:
-    """The conventions a set of cells shows."""
-    return {r.convention for r in readings if r.convention is not None}
+@dataclass(frozen=True)
+class Evidence:
+    """What a file says about its convention: for each convention it shows (``it``, ``en``),
+    where it shows it first (``riga 4, colonna unit_cost: 2.5``, or the ``;`` separator)."""
+
+    shown: dict[str, str]
+
+    @property
+    def settled(self) -> str | None:
+        """The file's convention when it shows exactly one, else None."""
+        return next(iter(self.shown)) if len(self.shown) == 1 else None
 
 
-def resolve(reading: Reading, fits: Callable[[float], bool], column: set[str]) -> float:
-    """The value of a cell: the one reading that ``fits`` the column's range, else the Italian
-    reading unless the ``column``'s other cells show the English convention (``2.5``), where
-    the cell is truly ambiguous.
+def convention_words(convention: str) -> str:
+    """A convention in words, for messages."""
+    if convention == ITALIAN:
+        return words("',' per i decimali, '.' per le migliaia", "',' for decimals, '.' thousands")
+    return words("'.' per i decimali, ',' per le migliaia", "'.' for decimals, ',' thousands")
 
-    Raises :class:`NotANumber` naming both readings when the cell is truly ambiguous.
+
+class Ambiguous(NotANumber):
+    """A cell with two readings that nothing in its file chooses between."""
+
+
+def resolve(reading: Reading, fits: Callable[[float], bool], evidence: Evidence) -> float:
+    """The value of a cell (the one rule for numbers, docs/DESIGN.md §5):
+
+    - a cell with one reading is that number;
+    - a cell with two (``1.250``, ``168,000``) takes its file's convention when the file's
+      other numbers (or its ``;`` separator) show exactly one;
+    - else the one reading that lies in the column's range (the other would be refused);
+    - else it is refused naming both readings (:class:`Ambiguous`).
     """
     if not reading.ambiguous:
         return reading.italian
+    settled = evidence.settled
+    if settled is not None:
+        return reading.italian if settled == ITALIAN else reading.english
     italian_fits, english_fits = fits(reading.italian), fits(reading.english)
     if italian_fits != english_fits:
         return reading.italian if italian_fits else reading.english
-    if ENGLISH not in column:
-        return reading.italian
-    where = words("in questa colonna", "in this column")
-    raise NotANumber(
+    raise ambiguity(reading, evidence)
+
+
+def ambiguity(reading: Reading, evidence: Evidence, why: str | None = None) -> Ambiguous:
+    """The refusal of a cell with two readings, both named, and ``why`` nothing chooses (by
+    default: what the file's other numbers show)."""
+    italian, english = number_text(reading.italian), number_text(reading.english)
+    thousands = words("separa le migliaia", "separating thousands")
+    decimals = words("per i decimali", "for decimals")
+    mark = "." if "." in reading.text else ","
+    italian_way, english_way = (thousands, decimals) if mark == "." else (decimals, thousands)
+    if why is not None:
+        pass
+    elif evidence.shown:
+        why = words("il file scrive i numeri nei due modi", "the file writes numbers both ways")
+        why += " (" + "; ".join(evidence.shown.values()) + ")"
+    else:
+        why = words(
+            "nessun altro numero del file dice quale dei due modi usa",
+            "no other number of the file says which way it writes them",
+        )
+    return Ambiguous(
         words(
-            f"è ambiguo: può essere {number_text(reading.italian)} ('.' separa le migliaia, "
-            f"',' i decimali) o {number_text(reading.english)} ('.' per i decimali, come altrove "
-            f"{where})",
-            f"is ambiguous: it may be {number_text(reading.italian)} ('.' separating thousands, "
-            f"',' decimals) or {number_text(reading.english)} ('.' for decimals, as elsewhere "
-            f"{where})",
+            f"è ambiguo: può essere {italian} ('{mark}' {italian_way}) o {english} "
+            f"('{mark}' {english_way}), e {why}",
+            f"is ambiguous: it may be {italian} ('{mark}' {italian_way}) or {english} "
+            f"('{mark}' {english_way}), and {why}",
         ),
         words(
-            "il numero senza separatori delle migliaia, con la virgola per i decimali "
-            f"({number_text(reading.italian)} o {number_text(reading.english)})",
-            "the number without thousands separators "
-            f"({number_text(reading.italian)} or {number_text(reading.english)})",
+            f"il numero senza separatori delle migliaia: {italian} o {english} (la virgola per "
+            "i decimali)",
+            f"the number without thousands separators: {italian} or {english}",
         ),
     )
 
@@ -184,11 +223,13 @@ def number_text(value: float) -> str:
 
 
 def parse_number(text: str, italian: bool = False, percent: bool = False) -> float:
-    """The number in a cell alone (no column to weigh readings against), read the Italian way
-    where it could be either (``italian`` is kept for callers: the reading is the same). Raises
-    ``ValueError`` with the message."""
+    """The number in a text alone: ``italian`` settles the convention (``1.250`` is 1250), else
+    nothing does and a text with two readings is refused. Raises ``ValueError`` with the
+    message."""
+    told = words("detto da chi chiama", "told by the caller")
+    evidence = Evidence({ITALIAN: told} if italian else {})
     try:
         reading = read_number(text, percent)
-        return resolve(reading, lambda _: True, set())
+        return resolve(reading, lambda _: True, evidence)
     except NotANumber as error:
         raise ValueError(f"{error.message}; {error.expected}") from None

@@ -344,14 +344,18 @@ class SolverName(StrEnum):
 
 
 MAX_THREADS = 256
+MAX_MIP_GAP = 0.05
+"""The largest relative MIP gap accepted: a plan within 5% of the best is still called optimal;
+a looser gap (0.9 gave a plan 253 beneficiaries worse, reported "optimal") is refused."""
 
 
 class SolverSettings(_Row):
     name: SolverName = SolverName.HIGHS
     time_limit: Annotated[float, Field(strict=True, gt=0, le=1e6, allow_inf_nan=False)] = 60.0
     """Seconds; a plan stopped by the limit is reported as feasible, not optimal."""
-    mip_gap: Annotated[float, Field(strict=True, ge=0, lt=1, allow_inf_nan=False)] = 1e-4
-    """Relative MIP gap at which the solver may stop (only with integer staff)."""
+    mip_gap: Annotated[float, Field(strict=True, ge=0, le=MAX_MIP_GAP, allow_inf_nan=False)] = 1e-4
+    """Relative MIP gap at which the solver may stop (only with integer staff); at most
+    :data:`MAX_MIP_GAP`."""
     threads: Annotated[int, Field(strict=True, ge=1, le=MAX_THREADS)] | None = None
     """Solver threads; at most :data:`MAX_THREADS` (HiGHS fails on absurd counts)."""
     deterministic: Annotated[bool, Field(strict=True)] = True
@@ -382,14 +386,6 @@ class Room(_Row):
             if both:
                 raise ValueError(f"{kind} both excluded and protected: {', '.join(both)}")
         return self
-
-    def __bool__(self) -> bool:
-        return bool(
-            self.exclude_areas
-            or self.protect_areas
-            or self.exclude_partners
-            or self.protect_partners
-        )
 
 
 class Settings(_Row):

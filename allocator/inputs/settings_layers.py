@@ -17,11 +17,11 @@ from pydantic import BaseModel, ValidationError
 
 from allocator.inputs.checking import CheckedTable
 from allocator.inputs.locate import SCENARIO_FILE
-from allocator.inputs.numbers import parse_number
+from allocator.inputs.numbers import Evidence, NotANumber, ambiguity, parse_number, read_number
 from allocator.inputs.problems import Collector, explain_error, suggest
 from allocator.inputs.schema import LegalForm, Settings
 from allocator.inputs.sources import file_problem
-from allocator.inputs.tables import SETTINGS
+from allocator.inputs.tables import SETTINGS, TABLES
 from allocator.inputs.vocabulary import canonical
 from allocator.lang import words
 
@@ -36,6 +36,9 @@ class Layer:
     toml: Path
     label: str
     data: dict[str, Any]
+    replace: frozenset[str] = frozenset()
+    """Optional tables this scenario gives whole, even empty or absent (``replace = [...]``): the
+    parent's rows are dropped instead of inherited."""
 
     @property
     def folder(self) -> Path:
@@ -43,6 +46,9 @@ class Layer:
 
 
 SETTING_KEYS: tuple[str, ...] = tuple(s.key for s in SETTINGS)
+REPLACE_KEY = "replace"
+"""The ``scenario.toml`` key listing the optional tables a child gives whole, even empty."""
+OPTIONAL_TABLES: tuple[str, ...] = tuple(t.name for t in TABLES if not t.required)
 
 
 def valid_keys(prefix: str) -> str:
@@ -113,6 +119,7 @@ def set_value(text: str) -> Any:
                 "holds a control character (a line break?)",
             )
         )
+    _refuse_two_readings(text.strip())
     try:
         parsed = tomllib.loads(f"value = {text}")
     except tomllib.TOMLDecodeError:
@@ -123,6 +130,26 @@ def set_value(text: str) -> Any:
     if list(parsed) != ["value"]:
         raise ValueError(words("contiene più di un valore", "holds more than one value"))
     return parsed["value"]
+
+
+def _refuse_two_readings(text: str) -> None:
+    """A ``--set`` number with two readings that TOML would read as a planner may not mean it
+    (``600.000``: TOML 600; ``1,250``) is refused naming both. A number as programs write it
+    (``1.125``, no trailing zero, as the page's overrides are stored) keeps TOML's reading."""
+    try:
+        reading = read_number(text)
+    except NotANumber:
+        return
+    try:
+        written = repr(float(text)) == text
+    except ValueError:
+        written = False
+    if reading.ambiguous and not written:
+        raise ambiguity(
+            reading,
+            Evidence({}),
+            words("--set accetta sia 0,9 sia 0.9", "--set accepts both 0,9 and 0.9"),
+        )
 
 
 def canonical_forms(data: dict[str, Any]) -> dict[str, Any]:
@@ -202,8 +229,38 @@ class SettingsReader(Collector):
             layer = Layer(toml, self.label(toml), data)
             layers.append(layer)
             parent = data.pop("extends", None)
+            layer.replace = self._replaced(layer, data.pop(REPLACE_KEY, None))
             toml = None if parent is None else self._parent(layer, parent, layers)
         return layers
+
+    def _replaced(self, layer: Layer, value: object) -> frozenset[str]:
+        """The optional tables ``replace = ["earmarks", ...]`` names; a problem for anything
+        else (a required table is never empty, so it can only be replaced by rows)."""
+        if value is None:
+            return frozenset()
+        names = (
+            [v.strip().lower().removesuffix(".csv") for v in value]
+            if isinstance(value, list) and all(isinstance(v, str) for v in value)
+            else None
+        )
+        wrong = None if names is None else [n for n in names if n not in OPTIONAL_TABLES]
+        if names is None or wrong:
+            listed = ", ".join(OPTIONAL_TABLES)
+            self.problem(
+                layer.label,
+                words(
+                    "'replace' non è una lista di tabelle facoltative",
+                    "'replace' is not a list of optional tables",
+                ),
+                column=REPLACE_KEY,
+                value=value if not wrong else ", ".join(wrong),
+                expected=words(
+                    f'una lista tra quelle facoltative: replace = ["earmarks"] ({listed})',
+                    f'a list among the optional ones: replace = ["earmarks"] ({listed})',
+                ),
+            )
+            return frozenset()
+        return frozenset(names)
 
     def _parent(self, layer: Layer, parent: object, chain: list[Layer]) -> Path | None:
         control = isinstance(parent, str) and any(unicodedata.category(ch) == "Cc" for ch in parent)
@@ -289,6 +346,11 @@ class SettingsReader(Collector):
                 continue
             try:
                 value = set_value(text)
+            except NotANumber as error:
+                self.problem(
+                    SET_OPTION, error.message, column=key, value=text, expected=error.expected
+                )
+                continue
             except ValueError as error:
                 self.problem(
                     SET_OPTION,
@@ -358,3 +420,29 @@ class SettingsReader(Collector):
                         column=key,
                         expected=f"a funder_id among: {', '.join(sorted(ids))}",
                     )
+
+    def need_spread_interventions(
+        self, settings: Settings, checked: dict[str, CheckedTable], origins: dict[str, str]
+    ) -> None:
+        """``[uncertainty.need_spreads]`` must name interventions of interventions.csv."""
+        interventions = checked.get("interventions")
+        if interventions is None or not interventions.complete:
+            return
+        ids = interventions.ids()
+        for intervention_id in settings.uncertainty.need_spreads:
+            if intervention_id in ids:
+                continue
+            key = f"uncertainty.need_spreads.{intervention_id}"
+            listed = ", ".join(sorted(ids))
+            self.problem(
+                origin_of(key, origins),
+                words(
+                    f"nessun intervento '{intervention_id}' in {interventions.label}",
+                    f"no intervention '{intervention_id}' in {interventions.label}",
+                )
+                + suggest(intervention_id, ids),
+                column=key,
+                expected=words(
+                    f"un intervention_id tra: {listed}", f"an intervention_id among: {listed}"
+                ),
+            )

@@ -1,11 +1,8 @@
-"""Reading a table's file (CSV or a sheet of ``inputs.xlsx``) into text cells, nothing more.
+"""Reading a table's CSV file into text cells, nothing more (workbooks: :mod:`.workbook`).
 
 CSV: UTF-8 (with or without BOM) or Windows-1252 (Italian Excel's plain "CSV"), anything else
-refused by name; separated by ``,``, ``;`` or tab (or as Excel's ``sep=`` hint says). Workbooks
-are read faithfully or refused: a formula's stored result is read, a formula without one, a cell
-merged across data rows and two sheets for one table (a hidden one shadowing a visible one) are
-refused with the cell or sheet named. A number typed in a workbook cell stays that number
-(:class:`NumberCell`), never re-read from text.
+refused by name; separated by ``,``, ``;`` or tab (or as Excel's ``sep=`` hint says). A number
+typed in a workbook cell stays that number (:class:`NumberCell`), never re-read from text.
 """
 
 from __future__ import annotations
@@ -17,10 +14,9 @@ import stat
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from allocator.errors import Problem
-from allocator.inputs.tables import TABLES_BY_NAME, Table
+from allocator.inputs.tables import Table
 from allocator.lang import words
 
 MAX_CELL_CHARS = 10_000
@@ -52,9 +48,14 @@ class TableSource:
     header: list[str]
     rows: list[tuple[int, list[str]]]
     """(row number as a spreadsheet shows it, cells)."""
-    italian: bool = False
-    """A ``;``-separated CSV: Italian Excel's export, ``,`` for decimals."""
+    separator: str = ""
+    """A CSV's separator (``,``, ``;``, tab); empty for a workbook's sheet."""
     notices: list[str] = field(default_factory=list)
+
+    @property
+    def italian(self) -> bool:
+        """A ``;``-separated CSV: Italian Excel's export, ``,`` for decimals."""
+        return self.separator == ";"
 
     @property
     def empty(self) -> bool:
@@ -215,9 +216,7 @@ def read_csv_table(
             )
         )
         return None
-    return TableSource(
-        table, label, path, header or [], rows, italian=delimiter == ";", notices=notices
-    )
+    return TableSource(table, label, path, header or [], rows, separator=delimiter, notices=notices)
 
 
 def cell_text(value: object) -> str:
@@ -231,114 +230,3 @@ def cell_text(value: object) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return str(value)
-
-
-@dataclass
-class Workbook:
-    """The table sheets of one ``inputs.xlsx``, as text, and what keeps them from being read."""
-
-    path: Path
-    label: str
-    sheets: dict[str, list[list[str]]] = field(default_factory=dict)
-    names: list[str] = field(default_factory=list)
-    """Every sheet name, as written."""
-    problems: list[Problem] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-
-    @classmethod
-    def read(cls, path: Path, label: str) -> Workbook:
-        from openpyxl import load_workbook
-
-        values = load_workbook(path, data_only=True)
-        formulas = load_workbook(path, data_only=False)
-        workbook = cls(path, label, names=list(values.sheetnames))
-        taken: dict[str, str] = {}
-        for name in values.sheetnames:
-            key = name.strip().lower()
-            if key not in TABLES_BY_NAME:
-                continue
-            sheet, typed = values[name], formulas[name]
-            if key in taken:
-                hidden = [n for n in (taken[key], name) if values[n].sheet_state != "visible"]
-                workbook.problems.append(
-                    Problem(
-                        label,
-                        words(
-                            f"due fogli per la tabella {key}: '{taken[key]}' e '{name}'"
-                            + (f" (nascosto: '{hidden[0]}')" if hidden else ""),
-                            f"two sheets for table {key}: '{taken[key]}' and '{name}'"
-                            + (f" (hidden: '{hidden[0]}')" if hidden else ""),
-                        ),
-                        expected=words("un foglio per tabella", "one sheet per table"),
-                    )
-                )
-                workbook.sheets.pop(key, None)
-                continue
-            taken[key] = name
-            if sheet.sheet_state != "visible":
-                workbook.notices.append(
-                    words(
-                        f"{label}: il foglio '{name}' è nascosto, ma è letto",
-                        f"{label}: sheet '{name}' is hidden, but it is read",
-                    )
-                )
-            where = f"{label} ({words('foglio', 'sheet')} {name})"
-            workbook._check_cells(sheet, typed, where)
-            workbook.sheets[key] = [
-                [cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)
-            ]
-        return workbook
-
-    def _check_cells(self, sheet: Any, typed: Any, where: str) -> None:
-        """Formulas without a stored result and cells merged across data rows, named."""
-        for merged in sheet.merged_cells.ranges:
-            if merged.max_row > merged.min_row and merged.max_row >= 2:
-                self.problems.append(
-                    Problem(
-                        where,
-                        words(
-                            f"celle unite su più righe ({merged.coord}): le righe dopo la prima "
-                            "resterebbero vuote",
-                            f"cells merged across rows ({merged.coord}): the rows after the "
-                            "first would be blank",
-                        ),
-                        expected=words(
-                            "celle non unite, il valore ripetuto in ogni riga",
-                            "cells not merged, the value repeated on every row",
-                        ),
-                    )
-                )
-        for row in typed.iter_rows():
-            for cell in row:
-                if cell.data_type != "f":
-                    continue
-                stored = sheet.cell(row=cell.row, column=cell.column).value
-                if stored is None:
-                    self.problems.append(
-                        Problem(
-                            where,
-                            words(
-                                f"la cella {cell.coordinate} ha una formula senza risultato "
-                                "salvato",
-                                f"cell {cell.coordinate} holds a formula with no stored result",
-                            ),
-                            row=cell.row,
-                            value=str(cell.value),
-                            expected=words(
-                                "il file salvato da Excel o LibreOffice (che salvano i risultati), "
-                                "o il valore al posto della formula",
-                                "the file saved by Excel or LibreOffice (which store results), "
-                                "or the value instead of the formula",
-                            ),
-                        )
-                    )
-
-    def source(self, table: Table, label: str) -> TableSource:
-        lines = self.sheets[table.name]
-        header = [cell.strip().lower() for cell in lines[0]] if lines else []
-        rows = [
-            (number, cells)
-            for number, cells in enumerate(lines[1:], start=2)
-            if any(cell.strip() for cell in cells)
-        ]
-        return TableSource(table, label, self.path, header, rows)

@@ -464,7 +464,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("solver.name", "highs or cbc."),
     Setting("solver.time_limit", "Seconds; a plan stopped by the limit is reported as feasible."),
-    Setting("solver.mip_gap", "Relative MIP gap at which the solver may stop."),
+    Setting("solver.mip_gap", "Relative MIP gap at which the solver may stop (at most 0.05)."),
     Setting("solver.threads", "Solver threads (blank: the solver's choice).", example="4"),
     Setting(
         "solver.deterministic",

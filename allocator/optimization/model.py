@@ -8,6 +8,7 @@ the order of rows in the input files never changes the model (and so never the p
 from __future__ import annotations
 
 import math
+import weakref
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -93,8 +94,28 @@ class ModelData:
         return sum(self.weight[ak] * need * full for ak, need in self.need.items())
 
 
+_PREPARED: dict[int, tuple[weakref.ref[Scenario], ModelData]] = {}
+"""The model data of each live scenario object, by id (a scenario is frozen: its data never
+changes); an entry goes when its scenario does."""
+
+
 def prepare(scenario: Scenario) -> ModelData:
-    """Derive the model's index sets and coefficients from the scenario (pure)."""
+    """Derive the model's index sets and coefficients from the scenario (pure).
+
+    Computed once per scenario object: the rules of thumb, their plans' measures and the model
+    ask for the same scenario's data dozens of times in one run. The data is shared: read it,
+    never change it (its tables are read-only mappings).
+    """
+    key = id(scenario)
+    kept = _PREPARED.get(key)
+    if kept is not None and kept[0]() is scenario:
+        return kept[1]
+    data = _prepare(scenario)
+    _PREPARED[key] = (weakref.ref(scenario, lambda _: _PREPARED.pop(key, None)), data)
+    return data
+
+
+def _prepare(scenario: Scenario) -> ModelData:
     interventions = {i.intervention_id: i for i in scenario.interventions}
     eligible = {pid for pid, why in scenario.eligibility().items() if why is None}
     arcs: dict[Arc, ArcData] = {}

@@ -7,74 +7,75 @@ force (and the ``--set`` overrides that made them), the solver status, the KPIs 
 tables, so a plan seen in March is shown again in May exactly as it was, without solving again.
 
 Writers take SQLite's write lock for the whole record (``BEGIN IMMEDIATE``) and wait for each other
-(``busy_timeout``), so two processes recording at once both keep their record. A file that is not
-an archive (another program's database, a damaged file, anything else) is refused with a message
-and never written to.
+(``busy_timeout``), so two processes recording at once both keep their record. Reading commands
+open the file read-only and change nothing (:mod:`allocator.outputs.archive_file`). A file that is
+not an archive (another program's database, a damaged file, anything else) is refused with a
+message and never written to; one in an older schema only by ``allocator history migrate``; a
+damaged record is refused by its id while the others stay readable.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sqlite3
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from allocator.errors import UsageError
+from allocator.lang import words
 from allocator.optimization.pipeline import RunResult
+from allocator.outputs.archive_file import (
+    APPLICATION_ID,
+    BUSY_TIMEOUT_MS,
+    HISTORY_ENV,
+    SCHEMA_VERSION,
+    ArchiveError,
+    check_file,
+    check_integrity,
+    checked_again_later,
+    connect_read_only,
+    create_archive,
+    damaged,
+    decode_table,
+    encode_table,
+    older_refusal,
+    refusal,
+    set_up,
+    state,
+)
 from allocator.outputs.atomic import write_folder
 from allocator.outputs.names import PLAN_TABLES
 from allocator.outputs.run_folder import provenance, write_run_files
 from allocator.postprocess.results import Plan
 
-HISTORY_ENV = "ALLOCATOR_HISTORY"
+__all__ = [
+    "APPLICATION_ID",
+    "DEFAULT_HISTORY",
+    "HISTORY_ENV",
+    "MAX_ID",
+    "SCHEMA_VERSION",
+    "Archive",
+    "ArchiveError",
+    "ArchivedRun",
+    "check_id",
+    "history_path",
+]
+
 DEFAULT_HISTORY = Path("outputs") / "history.sqlite"
-APPLICATION_ID = 0x414C4C43
-"""Written in the SQLite header ("ALLC"): how an archive is told from another program's file."""
-SCHEMA_VERSION = 1
-SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 60_000
 ORIGINS = ("run", "app", "batch")
 """Where a record comes from: ``allocator run``, the meeting page, ``allocator batch``."""
+MAX_ID = 2**63 - 1
+"""The largest id SQLite can hold."""
 
 PARTNER_NAMES = "partner_names"
 """A stored table beside the plan's: partner_id, name (comparisons name the partners)."""
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created TEXT NOT NULL,
-    label TEXT NOT NULL DEFAULT '',
-    note TEXT NOT NULL DEFAULT '',
-    scenario TEXT NOT NULL,
-    origin TEXT NOT NULL,
-    status TEXT NOT NULL,
-    inputs TEXT NOT NULL,
-    settings TEXT NOT NULL,
-    overrides TEXT NOT NULL,
-    kpis TEXT NOT NULL,
-    provenance TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS run_tables (
-    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-    name TEXT NOT NULL,
-    dtypes TEXT NOT NULL,
-    content TEXT NOT NULL,
-    PRIMARY KEY (run_id, name)
-);
-"""
-
-
-class ArchiveError(UsageError):
-    """The archive file cannot be used (not an archive, damaged, or a missing record)."""
 
 
 def history_path(path: str | Path | None = None) -> Path:
@@ -85,9 +86,23 @@ def history_path(path: str | Path | None = None) -> Path:
     return Path(env) if env else DEFAULT_HISTORY
 
 
+def check_id(run_id: object) -> int:
+    """``run_id`` when it is a whole number a record can have (1 to :data:`MAX_ID`), else an
+    :class:`ArchiveError` (exit 2) saying so."""
+    if isinstance(run_id, int) and not isinstance(run_id, bool) and 1 <= run_id <= MAX_ID:
+        return run_id
+    raise ArchiveError(
+        words(
+            "{value} non è il numero di un piano: un numero intero da 1 a {top}",
+            "{value} is not a plan's id: a whole number from 1 to {top}",
+        ).format(value=run_id, top=MAX_ID)
+    )
+
+
 @dataclass(frozen=True)
 class ArchivedRun:
-    """One record of the archive. ``tables`` is empty in listings (:meth:`Archive.runs`)."""
+    """One record of the archive. ``tables`` is empty in listings (:meth:`Archive.runs`);
+    ``damaged`` says why a record listed cannot be read (empty when it can)."""
 
     run_id: int
     created: str
@@ -102,6 +117,7 @@ class ArchivedRun:
     kpis: dict[str, Any]
     provenance: dict[str, Any]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    damaged: str = ""
 
     @property
     def title(self) -> str:
@@ -113,7 +129,10 @@ class ArchivedRun:
         missing = [name for name in PLAN_TABLES if name not in self.tables]
         if missing:
             raise ArchiveError(
-                f"il piano #{self.run_id} dell'archivio non ha le tabelle {', '.join(missing)}"
+                words(
+                    "il piano #{id} dell'archivio non ha le tabelle {names}",
+                    "plan #{id} of the archive lacks the tables {names}",
+                ).format(id=self.run_id, names=", ".join(missing))
             )
         return Plan(
             scenario_name=self.scenario,
@@ -123,108 +142,57 @@ class ArchivedRun:
         )
 
 
-def _refusal(path: Path, why: str) -> ArchiveError:
-    return ArchiveError(
-        f"il file {path} non è un archivio dei piani utilizzabile: {why}. Il file non viene "
-        "modificato; indicare un altro archivio con --history PATH o con la variabile "
-        f"{HISTORY_ENV}."
-    )
-
-
-def set_up(db: sqlite3.Connection) -> None:
-    """The archive's tables and marks, inside the caller's write transaction (idempotent)."""
-    for statement in SCHEMA.split(";"):
-        if statement.strip():
-            db.execute(statement)
-    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-
-def create_archive(path: Path) -> None:
-    """Create an empty archive at ``path`` whole, never half-written: set up in a file of its
-    own beside it, then linked into place only if ``path`` is still free (another process
-    creating it at the same moment keeps its own, and both then open the same archive).
-
-    Where the file system cannot link (some network or FAT drives) the archive is created in
-    place by the first open, as SQLite does.
-    """
-    fresh = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.new")
-    try:
-        db = sqlite3.connect(fresh)
-        try:
-            db.isolation_level = None
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("BEGIN IMMEDIATE")
-            set_up(db)
-            db.execute("COMMIT")
-        finally:
-            db.close()
-        with suppress(FileExistsError):
-            os.link(fresh, path)
-    except (OSError, sqlite3.Error):
-        pass  # no hard links here (or no room): the first open creates the file, or says why
-    finally:
-        for leftover in (fresh, *(fresh.with_name(fresh.name + end) for end in ("-wal", "-shm"))):
-            with suppress(OSError):
-                leftover.unlink()
-
-
 class Archive:
-    """An open archive; use as a context manager. Creates the file (and its folder) if missing."""
+    """An open archive; use as a context manager.
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    Read-write (the default: ``run``, ``history label``, the meeting page) it creates the file
+    (and its folder) if missing. ``read_only`` (``history list``, ``show``, ``compare``, ``report
+    ID``) it opens the file with SQLite's ``mode=ro`` and changes nothing: a missing or empty
+    file reads as an empty archive. Either way an archive in an older schema is refused, naming
+    ``allocator history migrate``.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         self.path = history_path(path)
-        self._check_file()
+        self.read_only = read_only
+        self._db: sqlite3.Connection | None = None
+        self._wrote = False
+        if read_only:
+            if check_file(self.path):
+                self._db = self._connect(lambda: connect_read_only(self.path))
+            return
+        check_file(self.path)
         if not self.path.parent.is_dir():
             self.path.parent.mkdir(parents=True, exist_ok=True)
         if not self.path.exists():
             create_archive(self.path)
+        self._db = self._connect(lambda: sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000))
+
+    def _connect(self, opener: Any) -> sqlite3.Connection:
         try:
-            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+            db: sqlite3.Connection = opener()
         except sqlite3.Error as exc:
-            raise _refusal(self.path, f"SQLite non lo apre ({exc})") from None
-        self._db.isolation_level = None  # transactions are explicit
+            why = words("SQLite non lo apre ({})", "SQLite cannot open it ({})").format(exc)
+            raise refusal(self.path, why) from None
+        db.isolation_level = None  # transactions are explicit
         try:
-            self._check_database()
-            self._prepare()
+            found = state(db, self.path)
+            if found == "older":
+                raise older_refusal(self.path, db)
+            if found == "current":
+                check_integrity(db, self.path)
+            if not self.read_only:
+                self._prepare(db, found)
         except sqlite3.DatabaseError as exc:
-            self._db.close()
-            raise _refusal(self.path, f"il database è danneggiato ({exc})") from None
+            db.close()
+            raise refusal(self.path, damaged(exc)) from None
         except BaseException:
-            self._db.close()
+            db.close()
             raise
+        return db
 
-    def _check_file(self) -> None:
-        if self.path.is_dir():
-            raise _refusal(self.path, "è una cartella")
-        if not self.path.exists() or self.path.stat().st_size == 0:
-            return
-        with self.path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-        if header != SQLITE_HEADER:
-            raise _refusal(self.path, "non è un database SQLite (file danneggiato o di altro tipo)")
-
-    def _check_database(self) -> None:
-        db = self._db
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        application_id = db.execute("PRAGMA application_id").fetchone()[0]
-        objects = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if application_id != APPLICATION_ID and (objects or application_id):
-            raise _refusal(self.path, "è un database SQLite di un altro programma")
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise _refusal(
-                self.path,
-                f"è stato scritto da una versione più recente dell'allocator (schema {version}, "
-                f"questa versione legge fino allo schema {SCHEMA_VERSION})",
-            )
-        if objects:
-            verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
-            if verdict != "ok":
-                raise _refusal(self.path, f"il database è danneggiato ({verdict})")
-
-    def _prepare(self) -> None:
-        db = self._db
+    def _prepare(self, db: sqlite3.Connection, found: str) -> None:
+        """A writer's connection: write-ahead log, foreign keys; a blank file set up."""
         for attempt in range(50):  # a new file: another process may be setting it up too
             try:
                 if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -235,22 +203,49 @@ class Archive:
                     raise
                 time.sleep(0.05)
         db.execute("PRAGMA foreign_keys = ON")
-        with self._writing():
-            set_up(db)
+        if found == "blank":
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if state(db, self.path) == "blank":  # not set up by another process meanwhile
+                    set_up(db)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise ArchiveError(self._absent())
+        return self._db
+
+    def _absent(self) -> str:
+        return words(
+            "l'archivio {path} non esiste ancora (nessun piano registrato)",
+            "the archive {path} does not exist yet (no plan recorded)",
+        ).format(path=self.path)
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
         """One write transaction holding SQLite's write lock from the start."""
-        self._db.execute("BEGIN IMMEDIATE")
+        if self.read_only:
+            raise ValueError("an archive opened read-only is not written")
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
         try:
-            yield self._db
+            yield db
         except BaseException:
-            self._db.execute("ROLLBACK")
+            db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
+        db.execute("COMMIT")
+        self._wrote = True
 
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+            if self._wrote:
+                checked_again_later(self.path)
 
     def __enter__(self) -> Archive:
         return self
@@ -303,7 +298,7 @@ class Archive:
         if origin not in ORIGINS:
             raise ValueError(f"origin must be one of {ORIGINS}, not {origin!r}")
         tables = {**plan.tables(), **(extra_tables or {})}
-        encoded = [(name, *_encode(frame)) for name, frame in tables.items()]
+        encoded = [(name, *encode_table(frame)) for name, frame in tables.items()]
         row = (
             datetime.now(UTC).isoformat(timespec="seconds"),
             label.strip(),
@@ -332,6 +327,7 @@ class Archive:
 
     def set_label(self, run_id: int, label: str, note: str | None = None) -> None:
         """Name (and optionally annotate) record ``run_id``."""
+        run_id = check_id(run_id)
         with self._guard(), self._writing() as db:
             changed = db.execute(
                 "UPDATE runs SET label = ? WHERE id = ?", (label.strip(), run_id)
@@ -344,13 +340,20 @@ class Archive:
     # ------------------------------------------------------------------------------ reading
 
     def runs(self) -> list[ArchivedRun]:
-        """Every record, oldest first, without its tables."""
+        """Every record, oldest first, without its tables; a record that cannot be read is
+        listed with its id and ``damaged`` saying why."""
+        if self._db is None:
+            return []
         with self._guard():
             rows = self._db.execute(f"SELECT {_COLUMNS} FROM runs ORDER BY id").fetchall()
-        return [_record(row) for row in rows]
+        return [_listed(row) for row in rows]
 
     def get(self, run_id: int) -> ArchivedRun:
-        """Record ``run_id`` with its tables; a missing id is an :class:`ArchiveError`."""
+        """Record ``run_id`` with its tables; a missing or damaged record (its JSON, a stored
+        table) is an :class:`ArchiveError` naming it, and the others stay readable."""
+        run_id = check_id(run_id)
+        if self._db is None:
+            raise self._missing(run_id)
         with self._guard():
             row = self._db.execute(
                 f"SELECT {_COLUMNS} FROM runs WHERE id = ?", (run_id,)
@@ -361,8 +364,11 @@ class Archive:
                 "SELECT name, dtypes, content FROM run_tables WHERE run_id = ? ORDER BY rowid",
                 (run_id,),
             ).fetchall()
-        tables = {name: _decode(dtypes, content) for name, dtypes, content in parts}
-        return _record(row, tables)
+        try:
+            tables = {str(name): decode_table(dtypes, content) for name, dtypes, content in parts}
+            return _record(row, tables)
+        except Exception as exc:  # bad JSON, a table that does not parse or match its columns
+            raise self._damaged(run_id, exc) from None
 
     def export(self, run_id: int, out: Path, *, overwrite: bool = False) -> Path:
         """Write record ``run_id`` as a run folder (the files ``allocator run`` writes)."""
@@ -374,28 +380,50 @@ class Archive:
             out,
             lambda folder: write_run_files(folder, run.tables, run.kpis, info),
             overwrite=overwrite,
+            kind="run",
         )
 
     def _missing(self, run_id: int) -> ArchiveError:
-        return ArchiveError(f"nell'archivio {self.path} non c'è il piano #{run_id}")
+        return ArchiveError(
+            words(
+                "nell'archivio {path} non c'è il piano #{id}",
+                "the archive {path} holds no plan #{id}",
+            ).format(path=self.path, id=run_id)
+        )
+
+    def _damaged(self, run_id: int, exc: BaseException) -> ArchiveError:
+        return ArchiveError(
+            words(
+                "il piano #{id} dell'archivio {path} è danneggiato e non si può leggere ({why}); "
+                "gli altri piani restano leggibili (allocator history list)",
+                "plan #{id} of the archive {path} is damaged and cannot be read ({why}); the "
+                "other plans stay readable (allocator history list)",
+            ).format(id=run_id, path=self.path, why=f"{type(exc).__name__}: {exc}")
+        )
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
         try:
             yield
         except sqlite3.DatabaseError as exc:
-            raise _refusal(self.path, f"il database è danneggiato ({exc})") from None
+            raise refusal(self.path, damaged(exc)) from None
 
 
 _COLUMNS = (
     "id, created, label, note, scenario, origin, status, inputs, settings, overrides, kpis, "
     "provenance"
 )
+_JSON_COLUMNS = ("inputs", "settings", "overrides", "kpis", "provenance")
 
 
 def _record(row: Sequence[Any], tables: dict[str, pd.DataFrame] | None = None) -> ArchivedRun:
     run_id, created, label, note, scenario, origin, status, *blobs = row
-    inputs, settings, overrides, kpis, info = (json.loads(b) for b in blobs)
+    values = [json.loads(b) for b in blobs]
+    for name, value in zip(_JSON_COLUMNS, values, strict=True):
+        expected = list if name == "overrides" else dict
+        if not isinstance(value, expected):
+            raise ValueError(f"{name} is not a JSON {expected.__name__}")
+    inputs, settings, overrides, kpis, info = values
     return ArchivedRun(
         run_id=int(run_id),
         created=str(created),
@@ -413,28 +441,14 @@ def _record(row: Sequence[Any], tables: dict[str, pd.DataFrame] | None = None) -
     )
 
 
+def _listed(row: Sequence[Any]) -> ArchivedRun:
+    """A listed record, or (its JSON damaged) one with its id, its plain columns and why."""
+    try:
+        return _record(row)
+    except (ValueError, TypeError) as exc:
+        plain = (*row[: -len(_JSON_COLUMNS)], "{}", "{}", "[]", "{}", "{}")
+        return replace(_record(plain), damaged=f"{type(exc).__name__}: {exc}")
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _encode(frame: pd.DataFrame) -> tuple[str, str]:
-    """A table as (column dtypes, CSV text): floats keep every digit, text columns stay text."""
-    dtypes = {str(c): str(t) for c, t in frame.dtypes.items()}
-    return _dumps(dtypes), frame.to_csv(index=False, lineterminator="\n")
-
-
-def _decode(dtypes_text: str, content: str) -> pd.DataFrame:
-    dtypes: dict[str, str] = json.loads(dtypes_text)
-    if not content.strip():
-        return pd.DataFrame(columns=list(dtypes))
-    text = [c for c, t in dtypes.items() if t in ("object", "str", "string")]
-    frame = pd.read_csv(
-        io.StringIO(content), dtype={c: str for c in text}, keep_default_na=False, na_values=[""]
-    )
-    for column in text:
-        frame[column] = frame[column].fillna("")
-    for column, dtype in dtypes.items():
-        if column not in text and column in frame.columns and frame[column].dtype != dtype:
-            with suppress(TypeError, ValueError):
-                frame[column] = frame[column].astype(dtype)
-    return frame

@@ -1,6 +1,7 @@
 """Folders and files written completely or not at all, safe when runs race or are killed.
 
-A folder is filled in a staging folder beside it (``.NAME.tmp-PID-TOKEN``) and renamed into place.
+A folder is filled in a staging folder beside it (``.NAME.tmp-PID-TOKEN``, made by
+:func:`tempfile.mkdtemp`) and renamed into place.
 
 * Without ``overwrite`` the final rename is the atomic claim: renaming a folder onto a folder that
   has files fails, so of two runs racing to the same destination exactly one succeeds and the
@@ -14,23 +15,34 @@ A folder is filled in a staging folder beside it (``.NAME.tmp-PID-TOKEN``) and r
   write to the same destination, with a notice, when its process is gone and it is older than
   the current process.
 
-Single files are written by :mod:`allocator.outputs.files` the same way (a staging file beside,
-renamed). Folders and files get the permissions the user's umask gives (never 0700 or 0600).
+Every folder written here carries a marker file, :data:`~allocator.outputs.names.MARKER`
+(``.allocator-run``: a small JSON with the kind of folder, the allocator's version and the files
+written). ``overwrite`` replaces only such a folder, and only while it holds nothing but the files
+the marker lists: a folder the allocator did not write, or one where a planner has added a file,
+is refused, never deleted.
+
+Single files are written by :mod:`allocator.outputs.files` (a temporary file beside, then
+``os.replace``). Folders and files get the permissions the user's umask gives (never 0700 or 0600).
 """
 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import secrets
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from allocator import __version__
 from allocator.errors import UsageError
+from allocator.lang import words
+from allocator.outputs.names import MARKER
 
 Notice = Callable[[str], None]
 """Where a writer tells the user what it did besides writing (debris removed, a folder set
@@ -38,7 +50,10 @@ aside): a function taking one sentence."""
 
 STARTED = time.time()
 """When this process began writing (module import): debris must be older than this."""
-_DEBRIS = re.compile(r"\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)-[0-9a-f]+")
+_DEBRIS = re.compile(r"\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)-[0-9a-z_]+")
+"""A staging or set-aside name: ``.NAME.tmp-PID-TOKEN`` (token: hex, or tempfile's letters)."""
+SYSTEM_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+"""Files an operating system's file browser drops into any folder it shows: not a planner's."""
 _TAKEN = (errno.EEXIST, errno.ENOTEMPTY)
 
 
@@ -47,24 +62,110 @@ def to_stderr(sentence: str) -> None:
     print(sentence, file=sys.stderr)
 
 
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system says it (Linux), else by
+    setting and restoring it."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def beside(out: Path, kind: str) -> Path:
     """A staging (``tmp``) or set-aside (``old``) name beside ``out``, owned by this process."""
     return out.parent / f".{out.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
 
 
 def check_destination(out: Path, *, overwrite: bool = False) -> None:
-    """Refuse early (before any solving) a destination that cannot be written: an existing one
-    without ``overwrite``, one that is a file, or one whose folder cannot be written into.
-    The write itself still claims the destination atomically."""
+    """Refuse early (before any solving) a destination that cannot be written: a file, an
+    existing folder without ``overwrite``, with it one the allocator did not write (see
+    :func:`check_replaceable`), or one whose folder cannot be written into. The write itself
+    still claims the destination atomically."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} exists and is not a folder")
-    if out.exists() and not overwrite and any(out.iterdir()):
         raise UsageError(
-            f"the output folder {out} already exists; choose another with --out, or replace it "
-            "with --overwrite"
+            words("{out} esiste e non è una cartella", "{out} exists and is not a folder").format(
+                out=out
+            )
         )
+    if out.exists() and any(out.iterdir()):
+        if not overwrite:
+            raise UsageError(
+                words(
+                    "la cartella dei risultati {out} esiste già; sceglierne un'altra con --out, "
+                    "o sostituirla con --overwrite",
+                    "the output folder {out} already exists; choose another with --out, or "
+                    "replace it with --overwrite",
+                ).format(out=out)
+            )
+        check_replaceable(out)
     check_writable(out)
+
+
+def write_marker(folder: Path, kind: str) -> None:
+    """Mark ``folder`` as written by the allocator: :data:`MARKER` lists its files."""
+    files = sorted(
+        path.relative_to(folder).as_posix() for path in folder.rglob("*") if not path.is_dir()
+    )
+    content = {"kind": kind, "version": __version__, "files": files}
+    (folder / MARKER).write_text(json.dumps(content, indent=1) + "\n", encoding="utf-8")
+
+
+def read_marker(folder: Path) -> dict[str, object] | None:
+    """The marker of ``folder`` (kind, version, files), or None when it has none or a damaged
+    one (then it is not taken for a folder the allocator wrote)."""
+    try:
+        content = json.loads((Path(folder) / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(content, dict) and isinstance(content.get("files"), list)
+    return content if ok else None
+
+
+def foreign_files(folder: Path, marker: dict[str, object]) -> list[str]:
+    """The files in ``folder`` its marker does not list (what someone added since), sorted."""
+    files = marker.get("files")
+    listed = {str(f) for f in files} if isinstance(files, list) else set()
+    found = []
+    for path in Path(folder).rglob("*"):
+        if (path.is_dir() and not path.is_symlink()) or path.name in SYSTEM_FILES:
+            continue
+        name = path.relative_to(folder).as_posix()
+        if name != MARKER and name not in listed:
+            found.append(name)
+    return sorted(found)
+
+
+def check_replaceable(out: Path) -> None:
+    """Refuse to replace the existing folder ``out`` unless the allocator wrote it (it carries
+    :data:`MARKER`) and nothing was added to it since."""
+    marker = read_marker(out)
+    if marker is None:
+        raise UsageError(
+            words(
+                "la cartella {out} non è stata scritta dall'allocator (non ha il file {marker}): "
+                "--overwrite sostituisce solo cartelle di risultati; sceglierne un'altra con "
+                "--out",
+                "the folder {out} was not written by the allocator (it has no {marker} file): "
+                "--overwrite replaces only output folders; choose another with --out",
+            ).format(out=out, marker=MARKER)
+        )
+    added = foreign_files(out, marker)
+    if added:
+        shown = ", ".join(added[:5]) + (", …" if len(added) > 5 else "")
+        raise UsageError(
+            words(
+                "la cartella {out} contiene file che l'allocator non vi ha scritto ({files}): "
+                "--overwrite non la sostituisce; spostarli altrove o scegliere un'altra --out",
+                "the folder {out} holds files the allocator did not write there ({files}): "
+                "--overwrite does not replace it; move them elsewhere or choose another --out",
+            ).format(out=out, files=shown)
+        )
 
 
 def check_writable(target: Path) -> None:
@@ -74,9 +175,19 @@ def check_writable(target: Path) -> None:
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
     if not ancestor.is_dir():
-        raise UsageError(f"cannot write {target}: {ancestor} is not a folder")
+        raise UsageError(
+            words(
+                "non si può scrivere {target}: {ancestor} non è una cartella",
+                "cannot write {target}: {ancestor} is not a folder",
+            ).format(target=target, ancestor=ancestor)
+        )
     if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise UsageError(f"cannot write {target}: the folder {ancestor} is not writable")
+        raise UsageError(
+            words(
+                "non si può scrivere {target}: nella cartella {ancestor} non si può scrivere",
+                "cannot write {target}: the folder {ancestor} is not writable",
+            ).format(target=target, ancestor=ancestor)
+        )
 
 
 def write_folder(
@@ -85,20 +196,23 @@ def write_folder(
     *,
     overwrite: bool = False,
     notice: Notice = to_stderr,
+    kind: str = "output",
 ) -> Path:
     """Create the folder ``out`` with ``fill(staging)`` writing into a staging folder beside it,
-    then renamed into place: ``out`` is complete or untouched. Returns ``out``."""
+    marked as the allocator's (``kind`` says what it holds: ``run``, ``comparison``…), then
+    renamed into place: ``out`` is complete or untouched. Returns ``out``."""
     out = Path(out)
     check_destination(out, overwrite=overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
     clean_debris(out, notice)
     check_destination(out, overwrite=overwrite)  # debris cleaning may have restored it
-    staging = beside(out, "tmp")
-    staging.mkdir()
+    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-{os.getpid()}-"))
+    staging.chmod(0o777 & ~current_umask())  # mkdtemp makes 0700; the umask decides
     try:
         fill(staging)
         if not any(staging.iterdir()):
             raise ValueError(f"nothing was written for {out}")
+        write_marker(staging, kind)
         _place(staging, out, overwrite, notice)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -108,7 +222,8 @@ def write_folder(
 
 def _place(staging: Path, out: Path, overwrite: bool, notice: Notice) -> None:
     """Rename ``staging`` to ``out``; an existing ``out`` refused, or set aside when
-    overwriting (retried if another run puts its folder there in between)."""
+    overwriting one the allocator wrote (retried if another run puts its folder there in
+    between)."""
     retired: list[Path] = []
     for _ in range(5):
         try:
@@ -118,19 +233,35 @@ def _place(staging: Path, out: Path, overwrite: bool, notice: Notice) -> None:
             if exc.errno not in _TAKEN or not overwrite:
                 if exc.errno in _TAKEN:
                     raise UsageError(
-                        f"the output folder {out} was written by another run meanwhile; "
-                        "choose another with --out, or replace it with --overwrite"
+                        words(
+                            "la cartella dei risultati {out} è stata scritta nel frattempo da "
+                            "un'altra esecuzione; sceglierne un'altra con --out, o sostituirla "
+                            "con --overwrite",
+                            "the output folder {out} was written by another run meanwhile; "
+                            "choose another with --out, or replace it with --overwrite",
+                        ).format(out=out)
                     ) from None
                 raise
+        check_replaceable(out)  # what is there now may not be what was checked before
         aside = beside(out, "old")
         try:
             os.rename(out, aside)
         except FileNotFoundError:
             continue  # another run set it aside first
         retired.append(aside)
-        notice(f"The previous {out} is kept at {aside} until the new one is in place.")
+        notice(
+            words(
+                "La precedente {out} resta in {aside} finché la nuova non è al suo posto.",
+                "The previous {out} is kept at {aside} until the new one is in place.",
+            ).format(out=out, aside=aside)
+        )
     else:
-        raise UsageError(f"the output folder {out} keeps being replaced by other runs")
+        raise UsageError(
+            words(
+                "la cartella dei risultati {out} continua a essere sostituita da altre esecuzioni",
+                "the output folder {out} keeps being replaced by other runs",
+            ).format(out=out)
+        )
     for aside in retired:
         shutil.rmtree(aside, ignore_errors=True)
 
@@ -169,11 +300,26 @@ def clean_debris(out: Path, notice: Notice = to_stderr) -> None:
             except OSError:
                 pass
             else:
-                notice(f"Put back {out} from {path}, where an interrupted --overwrite left it.")
+                notice(
+                    words(
+                        "Rimessa al suo posto {out} da {path}, dove l'aveva lasciata un "
+                        "--overwrite interrotto.",
+                        "Put back {out} from {path}, where an interrupted --overwrite left it.",
+                    ).format(out=out, path=path)
+                )
                 continue
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
-        what = "an interrupted write" if kind == "tmp" else "an interrupted --overwrite"
-        notice(f"Removed {path}, left by {what} of {out}.")
+        if kind == "tmp":
+            said = words(
+                "Rimosso {path}, lasciato da una scrittura interrotta di {out}.",
+                "Removed {path}, left by an interrupted write of {out}.",
+            )
+        else:
+            said = words(
+                "Rimosso {path}, lasciato da un --overwrite interrotto di {out}.",
+                "Removed {path}, left by an interrupted --overwrite of {out}.",
+            )
+        notice(said.format(path=path, out=out))

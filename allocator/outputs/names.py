@@ -53,3 +53,10 @@ RESULT_FILES = (*(table_file(t) for t in PLAN_TABLES), KPIS_FILE, RUN_FILE, RESU
 def is_run_folder(path: str | Path | None) -> bool:
     """Whether ``path`` is a folder written by ``allocator run`` (it holds the provenance)."""
     return path is not None and (Path(path) / RUN_FILE).is_file()
+
+
+MARKER = ".allocator-run"
+"""The marker file in every folder the allocator writes (JSON: kind, version, files): only such
+a folder is replaced by ``--overwrite``."""
+REPORT_GENERATOR = '<meta name="generator" content="allocator">'
+"""In the head of every HTML report: how ``report --overwrite`` tells a report from another file."""

@@ -1,8 +1,9 @@
 """Writing a run's outputs (DESIGN.md §4): completely or not at all.
 
 The folder is written by :func:`allocator.outputs.atomic.write_folder` (staged beside the
-destination, renamed into place; an existing destination refused atomically, or replaced only
-when asked); its file names are :mod:`allocator.outputs.names`.
+destination, marked as the allocator's, renamed into place; an existing destination refused
+atomically, or replaced only when asked and only when the allocator wrote it); its file names are
+:mod:`allocator.outputs.names`.
 """
 
 from __future__ import annotations
@@ -131,6 +132,7 @@ def write_outputs(
         lambda folder: _write_all(result, folder, overrides, extra_tables or {}, details or {}),
         overwrite=overwrite,
         notice=notice,
+        kind="run",
     )
 
 

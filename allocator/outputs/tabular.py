@@ -40,10 +40,11 @@ def _quote(text: str) -> str:
 
 
 def write_csv(table: pd.DataFrame, path: Path) -> Path:
-    """Write ``table`` to ``path`` with fixed formatting, creating the folder; return the path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``table`` to ``path`` with fixed formatting, creating the folder, atomically (a
+    temporary file beside, then replaced); return the path."""
+    from allocator.outputs.files import write_text_atomically
+
     lines = [",".join(_quote(str(c)) for c in table.columns)]
     for row in table.itertuples(index=False, name=None):
         lines.append(",".join(_quote(format_value(v)) for v in row))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
-    return path
+    return write_text_atomically("\n".join(lines) + "\n", path)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from allocator.outputs.files import write_text_atomically
+from allocator.outputs.names import REPORT_GENERATOR
 from allocator.render.formats import moment
 from allocator.render.plotting import check_lang
 from allocator.render.report_negotiation import negotiation_sections
@@ -121,7 +122,7 @@ def build_report(
     title = f"{words['title']} – {run.plan_label or run.name}"
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">{REPORT_GENERATOR}'
         f"<title>{e(title)}</title><style>{STYLE}</style><script>{WATCH}</script></head>"
         f"<body><header><h1>{e(title)}</h1>"
         f'<p class="subtitle">{e(words["subtitle"])}</p>'

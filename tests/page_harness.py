@@ -7,6 +7,7 @@ browser is the system's ``/usr/bin/chromium`` driven by Playwright: nothing is d
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = (
     "--no-sandbox",
@@ -31,6 +32,20 @@ CHROMIUM_FLAGS = (
     "--no-first-run",
 )
 
+BURST = """() => {
+  window.shownScales = [];
+  const status = document.querySelector('#plan-status');
+  new MutationObserver(() => {
+    const found = /Importi dei finanziatori: ([0-9]+)%/.exec(status.innerText);
+    if (found) window.shownScales.push(Number(found[1]) / 100);
+  }).observe(status, {childList: true, subtree: true, characterData: true});
+  for (let i = 0; i < 30; i++) {
+    setTimeout(() => Shiny.setInputValue('budget_scale', 60 + i), 66 * i);  // 30 in 2 s
+  }
+}"""
+"""A burst of 30 changes of the budget slider in 2 s (66 ms apart, as the red team fired them);
+``window.shownScales`` records the budget scale of each plan the status line shows."""
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -42,39 +57,49 @@ def free_port() -> int:
 def running_page(
     arguments: Sequence[str] = (), history: Path | None = None, timeout: float = 120.0
 ) -> Iterator[str]:
-    """Start ``allocator app ARGUMENTS`` on a free local port; yield its URL; stop it."""
+    """Start ``allocator app ARGUMENTS`` on a free local port; yield its address with the
+    secret it printed (``http://127.0.0.1:PORT/?token=…``); stop it."""
     port = free_port()
     command = [sys.executable, "-c", "from allocator.cli import main; main()", "app"]
     command += [*arguments, "--port", str(port)]
     if history is not None:
         command += ["--history", str(history)]
-    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed below; never a pipe, which could fill and stall the page)
-    # run from the repository (python -c puts the working folder first on the import path)
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                output = log.read()
-                raise RuntimeError(f"allocator app stopped (exit {process.returncode}): {output}")
-            try:
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"allocator app did not answer on {url}") from None
-                time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
+    with tempfile.TemporaryDirectory() as scratch:
+        log_path = Path(scratch) / "app.log"
+        # a file, never a pipe (which could fill and stall the page); read through its own handle
+        with log_path.open("a") as log:
+            # from the repository (python -c puts the working folder first on the import path)
+            process = subprocess.Popen(
+                command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True
+            )
         try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+            yield _answering(process, log_path, port, time.monotonic() + timeout)
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _answering(process: subprocess.Popen[str], log: Path, port: int, deadline: float) -> str:
+    """The address ``allocator app`` printed, once the page answers on it."""
+    pattern = re.compile(rf"http://127\.0\.0\.1:{port}/\?token=[A-Za-z0-9_-]+")
+    while True:
+        output = log.read_text(errors="replace")
+        if process.poll() is not None:
+            raise RuntimeError(f"allocator app stopped (exit {process.returncode}): {output}")
+        found = pattern.search(output)
+        if found is not None:
+            try:
+                with urllib.request.urlopen(found.group(0), timeout=2):
+                    return found.group(0)
+            except OSError:
+                pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"allocator app did not answer on port {port}: {output}")
+        time.sleep(0.3)
 
 
 @contextmanager
