@@ -11,7 +11,7 @@ from allocator.postprocess.labels import code_word
 from allocator.render.formats import euro, kpi_delta, kpi_value, number, whole_people
 from allocator.render.report_runs import ReportRun, TodayPlan
 from allocator.render.report_sections import REPORT_KPIS, e, label, table
-from allocator.render.report_words import WORDS, columns
+from allocator.render.report_words import REPORT_TABLES, WORDS, columns
 
 SHOWN_PLACES = 3
 """Areas (interventions) listed by name per partner before "and N more"."""
@@ -37,19 +37,8 @@ def partners_frame(run: ReportRun, today: TodayPlan | None, lang: str) -> pd.Dat
     """Per partner in the plan or today: name, legal form, where, what, beneficiaries (whole,
     adding up to the plan's rounded total), money from funders, own cofunding, and the change
     against today. Sorted by money, then name."""
-    columns = [
-        "partner_id",
-        "name",
-        "legal_form",
-        "where",
-        "what",
-        "beneficiaries",
-        "funded_cost",
-        "cofunding",
-        "today_beneficiaries",
-        "delta_beneficiaries",
-        "delta_funded",
-    ]
+    shown = ["partner_id", *REPORT_TABLES["partners"]]
+    columns = [*shown, "today_beneficiaries", "delta_beneficiaries", "delta_funded"]
     plan = run.allocation
     if plan is None:
         return pd.DataFrame(columns=columns)
