@@ -299,7 +299,7 @@ def test_save_and_downloads(small: Scenario, tmp_path: Path) -> None:
     workbook = zipfile.ZipFile(io.BytesIO(meeting.results_xlsx(view)))
     assert "xl/workbook.xml" in workbook.namelist()
     sheets = pd.ExcelFile(io.BytesIO(meeting.results_xlsx(view))).sheet_names
-    assert {"kpis", "allocation", "areas", "funders"} <= set(sheets)
+    assert {"Impostazioni", "Indicatori", "Assegnazione", "Quartieri"} <= set(sheets)
     page = meeting.report_html(view)
     assert page.startswith("<!DOCTYPE html>") and "budget.scale=0.8" in page
 

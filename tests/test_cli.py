@@ -77,7 +77,7 @@ def test_run_writes_every_output_of_the_contract(tmp_path: Path) -> None:
     assert run["solver"]["status"] == "optimal" and run["solver"]["name"] == "highs"
     assert run["versions"]["pulp"] and run["settings"]["name"] == "Small test scenario"
     sheets = pd.ExcelFile(out / "results.xlsx").sheet_names
-    assert {"kpis", "allocation", "areas", "funders", "staff", "excluded_partners"} <= set(sheets)
+    assert {"Indicatori", "Assegnazione", "Quartieri", "Finanziatori", "Personale"} <= set(sheets)
     assert "esito: ottimo" in result.output
     assert "copertura più bassa" in result.output
     english = invoke("run", scenario, "--out", tmp_path / "en", "--lang", "en")

@@ -123,7 +123,7 @@ def test_results_workbook_holds_hostile_names_as_text(tmp_path: Path) -> None:
     names = [INJECTED[0], "bell\x07here", "-5"]
     frame = pd.DataFrame({"area_id": ["a1", "a2", "a3"], "name": names, "need": [1, 2, 3]})
     write_results_workbook(tmp_path / "r.xlsx", {"status": "optimal"}, {"areas": frame})
-    sheet = load_workbook(tmp_path / "r.xlsx")["areas"]
+    sheet = load_workbook(tmp_path / "r.xlsx")["Quartieri"]
     cells = [c for row in sheet.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     texts = {c.value for c in cells}

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from allocator.cli import app
@@ -81,7 +82,12 @@ def test_history_list_show_label_compare_and_report(scenario: Path, tmp_path: Pa
         "copertura del bisogno",
     ):
         assert words in shown.output
-    assert (tmp_path / "recalled" / "results.xlsx").is_file()
+    book = load_workbook(tmp_path / "recalled" / "results.xlsx")
+    settings = {r[0]: r[1] for r in book["Impostazioni"].iter_rows(values_only=True)}
+    assert settings["Nome del piano"] == "metà dei fondi" and settings["Nota"] == "ipotesi"
+    assert settings["Scala degli importi dei finanziatori"] == "50% di quelli dello scenario"
+    partners = {r[0] for r in book["Assegnazione"].iter_rows(min_row=2, values_only=True)}
+    assert "Cooperativa Aurora" in partners  # names without the inputs, from the archive
 
     compared = invoke(
         "history", "compare", "1", "2", "--history", history, "--out", tmp_path / "cmp"

@@ -67,7 +67,8 @@ def test_report_from_a_scenario_in_english_with_a_comparison() -> None:
     assert '<html lang="en">' in text and "Allocation plan" in text
     assert f"{number(base.kpis['budget_total'], 'en')} €" in text
     assert f"{number(cut.kpis['budget_total'], 'en')} €" in text
-    assert "Milano QuBì – base (Funders&#x27; amounts: 90% of the scenario&#x27;s)" in text
+    scaled = "Scale of the funders&#x27; amounts: 90% of the scenario&#x27;s"
+    assert f"Milano QuBì – base ({scaled})" in text
     assert '<table id="compare-table">' in text and 'id="chart-frontier"' in text
     assert "Summary document" in text and 'class="badge">Estimate' in text
     assert '<img id="map" class="map"' in text  # centroids: no boundary file given

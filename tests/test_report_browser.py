@@ -111,7 +111,7 @@ def test_report_of_an_xlsx_run_names_roles_and_has_the_partners(
     assert result.returncode == 0, result.stderr[-2000:]
     dom = result.stdout
     assert 'data-rendered="yes"' in dom and 'data-errors="0"' in dom
-    assert "Personale FTE: Educator" in dom  # the role by its name, not its id
+    assert "Personale (FTE): Educator" in dom  # the role by its name, not its id
     assert "FTE: educatore" not in dom
     assert '<table id="partners-table">' in dom and "Cooperativa Aurora" in dom
     assert "APS Ponte" in dom and "cooperativa sociale" in dom

@@ -68,14 +68,15 @@ def test_sweep_prints_italian_labels_and_numbers(scenario: Path, tmp_path: Path)
         "--out", str(tmp_path / "s"),
     )  # fmt: skip
     assert_italian_table(out)
-    assert has(out, "beneficiari raggiunti", "scala del budget", "ottimo")
+    assert has(out, "beneficiari raggiunti", "scala degli importi dei finanziatori", "ottimo")
     assert "0,5" in out  # Italian decimals
     assert "Variazione scritta in" in out
     english = invoke(
         "--lang", "en", "sweep", str(scenario), "--param", "budget.scale", "--values", "0.5,1",
         "--out", str(tmp_path / "s2"),
     )  # fmt: skip
-    assert has(english, "beneficiaries served", "budget scale") and "Sweep written to" in english
+    assert has(english, "beneficiaries served", "scale of the funders' amounts")
+    assert "Sweep written to" in english
 
 
 def test_frontier_prints_italian_labels(scenario: Path, tmp_path: Path) -> None:
@@ -103,7 +104,7 @@ def test_compare_of_run_folders_names_every_scenario_without_solving(
     folder = tmp_path / "outputs" / "compare-small-test-scenario-vs-piu-fondi"
     assert folder.is_dir(), sorted(p.name for p in (tmp_path / "outputs").iterdir())
     assert has(out, "Small test scenario", "Più fondi", "Δ Più fondi")
-    assert has(out, "personale FTE: Educator")  # the role's name, read from the run's inputs
+    assert has(out, "personale (FTE): Educator")  # the role's name, read from the run's inputs
     # a second comparison with the same base and another scenario gets its own folder
     invoke("compare", str(runs[0]), str(runs[0]))
     assert (tmp_path / "outputs" / "compare-small-test-scenario-vs-small-test-scenario-2").is_dir()

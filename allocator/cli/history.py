@@ -296,8 +296,8 @@ def comparison_view(comparison: Comparison) -> Table:
     """The KPIs of a comparison in Italian: one column per plan, then the differences, and the
     areas and partners gaining and losing most."""
     from allocator.postprocess.kpis import kpi_label
+    from allocator.postprocess.labels import status_word
     from allocator.render.formats import formatted, kpi_value
-    from allocator.render.summary import STATUS_IT
     from allocator.studies.compare import DELTA
 
     labels = comparison.labels
@@ -318,9 +318,7 @@ def comparison_view(comparison: Comparison) -> Table:
         else:
             name = kpi_label(key)
             cells = [
-                STATUS_IT.get(str(record[label]), str(record[label]))
-                if key == "status"
-                else kpi_value(key, record[label])
+                status_word(record[label]) if key == "status" else kpi_value(key, record[label])
                 for label in labels
             ]
             deltas = [_change(key, record[f"{DELTA}{label}"]) for label in labels[1:]]

@@ -373,7 +373,9 @@ class Archive:
     def export(self, run_id: int, out: Path, *, overwrite: bool = False) -> Path:
         """Write record ``run_id`` as a run folder (the files ``allocator run`` writes)."""
         run = self.get(run_id)
-        info = {**run.provenance, "archive": {"path": str(self.path), "id": run.run_id}}
+        # the plan's name and note as the archive has them now (``history label`` changes them)
+        named = {"label": run.label, "note": run.note}
+        info = {**run.provenance, **named, "archive": {"path": str(self.path), "id": run.run_id}}
         return write_folder(
             out,
             lambda folder: write_run_files(folder, run.tables, run.kpis, info),

@@ -13,8 +13,8 @@ KPIS_FILE = "kpis.json"
 RUN_FILE = "run.json"
 """Provenance: inputs and their hashes, overrides, versions, solver status, settings."""
 RESULTS_WORKBOOK = "results.xlsx"
-"""Every table of the run as a sheet, and a ``kpis`` sheet."""
-KPIS_SHEET = "kpis"
+"""A settings sheet, the KPIs, and every table of the run as a sheet (named in the planner's
+language)."""
 
 PLAN_TABLES = (
     "allocation",

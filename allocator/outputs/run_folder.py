@@ -170,4 +170,4 @@ def write_run_files(
     run = _json_ready(run)
     (folder / RUN_FILE).write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n")
     # headers in the planner's language, names beside ids (from ``scenario``), number formats
-    write_results_workbook(folder / RESULTS_WORKBOOK, kpis, tables, scenario)
+    write_results_workbook(folder / RESULTS_WORKBOOK, kpis, tables, scenario, run=run)

@@ -1,8 +1,11 @@
 """The one registry of key figures (KPIs): key, kind, Italian and English label, format.
 
-Every place that shows a KPI (the run summary, compare, the report, charts, batch, sweep, the
-meeting page) reads its label and format here, so a KPI has one name in each language. The keys are
-those of ``kpis.json`` (DESIGN.md §4 and §6); a key missing from the registry is shown as itself.
+Every place that shows a KPI (the run summary, compare, the report, ``results.xlsx``, charts,
+batch, sweep, the meeting page) reads its label and format here, so a KPI has one name in each
+language; the terminal summary and the report show the KPIs flagged for them, in this order, so a
+new KPI is one entry here plus its computation (``postprocess/results.py``). The keys are those of
+``kpis.json`` (DESIGN.md §4 and §6); a key missing from the registry is shown as itself. Table
+columns and coded values are named in :mod:`allocator.postprocess.labels`.
 """
 
 from __future__ import annotations
@@ -25,14 +28,21 @@ class Kpi:
     """True/False when a rise is good/bad news; None when neither (e.g. the budget)."""
     estimate: bool = False
     """True when the figure rests on estimated needs (shown as an estimate)."""
+    summary: bool = True
+    """A row of the summary ``allocator run`` prints."""
+    report: bool = True
+    """A card of the HTML report (and of its summary document)."""
 
     def label(self, lang: str = "it") -> str:
         return self.it if lang == "it" else self.en
 
 
 KPIS: tuple[Kpi, ...] = (
-    Kpi("status", "esito", "status", "text"),
-    Kpi("objective", "obiettivo (0-1)", "objective (0-1)", "decimal", True),
+    Kpi("status", "esito", "status", "text", summary=False, report=False),
+    Kpi("beneficiaries_served", "beneficiari raggiunti", "beneficiaries served", "count", True),
+    Kpi("need_total", "bisogno stimato", "estimated need", "count", None, True, summary=False),
+    Kpi("coverage", "copertura del bisogno", "coverage of need", "share", True, True),
+    Kpi("unmet_need", "bisogno non coperto", "unmet need", "count", False, True, summary=False),
     Kpi("weighted_coverage", "copertura ponderata", "weighted coverage", "share", True, True),
     Kpi(
         "worst_areas_coverage",
@@ -50,10 +60,6 @@ KPIS: tuple[Kpi, ...] = (
         True,
         True,
     ),
-    Kpi("beneficiaries_served", "beneficiari raggiunti", "beneficiaries served", "count", True),
-    Kpi("need_total", "bisogno stimato", "estimated need", "count", None, True),
-    Kpi("unmet_need", "bisogno non coperto", "unmet need", "count", False, True),
-    Kpi("coverage", "copertura del bisogno", "coverage of need", "share", True, True),
     Kpi(
         "shortfall_total",
         "mancante rispetto alla soglia",
@@ -61,17 +67,25 @@ KPIS: tuple[Kpi, ...] = (
         "count",
         False,
         True,
+        report=False,
     ),
-    Kpi("cost_gross", "costo lordo", "gross cost", "euro"),
-    Kpi("cofunding", "cofinanziamento degli enti", "partners' cofunding", "euro"),
-    Kpi("funded", "spesa dei finanziatori", "funders' spending", "euro"),
+    Kpi("budget_total", "risorse disponibili", "money available", "euro", summary=False),
+    Kpi("funded", "spesa dei finanziatori", "funders' spending", "euro", summary=False),
+    Kpi("budget_used_share", "quota delle risorse usata", "share of the money used", "share"),
     Kpi("funded_public", "di cui pubblica", "of which public", "euro"),
     Kpi("funded_private", "di cui privata", "of which private", "euro"),
-    Kpi("budget_total", "risorse disponibili", "money available", "euro"),
-    Kpi("budget_used_share", "quota delle risorse usata", "share of the money used", "share"),
+    Kpi("cost_gross", "costo lordo", "gross cost", "euro", report=False),
+    Kpi("cofunding", "cofinanziamento degli enti", "partners' cofunding", "euro"),
     Kpi("partners_engaged", "enti coinvolti", "partners engaged", "count"),
-    Kpi("partners_excluded", "enti esclusi dall'avviso", "partners excluded", "count"),
-    Kpi("solve_seconds", "tempo di calcolo", "solve time", "seconds"),
+    Kpi(
+        "partners_excluded",
+        "enti esclusi dall'avviso",
+        "partners excluded",
+        "count",
+        summary=False,
+    ),
+    Kpi("objective", "obiettivo (0-1)", "objective (0-1)", "decimal", True),
+    Kpi("solve_seconds", "tempo di calcolo", "solve time", "seconds", summary=False, report=False),
 )
 """The KPIs in the order they are shown."""
 

@@ -20,6 +20,7 @@ from allocator.inputs.schema import Earmark, Intervention, StaffRole
 from allocator.optimization.model import AllocationModel
 from allocator.optimization.pipeline import RunResult
 from allocator.postprocess.duals import TOLERANCE
+from allocator.postprocess.labels import vocabulary
 
 LIMIT_KINDS = (
     "need_met",
@@ -32,31 +33,8 @@ LIMIT_KINDS = (
     "money",
     "no_value",
 )
-LIMIT_LABELS = {
-    "it": {
-        "need_met": "bisogno coperto",
-        "max_coverage": "copertura massima raggiungibile",
-        "no_partner": "nessun partner",
-        "partner_capacity": "capacità dei partner",
-        "staff": "personale",
-        "no_funder": "nessun finanziatore ammesso",
-        "earmark": "vincoli di destinazione",
-        "money": "fondi esauriti",
-        "no_value": "nessun valore aggiunto",
-    },
-    "en": {
-        "need_met": "need met",
-        "max_coverage": "maximum coverage",
-        "no_partner": "no partner",
-        "partner_capacity": "partner capacity",
-        "staff": "staff",
-        "no_funder": "no funder allowed",
-        "earmark": "earmark cap",
-        "money": "money exhausted",
-        "no_value": "no added value",
-    },
-}
-"""The limit kinds' names, one per language (the registry of limit words)."""
+LIMIT_LABELS = {lang: vocabulary("limit", lang) for lang in ("it", "en")}
+"""The limit kinds' names, one per language (from the ``limit`` vocabulary of the labels)."""
 CAPACITY_LIMITS = ("no_partner", "partner_capacity", "staff")
 MONEY_LIMITS = ("money", "earmark", "no_funder")
 LIMIT_COLUMNS = [

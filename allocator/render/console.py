@@ -1,4 +1,5 @@
-"""Tables for the terminal, in the planner's language: KPI labels from the registry, numbers
+"""Tables for the terminal, in the planner's language: KPI and column labels from the registries
+(:mod:`allocator.postprocess.kpis`, :mod:`allocator.postprocess.labels`), numbers
 from :mod:`allocator.render.formats`, cells wrapped (never cut) so a table fits 80 columns.
 
 Every command that prints a table of results (compare, sweep, frontier, batch, the explanation of
@@ -16,75 +17,25 @@ from rich.console import Group
 from rich.table import Table
 
 from allocator.lang import lang_or_current
+from allocator.postprocess import labels
 from allocator.postprocess.kpis import BY_KEY, KpiFormat, kpi_label
+from allocator.postprocess.labels import status_word
 from allocator.render.formats import MISSING, formatted, kpi_delta, kpi_value, number
-
-COLUMN_LABELS: dict[str, dict[str, str]] = {
-    "it": {
-        "scenario": "scenario",
-        "status": "esito",
-        "equity_weight": "peso dell'equità",
-        "equity_floor": "soglia di equità",
-        "dominated": "dominato",
-        "marginal_objective_per_100k": "obiettivo in più per 100.000 €",
-        "marginal_beneficiaries_per_100k": "beneficiari in più per 100.000 €",
-        "budget.scale": "scala del budget",
-        "policy.equity_weight": "peso dell'equità",
-        "policy.min_coverage": "copertura minima",
-        "kpi": "indicatore",
-        "exit_code": "codice di uscita",
-        "message": "messaggio",
-        "folder": "cartella",
-    },
-    "en": {
-        "scenario": "scenario",
-        "status": "status",
-        "equity_weight": "equity weight",
-        "equity_floor": "equity floor",
-        "dominated": "dominated",
-        "marginal_objective_per_100k": "objective gained per 100,000 €",
-        "marginal_beneficiaries_per_100k": "beneficiaries gained per 100,000 €",
-        "budget.scale": "budget scale",
-        "policy.equity_weight": "equity weight",
-        "policy.min_coverage": "minimum coverage",
-        "kpi": "key figure",
-        "exit_code": "exit code",
-        "message": "message",
-        "folder": "folder",
-    },
-}
-"""Labels of the non-KPI columns the commands print (KPI columns take the registry's)."""
-
-STATUS_WORDS: dict[str, dict[str, str]] = {
-    "it": {
-        "optimal": "ottimo",
-        "feasible": "ammissibile",
-        "infeasible": "impossibile",
-        "error": "errore",
-        "input_error": "input non valido",
-        "no_plan": "nessun piano",
-    },
-    "en": {},
-}
-"""Solver statuses as planners read them."""
 
 DECIMAL_COLUMNS = {"marginal_objective_per_100k": 4}
 """Non-KPI columns written with a fixed number of decimals."""
 
 
 def column_label(column: str, lang: str) -> str:
-    """The header of ``column``: the KPI registry's label, else a known label, else itself."""
+    """The header of ``column``: the KPI registry's label, else the label registry's, else
+    itself (the tables printed here are mostly of KPIs)."""
     if column in BY_KEY:
         return kpi_label(column, lang)
-    return COLUMN_LABELS[lang].get(column, column)
-
-
-def status_word(status: Any, lang: str) -> str:
-    return STATUS_WORDS[lang].get(str(status), str(status))
+    return labels.column_label(column, lang)
 
 
 def yes_no(value: bool, lang: str) -> str:
-    return ("sì" if value else "no") if lang == "it" else ("yes" if value else "no")
+    return labels.code_word("yes_no", bool(value), lang)
 
 
 def cell(column: str, value: Any, lang: str) -> str:
@@ -210,7 +161,7 @@ def kpi_key_label(key: str, lang: str, role_names: Mapping[str, str] | None = No
     if key.startswith("staff_fte."):
         role = key.split(".", 1)[1]
         name = (role_names or {}).get(role, role)
-        return f"{'personale FTE' if lang == 'it' else 'staff FTE'}: {name}"
+        return f"{labels.column_label('staff_fte', lang)}: {name}"
     return column_label(key, lang)
 
 

@@ -7,33 +7,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from allocator.postprocess.labels import code_word
 from allocator.render.formats import euro, kpi_delta, kpi_value, number, whole_people
 from allocator.render.report_runs import ReportRun, TodayPlan
 from allocator.render.report_sections import REPORT_KPIS, e, label, table
-from allocator.render.report_words import WORDS, columns
+from allocator.render.report_words import REPORT_TABLES, WORDS, columns
 
-LEGAL_FORMS: dict[str, dict[str, str]] = {
-    "it": {
-        "cooperativa_sociale": "cooperativa sociale",
-        "consorzio": "consorzio",
-        "aps": "APS",
-        "odv": "ODV",
-        "impresa_sociale": "impresa sociale",
-        "ente_religioso": "ente religioso",
-        "fondazione": "fondazione",
-        "altro": "altro",
-    },
-    "en": {
-        "cooperativa_sociale": "social cooperative",
-        "consorzio": "consortium",
-        "aps": "APS",
-        "odv": "ODV",
-        "impresa_sociale": "social enterprise",
-        "ente_religioso": "religious body",
-        "fondazione": "foundation",
-        "altro": "other",
-    },
-}
 SHOWN_PLACES = 3
 """Areas (interventions) listed by name per partner before "and N more"."""
 
@@ -58,19 +37,8 @@ def partners_frame(run: ReportRun, today: TodayPlan | None, lang: str) -> pd.Dat
     """Per partner in the plan or today: name, legal form, where, what, beneficiaries (whole,
     adding up to the plan's rounded total), money from funders, own cofunding, and the change
     against today. Sorted by money, then name."""
-    columns = [
-        "partner_id",
-        "name",
-        "legal_form",
-        "where",
-        "what",
-        "beneficiaries",
-        "funded_cost",
-        "cofunding",
-        "today_beneficiaries",
-        "delta_beneficiaries",
-        "delta_funded",
-    ]
+    shown = ["partner_id", *REPORT_TABLES["partners"]]
+    columns = [*shown, "today_beneficiaries", "delta_beneficiaries", "delta_funded"]
     plan = run.allocation
     if plan is None:
         return pd.DataFrame(columns=columns)
@@ -86,7 +54,7 @@ def partners_frame(run: ReportRun, today: TodayPlan | None, lang: str) -> pd.Dat
     frame = pd.DataFrame({"partner_id": ids})
     frame["name"] = [partners[i][0] if i in partners else i for i in ids]
     frame["legal_form"] = [
-        LEGAL_FORMS[lang].get(partners[i][1], partners[i][1]) if i in partners else "" for i in ids
+        code_word("legal_form", partners[i][1], lang) if i in partners else "" for i in ids
     ]
     rows = {i: served[served["partner_id"] == i] for i in ids}
     frame["where"] = [listed([areas.get(a, a) for a in rows[i]["area_id"]], lang) for i in ids]

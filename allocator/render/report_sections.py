@@ -11,7 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from allocator.postprocess.kpis import BY_KEY, KpiFormat, kpi_label
+from allocator.postprocess.kpis import BY_KEY, KPIS, KpiFormat, kpi_label
+from allocator.postprocess.labels import code_word, column_label, status_word
 from allocator.postprocess.limits import LIMIT_LABELS
 from allocator.render.formats import formatted, kpi_value, moment, number, whole_people
 from allocator.render.gains import rule_sentences
@@ -27,25 +28,8 @@ from allocator.render.report_words import WORDS, Column, columns
 from allocator.render.tradeoffs import efficiency_equity_frontier
 from allocator.studies.compare import comparable_objectives
 
-REPORT_KPIS = (
-    "beneficiaries_served",
-    "need_total",
-    "coverage",
-    "weighted_coverage",
-    "worst_areas_coverage",
-    "min_area_coverage",
-    "unmet_need",
-    "budget_total",
-    "funded",
-    "budget_used_share",
-    "funded_public",
-    "funded_private",
-    "cofunding",
-    "partners_engaged",
-    "partners_excluded",
-    "objective",
-)
-"""The KPIs the report shows, in order (labels, formats and estimate marks from the registry)."""
+REPORT_KPIS = tuple(kpi.key for kpi in KPIS if kpi.report)
+"""The KPIs the report shows: the registry's flagged ``report``, in its order."""
 
 
 def fmt(value: Any, kind: KpiFormat, lang: str) -> str:
@@ -61,8 +45,9 @@ def label(key: str, lang: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-REPORT_ESTIMATES = frozenset(REPORT_KPIS[:7]) | {"cofunding"}
-"""The KPIs the report marks as resting on estimates (needs, and partners' own figures)."""
+REPORT_ESTIMATES = frozenset({"beneficiaries_served", "cofunding"})
+"""KPIs the report marks as resting on estimates besides the registry's (those resting on needs):
+the beneficiaries and partners' own figures."""
 
 
 def label_text(value: Any) -> str:
@@ -140,7 +125,8 @@ def kpi_cards(run: ReportRun, lang: str) -> str:
         )
     staff = run.kpis.get("staff_fte") or {}
     for role, fte in staff.items():
-        word = "Personale FTE" if lang == "it" else "Staff FTE"
+        word = column_label("staff_fte", lang)
+        word = word[:1].upper() + word[1:]
         cards.append(
             f'<div class="card"><div class="value">{fmt(fte, "fte", lang)}</div>'
             f'<div class="label">{word}: {e(run.staff_names.get(role, role))}</div></div>'
@@ -189,7 +175,7 @@ def areas_table(run: ReportRun, lang: str) -> str:
 
 def funders_table(run: ReportRun, lang: str) -> str:
     frame = run.funders.copy()
-    frame["kind_shown"] = frame["kind"].map(lambda k: WORDS[lang].get(str(k), str(k)))
+    frame["kind_shown"] = frame["kind"].map(lambda k: code_word("funder_kind", k, lang))
     frame = frame.sort_values("amount", ascending=False)
     return table(frame, columns("funders"), lang, "funders-table")
 
@@ -205,7 +191,7 @@ def strengthen_section(run: ReportRun, lang: str) -> str:
         frame = run.strengthen.head(12).copy()
         frame["limit_shown"] = frame["limit"].map(LIMIT_LABELS[lang]).str.capitalize()
         frame["money_shown"] = frame["money_available"].map(
-            lambda v: words["yes"] if str(v).lower() == "true" else words["no"]
+            lambda v: code_word("yes_no", str(v).lower() == "true", lang)
         )
         parts.append(table(frame, columns("strengthen"), lang, "strengthen-table"))
     else:
@@ -332,9 +318,10 @@ def summary_section(run: ReportRun, lang: str) -> str:
             if it
             else "Needs and partners are estimates to be checked with the neighbourhood networks."
         )
+    public, private = (code_word("funder_kind", kind, lang) for kind in ("public", "private"))
     resources = (
         f"<li>{e(label('budget_total', lang))}: {f(k['budget_total'], 'euro')} "
-        f"({words['public']} {f(k['funded_public'], 'euro')}, {words['private']} "
+        f"({public} {f(k['funded_public'], 'euro')}, {private} "
         f"{f(k['funded_private'], 'euro')} {'spesi' if it else 'spent'})</li>"
         f"<li>{e(label('cofunding', lang))}: {f(k['cofunding'], 'euro')}</li>"
         f"<li>{e(label('partners_engaged', lang))}: {f(k['partners_engaged'], 'count')}</li>"
@@ -368,7 +355,7 @@ def provenance(run: ReportRun, lang: str) -> str:
         f'<div class="provenance"><p><strong>{e(run.label)}</strong> ({e(run.source)}) – '
         f"{e(words['created'])} {e(moment(str(p.get('created') or ''), lang))}; "
         f"{e(words['status'])}: "
-        f"<strong>{e(words.get(status, status))}</strong>; {e(words['solver'])} "
+        f"<strong>{e(status_word(status, lang))}</strong>; {e(words['solver'])} "
         f"{e(solver.get('name', ''))} ({e(versions.get('solver', ''))}), "
         f"{e(number(float(solver.get('seconds') or 0.0), lang, 2))} s; allocator "
         f"{e(versions.get('allocator', ''))}; {e(words['overrides'])}: {e(overrides)}</p>"

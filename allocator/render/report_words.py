@@ -1,9 +1,10 @@
-"""The report's words in Italian and English, the tables' columns and headers included (KPI labels
-come from the KPI registry)."""
+"""The report's words in Italian and English, and the columns of its tables (their headers, like
+KPI labels and coded values, come from the registries in :mod:`allocator.postprocess`)."""
 
 from __future__ import annotations
 
 from allocator.postprocess.kpis import KpiFormat
+from allocator.postprocess.labels import column_format, column_label
 
 WORDS: dict[str, dict[str, str]] = {
     "it": {
@@ -37,16 +38,10 @@ WORDS: dict[str, dict[str, str]] = {
         "provenance": "Provenienza dei dati",
         "unmatched": "Quartieri non disegnati",
         "status": "Stato del calcolo",
-        "optimal": "ottimo",
-        "feasible": "ammissibile (ottimalità non dimostrata)",
         "created": "calcolato il",
         "solver": "risolutore",
         "inputs": "file di input (sha256)",
         "overrides": "modifiche",
-        "public": "pubblico",
-        "private": "privato",
-        "yes": "sì",
-        "no": "no",
         "kpi": "Indicatore",
         "status_quo": "Proposta e situazione attuale",
         "status_quo_note": "La situazione attuale (baseline.csv) misurata come il piano, con gli "
@@ -91,15 +86,10 @@ WORDS: dict[str, dict[str, str]] = {
         "provenance": "Provenance",
         "unmatched": "Areas not drawn",
         "status": "Solver status",
-        "optimal": "optimal",
-        "feasible": "feasible (optimality not proven)",
         "created": "computed on",
         "solver": "solver",
         "inputs": "input files (sha256)",
         "overrides": "overrides",
-        "public": "public",
-        "private": "private",
-        "yes": "yes",
         "no": "no",
         "kpi": "Key figure",
         "status_quo": "Proposal and status quo",
@@ -116,56 +106,51 @@ WORDS: dict[str, dict[str, str]] = {
     },
 }
 
-REPORT_COLUMNS: tuple[tuple[str, str, str, str, KpiFormat], ...] = (
-    ("areas", "name", "Quartiere", "Area", "text"),
-    ("areas", "municipio", "Municipio", "Municipio", "text"),
-    ("areas", "need", "Bisogno stimato", "Estimated need", "count"),
-    ("areas", "served", "Serviti", "Served", "count"),
-    ("areas", "coverage", "Copertura", "Coverage", "share"),
-    ("areas", "unmet_need", "Non coperto", "Unmet", "count"),
-    ("areas", "cost", "Costo", "Cost", "euro"),
-    ("areas", "staff_fte", "Personale FTE", "Staff FTE", "fte"),
-    ("funders", "name", "Finanziatore", "Funder", "text"),
-    ("funders", "kind_shown", "Tipo", "Kind", "text"),
-    ("funders", "amount", "Disponibile", "Available", "euro"),
-    ("funders", "spent", "Speso", "Spent", "euro"),
-    ("funders", "share_used", "Quota usata", "Share used", "share"),
-    ("strengthen", "area_name", "Quartiere", "Area", "text"),
-    ("strengthen", "intervention_name", "Intervento", "Intervention", "text"),
-    ("strengthen", "limit_shown", "Limite", "Limit", "text"),
-    ("strengthen", "reachable_unmet", "Raggiungibili non serviti", "Reachable unserved", "count"),
-    ("strengthen", "money_shown", "Fondi disponibili", "Money available", "text"),
-    ("limits", "limit_shown", "Cosa limita il piano", "What limits the plan", "text"),
-    ("limits", "pairs", "Coppie quartiere-intervento", "Area-intervention pairs", "count"),
-    ("limits", "unmet_need", "Bisogno non coperto", "Unmet need", "count"),
-    ("partners", "name", "Ente", "Partner", "text"),
-    ("partners", "legal_form", "Forma giuridica", "Legal form", "text"),
-    ("partners", "where", "Dove", "Where", "text"),
-    ("partners", "what", "Cosa", "What", "text"),
-    ("partners", "beneficiaries", "Beneficiari", "Beneficiaries", "count"),
-    ("partners", "funded_cost", "Fondi ricevuti", "Funding received", "euro"),
-    ("partners", "cofunding", "Cofinanziamento", "Cofunding", "euro"),
-    ("partners_today", "today_beneficiaries", "Beneficiari oggi", "Beneficiaries today", "count"),
-    ("partners_today", "delta_beneficiaries_shown", "Variazione", "Change", "text"),
-    ("partners_today", "delta_funded_shown", "Variazione fondi", "Change in funding", "text"),
-    ("transition", "id", "partner / quartiere", "partner / area", "text"),
-    ("transition", "baseline", "oggi", "today", "count"),
-    ("transition", "floor", "minimo", "floor", "count"),
-    ("transition", "served", "nel piano", "in the plan", "count"),
-    ("transition", "shortfall", "sotto il minimo", "below the floor", "count"),
-    ("ranges", "name", "margine di trattativa più ampio", "widest room to negotiate", "text"),
-    ("ranges", "served", "beneficiari (min–max)", "beneficiaries (min–max)", "text"),
-    ("ranges", "optimum", "ottimo", "optimum", "count"),
-    ("ranges", "funded", "fondi (min–max)", "money (min–max)", "text"),
-)
-"""The columns of the report's tables: (table, frame column, Italian header, English header,
-format: text, count, share, euro, fte), each table's in order. ``partners_today`` is added to
-``partners`` when today's allocation is known."""
+REPORT_TABLES: dict[str, tuple[str, ...]] = {
+    "areas": ("name", "municipio", "need", "served", "coverage", "unmet_need", "cost", "staff_fte"),
+    "funders": ("name", "kind_shown", "amount", "spent", "share_used"),
+    "strengthen": (
+        "area_name",
+        "intervention_name",
+        "limit_shown",
+        "reachable_unmet",
+        "money_shown",
+    ),
+    "limits": ("limit_shown", "pairs", "unmet_need"),
+    "partners": (
+        "name",
+        "legal_form",
+        "where",
+        "what",
+        "beneficiaries",
+        "funded_cost",
+        "cofunding",
+    ),
+    "partners_today": ("today_beneficiaries", "delta_beneficiaries_shown", "delta_funded_shown"),
+    "transition": ("id", "baseline", "floor", "served", "shortfall"),
+    "ranges": ("name", "served", "optimum", "funded"),
+}
+"""The columns of the report's tables, each table's in order; their headers and formats are the
+label registry's (:mod:`allocator.postprocess.labels`, ``<table>.<column>`` first).
+``partners_today`` is added to ``partners`` when today's allocation is known."""
 
 Column = tuple[str, str, str, KpiFormat]
 """A table column: (frame column, Italian header, English header, format)."""
 
 
+def _heading(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def columns(table: str) -> tuple[Column, ...]:
-    """The columns of the report's table ``table`` (first field of :data:`REPORT_COLUMNS`)."""
-    return tuple((c, it, en, kind) for t, c, it, en, kind in REPORT_COLUMNS if t == table)
+    """The columns of the report's table ``table`` (a key of :data:`REPORT_TABLES`)."""
+    home = "partners" if table == "partners_today" else table
+    return tuple(
+        (
+            c,
+            _heading(column_label(c, "it", home)),
+            _heading(column_label(c, "en", home)),
+            column_format(c, home),
+        )
+        for c in REPORT_TABLES[table]
+    )

@@ -1,5 +1,6 @@
 """The settings the room changed, in words: ``room.exclude_areas=["NIL_057"]`` → "Quartieri
-esclusi: San Siro", ``budget.scale=0.8`` → "Importi dei finanziatori: 80% di quelli dello scenario".
+esclusi: San Siro", ``budget.scale=0.8`` → "Scala degli importi dei finanziatori: 80% di quelli
+dello scenario".
 
 One sentence per ``--set`` override (the page's controls are overrides too), with names for ids
 and the project's number formats; a key without a sentence of its own is shown as key and value.
@@ -12,14 +13,10 @@ from typing import Any
 
 from allocator.inputs.schema import Scenario
 from allocator.inputs.settings_layers import set_value
+from allocator.postprocess.labels import code_word, column_label
 from allocator.render.formats import euro, number, share
 
 Worder = Callable[[Any, Scenario, str], str]
-
-EQUITY_MEASURES = {
-    "worst_share": ("quartieri più scoperti", "worst-covered areas"),
-    "min": ("quartiere meno coperto", "least-covered area"),
-}
 
 
 def _names(scenario: Scenario, kind: str) -> dict[str, str]:
@@ -43,58 +40,34 @@ def _share(value: Any, scenario: Scenario, lang: str) -> str:
 
 def _plain(value: Any, scenario: Scenario, lang: str) -> str:
     if isinstance(value, bool):
-        return ("sì" if value else "no") if lang == "it" else ("yes" if value else "no")
+        return code_word("yes_no", value, lang)
     if isinstance(value, int | float):
         return number(float(value), lang, None)
     return str(value)
 
 
 def _measure(value: Any, scenario: Scenario, lang: str) -> str:
-    pair = EQUITY_MEASURES.get(str(value))
-    return str(value) if pair is None else pair[0 if lang == "it" else 1]
+    return code_word("equity_measure", value, lang)
 
 
-SETTINGS: dict[str, tuple[str, str, Worder]] = {
-    "budget.scale": (
-        "Importi dei finanziatori",
-        "Funders' amounts",
-        lambda v, s, lang: (
-            f"{share(float(v), lang, 0)} "
-            + ("di quelli dello scenario" if lang == "it" else "of the scenario's")
-        ),
+SETTINGS: dict[str, Worder] = {
+    "budget.scale": lambda v, s, lang: (
+        f"{share(float(v), lang, 0)} "
+        + ("di quelli dello scenario" if lang == "it" else "of the scenario's")
     ),
-    "policy.equity_weight": ("Peso dell'equità", "Weight of equity", _share),
-    "policy.equity_measure": ("Misura dell'equità", "Equity measure", _measure),
-    "policy.min_coverage": (
-        "Copertura minima di ogni quartiere e intervento",
-        "Minimum coverage of every area and intervention",
-        _share,
-    ),
-    "policy.max_area_loss": (
-        "Perdita massima di un quartiere rispetto a oggi",
-        "Largest loss of an area against today",
-        _share,
-    ),
-    "policy.max_partner_loss": (
-        "Perdita massima di un ente rispetto a oggi",
-        "Largest loss of a partner against today",
-        _share,
-    ),
-    "room.exclude_areas": ("Quartieri esclusi", "Areas excluded", _listed("areas")),
-    "room.protect_areas": (
-        "Quartieri protetti (almeno quanto oggi)",
-        "Areas protected (at least today's)",
-        _listed("areas"),
-    ),
-    "room.exclude_partners": ("Enti esclusi", "Partners excluded", _listed("partners")),
-    "room.protect_partners": (
-        "Enti garantiti (almeno quanto oggi)",
-        "Partners guaranteed (at least today's)",
-        _listed("partners"),
-    ),
-    "solver.time_limit": ("Tempo massimo di calcolo (s)", "Time limit (s)", _plain),
+    "policy.equity_weight": _share,
+    "policy.equity_measure": _measure,
+    "policy.min_coverage": _share,
+    "policy.max_area_loss": _share,
+    "policy.max_partner_loss": _share,
+    "room.exclude_areas": _listed("areas"),
+    "room.protect_areas": _listed("areas"),
+    "room.exclude_partners": _listed("partners"),
+    "room.protect_partners": _listed("partners"),
+    "solver.time_limit": _plain,
 }
-"""Settings key → (Italian label, English label, how its value is worded)."""
+"""Settings key → how its value is worded (its label is the label registry's,
+:mod:`allocator.postprocess.labels`)."""
 
 
 def change_in_words(override: str, scenario: Scenario, lang: str = "it") -> str:
@@ -112,8 +85,8 @@ def change_in_words(override: str, scenario: Scenario, lang: str = "it") -> str:
         amount = euro(float(value), lang) if isinstance(value, int | float) else str(value)
         return f"{head} {names.get(parts[1], parts[1])}: {amount}"
     if key in SETTINGS:
-        it, en, worder = SETTINGS[key]
-        return f"{it if lang == 'it' else en}: {worder(value, scenario, lang)}"
+        label = column_label(key, lang)
+        return f"{label[:1].upper()}{label[1:]}: {SETTINGS[key](value, scenario, lang)}"
     return f"{key}: {_plain(value, scenario, lang)}"
 
 

@@ -12,9 +12,9 @@ from shiny import Inputs, Outputs, Session, module, render, ui
 from allocator.app.latest import Progress
 from allocator.app.panels import KpiCard, kpi_cards
 from allocator.app.session import PlanView
+from allocator.postprocess.labels import status_word
 from allocator.render.formats import number
 from allocator.render.settings_words import changes_in_words
-from allocator.render.summary import STATUS_IT
 
 
 @module.ui
@@ -55,7 +55,7 @@ def status_line(current: PlanView) -> Tag:
     since = " · variazioni rispetto al piano precedente" if current.previous_kpis else ""
     seconds = number(current.seconds, decimals=2)
     return tags.p(
-        f"Piano {STATUS_IT.get(status, status)}, calcolato in {seconds} s · {changed}{since}",
+        f"Piano {status_word(status)}, calcolato in {seconds} s · {changed}{since}",
         class_="plan-status",
     )
 
