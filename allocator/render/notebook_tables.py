@@ -2,11 +2,9 @@
 place of ids, numbers as :mod:`allocator.render.formats` writes them (``20.431``, ``49,9%``,
 ``9.313.729 €``), statuses and yes/no in words, ``–`` where a value is missing.
 
-The headers come from the tables that already name the columns: the KPI registry
-(:mod:`allocator.postprocess.kpis`), the workbook's column headers
-(:data:`allocator.outputs.workbook.HEADERS`) and the terminal's
-(:data:`allocator.render.console.COLUMN_LABELS`); a column none of them names needs a label from
-the caller, so no internal key reaches a notebook as a header. Every cell is text: what the
+The headers come from the one label registry (:mod:`allocator.postprocess.labels`, the KPIs'
+own in :mod:`allocator.postprocess.kpis`); a column it does not name needs a label from the
+caller, so no internal key reaches a notebook as a header. Every cell is text: what the
 notebook shows is what the planner reads, never a float pandas writes its own way.
 """
 
@@ -19,16 +17,11 @@ import pandas as pd
 
 from allocator.inputs.schema import Scenario
 from allocator.lang import lang_or_current
-from allocator.outputs.workbook import HEADERS, ID_NAMES, WORDS, header_and_format, names_of
+from allocator.outputs.workbook import ID_NAMES, names_of
 from allocator.postprocess.kpis import BY_KEY, KpiFormat
+from allocator.postprocess.labels import code_word, column_format, column_label, find
 from allocator.render.bundle import PlanBundle
-from allocator.render.console import (
-    COLUMN_LABELS,
-    cell,
-    column_label,
-    kpi_key_label,
-    kpi_value_cell,
-)
+from allocator.render.console import cell, kpi_key_label, kpi_value_cell
 from allocator.render.formats import MISSING, formatted, kpi_delta
 
 Names = Scenario | PlanBundle | None
@@ -48,19 +41,16 @@ def _header_and_kind(
     labels: Mapping[str, str],
     formats: Mapping[str, KpiFormat],
 ) -> tuple[str, KpiFormat | None]:
-    """The column's header and number format (None for text): the caller's, else the KPI
-    registry's, the terminal's or the workbook's; a ValueError when none names the column."""
-    kind = formats.get(column)
-    if column in BY_KEY:
-        return labels.get(column) or column_label(column, lang), kind or BY_KEY[column].format
+    """The column's header and number format (None for text): the caller's, else the label
+    registry's (an id column shown by names takes its name column's header); a ValueError when
+    neither names the column."""
     key = ID_NAMES[column] if names.get(column) else column
-    header, known = header_and_format(key, table, lang, names)
-    kind = kind or cast(KpiFormat, known or None)
+    shown = column_format(key, table)
+    kind = formats.get(column) or (None if shown == "text" else cast(KpiFormat, shown))
     if column in labels:
         return labels[column], kind
-    if column in COLUMN_LABELS[lang]:
-        return column_label(column, lang), kind
-    if header == key and key not in HEADERS:
+    header = column_label(key, lang, table, names)
+    if header == key and find(key, table) is None and key not in BY_KEY:
         raise ValueError(f"column {column!r} has no header: give it one in labels")
     return header, kind
 
@@ -69,7 +59,7 @@ def _text(column: str, value: Any, kind: KpiFormat | None, lang: str) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return MISSING
     if isinstance(value, str) and column == "kind":
-        return WORDS[lang].get(value, value)
+        return code_word("funder_kind", value, lang)
     if kind is not None and not isinstance(value, bool) and column != "status":
         return formatted(value, kind, lang)
     return cell(column, value, lang)
@@ -133,9 +123,7 @@ def kpi_table(
     return _frame(
         {
             column_label("kpi", lang): [kpi_key_label(k, lang, roles) for k, _ in rows],
-            HEADERS["value"][0 if lang == "it" else 1]: [
-                kpi_value_cell(k, v, lang) for k, v in rows
-            ],
+            column_label("value", lang): [kpi_value_cell(k, v, lang) for k, v in rows],
         },
         len(rows),
     )
