@@ -466,6 +466,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("solver.time_limit", "Seconds; a plan stopped by the limit is reported as feasible."),
     Setting("solver.mip_gap", "Relative MIP gap at which the solver may stop (at most 0.05)."),
     Setting("solver.threads", "Solver threads (blank: the solver's choice).", example="4"),
+    Setting("room.exclude_areas", "Areas funded nothing in this plan: a list of area_id."),
+    Setting("room.protect_areas", "Areas served at least as many as today: a list of area_id."),
+    Setting("room.exclude_partners", "Partners given nothing in this plan: a list of partner_id."),
+    Setting(
+        "room.protect_partners", "Partners serving at least as many as today: a list of partner_id."
+    ),
     Setting(
         "solver.deterministic",
         "true: equal-cost choices (partners, funders) split the same way by every solver.",
