@@ -137,7 +137,7 @@ def test_typing_800_000_sets_800_000_euros(page: Any) -> None:
     type_amount(page, "800.000")
     changed(page, before_text)
     status = page.locator(".plan-status").inner_text()
-    assert "funders.comune_milano.amount=800000.0" in status
+    assert "Importo di Comune di Milano: 800.000 €" in status
     page.wait_for_function(
         "() => document.querySelector('#funder_0-amount').value === '800.000 €'", timeout=30_000
     )
