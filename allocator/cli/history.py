@@ -4,6 +4,7 @@ only ``migrate`` updates an archive written by an earlier version."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -25,6 +26,8 @@ from allocator.i18n import _
 from allocator.lang import current_lang, words
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from allocator.outputs.archive import ArchivedRun
     from allocator.render.report import ReportRun
     from allocator.studies.compare import Comparison
@@ -174,6 +177,7 @@ def facts_table(run: ArchivedRun) -> Table:
 def kpis_table(run: ArchivedRun) -> Table:
     """A record's KPIs, one a row."""
     from allocator.postprocess.kpis import KPIS, kpi_label
+    from allocator.render.console import kpi_key_label
     from allocator.render.formats import kpi_value, number
 
     table = Table(title=words("Indicatori", "KPIs"), title_justify="left")
@@ -182,11 +186,21 @@ def kpis_table(run: ArchivedRun) -> Table:
     for kpi in KPIS:
         if kpi.key in run.kpis:
             table.add_row(kpi_label(kpi.key), kpi_value(kpi.key, run.kpis[kpi.key]))
+    roles = role_names(run.tables)
     for role, fte in (run.kpis.get("staff_fte") or {}).items():
         table.add_row(
-            words("personale {} (FTE)", "staff {} (FTE)").format(role), number(fte, decimals=1)
+            kpi_key_label(f"staff_fte.{role}", current_lang(), roles), number(fte, decimals=1)
         )
     return table
+
+
+def role_names(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """Role id → name, from the names a record keeps beside its plan (none for older ones)."""
+    names = tables.get("names")
+    if names is None:
+        return {}
+    roles = names[names["kind"] == "role"]
+    return dict(zip(roles["id"].astype(str), roles["name"].astype(str), strict=True))
 
 
 @command(
@@ -210,8 +224,10 @@ def compare_(
     if out is not None:
         guard_output(out, overwrite=overwrite, history=history_path)
     with Archive(history_path, read_only=True) as archive:
-        comparison, descriptions = compare_archived([archive.get(first), archive.get(second)])
-    console.print(comparison_view(comparison))
+        runs = [archive.get(first), archive.get(second)]
+        comparison, descriptions = compare_archived(runs)
+    roles = {k: v for run in runs for k, v in role_names(run.tables).items()}
+    console.print(comparison_view(comparison, roles))
     if not comparison.objective_compared:
         console.print(objective_not_compared(), highlight=False)
     movers = winners_view(comparison)
@@ -292,15 +308,17 @@ def said_recorded(run_id: int, where: Path) -> None:
     console.print(said, highlight=False)
 
 
-def comparison_view(comparison: Comparison) -> Table:
+def comparison_view(comparison: Comparison, roles: Mapping[str, str] | None = None) -> Table:
     """The KPIs of a comparison in Italian: one column per plan, then the differences, and the
     areas and partners gaining and losing most."""
     from allocator.postprocess.kpis import kpi_label
     from allocator.postprocess.labels import status_word
+    from allocator.render.console import kpi_key_label
     from allocator.render.formats import formatted, kpi_value
     from allocator.studies.compare import DELTA
 
     labels = comparison.labels
+    roles = roles or {}
     table = Table(title="Confronto tra piani dell'archivio", title_justify="left")
     table.add_column("indicatore")
     for label in labels:
@@ -312,7 +330,7 @@ def comparison_view(comparison: Comparison) -> Table:
         if key == "solve_seconds":
             continue
         if key.startswith("staff_fte."):
-            name = f"personale {key.removeprefix('staff_fte.')} (FTE)"
+            name = kpi_key_label(key, "it", roles)
             cells = [formatted(record[label], "fte") for label in labels]
             deltas = [_change("staff_fte", record[f"{DELTA}{label}"]) for label in labels[1:]]
         else:
