@@ -18,12 +18,15 @@ from allocator.outputs.atomic import write_folder
 from allocator.outputs.escaping import markdown_text
 from allocator.outputs.names import COMPARISON_SUMMARY, COMPARISON_WORKBOOK, table_file
 from allocator.outputs.table_io import write_table, write_workbook
-from allocator.postprocess.kpis import BY_KEY, kpi_label
+from allocator.postprocess.labels import status_word
+from allocator.render.console import kpi_key_label
 from allocator.render.formats import number, share
 from allocator.studies.compare import DELTA, SHARE_KPIS, Comparison, Description
 
 
 def _kpi_text(key: str, value: Any, delta: bool = False) -> str:
+    if key == "status" and not delta:
+        return status_word(value, "it") if isinstance(value, str) else ""
     if isinstance(value, str):
         return value
     if value is None or pd.isna(value):
@@ -99,7 +102,7 @@ def summary_markdown(
         key = str(record["kpi"])
         if key == "solve_seconds":
             continue
-        name = kpi_label(key, "it") if key in BY_KEY else key.replace("staff_fte.", "FTE ")
+        name = kpi_key_label(key, "it", comparison.role_names)
         cells = [_kpi_text(key, record[label]) for label in labels]
         cells += [_kpi_text(key, record[f"{DELTA}{label}"], delta=True) for label in labels[1:]]
         rows.append([name, *cells])
@@ -110,7 +113,7 @@ def summary_markdown(
     lines += ["", "## Interventi: beneficiari serviti", ""]
     rows = [
         [
-            str(r["intervention_id"]),
+            comparison.intervention_names.get(str(r["intervention_id"]), str(r["intervention_id"])),
             number(r["need"], "it"),
             *(
                 f"{number(r[f'served {label}'], 'it')} ({share(r[f'coverage {label}'], 'it')})"

@@ -8,7 +8,7 @@ a workbook, CSV files and a Markdown summary (in Italian, for the minutes), atom
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -61,6 +61,10 @@ class Comparison:
     """False when the plans' objectives weigh equity differently: the KPI ``objective`` is then
     left out of :attr:`kpis` (numbers that do not measure the same thing are not set side by
     side)."""
+    intervention_names: Mapping[str, str] = field(default_factory=dict)
+    """Intervention id → name, where the plans' inputs or records name them."""
+    role_names: Mapping[str, str] = field(default_factory=dict)
+    """Staff role id → name, likewise."""
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The frames by sheet name, in order."""
@@ -113,6 +117,8 @@ def compare_plans(
     partner_names: Mapping[str, str] | None = None,
     top: int = 5,
     objective_compared: bool = True,
+    intervention_names: Mapping[str, str] | None = None,
+    role_names: Mapping[str, str] | None = None,
 ) -> Comparison:
     """Compare plans by label; the first is the reference of every difference.
 
@@ -133,6 +139,8 @@ def compare_plans(
         partners=_partner_view(plans, partner_names or {}),
         winners_losers=_winners_losers(plans, partner_names or {}, top),
         objective_compared=objective_compared,
+        intervention_names=dict(intervention_names or {}),
+        role_names=dict(role_names or {}),
     )
 
 
@@ -286,13 +294,27 @@ def compare_archived(runs: Sequence[ArchivedRun]) -> tuple[Comparison, dict[str,
     and its partners named as recorded; with each plan's note, to describe it."""
     labels = unique_labels([run.title for run in runs])
     names: dict[str, str] = {}
+    interventions: dict[str, str] = {}
+    roles: dict[str, str] = {}
     for run in runs:
         partners = run.tables.get(PARTNER_NAMES)
         if partners is not None:
             names.update(zip(partners["partner_id"], partners["name"], strict=True))
+        kept = run.tables.get("names")
+        if kept is not None:
+            for kind, found in (("intervention", interventions), ("role", roles)):
+                rows = kept[kept["kind"] == kind]
+                found.update(zip(rows["id"].astype(str), rows["name"], strict=True))
     plans = {label: run.plan() for label, run in zip(labels, runs, strict=True)}
     descriptions: dict[str, Description] = {
         label: run.note for label, run in zip(labels, runs, strict=True)
     }
     comparable = comparable_objectives(run.settings.get("policy") for run in runs)
-    return compare_plans(plans, names, objective_compared=comparable), descriptions
+    compared = compare_plans(
+        plans,
+        names,
+        objective_compared=comparable,
+        intervention_names=interventions,
+        role_names=roles,
+    )
+    return compared, descriptions
