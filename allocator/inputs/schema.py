@@ -63,6 +63,11 @@ class LegalForm(StrEnum):
     FONDAZIONE = "fondazione"
     ALTRO = "altro"
 
+    @property
+    def shown(self) -> str:
+        """As the notice writes it: ``cooperativa sociale``, ``APS``."""
+        return self.value.upper() if len(self.value) == 3 else self.value.replace("_", " ")
+
 
 THIRD_SECTOR_FORMS: tuple[LegalForm, ...] = tuple(f for f in LegalForm if f is not LegalForm.ALTRO)
 
@@ -448,13 +453,13 @@ class Scenario(_Row):
         reasons: dict[str, str | None] = {}
         for partner in self.partners:
             reason = None
-            admitted = ", ".join(f.value for f in policy.eligible_legal_forms)
+            admitted = ", ".join(f.shown for f in policy.eligible_legal_forms)
             years, least = partner.years_experience, policy.min_partner_experience_years
             if partner.legal_form not in policy.eligible_legal_forms:
                 reason = words(
-                    f"la forma giuridica '{partner.legal_form.value}' non è tra quelle ammesse "
+                    f"la forma giuridica '{partner.legal_form.shown}' non è tra quelle ammesse "
                     f"dall'avviso ({admitted})",
-                    f"legal form '{partner.legal_form.value}' is not among those admitted by the "
+                    f"legal form '{partner.legal_form.shown}' is not among those admitted by the "
                     f"notice ({admitted})",
                 )
             elif years < least:

@@ -8,6 +8,7 @@ Nothing is printed.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,8 +144,11 @@ def describe_marginal(
     return out[MARGINAL_COLUMNS]
 
 
-def limit_detail(limit: str, facts: dict[str, Any], lang: str = "it") -> str:
-    """The detail of a binding limit in words, from the facts :func:`binding_limits` found."""
+def limit_detail(
+    limit: str, facts: dict[str, Any], lang: str = "it", funders: Mapping[str, str] | None = None
+) -> str:
+    """The detail of a binding limit in words, from the facts :func:`binding_limits` found;
+    ``funders`` names the funders by id."""
     it = lang == "it"
     if limit == "max_coverage":
         share = number(100 * facts["max_coverage"], lang)
@@ -184,24 +188,30 @@ def limit_detail(limit: str, facts: dict[str, Any], lang: str = "it") -> str:
             else "; one more post cannot be paid for or is not worth it"
         )
     if limit in MONEY_LIMITS:
-        who = ", ".join(facts.get("blocked", [])) or ("nessuno" if it else "none")
+        named = [(funders or {}).get(f, f) for f in facts.get("blocked", [])]
+        who = ", ".join(named) or ("nessuno" if it else "none")
         return f"finanziatori ammessi: {who}" if it else f"funders allowed: {who}"
     return ""
 
 
-def describe_limits(frame: pd.DataFrame, lang: str = "it") -> pd.DataFrame:
-    """The binding limits with ``limit_label`` and ``detail`` in ``lang`` (the columns written)."""
+def describe_limits(
+    frame: pd.DataFrame, lang: str = "it", funders: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """The binding limits with ``limit_label`` and ``detail`` in ``lang`` (the columns written);
+    ``funders`` names the funders by id."""
     out = frame.copy()
     out["limit_label"] = [LIMIT_LABELS[lang][k] for k in frame["limit"]]
     out["detail"] = [
-        limit_detail(k, f, lang) for k, f in zip(frame["limit"], frame[FACTS_COLUMN], strict=True)
+        limit_detail(k, f, lang, funders)
+        for k, f in zip(frame["limit"], frame[FACTS_COLUMN], strict=True)
     ]
     return out[LIMIT_COLUMNS]
 
 
 def limits_in_words(result: RunResult, lang: str = "it") -> pd.DataFrame:
     """:func:`binding_limits` of ``result`` with their words in ``lang``."""
-    return describe_limits(binding_limits(result, lang), lang)
+    funders = {f.funder_id: f.name for f in result.scenario.funders}
+    return describe_limits(binding_limits(result, lang), lang, funders)
 
 
 # --------------------------------------------------------------------------- the explanation
