@@ -97,7 +97,16 @@ def setting_changes(scenario: Scenario, controls: Controls) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     if abs(controls.budget_scale - start.budget_scale) > 1e-12:
         changes["budget.scale"] = float(controls.budget_scale)
+    changes.update(funder_changes(scenario, start, controls))
+    changes.update(policy_changes(start, controls))
+    changes.update(room_changes(scenario, controls))
+    return changes
+
+
+def funder_changes(scenario: Scenario, start: Controls, controls: Controls) -> dict[str, float]:
+    """``funders.<id>.amount`` for each amount the controls change; a bad one a UsageError."""
     names = {f.funder_id: f.name for f in scenario.funders}
+    changes: dict[str, float] = {}
     for funder_id, amount in sorted(controls.funder_amounts.items()):
         if funder_id not in start.funder_amounts:
             raise UsageError(f"il finanziatore '{funder_id}' non è nello scenario")
@@ -107,6 +116,12 @@ def setting_changes(scenario: Scenario, controls: Controls) -> dict[str, Any]:
             raise UsageError(f"l'importo di {names[funder_id]} non può essere negativo")
         if abs(amount - start.funder_amounts[funder_id]) > 1e-9:
             changes[f"funders.{funder_id}.amount"] = float(amount)
+    return changes
+
+
+def policy_changes(start: Controls, controls: Controls) -> dict[str, Any]:
+    """The ``policy.*`` settings the controls change (equity, floor, loss limits)."""
+    changes: dict[str, Any] = {}
     if abs(controls.equity_weight - start.equity_weight) > 1e-12:
         changes["policy.equity_weight"] = float(controls.equity_weight)
     if controls.equity_measure is not None and controls.equity_measure != start.equity_measure:
@@ -121,7 +136,6 @@ def setting_changes(scenario: Scenario, controls: Controls) -> dict[str, Any]:
             if not has_policy(name):
                 raise UsageError(f"questa versione non ha il limite policy.{name}")
             changes[f"policy.{name}"] = None if value is None else float(value)
-    changes.update(room_changes(scenario, controls))
     return changes
 
 

@@ -82,6 +82,11 @@ def _check_funding(scenario: Scenario, plan: Plan) -> list[str]:
     for j, s in spent.items():
         if _over(s, amounts[j]):
             out.append(f"funder {j} spends {s:,.2f} over its amount {amounts[j]:,.2f}")
+    return out + _check_earmark_caps(scenario, plan) + _check_paid_is_cost(plan, paid)
+
+
+def _check_earmark_caps(scenario: Scenario, plan: Plan) -> list[str]:
+    out = []
     for n, e in enumerate(scenario.earmarks):
         if e.max_amount is None:
             continue
@@ -94,6 +99,12 @@ def _check_funding(scenario: Scenario, plan: Plan) -> list[str]:
             out.append(
                 f"earmark row {n + 2} of {e.funder_id}: {total:,.2f} over {e.max_amount:,.2f}"
             )
+    return out
+
+
+def _check_paid_is_cost(plan: Plan, paid: dict[tuple[str, str], float]) -> list[str]:
+    """Every (item, area)'s funded cost is what the funders pay for it."""
+    out = []
     cost: dict[tuple[str, str], float] = defaultdict(float)
     for row in plan.allocation.itertuples(index=False):
         cost[(row.intervention_id, row.area_id)] += row.funded_cost

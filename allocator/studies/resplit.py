@@ -102,6 +102,27 @@ def pair_spending(scenario: Scenario, plan: Plan) -> dict[AreaItem, float]:
     return dict(spent)
 
 
+def _with_less_money(
+    scenario: Scenario,
+    weights: Mapping[AreaItem, float],
+    absorb: Mapping[AreaItem, float],
+    best: tuple[Plan, list[Cut]] | None,
+    total: float,
+) -> tuple[Plan, list[Cut]] | None:
+    """Whole staff posts can make a split one post too dear: the best of ``best`` and the
+    splits of a little less money."""
+    start = max(total - staff_floor_cost(scenario), 0.0)
+    for factor in SHRINK:
+        made = make_feasible(
+            scenario, fill_cheapest_first(scenario, water_fill(factor * start, weights, absorb))
+        )
+        if made is not None and (
+            best is None or float(made[0].kpis["funded"]) > float(best[0].kpis["funded"]) + 1e-6
+        ):
+            best = made
+    return best
+
+
 def spend(scenario: Scenario, weights: Mapping[AreaItem, float]) -> Spending | None:
     """The rule's plan: split, fill, make feasible; re-split what was cut, until spent.
 
@@ -132,16 +153,7 @@ def spend(scenario: Scenario, weights: Mapping[AreaItem, float]) -> Spending | N
             break  # no pair the rule funds can take more
         budget += total - funded
     if best is None or float(best[0].kpis["funded"]) < SPENT_ENOUGH * total:
-        # whole staff posts can make a split one post too dear: try a little less money
-        start = max(total - staff_floor_cost(scenario), 0.0)
-        for factor in SHRINK:
-            made = make_feasible(
-                scenario, fill_cheapest_first(scenario, water_fill(factor * start, weights, absorb))
-            )
-            if made is not None and (
-                best is None or float(made[0].kpis["funded"]) > float(best[0].kpis["funded"]) + 1e-6
-            ):
-                best = made
+        best = _with_less_money(scenario, weights, absorb, best, total)
     if best is None:
         return None
     plan, clipped = best

@@ -10,6 +10,7 @@ those numbers (:func:`set_budget`, :func:`set_needs`) and solves again.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -109,6 +110,27 @@ NEED_FAMILIES = frozenset(
 """The constraint families whose need-dependent numbers :func:`set_needs` knows how to change."""
 
 
+def _set_equity_needs(
+    model: AllocationModel, scenario: Scenario, area_need: Mapping[str, float]
+) -> None:
+    """The equity rows' need coefficients, as optimization/equity.py writes them."""
+    equity = model.constraints.get("equity", {})
+    if model.min_area_coverage is not None:
+        for a, need in area_need.items():
+            if a in equity:
+                equity[a].expr[model.min_area_coverage] = need
+    elif equity and model.equity is not None:  # worst_share: e[a] ≥ N[a]·t − served[a]
+        t = next(v for v in model.equity if v.name == "worst_share_threshold")
+        for a, need in area_need.items():
+            if a in equity:
+                equity[a].expr[t] = -need
+        total = sum(n for n in area_need.values() if n > 0)
+        weight = -1.0 / (scenario.settings.policy.equity_share * total) if total > 0 else 0.0
+        for var in list(model.equity):
+            if var is not t:
+                model.equity[var] = weight
+
+
 def set_needs(model: AllocationModel, scenario: Scenario) -> bool:
     """Point a built model at a variant of its scenario with other need figures.
 
@@ -136,21 +158,7 @@ def set_needs(model: AllocationModel, scenario: Scenario) -> bool:
     for ak, floor in data.floor.items():
         floors[ak].constant = -floor
         model.shortfall[ak].upBound = floor
-    equity = model.constraints.get("equity", {})
-    if model.min_area_coverage is not None:
-        for a, need in data.area_need.items():
-            if a in equity:
-                equity[a].expr[model.min_area_coverage] = need
-    elif equity and model.equity is not None:  # worst_share: e[a] ≥ N[a]·t − served[a]
-        t = next(v for v in model.equity if v.name == "worst_share_threshold")
-        for a, need in data.area_need.items():
-            if a in equity:
-                equity[a].expr[t] = -need
-        total = sum(n for n in data.area_need.values() if n > 0)
-        weight = -1.0 / (scenario.settings.policy.equity_share * total) if total > 0 else 0.0
-        for var in list(model.equity):
-            if var is not t:
-                model.equity[var] = weight
+    _set_equity_needs(model, scenario, data.area_need)
     model.scenario = scenario
     model.data = data
     define_objective(model)
