@@ -184,6 +184,8 @@ def kpis_table(run: ArchivedRun) -> Table:
     table.add_column(words("indicatore", "KPI"))
     table.add_column(words("valore", "value"), justify="right")
     for kpi in KPIS:
+        if kpi.key == "status":
+            continue  # said in words among the record's facts
         if kpi.key in run.kpis:
             table.add_row(kpi_label(kpi.key), kpi_value(kpi.key, run.kpis[kpi.key]))
     roles = role_names(run.tables)
