@@ -80,7 +80,11 @@ def kpi_delta(key: str, value: Any, lang: str = "it") -> str:
 
 
 def kpi_value(key: str, value: Any, lang: str = "it") -> str:
-    """The value of KPI ``key`` written as the registry says."""
+    """The value of KPI ``key`` written as the registry says (the status in words)."""
+    if key == "status" and isinstance(value, str):
+        from allocator.postprocess.labels import status_word
+
+        return status_word(value, lang)
     return formatted(value, kpi_format(key), lang)
 
 
