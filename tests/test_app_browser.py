@@ -116,6 +116,32 @@ def test_excluding_an_area_changes_the_plan(page: Any) -> None:
     assert "(escluso)" in first_row and "0,0%" in first_row
 
 
+PAGE_TABS = (
+    "Mappa",
+    "Quartieri",
+    "Finanziatori",
+    "Dove rafforzare",
+    "Oggi e regole",
+    "Salva e scarica",
+)
+
+
+def test_every_tab_reads_in_italian_without_internal_names(page: Any) -> None:
+    """The leak guard (tests/test_leaks.py) on the page: after a change, each tab's text."""
+    from tests.test_leaks import leaks
+
+    before_text = page.locator("#kpi-beneficiaries_served").inner_text()
+    controller.InputSelectize(page, "excluded_areas").set(["NIL_014"])
+    changed(page, before_text)
+    found = leaks("page", page.locator("body").inner_text())
+    for tab in PAGE_TABS:
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_selector("html:not(.shiny-busy)")
+        page.wait_for_timeout(500)  # the tab's output drawn after the click
+        found += leaks(f"page, tab {tab}", page.locator("body").inner_text())
+    assert not found, "\n".join(str(leak) for leak in found[:40])
+
+
 def comune_box(page: Any) -> Any:
     """The Comune di Milano's money box (the first funder), its accordion opened."""
     box = page.locator("#funder_0-amount")

@@ -110,7 +110,7 @@ def _lock_controls(scenario: Scenario) -> list[Any]:
 def page_ui(scenario: Scenario, start: Controls, shapes_mode: str) -> Tag:
     """The whole page: the controls, the plan's header, one tab a module."""
     return ui.page_sidebar(
-        ui.sidebar(*_controls_ui(scenario, start), width=330, id="controls"),
+        ui.sidebar(*_controls_ui(scenario, start), width=330, id="controls", resizable=False),
         ui.tags.head(ui.include_css(CSS)),
         ui.busy_indicators.use(spinners=True, pulse=True),
         header_ui("plan"),
