@@ -21,13 +21,14 @@ from allocator.app.panels import scenario_facts
 from allocator.app.reading import SLIDERS, offered_locks, page_controls, percent, shows_losses
 from allocator.app.session import MeetingSession, PlanView
 from allocator.app.state import LOSS_LIMITS, Controls, has_policy
-from allocator.app.tabs.areas_tab import areas_server
-from allocator.app.tabs.compare_tab import compare_server
-from allocator.app.tabs.funders_tab import funders_server
+from allocator.app.tabs.areas_tab import coverage
+from allocator.app.tabs.compare_tab import comparison_panel
+from allocator.app.tabs.funders_tab import funders
 from allocator.app.tabs.header import header_server
-from allocator.app.tabs.map_tab import map_server
+from allocator.app.tabs.html import panel_server
+from allocator.app.tabs.map_tab import area_map_panel
 from allocator.app.tabs.save_tab import save_server
-from allocator.app.tabs.strengthen_tab import strengthen_server
+from allocator.app.tabs.strengthen_tab import strengthen_panel
 from allocator.errors import UsageError
 from allocator.inputs.schema import Scenario
 
@@ -127,11 +128,11 @@ def create_app(
         meeting = MeetingSession(scenario, boundaries, history)
         view, progress = plans(meeting, controls_calc(input, scenario, start))
         header_server("plan", view, progress)
-        map_server("map", view, meeting)
-        areas_server("areas", view)
-        funders_server("funders", view)
-        strengthen_server("strengthen", view, meeting)
-        compare_server("compare", view, meeting)
+        panel_server("map", view, area_map_panel(meeting))
+        panel_server("areas", view, coverage)
+        panel_server("funders", view, funders)
+        panel_server("strengthen", view, strengthen_panel(meeting))
+        panel_server("compare", view, comparison_panel(meeting))
         save_server("save", view, meeting)
 
     app = App(page_ui(scenario, start, probe.shapes.mode), server)

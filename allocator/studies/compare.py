@@ -61,10 +61,17 @@ class Comparison:
     """False when the plans' objectives weigh equity differently: the KPI ``objective`` is then
     left out of :attr:`kpis` (numbers that do not measure the same thing are not set side by
     side)."""
-    intervention_names: Mapping[str, str] = field(default_factory=dict)
-    """Intervention id → name, where the plans' inputs or records name them."""
-    role_names: Mapping[str, str] = field(default_factory=dict)
-    """Staff role id → name, likewise."""
+    names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Kind (``intervention``, ``role``) → id → name, where the plans' inputs or records name
+    them."""
+
+    @property
+    def intervention_names(self) -> Mapping[str, str]:
+        return self.names.get("intervention", {})
+
+    @property
+    def role_names(self) -> Mapping[str, str]:
+        return self.names.get("role", {})
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The frames by sheet name, in order."""
@@ -117,8 +124,7 @@ def compare_plans(
     partner_names: Mapping[str, str] | None = None,
     top: int = 5,
     objective_compared: bool = True,
-    intervention_names: Mapping[str, str] | None = None,
-    role_names: Mapping[str, str] | None = None,
+    names_by_kind: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Comparison:
     """Compare plans by label; the first is the reference of every difference.
 
@@ -139,8 +145,7 @@ def compare_plans(
         partners=_partner_view(plans, partner_names or {}),
         winners_losers=_winners_losers(plans, partner_names or {}, top),
         objective_compared=objective_compared,
-        intervention_names=dict(intervention_names or {}),
-        role_names=dict(role_names or {}),
+        names=dict(names_by_kind or {}),
     )
 
 
@@ -294,15 +299,14 @@ def compare_archived(runs: Sequence[ArchivedRun]) -> tuple[Comparison, dict[str,
     and its partners named as recorded; with each plan's note, to describe it."""
     labels = unique_labels([run.title for run in runs])
     names: dict[str, str] = {}
-    interventions: dict[str, str] = {}
-    roles: dict[str, str] = {}
+    kinds: dict[str, dict[str, str]] = {"intervention": {}, "role": {}}
     for run in runs:
         partners = run.tables.get(PARTNER_NAMES)
         if partners is not None:
             names.update(zip(partners["partner_id"], partners["name"], strict=True))
         kept = run.tables.get("names")
         if kept is not None:
-            for kind, found in (("intervention", interventions), ("role", roles)):
+            for kind, found in kinds.items():
                 rows = kept[kept["kind"] == kind]
                 found.update(zip(rows["id"].astype(str), rows["name"], strict=True))
     plans = {label: run.plan() for label, run in zip(labels, runs, strict=True)}
@@ -310,11 +314,5 @@ def compare_archived(runs: Sequence[ArchivedRun]) -> tuple[Comparison, dict[str,
         label: run.note for label, run in zip(labels, runs, strict=True)
     }
     comparable = comparable_objectives(run.settings.get("policy") for run in runs)
-    compared = compare_plans(
-        plans,
-        names,
-        objective_compared=comparable,
-        intervention_names=interventions,
-        role_names=roles,
-    )
+    compared = compare_plans(plans, names, objective_compared=comparable, names_by_kind=kinds)
     return compared, descriptions

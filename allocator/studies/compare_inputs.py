@@ -92,15 +92,16 @@ def compare_many(
     plans: dict[str, Plan] = {}
     descriptions: dict[str, Description] = {}
     names: dict[str, str] = {}
-    interventions: dict[str, str] = {}
-    roles: dict[str, str] = {}
+    kinds: dict[str, dict[str, str]] = {"intervention": {}, "role": {}}
     for label, item in zip(labels, items, strict=True):
         plans[label] = item.plan
         descriptions[label] = item.description
         if item.scenario is not None:
             names.update({p.partner_id: p.name for p in item.scenario.partners})
-            interventions.update({i.intervention_id: i.name for i in item.scenario.interventions})
-            roles.update({r.role_id: r.name for r in item.scenario.staff})
+            kinds["intervention"].update(
+                {i.intervention_id: i.name for i in item.scenario.interventions}
+            )
+            kinds["role"].update({r.role_id: r.name for r in item.scenario.staff})
     if with_rules:
         first = items[0].scenario
         if first is None:
@@ -118,13 +119,7 @@ def compare_many(
             plans[label] = rule.plan
             descriptions[label] = RuleApplied(rule.rule, labels[0], len(rule.clipped))
     comparable = comparable_objectives(item.policy for item in items)
-    compared = compare_plans(
-        plans,
-        names,
-        objective_compared=comparable,
-        intervention_names=interventions,
-        role_names=roles,
-    )
+    compared = compare_plans(plans, names, objective_compared=comparable, names_by_kind=kinds)
     return compared, descriptions
 
 

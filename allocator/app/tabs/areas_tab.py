@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from htmltools import TagList, tags
-from shiny import Inputs, Outputs, Session, module, render, ui
+from shiny import module, ui
 
 from allocator.app.panels import coverage_rows
 from allocator.app.session import PlanView
-from allocator.app.tabs.html import with_plan
 from allocator.postprocess.results import Plan
 
 COVERAGE_HEADERS = ("quartiere", "municipio", "bisogno", "serviti", "copertura")
@@ -28,30 +26,24 @@ def _bar(share: float, text: str) -> Any:
     )
 
 
-@module.server
-def areas_server(
-    input: Inputs, output: Outputs, session: Session, view: Callable[[], PlanView]
-) -> None:
-    def coverage(current: PlanView, plan: Plan) -> Any:
-        rows = coverage_rows(plan, sorted(current.controls.excluded_areas))
-        body = [
-            tags.tr(
-                tags.td(r["name"] + (" (escluso)" if r["excluded"] else "")),
-                tags.td(r["municipio"]),
-                tags.td(r["need_text"], class_="num"),
-                tags.td(r["served_text"], class_="num"),
-                _bar(r["coverage"], r["coverage_text"]),
-            )
-            for r in rows.to_dict("records")
-        ]
-        return TagList(
-            tags.p("I quartieri meno coperti in alto. Bisogno: stima.", class_="note"),
-            tags.table(
-                tags.thead(tags.tr(*(tags.th(h) for h in COVERAGE_HEADERS))),
-                tags.tbody(*body),
-                class_="plan-table",
-                id="coverage-table",
-            ),
+def coverage(current: PlanView, plan: Plan) -> Any:
+    rows = coverage_rows(plan, sorted(current.controls.excluded_areas))
+    body = [
+        tags.tr(
+            tags.td(r["name"] + (" (escluso)" if r["excluded"] else "")),
+            tags.td(r["municipio"]),
+            tags.td(r["need_text"], class_="num"),
+            tags.td(r["served_text"], class_="num"),
+            _bar(r["coverage"], r["coverage_text"]),
         )
-
-    render.ui(with_plan(view, coverage))
+        for r in rows.to_dict("records")
+    ]
+    return TagList(
+        tags.p("I quartieri meno coperti in alto. Bisogno: stima.", class_="note"),
+        tags.table(
+            tags.thead(tags.tr(*(tags.th(h) for h in COVERAGE_HEADERS))),
+            tags.tbody(*body),
+            class_="plan-table",
+            id="coverage-table",
+        ),
+    )

@@ -3,15 +3,14 @@ with the same money, and who gains and loses most against today. Computed only w
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from htmltools import TagList, tags
-from shiny import Inputs, Outputs, Session, module, render, ui
+from shiny import module, ui
 
 from allocator.app.panels import comparison_rows, movers_against_today
 from allocator.app.session import MeetingSession, PlanView
-from allocator.app.tabs.html import whole_table, with_plan
+from allocator.app.tabs.html import Panel, whole_table
 from allocator.postprocess.results import Plan
 
 NOTE = (
@@ -26,14 +25,9 @@ def compare_ui() -> Any:
     return ui.nav_panel("Oggi e regole", ui.output_ui("comparison"))
 
 
-@module.server
-def compare_server(
-    input: Inputs,
-    output: Outputs,
-    session: Session,
-    view: Callable[[], PlanView],
-    meeting: MeetingSession,
-) -> None:
+def comparison_panel(meeting: MeetingSession) -> Panel:
+    """The tab's panel for ``meeting`` (see :func:`~allocator.app.tabs.html.panel_server`)."""
+
     def comparison(current: PlanView, plan: Plan) -> Any:
         today = meeting.today()
         rows = comparison_rows(plan, meeting.rules(current), today)
@@ -47,4 +41,4 @@ def compare_server(
             else tags.p("Nessuna allocazione attuale nello scenario."),
         )
 
-    render.ui(with_plan(view, comparison))
+    return comparison

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from shiny import Inputs, Outputs, Session, module, render, ui
+from shiny import module, ui
 
 from allocator.app.panels import funder_rows
 from allocator.app.session import PlanView
-from allocator.app.tabs.html import noted_table, with_plan
+from allocator.app.tabs.html import noted_table
 from allocator.postprocess.kpis import kpi_label
 from allocator.postprocess.results import Plan
 from allocator.render.formats import kpi_value
@@ -29,13 +28,7 @@ def funders_ui() -> Any:
     return ui.nav_panel("Finanziatori", ui.output_ui("funders"))
 
 
-@module.server
-def funders_server(
-    input: Inputs, output: Outputs, session: Session, view: Callable[[], PlanView]
-) -> None:
-    def funders(current: PlanView, plan: Plan) -> Any:
-        kpis = plan.kpis
-        totals = " · ".join(f"{kpi_label(k)}: {kpi_value(k, kpis[k])}" for k in TOTALS if k in kpis)
-        return noted_table(totals, funder_rows(plan), FUNDER_COLUMNS, "funders-table")
-
-    render.ui(with_plan(view, funders))
+def funders(current: PlanView, plan: Plan) -> Any:
+    kpis = plan.kpis
+    totals = " · ".join(f"{kpi_label(k)}: {kpi_value(k, kpis[k])}" for k in TOTALS if k in kpis)
+    return noted_table(totals, funder_rows(plan), FUNDER_COLUMNS, "funders-table")

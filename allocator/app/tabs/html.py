@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 from htmltools import Tag, TagList, tags
+from shiny import Inputs, Outputs, Session, module, render
 
 from allocator.app.session import PlanView
 from allocator.postprocess.results import Plan
@@ -45,3 +46,15 @@ def with_plan(
 
     shown.__name__ = panel.__name__
     return shown
+
+
+Panel = Callable[[PlanView, Plan], Any]
+"""What a tab draws of the plan shown; its name is the id of the tab's one output."""
+
+
+@module.server
+def panel_server(
+    input: Inputs, output: Outputs, session: Session, view: Callable[[], PlanView], panel: Panel
+) -> None:
+    """A tab's one output: ``panel`` of the plan ``view`` shows (see :func:`with_plan`)."""
+    render.ui(with_plan(view, panel))

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from htmltools import tags
-from shiny import Inputs, Outputs, Session, module, render, ui
+from shiny import module, ui
 
 from allocator.app.panels import strengthen_rows
 from allocator.app.session import MeetingSession, PlanView
-from allocator.app.tabs.html import noted_table, with_plan
+from allocator.app.tabs.html import Panel, noted_table
 from allocator.postprocess.results import Plan
 
 STRENGTHEN_COLUMNS = {
@@ -26,14 +25,9 @@ def strengthen_ui() -> Any:
     return ui.nav_panel("Dove rafforzare", ui.output_ui("strengthen"))
 
 
-@module.server
-def strengthen_server(
-    input: Inputs,
-    output: Outputs,
-    session: Session,
-    view: Callable[[], PlanView],
-    meeting: MeetingSession,
-) -> None:
+def strengthen_panel(meeting: MeetingSession) -> Panel:
+    """The tab's panel for ``meeting`` (see :func:`~allocator.app.tabs.html.panel_server`)."""
+
     def strengthen(current: PlanView, plan: Plan) -> Any:
         rows = strengthen_rows(meeting.strengthen(current))
         if rows.empty:
@@ -49,4 +43,4 @@ def strengthen_server(
             "strengthen-table",
         )
 
-    render.ui(with_plan(view, strengthen))
+    return strengthen
