@@ -21,8 +21,8 @@ from allocator.cli.base import (
     tr,
 )
 from allocator.cli.base import app as main_app
-from allocator.i18n import _
-from allocator.lang import current_lang, words
+from allocator.i18n import N_, _
+from allocator.lang import current_lang
 
 if TYPE_CHECKING:
     from allocator.outputs.archive import ArchivedRun
@@ -36,7 +36,7 @@ HistoryOption = Annotated[
         help=tr("The archive (SQLite): default outputs/history.sqlite, or $ALLOCATOR_HISTORY."),
     ),
 ]
-ORIGIN_IT = {"run": "run", "app": "pagina", "batch": "batch"}
+ORIGINS = {"run": N_("run"), "app": N_("app"), "batch": N_("batch")}
 LISTED_KPIS = ("beneficiaries_served", "coverage")
 
 history = typer.Typer(
@@ -57,7 +57,7 @@ def list_(history_path: HistoryOption = None) -> None:
         where = archive.path
     if not runs:
         console.print(
-            words("L'archivio {} è vuoto.", "The archive {} is empty.").format(where),
+            _("The archive {where} is empty.").format(where=where),
             highlight=False,
         )
         return
@@ -65,10 +65,9 @@ def list_(history_path: HistoryOption = None) -> None:
     for run in runs:
         if run.damaged:
             console.print(
-                words(
-                    "Il piano #{id} è danneggiato e non si può leggere ({why}).",
-                    "Plan #{id} is damaged and cannot be read ({why}).",
-                ).format(id=run.run_id, why=run.damaged),
+                _("Plan #{id} is damaged and cannot be read ({why}).").format(
+                    id=run.run_id, why=run.damaged
+                ),
                 highlight=False,
                 markup=False,
             )
@@ -81,15 +80,15 @@ def runs_table(runs: list[ArchivedRun], where: Path) -> Table:
     from allocator.render.formats import kpi_value
 
     lang = current_lang()
-    title = words("Archivio dei piani: {}", "Archive of plans: {}").format(where)
+    title = _("Archive of plans: {where}").format(where=where)
     table = Table(title=title, title_justify="left")
     shown = [k for k in LISTED_KPIS if any(k in r.kpis for r in runs)]
     headers = [
         "id",
-        words("data (UTC)", "date (UTC)"),
-        words("etichetta", "label"),
+        _("date (UTC)"),
+        _("label"),
         "scenario",
-        words("esito", "status"),
+        _("status"),
     ]
     for header in headers:
         table.add_column(header, no_wrap=header in headers[:2])
@@ -97,7 +96,7 @@ def runs_table(runs: list[ArchivedRun], where: Path) -> Table:
         table.add_column(kpi_label(key).replace(" ", "\n"), justify="right", no_wrap=True)
     for run in runs:
         origin = "" if run.origin == "run" else f" ({origin_word(run.origin)})"
-        status = words("danneggiato", "damaged") if run.damaged else status_word(run.status, lang)
+        status = _("damaged") if run.damaged else status_word(run.status, lang)
         table.add_row(
             str(run.run_id),
             run.created.replace("T", " ")[:16],
@@ -110,7 +109,7 @@ def runs_table(runs: list[ArchivedRun], where: Path) -> Table:
 
 
 def origin_word(origin: str) -> str:
-    return words(ORIGIN_IT.get(origin, origin), origin)
+    return _(ORIGINS[origin]) if origin in ORIGINS else origin
 
 
 @command(
@@ -140,11 +139,11 @@ def show(
     with Archive(history_path, read_only=True) as archive:
         run = archive.get(run_id)
         written = archive.export(run_id, out, overwrite=overwrite) if out else None
-    console.print(f"[bold]{words('Piano', 'Plan')} #{run.run_id}[/] {run.label}", highlight=False)
+    console.print(f"[bold]{_('Plan')} #{run.run_id}[/] {run.label}", highlight=False)
     console.print(facts_table(run), highlight=False)
     console.print(kpis_table(run))
     if written is not None:
-        said = words("File del piano scritti in", "The plan's files written to")
+        said = _("The plan's files written to")
         console.print(f"{said} [bold]{written}[/]")
 
 
@@ -156,16 +155,14 @@ def facts_table(run: ArchivedRun) -> Table:
     facts.add_column(style="bold")
     facts.add_column()
     created = run.created.replace("T", " ").removesuffix("+00:00")
-    facts.add_row(words("calcolato il (UTC)", "computed on (UTC)"), created)
+    facts.add_row(_("computed on (UTC)"), created)
     facts.add_row("scenario", run.scenario)
-    facts.add_row(words("origine", "origin"), origin_word(run.origin))
-    facts.add_row(words("esito", "status"), status_word(run.status, current_lang()))
+    facts.add_row(_("origin"), origin_word(run.origin))
+    facts.add_row(_("status"), status_word(run.status, current_lang()))
     if run.note:
-        facts.add_row(words("nota", "note"), run.note)
-    none = words("nessuna", "none")
-    facts.add_row(
-        words("impostazioni modificate", "settings changed"), ", ".join(run.overrides) or none
-    )
+        facts.add_row(_("note"), run.note)
+    none = _("none")
+    facts.add_row(_("settings changed"), ", ".join(run.overrides) or none)
     for path, digest in run.inputs.items():
         facts.add_row("input (sha256)", f"{path}  {digest}")
     return facts
@@ -176,16 +173,14 @@ def kpis_table(run: ArchivedRun) -> Table:
     from allocator.postprocess.kpis import KPIS, kpi_label
     from allocator.render.formats import kpi_value, number
 
-    table = Table(title=words("Indicatori", "KPIs"), title_justify="left")
-    table.add_column(words("indicatore", "KPI"))
-    table.add_column(words("valore", "value"), justify="right")
+    table = Table(title=_("KPIs"), title_justify="left")
+    table.add_column(_("KPI"))
+    table.add_column(_("value"), justify="right")
     for kpi in KPIS:
         if kpi.key in run.kpis:
             table.add_row(kpi_label(kpi.key), kpi_value(kpi.key, run.kpis[kpi.key]))
     for role, fte in (run.kpis.get("staff_fte") or {}).items():
-        table.add_row(
-            words("personale {} (FTE)", "staff {} (FTE)").format(role), number(fte, decimals=1)
-        )
+        table.add_row(_("staff {role} (FTE)").format(role=role), number(fte, decimals=1))
     return table
 
 
@@ -219,9 +214,7 @@ def compare_(
         console.print(movers)
     if out is not None:
         written = write_comparison(comparison, out, overwrite=overwrite, descriptions=descriptions)
-        console.print(
-            f"{words('Confronto scritto in', 'Comparison written to')} [bold]{written}[/]"
-        )
+        console.print(f"{_('Comparison written to')} [bold]{written}[/]")
 
 
 @command("Name an archived plan (and optionally replace its note).", name="label", group=history)
@@ -241,9 +234,7 @@ def label_(
     with Archive(history_path) as archive:
         archive.set_label(run_id, text, note)
     console.print(
-        words("Piano #{id}: etichetta «{text}».", "Plan #{id}: label «{text}».").format(
-            id=run_id, text=text
-        ),
+        _("Plan #{id}: label «{text}».").format(id=run_id, text=text),
         highlight=False,
     )
 
@@ -262,16 +253,11 @@ def migrate_(history_path: HistoryOption = None) -> None:
     path = where(history_path)
     copy, version = migrate(path)
     if copy is None:
-        said = words(
-            "L'archivio {path} è già allo schema {version}: nulla da fare.",
-            "The archive {path} is already at schema {version}: nothing to do.",
-        )
+        said = _("The archive {path} is already at schema {version}: nothing to do.")
         console.print(said.format(path=path, version=version), highlight=False)
         return
-    said = words(
-        "Copia di sicurezza dell'archivio in {copy}; {path} aggiornato dallo schema {old} allo "
-        "schema {new}.",
-        "Backup copy of the archive at {copy}; {path} updated from schema {old} to schema {new}.",
+    said = _(
+        "Backup copy of the archive at {copy}; {path} updated from schema {old} to schema {new}."
     )
     console.print(
         said.format(copy=copy, path=path, old=version, new=SCHEMA_VERSION), highlight=False

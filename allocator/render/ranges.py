@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from rich.table import Table
 
-from allocator.lang import words
+from allocator.i18n import N_, _
 from allocator.outputs.atomic import write_folder
 from allocator.outputs.run_folder import write_outputs
 from allocator.outputs.table_io import write_table
@@ -39,34 +39,21 @@ TOP = 40
 def firm_label(firm: bool, lang: str = "it") -> str:
     """The planner's words for a narrow or a wide range (GLOSSARY.md)."""
     if firm:
-        return words("da finanziare comunque", "fund anyway", lang)
-    return words("margine di trattativa", "room to negotiate", lang)
+        return _("fund anyway", lang)
+    return _("room to negotiate", lang)
 
 
 def describe_extreme(extreme: str, name: str, lang: str = "it") -> str:
     """An extreme plan in words: 'il meno possibile di fondi a Barona'."""
     if not extreme:
-        return words("il piano ottimo", "the optimal plan", lang)
+        return _("the optimal plan", lang)
     texts = {
-        "funded_min": (
-            "il meno possibile di fondi a {name}",
-            "as little money as possible for {name}",
-        ),
-        "funded_max": (
-            "il più possibile di fondi a {name}",
-            "as much money as possible for {name}",
-        ),
-        "served_min": (
-            "il meno possibile di beneficiari a {name}",
-            "as few beneficiaries as possible for {name}",
-        ),
-        "served_max": (
-            "il più possibile di beneficiari a {name}",
-            "as many beneficiaries as possible for {name}",
-        ),
+        "funded_min": N_("as little money as possible for {name}"),
+        "funded_max": N_("as much money as possible for {name}"),
+        "served_min": N_("as few beneficiaries as possible for {name}"),
+        "served_max": N_("as many beneficiaries as possible for {name}"),
     }
-    it, en = texts[extreme]
-    return words(it, en, lang).format(name=name)
+    return _(texts[extreme], lang).format(name=name)
 
 
 def alternatives_frame(outcome: NearOptimal, lang: str = "it") -> pd.DataFrame:
