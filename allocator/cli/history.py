@@ -139,7 +139,8 @@ def show(
     with Archive(history_path, read_only=True) as archive:
         run = archive.get(run_id)
         written = archive.export(run_id, out, overwrite=overwrite) if out else None
-    console.print(f"[bold]{_('Plan')} #{run.run_id}[/] {run.label}", highlight=False)
+    plan = _("Plan #{id}").format(id=run.run_id)
+    console.print(f"[bold]{plan}[/] {run.label}", highlight=False)
     console.print(facts_table(run), highlight=False)
     console.print(kpis_table(run))
     if written is not None:
@@ -214,7 +215,8 @@ def compare_(
         console.print(movers)
     if out is not None:
         written = write_comparison(comparison, out, overwrite=overwrite, descriptions=descriptions)
-        console.print(f"{_('Comparison written to')} [bold]{written}[/]")
+        said = _("Comparison written to")
+        console.print(f"{said} [bold]{written}[/]")
 
 
 @command("Name an archived plan (and optionally replace its note).", name="label", group=history)
