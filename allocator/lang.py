@@ -65,4 +65,3 @@ def startup_lang(argv: list[str] | None = None) -> str:
         return current_lang()
     except UsageError:
         return DEFAULT_LANG
-
