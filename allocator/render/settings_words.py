@@ -10,16 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from allocator.i18n import N_, _
 from allocator.inputs.schema import Scenario
 from allocator.inputs.settings_layers import set_value
 from allocator.render.formats import euro, number, share
 
 Worder = Callable[[Any, Scenario, str], str]
 
-EQUITY_MEASURES = {
-    "worst_share": ("quartieri più scoperti", "worst-covered areas"),
-    "min": ("quartiere meno coperto", "least-covered area"),
-}
+EQUITY_MEASURES = {"worst_share": N_("worst-covered areas"), "min": N_("least-covered area")}
 
 
 def _names(scenario: Scenario, kind: str) -> dict[str, str]:
@@ -43,63 +41,41 @@ def _share(value: Any, scenario: Scenario, lang: str) -> str:
 
 def _plain(value: Any, scenario: Scenario, lang: str) -> str:
     if isinstance(value, bool):
-        return ("sì" if value else "no") if lang == "it" else ("yes" if value else "no")
+        return _("yes", lang) if value else _("no", lang)
     if isinstance(value, int | float):
         return number(float(value), lang, None)
     return str(value)
 
 
 def _measure(value: Any, scenario: Scenario, lang: str) -> str:
-    pair = EQUITY_MEASURES.get(str(value))
-    return str(value) if pair is None else pair[0 if lang == "it" else 1]
+    measure = EQUITY_MEASURES.get(str(value))
+    return str(value) if measure is None else _(measure, lang)
 
 
-SETTINGS: dict[str, tuple[str, str, Worder]] = {
+SETTINGS: dict[str, tuple[str, Worder]] = {
     "budget.scale": (
-        "Importi dei finanziatori",
-        "Funders' amounts",
-        lambda v, s, lang: (
-            f"{share(float(v), lang, 0)} "
-            + ("di quelli dello scenario" if lang == "it" else "of the scenario's")
+        N_("Funders' amounts"),
+        lambda v, s, lang: _("{share} of the scenario's", lang).format(
+            share=share(float(v), lang, 0)
         ),
     ),
-    "policy.equity_weight": ("Peso dell'equità", "Weight of equity", _share),
-    "policy.equity_measure": ("Misura dell'equità", "Equity measure", _measure),
-    "policy.min_coverage": (
-        "Copertura minima di ogni quartiere e intervento",
-        "Minimum coverage of every area and intervention",
-        _share,
-    ),
-    "policy.max_area_loss": (
-        "Perdita massima di un quartiere rispetto a oggi",
-        "Largest loss of an area against today",
-        _share,
-    ),
-    "policy.max_partner_loss": (
-        "Perdita massima di un ente rispetto a oggi",
-        "Largest loss of a partner against today",
-        _share,
-    ),
-    "room.exclude_areas": ("Quartieri esclusi", "Areas excluded", _listed("areas")),
-    "room.protect_areas": (
-        "Quartieri protetti (almeno quanto oggi)",
-        "Areas protected (at least today's)",
-        _listed("areas"),
-    ),
-    "room.exclude_partners": ("Enti esclusi", "Partners excluded", _listed("partners")),
-    "room.protect_partners": (
-        "Enti garantiti (almeno quanto oggi)",
-        "Partners guaranteed (at least today's)",
-        _listed("partners"),
-    ),
-    "solver.time_limit": ("Tempo massimo di calcolo (s)", "Time limit (s)", _plain),
+    "policy.equity_weight": (N_("Weight of equity"), _share),
+    "policy.equity_measure": (N_("Equity measure"), _measure),
+    "policy.min_coverage": (N_("Minimum coverage of every area and intervention"), _share),
+    "policy.max_area_loss": (N_("Largest loss of an area against today"), _share),
+    "policy.max_partner_loss": (N_("Largest loss of a partner against today"), _share),
+    "room.exclude_areas": (N_("Areas excluded"), _listed("areas")),
+    "room.protect_areas": (N_("Areas protected (at least today's)"), _listed("areas")),
+    "room.exclude_partners": (N_("Partners excluded"), _listed("partners")),
+    "room.protect_partners": (N_("Partners guaranteed (at least today's)"), _listed("partners")),
+    "solver.time_limit": (N_("Time limit (s)"), _plain),
 }
-"""Settings key → (Italian label, English label, how its value is worded)."""
+"""Settings key → (its label, a msgid translated at use; how its value is worded)."""
 
 
 def change_in_words(override: str, scenario: Scenario, lang: str = "it") -> str:
     """One ``key=value`` override as a planner reads it (names for ids, formatted numbers)."""
-    key, _, text = override.partition("=")
+    key, _equals, text = override.partition("=")
     key = key.strip()
     try:
         value: Any = set_value(text)
@@ -108,12 +84,13 @@ def change_in_words(override: str, scenario: Scenario, lang: str = "it") -> str:
     parts = key.split(".")
     if parts[0] == "funders" and len(parts) == 3:
         names = {f.funder_id: f.name for f in scenario.funders}
-        head = "Importo di" if lang == "it" else "Amount of"
         amount = euro(float(value), lang) if isinstance(value, int | float) else str(value)
-        return f"{head} {names.get(parts[1], parts[1])}: {amount}"
+        return _("Amount of {funder}: {amount}", lang).format(
+            funder=names.get(parts[1], parts[1]), amount=amount
+        )
     if key in SETTINGS:
-        it, en, worder = SETTINGS[key]
-        return f"{it if lang == 'it' else en}: {worder(value, scenario, lang)}"
+        label, worder = SETTINGS[key]
+        return _(label, lang) + ": " + worder(value, scenario, lang)
     return f"{key}: {_plain(value, scenario, lang)}"
 
 
