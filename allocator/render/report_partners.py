@@ -7,35 +7,29 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from allocator.i18n import N_, _
 from allocator.render.formats import euro, kpi_delta, kpi_value, number, whole_people
 from allocator.render.report_runs import ReportRun, TodayPlan
 from allocator.render.report_sections import REPORT_KPIS, e, label, table
 from allocator.render.report_words import WORDS, columns
 
-LEGAL_FORMS: dict[str, dict[str, str]] = {
-    "it": {
-        "cooperativa_sociale": "cooperativa sociale",
-        "consorzio": "consorzio",
-        "aps": "APS",
-        "odv": "ODV",
-        "impresa_sociale": "impresa sociale",
-        "ente_religioso": "ente religioso",
-        "fondazione": "fondazione",
-        "altro": "altro",
-    },
-    "en": {
-        "cooperativa_sociale": "social cooperative",
-        "consorzio": "consortium",
-        "aps": "APS",
-        "odv": "ODV",
-        "impresa_sociale": "social enterprise",
-        "ente_religioso": "religious body",
-        "fondazione": "foundation",
-        "altro": "other",
-    },
+LEGAL_FORMS = {
+    "cooperativa_sociale": N_("social cooperative"),
+    "consorzio": N_("consortium"),
+    "aps": N_("APS"),
+    "odv": N_("ODV"),
+    "impresa_sociale": N_("social enterprise"),
+    "ente_religioso": N_("religious body"),
+    "fondazione": N_("foundation"),
+    "altro": N_("other"),
 }
+"""A partner's legal form in words (msgids, translated at use)."""
 SHOWN_PLACES = 3
 """Areas (interventions) listed by name per partner before "and N more"."""
+
+
+def legal_form(form: str, lang: str) -> str:
+    return _(LEGAL_FORMS[form], lang) if form in LEGAL_FORMS else form
 
 
 def status_quo(run: ReportRun) -> TodayPlan | None:
@@ -49,9 +43,9 @@ def listed(names: Sequence[str], lang: str) -> str:
     if len(unique) <= SHOWN_PLACES:
         return ", ".join(unique)
     more = len(unique) - SHOWN_PLACES
-    word = "e altri" if lang == "it" else "and"
-    tail = "" if lang == "it" else " more"
-    return f"{', '.join(unique[:SHOWN_PLACES])} {word} {more}{tail}"
+    return _("{names} and {more} more", lang).format(
+        names=", ".join(unique[:SHOWN_PLACES]), more=more
+    )
 
 
 def partners_frame(run: ReportRun, today: TodayPlan | None, lang: str) -> pd.DataFrame:
@@ -85,9 +79,7 @@ def partners_frame(run: ReportRun, today: TodayPlan | None, lang: str) -> pd.Dat
     ids = sorted(set(by_partner.index) | set(past.index))
     frame = pd.DataFrame({"partner_id": ids})
     frame["name"] = [partners[i][0] if i in partners else i for i in ids]
-    frame["legal_form"] = [
-        LEGAL_FORMS[lang].get(partners[i][1], partners[i][1]) if i in partners else "" for i in ids
-    ]
+    frame["legal_form"] = [legal_form(partners[i][1], lang) if i in partners else "" for i in ids]
     rows = {i: served[served["partner_id"] == i] for i in ids}
     frame["where"] = [listed([areas.get(a, a) for a in rows[i]["area_id"]], lang) for i in ids]
     frame["what"] = [
@@ -127,7 +119,6 @@ def missing_reason(run: ReportRun, lang: str) -> str:
 
 def partners_section(run: ReportRun, today: TodayPlan | None, lang: str) -> str:
     """Per organisation: where, what, how many, money, and the change against today."""
-    it = lang == "it"
     frame = partners_frame(run, today, lang)
     if frame.empty:
         return f'<p class="note">{e(WORDS[lang]["partners_missing"])}</p>'
@@ -137,10 +128,8 @@ def partners_section(run: ReportRun, today: TodayPlan | None, lang: str) -> str:
     frame["delta_funded_shown"] = frame["delta_funded"].map(lambda v: signed_euro(v, lang))
     shown = columns("partners") + (() if today is None else columns("partners_today"))
     total = frame["beneficiaries"].sum()
-    lead = (
-        f"{len(frame)} enti; {number(total, lang)} beneficiari in tutto"
-        if it
-        else f"{len(frame)} partners; {number(total, lang)} beneficiaries in all"
+    lead = _("{count} partners; {total} beneficiaries in all", lang).format(
+        count=len(frame), total=number(total, lang)
     )
     if today is None:
         lead += f". {missing_reason(run, lang)}"
