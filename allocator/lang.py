@@ -65,16 +65,3 @@ def startup_lang(argv: list[str] | None = None) -> str:
         return current_lang()
     except UsageError:
         return DEFAULT_LANG
-
-
-def words(it: str, en: str, lang: str | None = None) -> str:
-    """The Italian or the English text, in ``lang`` or the language in force."""
-    chosen = lang_or_current(lang) if lang is not None else _safe_current()
-    return it if chosen == "it" else en
-
-
-def _safe_current() -> str:
-    try:
-        return current_lang()
-    except UsageError:
-        return DEFAULT_LANG

@@ -3,6 +3,7 @@ translated into Italian, placeholders kept; Typer's own help and errors in Itali
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import os
 import re
@@ -16,6 +17,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
+from allocator import lang
 from allocator.i18n import (
     LOCALE_DIR,
     _,
@@ -33,8 +35,6 @@ pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "allocator"
-STILL_ON_WORDS = ("inputs", "app", "outputs")
-"""Folders whose texts still go through ``lang.words`` (being edited elsewhere; converted next)."""
 
 
 def read(path: Path) -> Catalog:
@@ -110,14 +110,33 @@ def test_numbers_money_shares_and_dates_in_each_language() -> None:
 
 
 @pytest.mark.exact
-def test_words_is_left_only_where_it_is_still_being_converted() -> None:
+def test_every_text_goes_through_the_catalog_not_words() -> None:
+    """``lang.words(it, en)`` is gone: a pair of literal texts comes back only as a msgid."""
     users = sorted(
         path.relative_to(PACKAGE).as_posix()
         for path in PACKAGE.rglob("*.py")
         if re.search(r"(?<![\w.])words\(", path.read_text(encoding="utf-8"))
     )
-    assert "cli/base.py" not in users and "errors.py" not in users
-    assert all(u == "lang.py" or u.split("/")[0] in STILL_ON_WORDS for u in users), users
+    assert len(list(PACKAGE.rglob("*.py"))) > 100  # the scan saw the package
+    assert users == []
+    assert not hasattr(lang, "words")
+
+
+@pytest.mark.exact
+def test_no_msgid_is_hidden_inside_an_f_string() -> None:
+    """``_()`` inside an f-string is invisible to extraction: its text would never be translated."""
+    hidden = []
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for joined in (n for n in ast.walk(tree) if isinstance(n, ast.JoinedStr)):
+            hidden += [
+                f"{path.relative_to(PACKAGE)}:{call.lineno}"
+                for call in ast.walk(joined)
+                if isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Name)
+                and call.func.id in ("_", "N_", "ngettext")
+            ]
+    assert hidden == []
 
 
 def cli(*args: str, lang: str = "it") -> str:

@@ -29,7 +29,7 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from allocator.lang import words
+from allocator.i18n import _
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -125,7 +125,7 @@ class RoomGuard:
         if refusal is not None:
             log.warning(
                 "%s %s %s (%s)",
-                words("Pagina: rifiutata", "Page: refused"),
+                _("Page: refused"),
                 scope["type"],
                 scope["path"],
                 refusal.reason,
@@ -149,7 +149,7 @@ class RoomGuard:
             return Refusal(f"origin {origin!r}", self._foreign_origin()), False
         by_address = self._token_in_address(scope)
         if not (by_address or self._token_in_cookie(scope)):
-            return Refusal(words("senza token valido", "no valid token"), self._no_token()), False
+            return Refusal(_("no valid token"), self._no_token()), False
         return None, by_address
 
     def host_allowed(self, host: str) -> bool:
@@ -217,28 +217,22 @@ class RoomGuard:
 
     @staticmethod
     def _no_token() -> str:
-        return words(
-            "Pagina riservata alla riunione: aprirla con l'indirizzo completo stampato da "
-            "`allocator app` nel terminale (finisce con ?token=…).",
+        return _(
             "This page is for the meeting only: open it with the full address `allocator app` "
-            "printed in the terminal (it ends with ?token=…).",
+            "printed in the terminal (it ends with ?token=…)."
         )
 
     @staticmethod
     def _foreign_origin() -> str:
-        return words(
-            "Richiesta rifiutata: arriva da una pagina di un altro sito, non dalla pagina della "
-            "riunione.",
-            "Request refused: it comes from a page of another site, not from the meeting page.",
+        return _(
+            "Request refused: it comes from a page of another site, not from the meeting page."
         )
 
     @staticmethod
     def _wrong_host() -> str:
-        return words(
-            "Richiesta rifiutata: l'indirizzo usato non è quello su cui la pagina è servita "
-            "(usare l'indirizzo stampato da `allocator app`).",
+        return _(
             "Request refused: the address used is not one the page is served on (use the "
-            "address `allocator app` printed).",
+            "address `allocator app` printed)."
         )
 
 
@@ -263,14 +257,10 @@ def exposure_warning(host: str) -> str | None:
     """The warning printed when the page is reachable beyond this machine (None on loopback)."""
     if is_loopback(host):
         return None
-    return words(
-        f"Attenzione: con --host {host} la pagina è raggiungibile da altri computer della rete. "
-        "Chi ha l'indirizzo con il token può muovere i comandi e salvare piani nell'archivio: "
-        "darlo solo a chi è nella sala, su una rete fidata (non su una rete pubblica), e chiudere "
-        "la pagina (Ctrl+C) a fine riunione. Il traffico non è cifrato (http).",
-        f"Warning: with --host {host} the page can be reached from other computers on the "
-        "network. Whoever has the address with the token can move the controls and save plans "
-        "into the archive: give it only to the people in the room, on a trusted network (not a "
-        "public one), and stop the page (Ctrl+C) when the meeting ends. Traffic is not encrypted "
-        "(http).",
-    )
+    return _(
+        "Warning: with --host {host} the page can be reached from other computers on "
+        "the network. Whoever has the address with the token can move the controls and "
+        "save plans into the archive: give it only to the people in the room, on a "
+        "trusted network (not a public one), and stop the page (Ctrl+C) when the "
+        "meeting ends. Traffic is not encrypted (http)."
+    ).format(host=host)

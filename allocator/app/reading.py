@@ -17,9 +17,9 @@ from typing import Any
 
 from allocator.app.state import EQUITY_MEASURES, LOSS_LIMITS, Controls, has_policy
 from allocator.errors import UsageError
+from allocator.i18n import _
 from allocator.inputs.numbers import NotANumber, number_text, read_number
 from allocator.inputs.schema import Scenario
-from allocator.lang import words
 from allocator.render.formats import number
 
 MAX_TEXT = 500
@@ -136,9 +136,9 @@ def page_controls(
 def shown(value: Any, limit: int = 40) -> str:
     """A value the browser sent, quoted for a message (never a Python repr: ``«abc»``)."""
     if value is None:
-        return words("nessun valore", "no value")
+        return _("no value")
     if isinstance(value, bool):
-        return words("«vero»" if value else "«falso»", "«true»" if value else "«false»")
+        return _("«true»") if value else _("«false»")
     text = str(value)
     return f"«{text[:limit]}…»" if len(text) > limit else f"«{text}»"
 
@@ -147,11 +147,14 @@ def slider_value(name: str, raw: Any, start: float) -> float:
     """The setting slider ``name`` sends (it shows percent: 80 → 0,8): a finite number, not a
     boolean, within its range (see :func:`slider_range`, ``start`` the scenario's setting)."""
     lowest, highest = slider_range(name, start)
-    expected = words(
-        f"«{SLIDERS[name].label}»: {shown(raw)} non è un valore accettato (un numero tra "
-        f"{number(lowest, decimals=None)} e {number(highest, decimals=None)}, in percentuale)",
-        f"«{SLIDERS[name].label}»: {shown(raw)} is not an accepted value (a number between "
-        f"{number(lowest, 'en', None)} and {number(highest, 'en', None)}, in percent)",
+    expected = _(
+        "«{label}»: {raw} is not an accepted value (a number between {lowest} and {highest}, "
+        "in percent)"
+    ).format(
+        label=SLIDERS[name].label,
+        raw=shown(raw),
+        lowest=number(lowest, decimals=None),
+        highest=number(highest, decimals=None),
     )
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         raise UsageError(expected)
@@ -167,9 +170,8 @@ def choice_value(label: str, raw: Any, offered: Mapping[str, str]) -> str:
         return raw
     names = ", ".join(f"«{v}»" for v in offered.values())
     raise UsageError(
-        words(
-            f"«{label}»: {shown(raw)} non è tra le scelte ({names})",
-            f"«{label}»: {shown(raw)} is not one of the choices ({names})",
+        _("«{label}»: {raw} is not one of the choices ({names})").format(
+            label=label, raw=shown(raw), names=names
         )
     )
 
@@ -181,17 +183,13 @@ def chosen_ids(label: str, raw: Any, offered: Collection[str]) -> frozenset[str]
     items = [raw] if isinstance(raw, str) else raw
     if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
         raise UsageError(
-            words(
-                f"«{label}»: {shown(raw)} non è un elenco di nomi",
-                f"«{label}»: {shown(raw)} is not a list of names",
-            )
+            _("«{label}»: {raw} is not a list of names").format(label=label, raw=shown(raw))
         )
     unknown = sorted(set(items) - set(offered))
     if unknown:
         raise UsageError(
-            words(
-                f"«{label}»: {', '.join(shown(u) for u in unknown[:5])} non è tra le scelte",
-                f"«{label}»: {', '.join(shown(u) for u in unknown[:5])} is not one of the choices",
+            _("«{label}»: {unknown} is not one of the choices").format(
+                label=label, unknown=", ".join(shown(u) for u in unknown[:5])
             )
         )
     return frozenset(items)
@@ -203,14 +201,11 @@ def text_value(label: str, raw: Any) -> str:
     if raw is None:
         return ""
     if not isinstance(raw, str):
-        raise UsageError(
-            words(f"«{label}»: {shown(raw)} non è un testo", f"«{label}»: {shown(raw)} is not text")
-        )
+        raise UsageError(_("«{label}»: {raw} is not text").format(label=label, raw=shown(raw)))
     if len(raw) > MAX_TEXT:
         raise UsageError(
-            words(
-                f"«{label}»: al massimo {MAX_TEXT} caratteri (sono {len(raw)})",
-                f"«{label}»: at most {MAX_TEXT} characters (it has {len(raw)})",
+            _("«{label}»: at most {most} characters (it has {length})").format(
+                label=label, most=MAX_TEXT, length=len(raw)
             )
         )
     return raw
@@ -247,9 +242,9 @@ def read_amount(text: Any, name: str, in_use: float, reference: float | None = N
     :data:`CONFIRM_RATIO` times against ``in_use`` (against ``reference``, the scenario's amount,
     when ``in_use`` is 0) waits for a confirmation."""
     if not isinstance(text, str):
-        return AmountCheck(None, _not_an_amount(text, name, words("non è un testo", "not text")))
+        return AmountCheck(None, _not_an_amount(text, name, _("not text")))
     if not text.strip():
-        return AmountCheck(None, words(f"manca l'importo di {name}", f"{name}'s amount is missing"))
+        return AmountCheck(None, _("{name}'s amount is missing").format(name=name))
     try:
         reading = read_number(text)
     except NotANumber as error:
@@ -260,10 +255,7 @@ def read_amount(text: Any, name: str, in_use: float, reference: float | None = N
     if value < 0:
         return AmountCheck(
             None,
-            words(
-                f"l'importo di {name} non può essere negativo",
-                f"{name}'s amount cannot be negative",
-            ),
+            _("{name}'s amount cannot be negative").format(name=name),
         )
     if abs(round(value, 2) - value) > 1e-9 * max(1.0, value):
         return AmountCheck(
@@ -271,7 +263,7 @@ def read_amount(text: Any, name: str, in_use: float, reference: float | None = N
             _not_an_amount(
                 text,
                 name,
-                words("ha più di due decimali (i centesimi)", "has more than two decimals (cents)"),
+                _("has more than two decimals (cents)"),
             ),
         )
     if value > MAX_AMOUNT:
@@ -280,7 +272,7 @@ def read_amount(text: Any, name: str, in_use: float, reference: float | None = N
             _not_an_amount(
                 text,
                 name,
-                words("supera mille miliardi di euro", "is over a thousand billion euros"),
+                _("is over a thousand billion euros"),
             ),
         )
     return _against(value, name, in_use if in_use > 0 else (reference or 0.0), in_use)
@@ -289,44 +281,43 @@ def read_amount(text: Any, name: str, in_use: float, reference: float | None = N
 def _against(value: float, name: str, before: float, in_use: float) -> AmountCheck:
     if before <= 0 or before / CONFIRM_RATIO <= value <= before * CONFIRM_RATIO:
         return AmountCheck(value)
-    size = "più" if value > before else "meno"
     times = value / before if value > before else before / value if value > 0 else math.inf
-    how = words(
-        f"oltre {number(CONFIRM_RATIO)} volte {size} di {amount_text(before)}"
-        if math.isfinite(times)
-        else f"azzera l'importo (ora {amount_text(before)})",
-        f"over {number(CONFIRM_RATIO, 'en')} times {'more' if value > before else 'less'} than "
-        f"{amount_text(before)}"
-        if math.isfinite(times)
-        else f"sets the amount to zero (now {amount_text(before)})",
-    )
+    if not math.isfinite(times):
+        how = _("sets the amount to zero (now {before})").format(before=amount_text(before))
+    else:
+        more = value > before
+        how = (
+            _("over {ratio} times more than {before}")
+            if more
+            else _("over {ratio} times less than {before}")
+        ).format(ratio=number(CONFIRM_RATIO), before=amount_text(before))
     return AmountCheck(
         value,
-        words(
-            f"{amount_text(value)} per {name}: {how}. È giusto? Finché non si conferma, il piano "
-            f"usa ancora {amount_text(in_use)}.",
-            f"{amount_text(value)} for {name}: {how}. Is it right? Until it is confirmed, the "
-            f"plan still uses {amount_text(in_use)}.",
-        ),
+        _(
+            "{value} for {name}: {how}. Is it right? Until it is confirmed, the plan still "
+            "uses {in_use}."
+        ).format(value=amount_text(value), name=name, how=how, in_use=amount_text(in_use)),
         confirm=True,
     )
 
 
 def _not_an_amount(text: Any, name: str, why: str) -> str:
     quoted = shown(text.strip() if isinstance(text, str) else text)
-    return words(
-        f"{quoted} per {name} non è un importo accettato: {why}. Scrivere ad esempio 800.000 o "
-        "1.250.000,50 (punto per le migliaia, virgola per i centesimi).",
-        f"{quoted} for {name} is not an accepted amount: {why}. Write for example 800.000 or "
-        "1.250.000,50 (dot for thousands, comma for cents).",
-    )
+    return _(
+        "{quoted} for {name} is not an accepted amount: {why}. Write for example "
+        "800.000 or 1.250.000,50 (dot for thousands, comma for cents)."
+    ).format(quoted=quoted, name=name, why=why)
 
 
 def _ambiguous(text: str, name: str, italian: float, english: float) -> str:
-    return words(
-        f"«{text.strip()[:40]}» per {name} è ambiguo: {amount_text(italian)} o "
-        f"{amount_text(english)}? Scrivere {number_text(english)} oppure "
-        f"{number(italian, decimals=2)} (punto per le migliaia, virgola per i centesimi).",
-        f"«{text.strip()[:40]}» for {name} is ambiguous: {amount_text(italian)} or "
-        f"{amount_text(english)}? Write {number_text(english)} or {number(italian, decimals=2)}.",
+    return _(
+        "«{text}» for {name} is ambiguous: {italian} or {english}? Write {english_number} "
+        "or {italian_number}."
+    ).format(
+        text=text.strip()[:40],
+        name=name,
+        italian=amount_text(italian),
+        english=amount_text(english),
+        english_number=number_text(english),
+        italian_number=number(italian, decimals=2),
     )

@@ -22,8 +22,8 @@ from allocator.cli.base import (
     tr,
 )
 from allocator.cli.base import app as main_app
-from allocator.i18n import _
-from allocator.lang import current_lang, words
+from allocator.i18n import N_, _
+from allocator.lang import current_lang
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,7 +39,7 @@ HistoryOption = Annotated[
         help=tr("The archive (SQLite): default outputs/history.sqlite, or $ALLOCATOR_HISTORY."),
     ),
 ]
-ORIGIN_IT = {"run": "run", "app": "pagina", "batch": "batch"}
+ORIGINS = {"run": N_("run"), "app": N_("app"), "batch": N_("batch")}
 LISTED_KPIS = ("beneficiaries_served", "coverage")
 
 history = typer.Typer(
@@ -60,7 +60,7 @@ def list_(history_path: HistoryOption = None) -> None:
         where = archive.path
     if not runs:
         console.print(
-            words("L'archivio {} è vuoto.", "The archive {} is empty.").format(where),
+            _("The archive {where} is empty.").format(where=where),
             highlight=False,
         )
         return
@@ -68,10 +68,9 @@ def list_(history_path: HistoryOption = None) -> None:
     for run in runs:
         if run.damaged:
             console.print(
-                words(
-                    "Il piano #{id} è danneggiato e non si può leggere ({why}).",
-                    "Plan #{id} is damaged and cannot be read ({why}).",
-                ).format(id=run.run_id, why=run.damaged),
+                _("Plan #{id} is damaged and cannot be read ({why}).").format(
+                    id=run.run_id, why=run.damaged
+                ),
                 highlight=False,
                 markup=False,
             )
@@ -84,15 +83,15 @@ def runs_table(runs: list[ArchivedRun], where: Path) -> Table:
     from allocator.render.formats import kpi_value
 
     lang = current_lang()
-    title = words("Archivio dei piani: {}", "Archive of plans: {}").format(where)
+    title = _("Archive of plans: {where}").format(where=where)
     table = Table(title=title, title_justify="left")
     shown = [k for k in LISTED_KPIS if any(k in r.kpis for r in runs)]
     headers = [
         "id",
-        words("data (UTC)", "date (UTC)"),
-        words("etichetta", "label"),
+        _("date (UTC)"),
+        _("label"),
         "scenario",
-        words("esito", "status"),
+        _("status"),
     ]
     for header in headers:
         table.add_column(header, no_wrap=header in headers[:2])
@@ -100,7 +99,7 @@ def runs_table(runs: list[ArchivedRun], where: Path) -> Table:
         table.add_column(kpi_label(key).replace(" ", "\n"), justify="right", no_wrap=True)
     for run in runs:
         origin = "" if run.origin == "run" else f" ({origin_word(run.origin)})"
-        status = words("danneggiato", "damaged") if run.damaged else status_word(run.status, lang)
+        status = _("damaged") if run.damaged else status_word(run.status, lang)
         table.add_row(
             str(run.run_id),
             run.created.replace("T", " ")[:16],
@@ -113,7 +112,7 @@ def runs_table(runs: list[ArchivedRun], where: Path) -> Table:
 
 
 def origin_word(origin: str) -> str:
-    return words(ORIGIN_IT.get(origin, origin), origin)
+    return _(ORIGINS[origin]) if origin in ORIGINS else origin
 
 
 @command(
@@ -143,11 +142,12 @@ def show(
     with Archive(history_path, read_only=True) as archive:
         run = archive.get(run_id)
         written = archive.export(run_id, out, overwrite=overwrite) if out else None
-    console.print(f"[bold]{words('Piano', 'Plan')} #{run.run_id}[/] {run.label}", highlight=False)
+    plan = _("Plan #{id}").format(id=run.run_id)
+    console.print(f"[bold]{plan}[/] {run.label}", highlight=False)
     console.print(facts_table(run), highlight=False)
     console.print(kpis_table(run))
     if written is not None:
-        said = words("File del piano scritti in", "The plan's files written to")
+        said = _("The plan's files written to")
         console.print(f"{said} [bold]{written}[/]")
 
 
@@ -159,16 +159,14 @@ def facts_table(run: ArchivedRun) -> Table:
     facts.add_column(style="bold")
     facts.add_column()
     created = run.created.replace("T", " ").removesuffix("+00:00")
-    facts.add_row(words("calcolato il (UTC)", "computed on (UTC)"), created)
+    facts.add_row(_("computed on (UTC)"), created)
     facts.add_row("scenario", run.scenario)
-    facts.add_row(words("origine", "origin"), origin_word(run.origin))
-    facts.add_row(words("esito", "status"), status_word(run.status, current_lang()))
+    facts.add_row(_("origin"), origin_word(run.origin))
+    facts.add_row(_("status"), status_word(run.status, current_lang()))
     if run.note:
-        facts.add_row(words("nota", "note"), run.note)
-    none = words("nessuna", "none")
-    facts.add_row(
-        words("impostazioni modificate", "settings changed"), ", ".join(run.overrides) or none
-    )
+        facts.add_row(_("note"), run.note)
+    none = _("none")
+    facts.add_row(_("settings changed"), ", ".join(run.overrides) or none)
     for path, digest in run.inputs.items():
         facts.add_row("input (sha256)", f"{path}  {digest}")
     return facts
@@ -180,9 +178,9 @@ def kpis_table(run: ArchivedRun) -> Table:
     from allocator.render.console import kpi_key_label
     from allocator.render.formats import kpi_value, number
 
-    table = Table(title=words("Indicatori", "KPIs"), title_justify="left")
-    table.add_column(words("indicatore", "KPI"))
-    table.add_column(words("valore", "value"), justify="right")
+    table = Table(title=_("KPIs"), title_justify="left")
+    table.add_column(_("KPI"))
+    table.add_column(_("value"), justify="right")
     for kpi in KPIS:
         if kpi.key == "status":
             continue  # said in words among the record's facts
@@ -237,9 +235,8 @@ def compare_(
         console.print(movers)
     if out is not None:
         written = write_comparison(comparison, out, overwrite=overwrite, descriptions=descriptions)
-        console.print(
-            f"{words('Confronto scritto in', 'Comparison written to')} [bold]{written}[/]"
-        )
+        said = _("Comparison written to")
+        console.print(f"{said} [bold]{written}[/]")
 
 
 @command("Name an archived plan (and optionally replace its note).", name="label", group=history)
@@ -259,9 +256,7 @@ def label_(
     with Archive(history_path) as archive:
         archive.set_label(run_id, text, note)
     console.print(
-        words("Piano #{id}: etichetta «{text}».", "Plan #{id}: label «{text}».").format(
-            id=run_id, text=text
-        ),
+        _("Plan #{id}: label «{text}».").format(id=run_id, text=text),
         highlight=False,
     )
 
@@ -280,16 +275,11 @@ def migrate_(history_path: HistoryOption = None) -> None:
     path = where(history_path)
     copy, version = migrate(path)
     if copy is None:
-        said = words(
-            "L'archivio {path} è già allo schema {version}: nulla da fare.",
-            "The archive {path} is already at schema {version}: nothing to do.",
-        )
+        said = _("The archive {path} is already at schema {version}: nothing to do.")
         console.print(said.format(path=path, version=version), highlight=False)
         return
-    said = words(
-        "Copia di sicurezza dell'archivio in {copy}; {path} aggiornato dallo schema {old} allo "
-        "schema {new}.",
-        "Backup copy of the archive at {copy}; {path} updated from schema {old} to schema {new}.",
+    said = _(
+        "Backup copy of the archive at {copy}; {path} updated from schema {old} to schema {new}."
     )
     console.print(
         said.format(copy=copy, path=path, old=version, new=SCHEMA_VERSION), highlight=False

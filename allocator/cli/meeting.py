@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from allocator.cli import base
 from allocator.errors import UsageError
-from allocator.lang import words
+from allocator.i18n import _
 
 
 @base.command(
@@ -58,7 +58,7 @@ def app_(
     warning = exposure_warning(host)
     if warning is not None:
         base.errors.print(f"[bold yellow]{escape(warning)}[/]", highlight=False)
-    where = words("Pagina della riunione (Ctrl+C per chiudere):", "Meeting page (Ctrl+C to stop):")
+    where = _("Meeting page (Ctrl+C to stop):")
     base.console.print(where, highlight=False)
     for address in page_addresses(host, port, token):
         # one line however narrow the terminal: the address is copied whole

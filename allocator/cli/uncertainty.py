@@ -42,7 +42,6 @@ def uncertainty(
     """Needs are estimates: resample them within their ranges and see how the plan holds."""
     from allocator.datasets.needs import need_sampler
     from allocator.errors import UsageError
-    from allocator.lang import words
     from allocator.optimization.pipeline import run_scenario
     from allocator.outputs.guard import run_inputs
     from allocator.render.facts import executor_words, no_plan_sentences
@@ -60,15 +59,22 @@ def uncertainty(
     inputs = run_inputs(scenario, scenarios=[loaded])
     nominal = run_scenario(loaded)  # the plan for the needs as given, or why there is none
     if nominal.plan is None:
-        no_plan = words("Nessun piano per", "No plan for")
+        no_plan = _("No plan for")
         base.fail(
             f"{no_plan} '{loaded.name}'", no_plan_sentences(nominal), EXIT_CODES[nominal.status]
         )
     destination = base.output_folder(out, f"uncertainty {loaded.name}", overwrite, inputs=inputs)
     with make_executor(engine, jobs, scheduler) as executor:
         base.console.print(
-            f"{number(samples)} campioni dei bisogni ({len(sampler.dimensions)} grandezze "
-            f"incerte), seme {seed}: {executor_words(executor)}",
+            _(
+                "{samples} samples of the needs ({dimensions} uncertain quantities), seed {seed}: "
+                "{executor}"
+            ).format(
+                samples=number(samples),
+                dimensions=len(sampler.dimensions),
+                seed=seed,
+                executor=executor_words(executor),
+            ),
             highlight=False,
         )
         result = study(loaded, sampler, samples, seed, executor, target, nominal)

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from allocator.i18n import _
 from allocator.inputs.guide_words import fits
 from allocator.inputs.numbers import (
     ITALIAN,
@@ -22,7 +23,6 @@ from allocator.inputs.numbers import (
 from allocator.inputs.sources import MAX_CELL_CHARS, NumberCell, TableSource
 from allocator.inputs.tables import Column, ColumnType
 from allocator.inputs.vocabulary import accepted, ambiguity, canonical, vocabulary_of
-from allocator.lang import words
 
 NUMERIC = (ColumnType.NUMBER, ColumnType.SHARE)
 _IDENTIFIER = re.compile(r"[A-Za-z0-9_.\-]+")
@@ -61,10 +61,7 @@ class NumberColumns:
         columns = {c.name: c for c in source.table.columns if c.type in NUMERIC}
         shown: dict[str, str] = {}
         if source.italian:
-            shown[ITALIAN] = words(
-                "il separatore ';' del CSV di Excel in italiano",
-                "the ';' separator of Italian Excel",
-            )
+            shown[ITALIAN] = _("the ';' separator of Italian Excel")
         for number, record in source.rows:
             for name, index in positions.items():
                 if name not in columns or index >= len(record):
@@ -74,9 +71,8 @@ class NumberColumns:
                     continue
                 self.readings[number, name] = reading
                 if isinstance(reading, Reading) and reading.convention is not None:
-                    where = words(
-                        f"riga {number}, colonna {name}: {reading.text}",
-                        f"row {number}, column {name}: {reading.text}",
+                    where = _("row {number}, column {name}: {text}").format(
+                        number=number, name=name, text=reading.text
                     )
                     shown.setdefault(reading.convention, where)
         self.evidence = Evidence(shown)
@@ -107,11 +103,8 @@ class NumberColumns:
         value = resolve(reading, plausible, self.evidence)
         if reading.ambiguous and plausible(reading.italian) and plausible(reading.english):
             self.chosen.append(
-                words(
-                    f"riga {number}, colonna {column.name}: {reading.text} letto come "
-                    f"{number_text(value)}",
-                    f"row {number}, column {column.name}: {reading.text} read as "
-                    f"{number_text(value)}",
+                _("row {number}, column {name}: {text} read as {value}").format(
+                    number=number, name=column.name, text=reading.text, value=number_text(value)
                 )
             )
         return value
@@ -122,13 +115,11 @@ class NumberColumns:
             return None
         settled = self.evidence.settled
         assert settled is not None  # both readings in range: only the file's convention chooses
-        why = words(
-            f"come il resto del file ({convention_words(settled)}: {self.evidence.shown[settled]})",
-            f"as the rest of the file ({convention_words(settled)}: "
-            f"{self.evidence.shown[settled]})",
+        why = _("as the rest of the file ({settled}: {shown})").format(
+            settled=convention_words(settled), shown=self.evidence.shown[settled]
         )
         more = len(self.chosen) - 1
-        others = words(f" (e altri {more})", f" (and {more} more)") if more else ""
+        others = _(" (and {more} more)").format(more=more) if more else ""
         return f"{self.source.label}: {self.chosen[0]}{others}: {why}"
 
 
@@ -143,15 +134,12 @@ def word_value(column: Column, text: str) -> str | CellProblem:
     instead = ambiguity(enum, text)
     if instead is not None:
         return CellProblem(
-            words("può voler dire più di una forma", "may mean more than one form"),
+            _("may mean more than one form"),
             instead,
         )
     return CellProblem(
-        words("non è una parola ammessa", "is not an accepted word"),
-        words(
-            "una di queste (o un sinonimo tra parentesi): ", "one of (or a synonym in brackets): "
-        )
-        + accepted(enum),
+        _("is not an accepted word"),
+        _("one of (or a synonym in brackets): ") + accepted(enum),
     )
 
 
@@ -159,23 +147,15 @@ def text_problem(column: Column, text: str) -> CellProblem | None:
     """What is wrong with a cell's text itself (before its column's rules), or None."""
     if text.upper() in EXCEL_ERRORS or _LIBREOFFICE_ERROR.fullmatch(text):
         return CellProblem(
-            words(
-                f"è un errore del foglio di calcolo ({text}): una formula che non ha trovato il "
-                "suo valore, non un dato",
-                f"is a spreadsheet error ({text}): a formula that found no value, not data",
+            _("is a spreadsheet error ({text}): a formula that found no value, not data").format(
+                text=text
             ),
-            words(
-                "il valore, o la formula corretta nel foglio di calcolo prima di salvare",
-                "the value, or the formula corrected in the spreadsheet before saving",
-            ),
+            _("the value, or the formula corrected in the spreadsheet before saving"),
         )
     if len(text) > MAX_CELL_CHARS:
         return CellProblem(
-            words(
-                f"è lunga {len(text)} caratteri",
-                f"is {len(text)} characters long",
-            ),
-            words(f"al massimo {MAX_CELL_CHARS} caratteri", f"at most {MAX_CELL_CHARS} characters"),
+            _("is {length} characters long").format(length=len(text)),
+            _("at most {most} characters").format(most=MAX_CELL_CHARS),
         )
     bad = next(
         (ch for ch in text if unicodedata.category(ch) == "Cc" or ch in _BIDI),
@@ -183,28 +163,17 @@ def text_problem(column: Column, text: str) -> CellProblem | None:
     )
     if bad is not None:
         return CellProblem(
-            words(
-                f"contiene un carattere di controllo (U+{ord(bad):04X})",
-                f"holds a control character (U+{ord(bad):04X})",
-            ),
-            words(
-                "testo stampabile, su una riga (senza a capo né tabulazioni)",
-                "printable text on one line (no line breaks or tabs)",
-            ),
+            _("holds a control character (U+{bad:04X})").format(bad=ord(bad)),
+            _("printable text on one line (no line breaks or tabs)"),
         )
     if column.type is ColumnType.IDENTIFIER or (column.type is ColumnType.SELECTOR and text != "*"):
         plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
         if plain != text and _IDENTIFIER.fullmatch(plain.replace(" ", "_")):
             return CellProblem(
-                words(
-                    "ha lettere accentate o spazi, che gli identificativi non ammettono",
-                    "has accented letters or spaces, which identifiers do not allow",
-                ),
-                words(
-                    f"lo stesso senza accenti né spazi: {plain.replace(' ', '_')} (il nome, "
-                    "con gli accenti, va nella colonna name)",
-                    f"the same without accents or spaces: {plain.replace(' ', '_')} (the name, "
-                    "with its accents, goes in the name column)",
-                ),
+                _("has accented letters or spaces, which identifiers do not allow"),
+                _(
+                    "the same without accents or spaces: {plain} (the name, with its accents, goes "
+                    "in the name column)"
+                ).format(plain=plain.replace(" ", "_")),
             )
     return None

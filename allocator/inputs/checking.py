@@ -12,13 +12,13 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from allocator.errors import Problem
+from allocator.i18n import _
 from allocator.inputs.cells import NUMERIC, CellProblem, NumberColumns, text_problem, word_value
 from allocator.inputs.guide_words import column_description
 from allocator.inputs.numbers import NotANumber
 from allocator.inputs.problems import expected_text, explain_error, suggest
 from allocator.inputs.sources import TableSource
 from allocator.inputs.tables import ColumnType
-from allocator.lang import words
 
 
 @dataclass
@@ -63,9 +63,9 @@ def _check_header(
         problems.append(
             Problem(
                 source.label,
-                words("non ha la riga di intestazione", "has no header row"),
+                _("has no header row"),
                 row=1,
-                expected=words(f"i nomi delle colonne: {names}", f"the column names: {names}"),
+                expected=_("the column names: {names}").format(names=names),
             )
         )
         return positions, False
@@ -73,12 +73,11 @@ def _check_header(
         problems.append(
             Problem(
                 source.label,
-                words(
-                    f"non sembra la tabella {table.name}: nessuna colonna dell'intestazione è sua",
-                    f"does not look like table {table.name}: no header cell is one of its columns",
+                _("does not look like table {name}: no header cell is one of its columns").format(
+                    name=table.name
                 ),
                 row=1,
-                expected=words(f"le colonne: {names}", f"the columns: {names}"),
+                expected=_("the columns: {names}").format(names=names),
             )
         )
         return positions, False
@@ -89,21 +88,18 @@ def _check_header(
                 problems.append(
                     Problem(
                         source.label,
-                        words(
-                            f"la colonna {index + 1} ha valori ma nessun nome nell'intestazione",
-                            f"column {index + 1} has values but no name in the header",
+                        _("column {position} has values but no name in the header").format(
+                            position=index + 1
                         ),
                         row=1,
-                        expected=words(
-                            f"una delle colonne: {names}", f"one of the columns: {names}"
-                        ),
+                        expected=_("one of the columns: {names}").format(names=names),
                     )
                 )
         elif name in positions:
             problems.append(
                 Problem(
                     source.label,
-                    words("la colonna compare due volte", "column appears twice in the header"),
+                    _("column appears twice in the header"),
                     row=1,
                     column=name,
                 )
@@ -119,20 +115,17 @@ def _check_header(
             problems.append(
                 Problem(
                     source.label,
-                    words("colonna sconosciuta", "unknown column") + suggest(name, close),
+                    _("unknown column") + suggest(name, close),
                     row=1,
                     column=name,
-                    expected=words(f"colonne tra: {names}", f"columns among: {names}"),
+                    expected=_("columns among: {names}").format(names=names),
                 )
             )
         else:
             notices.append(
-                words(
-                    f"{source.label}: la colonna '{name}' non è tra quelle del modello: "
-                    "conservata nel file, ignorata",
-                    f"{source.label}: column '{name}' is not one the model reads: kept in the "
-                    "file, ignored",
-                )
+                _(
+                    "{label}: column '{name}' is not one the model reads: kept in the file, ignored"
+                ).format(label=source.label, name=name)
             )
     complete = True
     for column in table.columns:
@@ -141,9 +134,9 @@ def _check_header(
             problems.append(
                 Problem(
                     source.label,
-                    words("manca una colonna obbligatoria", "required column is missing"),
+                    _("required column is missing"),
                     column=column.name,
-                    expected=words(f"una colonna '{column.name}': ", f"a column '{column.name}': ")
+                    expected=_("a column '{name}': ").format(name=column.name)
                     + column_description(table, column),
                 )
             )
@@ -177,10 +170,7 @@ def check_table(
                     problems.append(
                         Problem(
                             source.label,
-                            words(
-                                "è vuota in una colonna obbligatoria",
-                                "is blank in a required column",
-                            ),
+                            _("is blank in a required column"),
                             row=number,
                             column=name,
                             expected=expected_text(column),
@@ -236,20 +226,16 @@ def _too_many_fields(source: TableSource, number: int, record: list[str], width:
     would read need 37 and priority 5), so the row is refused, never read."""
     return Problem(
         source.label,
-        words(
-            f"la riga ha {len(record)} campi e l'intestazione {width} colonne: non si sa quale "
-            "valore va in quale colonna",
-            f"the row has {len(record)} fields and the header {width} columns: which value "
-            "goes in which column is unknown",
-        ),
+        _(
+            "the row has {fields} fields and the header {width} columns: which value goes "
+            "in which column is unknown"
+        ).format(fields=len(record), width=width),
         row=number,
         value=_joined(record, source),
-        expected=words(
-            f"{width} campi, come le colonne; un numero con la virgola (37,5) va tra virgolette "
-            "in un CSV separato da virgole (o il file salvato con il separatore ';')",
-            f"{width} fields, as the columns; a number with a comma (37,5) goes in quotes in a "
-            "comma-separated CSV (or the file saved with the ';' separator)",
-        ),
+        expected=_(
+            "{width} fields, as the columns; a number with a comma (37,5) goes in quotes "
+            "in a comma-separated CSV (or the file saved with the ';' separator)"
+        ).format(width=width),
     )
 
 

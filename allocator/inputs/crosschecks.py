@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from allocator.i18n import _
 from allocator.inputs.checking import CheckedTable
 from allocator.inputs.problems import Collector, among, suggest
 from allocator.inputs.schema import STAFF_PREFIX, WILDCARD, Capacity, Intervention
 from allocator.inputs.tables import TABLES_BY_NAME
-from allocator.lang import words
 
 
 def cross_checks(log: Collector, checked: dict[str, CheckedTable]) -> None:
@@ -62,20 +62,19 @@ def _references(log: Collector, result: CheckedTable, checked: dict[str, Checked
                 role = value.removeprefix(STAFF_PREFIX)
                 if (staff is not None and not staff.complete) or role in roles:
                     continue
-                listed = ", ".join(sorted(roles)) or words("nessuno", "none given")
-                message = words(
-                    f"nessun ruolo '{role}' in staff.csv", f"no staff role '{role}' in staff.csv"
-                ) + suggest(role, roles)
-                expected = words(
-                    f"staff:<role_id> con un role_id di staff.csv ({listed})",
-                    f"staff:<role_id> with a role_id of staff.csv ({listed})",
+                listed = ", ".join(sorted(roles)) or _("none given")
+                message = _("no staff role '{role}' in staff.csv").format(role=role) + suggest(
+                    role, roles
+                )
+                expected = _("staff:<role_id> with a role_id of staff.csv ({listed})").format(
+                    listed=listed
                 )
             elif value in known:
                 continue
             else:
                 column = target_table.key[0]
-                message = words(
-                    f"nessun {column} '{value}' in {where}", f"no {column} '{value}' in {where}"
+                message = _("no {column} '{value}' in {where}").format(
+                    column=column, value=value, where=where
                 ) + suggest(value, known)
                 expected = among(column, where, known, reference.wildcard)
             log.problem(

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from allocator.errors import InputError
+from allocator.i18n import _
 from allocator.inputs.checking import CheckedTable, check_table
 from allocator.inputs.crosschecks import cross_checks
 from allocator.inputs.guide_words import table_description
@@ -30,7 +31,6 @@ from allocator.inputs.settings_layers import Layer, SettingsReader, origin_of
 from allocator.inputs.sources import TableSource, file_problem, read_csv_table
 from allocator.inputs.tables import TABLES, Table
 from allocator.inputs.workbook import Workbook
-from allocator.lang import words
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -90,15 +90,10 @@ class Loader(SettingsReader):
         for key, ids in unknown_room_ids(scenario).items():
             self.problem(
                 origin_of(key, origins),
-                words(
-                    "nomina identificativi che lo scenario non ha", "names ids the scenario lacks"
-                ),
+                _("names ids the scenario lacks"),
                 column=key,
                 value=", ".join(ids),
-                expected=words(
-                    "area_id di areas.csv o partner_id di partners.csv",
-                    "area_id of areas.csv or partner_id of partners.csv",
-                ),
+                expected=_("area_id of areas.csv or partner_id of partners.csv"),
             )
         return None if self.problems else scenario
 
@@ -113,10 +108,9 @@ class Loader(SettingsReader):
             if not found and table.required:
                 self.problem(
                     table.file_name,
-                    words("manca la tabella, che è obbligatoria", "required table is missing"),
-                    expected=words(
-                        f"{table.file_name} o un foglio '{table.name}' in {WORKBOOK_FILE}",
-                        f"{table.file_name} or a sheet '{table.name}' in {WORKBOOK_FILE}",
+                    _("required table is missing"),
+                    expected=_("{file_name} or a sheet '{name}' in {WORKBOOK_FILE}").format(
+                        file_name=table.file_name, name=table.name, WORKBOOK_FILE=WORKBOOK_FILE
                     )
                     + f" ({table_description(table)})",
                 )
@@ -127,7 +121,7 @@ class Loader(SettingsReader):
             if table.required and source.empty:
                 self.problem(
                     source.label,
-                    words("non ha righe", "has no rows"),
+                    _("has no rows"),
                     expected=table_description(table),
                 )
             checked[table.name] = result
@@ -173,14 +167,8 @@ class Loader(SettingsReader):
             reason = _reason(error)
             self.problem(
                 self.label(path),
-                words(
-                    f"non si può leggere come cartella di lavoro Excel ({reason})",
-                    f"cannot be read as an Excel workbook ({reason})",
-                ),
-                expected=words(
-                    "un file .xlsx salvato da Excel o LibreOffice",
-                    "an .xlsx file saved by Excel or LibreOffice",
-                ),
+                _("cannot be read as an Excel workbook ({reason})").format(reason=reason),
+                expected=_("an .xlsx file saved by Excel or LibreOffice"),
             )
             return None
         self.problems += workbook.problems
@@ -208,20 +196,18 @@ class Loader(SettingsReader):
             return True, None  # unreadable, reported
         from_sheet = None
         if workbook is not None and in_workbook:
-            label = f"{self.label(workbook.path)} ({words('foglio', 'sheet')} {table.name})"
+            label = _("{label} (sheet {name})").format(
+                label=self.label(workbook.path), name=table.name
+            )
             from_sheet = workbook.source(table, label)
         if from_csv is not None and from_sheet is not None:
             if not from_csv.empty and not from_sheet.empty:
                 self.problem(
                     from_csv.label,
-                    words(
-                        f"la tabella è data due volte, qui e in {from_sheet.label}",
-                        f"the table is given twice, here and in {from_sheet.label}",
+                    _("the table is given twice, here and in {label}").format(
+                        label=from_sheet.label
                     ),
-                    expected=words(
-                        "una sola delle due (una vuota è ignorata)",
-                        "one of them only (an empty one is ignored)",
-                    ),
+                    expected=_("one of them only (an empty one is ignored)"),
                 )
                 return True, None
             return True, from_sheet if from_csv.empty and not from_sheet.empty else from_csv
@@ -235,9 +221,9 @@ class Loader(SettingsReader):
             if stem not in names and (close := difflib.get_close_matches(stem, names, 1, 0.8)):
                 self.problem(
                     self.label(path),
-                    words("non è una tabella dello scenario", "is not a table of the scenario"),
+                    _("is not a table of the scenario"),
                     expected=f"{close[0]}.csv ("
-                    + words("le tabelle sono", "the tables are")
+                    + _("the tables are")
                     + f": {', '.join(t.file_name for t in TABLES)})",
                 )
 
@@ -247,16 +233,11 @@ def _inherited(table: Table, layer: Layer, empty: TableSource, source: TableSour
     if table.required:
         hint = ""
     else:
-        hint = words(
-            f'; per non averne, replace = ["{table.name}"] in {layer.label}',
-            f'; to have none, replace = ["{table.name}"] in {layer.label}',
+        hint = _('; to have none, replace = ["{name}"] in {label}').format(
+            name=table.name, label=layer.label
         )
-    return words(
-        f"{empty.label} non ha righe: vale quella dello scenario da cui deriva ({source.label})"
-        + hint,
-        f"{empty.label} has no rows: the one of the scenario it extends applies "
-        f"({source.label})" + hint,
-    )
+    text = _("{empty} has no rows: the one of the scenario it extends applies ({source})")
+    return text.format(empty=empty.label, source=source.label) + hint
 
 
 def _reason(error: Exception) -> str:
@@ -264,13 +245,7 @@ def _reason(error: Exception) -> str:
     kind of failure it was."""
     text = str(error).strip()
     if isinstance(error, MemoryError):
-        return words("troppo grande da leggere", "too large to read")
+        return _("too large to read")
     if isinstance(error, KeyError):
-        return words(
-            f"manca una parte interna del file: {text}",
-            f"an inner part of the file is missing: {text}",
-        )
-    return text or words(
-        f"file danneggiato o non .xlsx ({type(error).__name__})",
-        f"a damaged file or not an .xlsx ({type(error).__name__})",
-    )
+        return _("an inner part of the file is missing: {text}").format(text=text)
+    return text or _("a damaged file or not an .xlsx ({kind})").format(kind=type(error).__name__)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from allocator.lang import words
+from allocator.i18n import _
 
 ITALIAN, ENGLISH = "it", "en"
 """The two conventions: ``.`` thousands and ``,`` decimals, or the other way round."""
@@ -54,10 +54,7 @@ class Reading:
 
 
 def _plain_expected() -> str:
-    return words(
-        "un numero come 1234,5 o 1.234,5 (anche 600.000, € 400.000)",
-        "a number such as 1234.5 or 1.234,5 (also 600.000, € 400.000)",
-    )
+    return _("a number such as 1234.5 or 1.234,5 (also 600.000, € 400.000)")
 
 
 def read_number(text: str, percent: bool = False) -> Reading:
@@ -77,21 +74,18 @@ def read_number(text: str, percent: bool = False) -> Reading:
     if body.endswith("%"):
         if not percent:
             raise NotANumber(
-                words("è una percentuale", "is a percentage"),
-                words(
-                    "un numero senza % (le percentuali valgono solo per le quote)",
-                    "a number without % (percentages are for shares only)",
-                ),
+                _("is a percentage"),
+                _("a number without % (percentages are for shares only)"),
             )
         body, scale = body[:-1].strip(), 0.01
     if body.lower() in _NON_FINITE:
         raise NotANumber(
-            words("non è un numero finito", "is not a finite number"),
-            words("un numero finito", "a finite number"),
+            _("is not a finite number"),
+            _("a finite number"),
         )
     if " " in body:
         if not _SPACE_GROUPED.fullmatch(body):
-            raise NotANumber(words("non è un numero", "is not a number"), _plain_expected())
+            raise NotANumber(_("is not a number"), _plain_expected())
         body = body.replace(" ", "")
     italian, english, convention = _readings(body)
     return Reading(text, sign * scale * italian, sign * scale * english, convention)
@@ -99,7 +93,7 @@ def read_number(text: str, percent: bool = False) -> Reading:
 
 def _readings(body: str) -> tuple[float, float, str | None]:
     """(Italian reading, English reading, the convention shown) of an unsigned number."""
-    not_a_number = NotANumber(words("non è un numero", "is not a number"), _plain_expected())
+    not_a_number = NotANumber(_("is not a number"), _plain_expected())
     if _DIGITS.fullmatch(body):
         return float(body), float(body), None
     if _SCIENTIFIC.fullmatch(body):
@@ -111,7 +105,7 @@ def _readings(body: str) -> tuple[float, float, str | None]:
     if "." in body and "," in body:
         decimal = "," if body.rfind(",") > body.rfind(".") else "."
         thousands = "." if decimal == "," else ","
-        whole, _, fraction = body.rpartition(decimal)
+        whole, _mark, fraction = body.rpartition(decimal)
         if not _GROUPED[thousands].fullmatch(whole) or not _DIGITS.fullmatch(fraction):
             raise not_a_number
         value = float(whole.replace(thousands, "") + "." + fraction)
@@ -153,8 +147,8 @@ class Evidence:
 def convention_words(convention: str) -> str:
     """A convention in words, for messages."""
     if convention == ITALIAN:
-        return words("',' per i decimali, '.' per le migliaia", "',' for decimals, '.' thousands")
-    return words("'.' per i decimali, ',' per le migliaia", "'.' for decimals, ',' thousands")
+        return _("',' for decimals, '.' thousands")
+    return _("'.' for decimals, ',' thousands")
 
 
 class Ambiguous(NotANumber):
@@ -185,31 +179,31 @@ def ambiguity(reading: Reading, evidence: Evidence, why: str | None = None) -> A
     """The refusal of a cell with two readings, both named, and ``why`` nothing chooses (by
     default: what the file's other numbers show)."""
     italian, english = number_text(reading.italian), number_text(reading.english)
-    thousands = words("separa le migliaia", "separating thousands")
-    decimals = words("per i decimali", "for decimals")
+    thousands = _("separating thousands")
+    decimals = _("for decimals")
     mark = "." if "." in reading.text else ","
     italian_way, english_way = (thousands, decimals) if mark == "." else (decimals, thousands)
     if why is not None:
         pass
     elif evidence.shown:
-        why = words("il file scrive i numeri nei due modi", "the file writes numbers both ways")
+        why = _("the file writes numbers both ways")
         why += " (" + "; ".join(evidence.shown.values()) + ")"
     else:
-        why = words(
-            "nessun altro numero del file dice quale dei due modi usa",
-            "no other number of the file says which way it writes them",
-        )
+        why = _("no other number of the file says which way it writes them")
     return Ambiguous(
-        words(
-            f"è ambiguo: può essere {italian} ('{mark}' {italian_way}) o {english} "
-            f"('{mark}' {english_way}), e {why}",
-            f"is ambiguous: it may be {italian} ('{mark}' {italian_way}) or {english} "
-            f"('{mark}' {english_way}), and {why}",
+        _(
+            "is ambiguous: it may be {italian} ('{mark}' {italian_way}) or {english} "
+            "('{mark}' {english_way}), and {why}"
+        ).format(
+            italian=italian,
+            mark=mark,
+            italian_way=italian_way,
+            english=english,
+            english_way=english_way,
+            why=why,
         ),
-        words(
-            f"il numero senza separatori delle migliaia: {italian} o {english} (la virgola per "
-            "i decimali)",
-            f"the number without thousands separators: {italian} or {english}",
+        _("the number without thousands separators: {italian} or {english}").format(
+            italian=italian, english=english
         ),
     )
 
@@ -219,14 +213,14 @@ def number_text(value: float) -> str:
     if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
         return str(int(value))
     text = repr(value)
-    return text.replace(".", ",") if words("it", "en") == "it" else text
+    return text.replace(".", ",") if _("en") == "it" else text
 
 
 def parse_number(text: str, italian: bool = False, percent: bool = False) -> float:
     """The number in a text alone: ``italian`` settles the convention (``1.250`` is 1250), else
     nothing does and a text with two readings is refused. Raises ``ValueError`` with the
     message."""
-    told = words("detto da chi chiama", "told by the caller")
+    told = _("told by the caller")
     evidence = Evidence({ITALIAN: told} if italian else {})
     try:
         reading = read_number(text, percent)

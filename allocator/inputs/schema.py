@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from allocator.lang import words
+from allocator.i18n import _, number
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-]+$", min_length=1)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -456,18 +456,17 @@ class Scenario(_Row):
             admitted = ", ".join(f.shown for f in policy.eligible_legal_forms)
             years, least = partner.years_experience, policy.min_partner_experience_years
             if partner.legal_form not in policy.eligible_legal_forms:
-                reason = words(
-                    f"la forma giuridica '{partner.legal_form.shown}' non è tra quelle ammesse "
-                    f"dall'avviso ({admitted})",
-                    f"legal form '{partner.legal_form.shown}' is not among those admitted by the "
-                    f"notice ({admitted})",
-                )
+                reason = _(
+                    "legal form '{form}' is not among those admitted by the notice ({admitted})"
+                ).format(form=partner.legal_form.shown, admitted=admitted)
             elif years < least:
-                reason = words(
-                    f"{_decimal(years)} {'anno' if years == 1 else 'anni'} di esperienza, sotto "
-                    f"il minimo di {_decimal(least)}",
-                    f"{years:g} {'year' if years == 1 else 'years'} of experience, below the "
-                    f"minimum of {least:g}",
+                text = (
+                    _("{years} year of experience, below the minimum of {least}")
+                    if years == 1
+                    else _("{years} years of experience, below the minimum of {least}")
+                )
+                reason = text.format(
+                    years=number(years, None, None), least=number(least, None, None)
                 )
             reasons[partner.partner_id] = reason
         return reasons
@@ -486,11 +485,6 @@ def may_pay(earmarks: Sequence[Earmark], intervention_id: str, area_id: str) -> 
     """Whether a funder with these earmark rows may pay for ``intervention_id`` (or a staff item)
     in ``area_id``: a funder without rows may pay for anything, else a row must match."""
     return not earmarks or any(e.matches(intervention_id, area_id) for e in earmarks)
-
-
-def _decimal(value: float) -> str:
-    """A short number with the Italian decimal comma (2,5)."""
-    return f"{value:g}".replace(".", ",")
 
 
 def staff_item(role_id: str) -> str:

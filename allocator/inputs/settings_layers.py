@@ -15,6 +15,7 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from allocator.i18n import _
 from allocator.inputs.checking import CheckedTable
 from allocator.inputs.locate import SCENARIO_FILE
 from allocator.inputs.numbers import Evidence, NotANumber, ambiguity, parse_number, read_number
@@ -23,7 +24,6 @@ from allocator.inputs.schema import LegalForm, Settings
 from allocator.inputs.sources import file_problem
 from allocator.inputs.tables import SETTINGS, TABLES
 from allocator.inputs.vocabulary import canonical
-from allocator.lang import words
 
 SET_OPTION = "--set"
 """How problems in ``overrides`` name their origin."""
@@ -113,12 +113,7 @@ def set_value(text: str) -> Any:
     """A ``--set`` value: TOML syntax (one value, nothing after it), else an Italian number
     (``0,9``), else the bare text. A control character (a newline) is refused: ValueError."""
     if any(unicodedata.category(ch) == "Cc" for ch in text):
-        raise ValueError(
-            words(
-                "contiene un carattere di controllo (un a capo?)",
-                "holds a control character (a line break?)",
-            )
-        )
+        raise ValueError(_("holds a control character (a line break?)"))
     _refuse_two_readings(text.strip())
     try:
         parsed = tomllib.loads(f"value = {text}")
@@ -128,7 +123,7 @@ def set_value(text: str) -> Any:
         except ValueError:
             return text.strip()
     if list(parsed) != ["value"]:
-        raise ValueError(words("contiene più di un valore", "holds more than one value"))
+        raise ValueError(_("holds more than one value"))
     return parsed["value"]
 
 
@@ -148,7 +143,7 @@ def _refuse_two_readings(text: str) -> None:
         raise ambiguity(
             reading,
             Evidence({}),
-            words("--set accetta sia 0,9 sia 0.9", "--set accepts both 0,9 and 0.9"),
+            _("--set accepts both 0,9 and 0.9"),
         )
 
 
@@ -205,15 +200,15 @@ class SettingsReader(Collector):
         except UnicodeDecodeError:
             self.problem(
                 label,
-                words("non è testo UTF-8", "is not UTF-8 text"),
-                expected=words("un file salvato come UTF-8", "a file saved as UTF-8"),
+                _("is not UTF-8 text"),
+                expected=_("a file saved as UTF-8"),
             )
             return None
         except tomllib.TOMLDecodeError as error:
-            self.problem(label, words("non è TOML valido", "is not valid TOML") + f": {error}")
+            self.problem(label, _("is not valid TOML") + f": {error}")
             return None
         except OSError as error:
-            self.problem(label, words("non si può leggere", "cannot be read") + f": {error}")
+            self.problem(label, _("cannot be read") + f": {error}")
             return None
         self.files.append(path)
         return data
@@ -248,16 +243,12 @@ class SettingsReader(Collector):
             listed = ", ".join(OPTIONAL_TABLES)
             self.problem(
                 layer.label,
-                words(
-                    "'replace' non è una lista di tabelle facoltative",
-                    "'replace' is not a list of optional tables",
-                ),
+                _("'replace' is not a list of optional tables"),
                 column=REPLACE_KEY,
                 value=value if not wrong else ", ".join(wrong),
-                expected=words(
-                    f'una lista tra quelle facoltative: replace = ["earmarks"] ({listed})',
-                    f'a list among the optional ones: replace = ["earmarks"] ({listed})',
-                ),
+                expected=_(
+                    'a list among the optional ones: replace = ["earmarks"] ({listed})'
+                ).format(listed=listed),
             )
             return frozenset()
         return frozenset(names)
@@ -357,11 +348,7 @@ class SettingsReader(Collector):
                     str(error),
                     column=key,
                     value=text,
-                    expected=words(
-                        "un solo valore, su una riga (--set chiave=valore, ripetuto per ogni "
-                        "chiave)",
-                        "one value on one line (--set key=value, repeated for each key)",
-                    ),
+                    expected=_("one value on one line (--set key=value, repeated for each key)"),
                 )
                 continue
             for prefix in range(1, len(parts)):  # replacing a table, or a leaf with a table
@@ -436,13 +423,10 @@ class SettingsReader(Collector):
             listed = ", ".join(sorted(ids))
             self.problem(
                 origin_of(key, origins),
-                words(
-                    f"nessun intervento '{intervention_id}' in {interventions.label}",
-                    f"no intervention '{intervention_id}' in {interventions.label}",
+                _("no intervention '{intervention_id}' in {label}").format(
+                    intervention_id=intervention_id, label=interventions.label
                 )
                 + suggest(intervention_id, ids),
                 column=key,
-                expected=words(
-                    f"un intervention_id tra: {listed}", f"an intervention_id among: {listed}"
-                ),
+                expected=_("an intervention_id among: {listed}").format(listed=listed),
             )

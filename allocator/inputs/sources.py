@@ -16,8 +16,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from allocator.errors import Problem
+from allocator.i18n import _
 from allocator.inputs.tables import Table
-from allocator.lang import words
 
 MAX_CELL_CHARS = 10_000
 """The longest cell read (a name, a note); longer ones are refused with the cell named."""
@@ -69,35 +69,28 @@ def file_problem(path: Path, label: str) -> Problem | None:
     except OSError as error:
         return Problem(
             label,
-            words(f"non si può leggere ({error.strerror})", f"cannot be read ({error.strerror})"),
-            expected=words("un file leggibile", "a readable file"),
+            _("cannot be read ({strerror})").format(strerror=error.strerror),
+            expected=_("a readable file"),
         )
     if not stat.S_ISREG(mode):
-        kind = (
-            words("una cartella", "a folder")
-            if stat.S_ISDIR(mode)
-            else words("una FIFO o un dispositivo", "a FIFO or a device")
-        )
+        kind = _("a folder") if stat.S_ISDIR(mode) else _("a FIFO or a device")
         return Problem(
             label,
-            words(f"non è un file ma {kind}", f"is not a file but {kind}"),
-            expected=words("un file normale, o nessuno", "a regular file, or none"),
+            _("is not a file but {kind}").format(kind=kind),
+            expected=_("a regular file, or none"),
         )
     if not os.access(path, os.R_OK):
         return Problem(
             label,
-            words("non si può leggere (permesso negato)", "cannot be read (permission denied)"),
-            expected=words("un file leggibile", "a readable file"),
+            _("cannot be read (permission denied)"),
+            expected=_("a readable file"),
         )
     return None
 
 
 def decode(raw: bytes, label: str, problems: list[Problem], notices: list[str]) -> str | None:
     """A CSV's text: UTF-8 (BOM or not), else Windows-1252 (with a notice), else a problem."""
-    expected = words(
-        "un file salvato come 'CSV UTF-8' (o il 'CSV' di Excel in italiano, Windows-1252)",
-        "a file saved as 'CSV UTF-8' (or Italian Excel's plain 'CSV', Windows-1252)",
-    )
+    expected = _("a file saved as 'CSV UTF-8' (or Italian Excel's plain 'CSV', Windows-1252)")
     for bom, name in (
         (b"\xff\xfe\x00\x00", "UTF-32"),
         (b"\x00\x00\xfe\xff", "UTF-32"),
@@ -106,17 +99,14 @@ def decode(raw: bytes, label: str, problems: list[Problem], notices: list[str]) 
     ):
         if raw.startswith(bom):
             problems.append(
-                Problem(label, words(f"è testo {name}", f"is {name} text"), expected=expected)
+                Problem(label, _("is {name} text").format(name=name), expected=expected)
             )
             return None
     if raw.count(b"\x00") * 10 > len(raw):  # a stray NUL is a cell's problem, named there
         problems.append(
             Problem(
                 label,
-                words(
-                    "contiene byte NUL: è UTF-16 senza BOM, o non è un file di testo",
-                    "holds NUL bytes: UTF-16 without a BOM, or not a text file",
-                ),
+                _("holds NUL bytes: UTF-16 without a BOM, or not a text file"),
                 row=raw[: raw.index(b"\x00")].count(b"\n") + 1,
                 expected=expected,
             )
@@ -132,20 +122,14 @@ def decode(raw: bytes, label: str, problems: list[Problem], notices: list[str]) 
         problems.append(
             Problem(
                 label,
-                words(
-                    "non è né UTF-8 né Windows-1252 (la codifica del 'CSV' di Excel in italiano)",
-                    "is neither UTF-8 nor Windows-1252 (Italian Excel's 'CSV' encoding)",
-                ),
+                _("is neither UTF-8 nor Windows-1252 (Italian Excel's 'CSV' encoding)"),
                 row=raw[: error.start].count(b"\n") + 1,
                 expected=expected,
             )
         )
         return None
     notices.append(
-        words(
-            f"{label}: letto come Windows-1252 (il 'CSV' di Excel in italiano), non UTF-8",
-            f"{label}: read as Windows-1252 (Italian Excel's 'CSV'), not UTF-8",
-        )
+        _("{label}: read as Windows-1252 (Italian Excel's 'CSV'), not UTF-8").format(label=label)
     )
     return text
 
@@ -160,13 +144,10 @@ def _delimiter(first: str, label: str, problems: list[Problem]) -> tuple[str | N
         problems.append(
             Problem(
                 label,
-                words("il separatore indicato non è ammesso", "the separator hint is not allowed"),
+                _("the separator hint is not allowed"),
                 row=1,
                 value=line,
-                expected=words(
-                    "sep=, oppure sep=; oppure sep=<tab> oppure sep=|",
-                    "sep=, or sep=; or sep=<tab> or sep=|",
-                ),
+                expected=_("sep=, or sep=; or sep=<tab> or sep=|"),
             )
         )
         return None, True
@@ -186,14 +167,12 @@ def read_csv_table(
     try:
         raw = path.read_bytes()
     except OSError as error:
-        problems.append(
-            Problem(label, words("non si può leggere", "cannot be read") + f": {error}")
-        )
+        problems.append(Problem(label, _("cannot be read") + f": {error}"))
         return None
     text = decode(raw, label, problems, notices)
     if text is None:
         return None
-    first, _, rest = text.partition("\n")
+    first, _newline, rest = text.partition("\n")
     delimiter, hinted = _delimiter(first, label, problems)
     if delimiter is None:
         return None
@@ -211,7 +190,7 @@ def read_csv_table(
         problems.append(
             Problem(
                 label,
-                words(f"non è un CSV leggibile ({error})", f"is not a readable CSV ({error})"),
+                _("is not a readable CSV ({error})").format(error=error),
                 row=records.line_num + offset,
             )
         )

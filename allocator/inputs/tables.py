@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from allocator.i18n import N_
 from allocator.inputs import schema
 
 
@@ -96,6 +97,16 @@ def choice(name: str, description: str, example: str, words: type[StrEnum]) -> C
     return Column(name, ColumnType.ENUM, description, example, allowed=_values(words))
 
 
+ENTITY_COLUMNS = {
+    "area": (N_("Identifier of the area."), N_("Name of the area.")),
+    "intervention": (N_("Identifier of the intervention."), N_("Name of the intervention.")),
+    "partner": (N_("Identifier of the partner."), N_("Name of the partner.")),
+    "funder": (N_("Identifier of the funder."), N_("Name of the funder.")),
+    "role": (N_("Identifier of the role."), N_("Name of the role.")),
+}
+"""The descriptions of an entity table's ``<entity>_id`` and ``name`` columns."""
+
+
 def entity_table(
     table: str,
     entity: str,
@@ -117,20 +128,18 @@ def entity_table(
         model=model,
         references=references,
         columns=(
-            Column(
-                f"{entity}_id", ColumnType.IDENTIFIER, f"Identifier of the {entity}.", identifier
-            ),
-            Column("name", ColumnType.TEXT, f"Name of the {entity}.", name),
+            Column(f"{entity}_id", ColumnType.IDENTIFIER, ENTITY_COLUMNS[entity][0], identifier),
+            Column("name", ColumnType.TEXT, ENTITY_COLUMNS[entity][1], name),
             *columns,
         ),
     )
 
 
-AREA_ID = Column("area_id", ColumnType.IDENTIFIER, "The area (neighbourhood, NIL).", "nil_12")
+AREA_ID = Column("area_id", ColumnType.IDENTIFIER, N_("The area (neighbourhood, NIL)."), "nil_12")
 INTERVENTION_ID = Column(
-    "intervention_id", ColumnType.IDENTIFIER, "The intervention.", "doposcuola"
+    "intervention_id", ColumnType.IDENTIFIER, N_("The intervention."), "doposcuola"
 )
-PARTNER_ID = Column("partner_id", ColumnType.IDENTIFIER, "The partner.", "coop_aurora")
+PARTNER_ID = Column("partner_id", ColumnType.IDENTIFIER, N_("The partner."), "coop_aurora")
 ARC_KEY = ("partner_id", "area_id", "intervention_id")
 """A partner delivering an intervention in an area: the key of capacities, baseline, locks."""
 ARC_COLUMNS = (PARTNER_ID, AREA_ID, INTERVENTION_ID)
@@ -154,43 +163,49 @@ AREAS = entity_table(
     "areas",
     "area",
     ("nil_12", "Gratosoglio - Ticinello"),
-    "The areas (neighbourhoods) the plan covers.",
+    N_("The areas (neighbourhoods) the plan covers."),
     schema.Area,
-    Column("population", NUMBER, "Residents.", "20000"),
-    Column("minors", NUMBER, "Residents under 18 (at most population).", "3500"),
-    optional("households_with_minors", NUMBER, "Households with at least one minor.", "2400"),
-    optional("municipio", ColumnType.TEXT, "Municipio the area belongs to.", "5"),
-    optional("lat", NUMBER, "Latitude of the area's centre.", "45.42"),
-    optional("lon", NUMBER, "Longitude of the area's centre.", "9.17"),
+    Column("population", NUMBER, N_("Residents."), "20000"),
+    Column("minors", NUMBER, N_("Residents under 18 (at most population)."), "3500"),
+    optional("households_with_minors", NUMBER, N_("Households with at least one minor."), "2400"),
+    optional("municipio", ColumnType.TEXT, N_("Municipio the area belongs to."), "5"),
+    optional("lat", NUMBER, N_("Latitude of the area's centre."), "45.42"),
+    optional("lon", NUMBER, N_("Longitude of the area's centre."), "9.17"),
 )
 
 INTERVENTIONS = entity_table(
     "interventions",
     "intervention",
     ("doposcuola", "After-school support"),
-    "The interventions, priced per beneficiary and year.",
+    N_("The interventions, priced per beneficiary and year."),
     schema.Intervention,
-    choice("unit", "What one beneficiary is: people, minors or households.", "minors", schema.Unit),
-    Column("unit_cost", NUMBER, "Euros per beneficiary per year.", "1200"),
-    optional("value", NUMBER, "How much one beneficiary served counts in the objective.", "1", 1.0),
+    choice(
+        "unit", N_("What one beneficiary is: people, minors or households."), "minors", schema.Unit
+    ),
+    Column("unit_cost", NUMBER, N_("Euros per beneficiary per year."), "1200"),
+    optional(
+        "value", NUMBER, N_("How much one beneficiary served counts in the objective."), "1", 1.0
+    ),
     optional(
         "max_coverage",
         ColumnType.SHARE,
-        "Share of an area's need this intervention can realistically reach.",
+        N_("Share of an area's need this intervention can realistically reach."),
         "0.8",
         1.0,
     ),
     optional(
         "staff_role",
         ColumnType.IDENTIFIER,
-        "Staff role (role_id of staff.csv) the intervention needs; give with "
-        "beneficiaries_per_fte.",
+        N_(
+            "Staff role (role_id of staff.csv) the intervention needs; give with "
+            "beneficiaries_per_fte."
+        ),
         "assistente_sociale",
     ),
     optional(
         "beneficiaries_per_fte",
         NUMBER,
-        "Beneficiaries one full-time post of staff_role can follow, in the same area.",
+        N_("Beneficiaries one full-time post of staff_role can follow, in the same area."),
         "40",
     ),
     references=(Reference("staff_role", "staff"),),
@@ -199,18 +214,18 @@ INTERVENTIONS = entity_table(
 NEEDS = Table(
     name="needs",
     required=True,
-    description="Beneficiaries needing each intervention in each area per year.",
+    description=N_("Beneficiaries needing each intervention in each area per year."),
     key=("area_id", "intervention_id"),
     model=schema.Need,
     references=(Reference("area_id", "areas"), Reference("intervention_id", "interventions")),
     columns=(
         AREA_ID,
         INTERVENTION_ID,
-        Column("need", NUMBER, "Beneficiaries needing it per year.", "300"),
+        Column("need", NUMBER, N_("Beneficiaries needing it per year."), "300"),
         optional(
             "priority",
             NUMBER,
-            "Weight of this area for this intervention (deprivation, political priority).",
+            N_("Weight of this area for this intervention (deprivation, political priority)."),
             "1.5",
             1.0,
         ),
@@ -221,33 +236,35 @@ PARTNERS = entity_table(
     "partners",
     "partner",
     ("coop_aurora", "Cooperativa Aurora"),
-    "The Third-sector entities answering the public notice.",
+    N_("The Third-sector entities answering the public notice."),
     schema.Partner,
     choice(
         "legal_form",
-        "Legal form; only Third-sector forms are eligible.",
+        N_("Legal form; only Third-sector forms are eligible."),
         "cooperativa_sociale",
         schema.LegalForm,
     ),
-    Column("years_experience", NUMBER, "Years of relevant experience.", "12"),
+    Column("years_experience", NUMBER, N_("Years of relevant experience."), "12"),
 )
 
 CAPACITIES = arc_table(
     "capacities",
-    "What each partner can deliver of each intervention in each area per year.",
+    N_("What each partner can deliver of each intervention in each area per year."),
     schema.Capacity,
-    Column("capacity", NUMBER, "Most beneficiaries it can serve per year.", "120"),
+    Column("capacity", NUMBER, N_("Most beneficiaries it can serve per year."), "120"),
     optional(
         "unit_cost",
         NUMBER,
-        "This partner's euros per beneficiary, if not the intervention's.",
+        N_("This partner's euros per beneficiary, if not the intervention's."),
         "1100",
     ),
     optional(
         "cofunding_per_beneficiary",
         NUMBER,
-        "Euros per beneficiary the partner brings itself (volunteers, own funds, in kind); "
-        "at most the unit cost.",
+        N_(
+            "Euros per beneficiary the partner brings itself (volunteers, own funds, in kind); "
+            "at most the unit cost."
+        ),
         "200",
         0.0,
     ),
@@ -258,16 +275,18 @@ FUNDERS = entity_table(
     "funders",
     "funder",
     ("comune", "Comune di Milano"),
-    "Public and private funders with their yearly amounts.",
+    N_("Public and private funders with their yearly amounts."),
     schema.Funder,
-    choice("kind", "public or private.", "public", schema.FunderKind),
-    Column("amount", NUMBER, "Euros per year.", "2000000"),
+    choice("kind", N_("public or private."), "public", schema.FunderKind),
+    Column("amount", NUMBER, N_("Euros per year."), "2000000"),
 )
 
 EARMARKS = Table(
     name="earmarks",
     required=False,
-    description="What a funder's money may pay for; a funder without rows may pay for anything.",
+    description=N_(
+        "What a funder's money may pay for; a funder without rows may pay for anything."
+    ),
     key=("funder_id", "intervention_id", "area_id"),
     model=schema.Earmark,
     references=(
@@ -276,18 +295,18 @@ EARMARKS = Table(
         Reference("area_id", "areas", wildcard=True),
     ),
     columns=(
-        Column("funder_id", ColumnType.IDENTIFIER, "The funder.", "comune"),
+        Column("funder_id", ColumnType.IDENTIFIER, N_("The funder."), "comune"),
         Column(
             "intervention_id",
             ColumnType.SELECTOR,
-            "The intervention it may pay for, staff:<role_id> for a staff role, or * for any.",
+            N_("The intervention it may pay for, staff:<role_id> for a staff role, or * for any."),
             "doposcuola",
         ),
-        Column("area_id", ColumnType.SELECTOR, "The area it may pay in, or * for any.", "*"),
+        Column("area_id", ColumnType.SELECTOR, N_("The area it may pay in, or * for any."), "*"),
         optional(
             "max_amount",
             NUMBER,
-            "Most euros per year on what this row matches (blank: no cap).",
+            N_("Most euros per year on what this row matches (blank: no cap)."),
             "500000",
         ),
     ),
@@ -297,16 +316,18 @@ STAFF = entity_table(
     "staff",
     "role",
     ("assistente_sociale", "Community social worker"),
-    "Staff roles placed in areas (community social workers, Welfare Community Managers, "
-    "educators).",
+    N_(
+        "Staff roles placed in areas (community social workers, Welfare Community Managers, "
+        "educators)."
+    ),
     schema.StaffRole,
-    Column("available_fte", NUMBER, "Full-time posts available in all.", "10"),
-    Column("cost_per_fte", NUMBER, "Euros per full-time post per year.", "45000"),
-    optional("min_fte_per_area", NUMBER, "Posts every area gets at least.", "0", 0.0),
+    Column("available_fte", NUMBER, N_("Full-time posts available in all."), "10"),
+    Column("cost_per_fte", NUMBER, N_("Euros per full-time post per year."), "45000"),
+    optional("min_fte_per_area", NUMBER, N_("Posts every area gets at least."), "0", 0.0),
     optional(
         "fte_step",
         NUMBER,
-        "Posts per area move in steps of this (1 = whole posts, 0.5 = half posts).",
+        N_("Posts per area move in steps of this (1 = whole posts, 0.5 = half posts)."),
         "1",
         1.0,
     ),
@@ -315,18 +336,20 @@ STAFF = entity_table(
 
 BASELINE = arc_table(
     "baseline",
-    "Today's allocation (the status quo), for comparison.",
+    N_("Today's allocation (the status quo), for comparison."),
     schema.BaselineRow,
-    Column("beneficiaries", NUMBER, "Beneficiaries served today per year.", "80"),
+    Column("beneficiaries", NUMBER, N_("Beneficiaries served today per year."), "80"),
     required=False,
 )
 
 LOCKS = Table(
     name="locks",
     required=False,
-    description="Bounds set by the planners on what a partner, area or intervention receives: "
-    "each row bounds the beneficiaries of all the capacity rows it matches, summed (max 0 locks "
-    "out, min = max fixes, min alone locks in).",
+    description=N_(
+        "Bounds set by the planners on what a partner, area or intervention receives: each row "
+        "bounds the beneficiaries of all the capacity rows it matches, summed (max 0 locks out, "
+        "min = max fixes, min alone locks in)."
+    ),
     key=ARC_KEY,
     model=schema.Lock,
     references=(
@@ -335,20 +358,22 @@ LOCKS = Table(
         Reference("intervention_id", "interventions", wildcard=True),
     ),
     columns=(
-        Column("partner_id", ColumnType.SELECTOR, "The partner, or * for any.", "coop_aurora"),
-        Column("area_id", ColumnType.SELECTOR, "The area, or * for any.", "nil_12"),
-        Column("intervention_id", ColumnType.SELECTOR, "The intervention, or * for any.", "*"),
+        Column("partner_id", ColumnType.SELECTOR, N_("The partner, or * for any."), "coop_aurora"),
+        Column("area_id", ColumnType.SELECTOR, N_("The area, or * for any."), "nil_12"),
+        Column("intervention_id", ColumnType.SELECTOR, N_("The intervention, or * for any."), "*"),
         optional(
             "min_beneficiaries",
             NUMBER,
-            "Least beneficiaries per year on what this row matches (blank: no minimum).",
+            N_("Least beneficiaries per year on what this row matches (blank: no minimum)."),
             "60",
         ),
         optional(
             "max_beneficiaries",
             NUMBER,
-            "Most beneficiaries per year on what this row matches (0 locks out; blank: no "
-            "maximum).",
+            N_(
+                "Most beneficiaries per year on what this row matches (0 locks out; blank: no "
+                "maximum)."
+            ),
             "100",
         ),
     ),

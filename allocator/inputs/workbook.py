@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
 from allocator.errors import Problem
+from allocator.i18n import _
 from allocator.inputs.sheet_marks import (
     MAX_SHEET_CELLS,
     MAX_SHEET_COLUMNS,
@@ -33,7 +34,6 @@ from allocator.inputs.sheet_marks import (
 )
 from allocator.inputs.sources import TableSource, cell_text
 from allocator.inputs.tables import TABLES_BY_NAME, Table
-from allocator.lang import words
 
 Cells = dict[int, dict[int, Any]]
 """Row number → column number → value, of the stored non-blank cells."""
@@ -63,38 +63,32 @@ def _beyond(where: str, cell: str, row: int, value: str) -> Problem:
     last = f"{get_column_letter(MAX_SHEET_COLUMNS)}{MAX_SHEET_ROWS}"
     return Problem(
         where,
-        words(
-            f"la cella {cell} ha un valore oltre l'ultima cella ammessa per una tabella "
-            f"({last}: {MAX_SHEET_ROWS} righe, {MAX_SHEET_COLUMNS} colonne)",
-            f"cell {cell} holds a value beyond the last cell a table may use "
-            f"({last}: {MAX_SHEET_ROWS} rows, {MAX_SHEET_COLUMNS} columns)",
+        _(
+            "cell {cell} holds a value beyond the last cell a table may use ({last}: "
+            "{MAX_SHEET_ROWS} rows, {MAX_SHEET_COLUMNS} columns)"
+        ).format(
+            cell=cell, last=last, MAX_SHEET_ROWS=MAX_SHEET_ROWS, MAX_SHEET_COLUMNS=MAX_SHEET_COLUMNS
         ),
         row=row,
         value=value[:200],
-        expected=words(
-            f"la tabella dalla cella A1, senza nulla oltre {last}: cancella il contenuto di "
-            f"{cell} (Ctrl+Fine in Excel porta all'ultima cella usata)",
-            f"the table from cell A1, with nothing beyond {last}: clear cell {cell} "
-            "(Ctrl+End in Excel goes to the last cell used)",
-        ),
+        expected=_(
+            "the table from cell A1, with nothing beyond {last}: clear cell {cell} "
+            "(Ctrl+End in Excel goes to the last cell used)"
+        ).format(last=last, cell=cell),
     )
 
 
 def _too_many(where: str, row: int) -> Problem:
     return Problem(
         where,
-        words(
-            f"leggere il foglio richiede più di {MAX_SHEET_CELLS} celle (anche vuote ma "
-            f"formattate): letto fino alla riga {row}, poi fermato",
-            f"reading the sheet takes more than {MAX_SHEET_CELLS} cells (blank formatted "
-            f"ones included): read up to row {row}, then stopped",
-        ),
-        expected=words(
-            f"una tabella di al massimo {MAX_SHEET_ROWS} righe e {MAX_SHEET_COLUMNS} colonne; "
-            "elimina le righe e le colonne inutilizzate (non solo il loro contenuto)",
-            f"a table of at most {MAX_SHEET_ROWS} rows and {MAX_SHEET_COLUMNS} columns; "
-            "delete the unused rows and columns (not only their content)",
-        ),
+        _(
+            "reading the sheet takes more than {MAX_SHEET_CELLS} cells (blank formatted "
+            "ones included): read up to row {row}, then stopped"
+        ).format(MAX_SHEET_CELLS=MAX_SHEET_CELLS, row=row),
+        expected=_(
+            "a table of at most {MAX_SHEET_ROWS} rows and {MAX_SHEET_COLUMNS} columns; "
+            "delete the unused rows and columns (not only their content)"
+        ).format(MAX_SHEET_ROWS=MAX_SHEET_ROWS, MAX_SHEET_COLUMNS=MAX_SHEET_COLUMNS),
     )
 
 
@@ -143,13 +137,11 @@ class Workbook:
         self.problems.append(
             Problem(
                 self.label,
-                words(
-                    f"due fogli per la tabella {key}: '{first}' e '{name}'"
-                    + (f" (nascosto: '{hidden[0]}')" if hidden else ""),
-                    f"two sheets for table {key}: '{first}' and '{name}'"
-                    + (f" (hidden: '{hidden[0]}')" if hidden else ""),
-                ),
-                expected=words("un foglio per tabella", "one sheet per table"),
+                _("two sheets for table {key}: '{first}' and '{name}'").format(
+                    key=key, first=first, name=name
+                )
+                + (_(" (hidden: '{sheet}')").format(sheet=hidden[0]) if hidden else ""),
+                expected=_("one sheet per table"),
             )
         )
         self.sheets.pop(key, None)
@@ -158,12 +150,11 @@ class Workbook:
         name = sheet.title
         if sheet.sheet_state != "visible":
             self.notices.append(
-                words(
-                    f"{self.label}: il foglio '{name}' è nascosto, ma è letto",
-                    f"{self.label}: sheet '{name}' is hidden, but it is read",
+                _("{label}: sheet '{name}' is hidden, but it is read").format(
+                    label=self.label, name=name
                 )
             )
-        where = f"{self.label} ({words('foglio', 'sheet')} {name})"
+        where = _("{label} (sheet {name})").format(label=self.label, name=name)
         if marks.stopped_at is not None or marks.beyond is not None:
             refusal = (
                 _beyond(where, *marks.beyond)
@@ -207,14 +198,10 @@ def _across_rows(ref: str) -> bool:
 def _merged(where: str, ref: str) -> Problem:
     return Problem(
         where,
-        words(
-            f"celle unite su più righe ({ref}): le righe dopo la prima resterebbero vuote",
-            f"cells merged across rows ({ref}): the rows after the first would be blank",
+        _("cells merged across rows ({ref}): the rows after the first would be blank").format(
+            ref=ref
         ),
-        expected=words(
-            "celle non unite, il valore ripetuto in ogni riga",
-            "cells not merged, the value repeated on every row",
-        ),
+        expected=_("cells not merged, the value repeated on every row"),
     )
 
 
@@ -222,16 +209,11 @@ def _unsaved(where: str, coordinate: str, row: int, formula: str) -> Problem:
     """A formula stored without its result (openpyxl writes none; Excel computes on opening)."""
     return Problem(
         where,
-        words(
-            f"la cella {coordinate} ha una formula senza risultato salvato",
-            f"cell {coordinate} holds a formula with no stored result",
-        ),
+        _("cell {coordinate} holds a formula with no stored result").format(coordinate=coordinate),
         row=row,
         value=formula,
-        expected=words(
-            "il file salvato da Excel o LibreOffice (che salvano i risultati), "
-            "o il valore al posto della formula",
+        expected=_(
             "the file saved by Excel or LibreOffice (which store results), "
-            "or the value instead of the formula",
+            "or the value instead of the formula"
         ),
     )

@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from allocator.lang import words
+from allocator.i18n import _
 from allocator.optimization.pipeline import RunResult
 from allocator.outputs.archive_file import (
     APPLICATION_ID,
@@ -92,10 +92,9 @@ def check_id(run_id: object) -> int:
     if isinstance(run_id, int) and not isinstance(run_id, bool) and 1 <= run_id <= MAX_ID:
         return run_id
     raise ArchiveError(
-        words(
-            "{value} non è il numero di un piano: un numero intero da 1 a {top}",
-            "{value} is not a plan's id: a whole number from 1 to {top}",
-        ).format(value=run_id, top=MAX_ID)
+        _("{value} is not a plan's id: a whole number from 1 to {top}").format(
+            value=run_id, top=MAX_ID
+        )
     )
 
 
@@ -129,10 +128,9 @@ class ArchivedRun:
         missing = [name for name in PLAN_TABLES if name not in self.tables]
         if missing:
             raise ArchiveError(
-                words(
-                    "il piano #{id} dell'archivio non ha le tabelle {names}",
-                    "plan #{id} of the archive lacks the tables {names}",
-                ).format(id=self.run_id, names=", ".join(missing))
+                _("plan #{id} of the archive lacks the tables {names}").format(
+                    id=self.run_id, names=", ".join(missing)
+                )
             )
         return Plan(
             scenario_name=self.scenario,
@@ -172,7 +170,7 @@ class Archive:
         try:
             db: sqlite3.Connection = opener()
         except sqlite3.Error as exc:
-            why = words("SQLite non lo apre ({})", "SQLite cannot open it ({})").format(exc)
+            why = _("SQLite cannot open it ({error})").format(error=exc)
             raise refusal(self.path, why) from None
         db.isolation_level = None  # transactions are explicit
         try:
@@ -220,10 +218,7 @@ class Archive:
         return self._db
 
     def _absent(self) -> str:
-        return words(
-            "l'archivio {path} non esiste ancora (nessun piano registrato)",
-            "the archive {path} does not exist yet (no plan recorded)",
-        ).format(path=self.path)
+        return _("the archive {path} does not exist yet (no plan recorded)").format(path=self.path)
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -385,19 +380,14 @@ class Archive:
 
     def _missing(self, run_id: int) -> ArchiveError:
         return ArchiveError(
-            words(
-                "nell'archivio {path} non c'è il piano #{id}",
-                "the archive {path} holds no plan #{id}",
-            ).format(path=self.path, id=run_id)
+            _("the archive {path} holds no plan #{id}").format(path=self.path, id=run_id)
         )
 
     def _damaged(self, run_id: int, exc: BaseException) -> ArchiveError:
         return ArchiveError(
-            words(
-                "il piano #{id} dell'archivio {path} è danneggiato e non si può leggere ({why}); "
-                "gli altri piani restano leggibili (allocator history list)",
+            _(
                 "plan #{id} of the archive {path} is damaged and cannot be read ({why}); the "
-                "other plans stay readable (allocator history list)",
+                "other plans stay readable (allocator history list)"
             ).format(id=run_id, path=self.path, why=f"{type(exc).__name__}: {exc}")
         )
 

@@ -25,7 +25,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from allocator.errors import UsageError
-from allocator.lang import words
+from allocator.i18n import _
 
 HISTORY_ENV = "ALLOCATOR_HISTORY"
 APPLICATION_ID = 0x414C4C43
@@ -89,24 +89,22 @@ class ArchiveError(UsageError):
 
 def refusal(path: Path, why: str) -> ArchiveError:
     """The archive ``path`` is refused, and left as it is, because ``why``."""
-    text = words(
-        "il file {path} non è un archivio dei piani utilizzabile: {why}. Il file non viene "
-        "modificato; indicare un altro archivio con --history PATH o con la variabile {env}.",
+    text = _(
         "the file {path} is not a usable archive of plans: {why}. The file is left as it is; "
-        "give another archive with --history PATH or the variable {env}.",
+        "give another archive with --history PATH or the variable {env}."
     )
     return ArchiveError(text.format(path=path, why=why, env=HISTORY_ENV))
 
 
 def damaged(exc: object) -> str:
-    return words("il database è danneggiato ({})", "the database is damaged ({})").format(exc)
+    return _("the database is damaged ({error})").format(error=exc)
 
 
 def check_file(path: Path) -> bool:
     """Whether ``path`` holds something (False: missing or empty); refused when it is a folder
     or not a SQLite file."""
     if path.is_dir():
-        raise refusal(path, words("è una cartella", "it is a folder"))
+        raise refusal(path, _("it is a folder"))
     if not path.exists() or path.stat().st_size == 0:
         return False
     with path.open("rb") as handle:
@@ -114,10 +112,7 @@ def check_file(path: Path) -> bool:
     if header != SQLITE_HEADER:
         raise refusal(
             path,
-            words(
-                "non è un database SQLite (file danneggiato o di altro tipo)",
-                "it is not a SQLite database (a damaged file, or one of another kind)",
-            ),
+            _("it is not a SQLite database (a damaged file, or one of another kind)"),
         )
     return True
 
@@ -160,7 +155,7 @@ def state(db: sqlite3.Connection, path: Path) -> str:
     if application_id != APPLICATION_ID and (objects or application_id):
         raise refusal(
             path,
-            words("è un database SQLite di un altro programma", "it is another program's database"),
+            _("it is another program's database"),
         )
     if not objects:
         return "blank"
@@ -168,11 +163,9 @@ def state(db: sqlite3.Connection, path: Path) -> str:
     if version > SCHEMA_VERSION:
         raise refusal(
             path,
-            words(
-                "è stato scritto da una versione più recente dell'allocator (schema {v}, questa "
-                "versione legge fino allo schema {s})",
+            _(
                 "it was written by a newer allocator (schema {v}; this version reads up to "
-                "schema {s})",
+                "schema {s})"
             ).format(v=version, s=SCHEMA_VERSION),
         )
     return "older" if version < SCHEMA_VERSION or schema_gaps(db) else "current"
@@ -182,11 +175,9 @@ def older_refusal(path: Path, db: sqlite3.Connection) -> ArchiveError:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     return refusal(
         path,
-        words(
-            "è un archivio in uno schema precedente ({v}; questa versione usa lo schema {s}). "
-            "Per aggiornarlo, dopo una copia di sicurezza: {command} --history {path}",
+        _(
             "it is an archive in an older schema ({v}; this version uses schema {s}). To "
-            "update it, after a backup copy: {command} --history {path}",
+            "update it, after a backup copy: {command} --history {path}"
         ).format(v=version, s=SCHEMA_VERSION, command=MIGRATE_COMMAND, path=path),
     )
 
@@ -274,11 +265,7 @@ def migrate(path: Path) -> tuple[Path | None, int]:
     Returns (the copy, the schema it was in); (None, version) when it was already current.
     A file that is not our archive, is damaged or lacks its keys is refused and left alone."""
     if not check_file(path):
-        raise ArchiveError(
-            words(
-                "l'archivio {path} non esiste o è vuoto", "the archive {path} is missing or empty"
-            ).format(path=path)
-        )
+        raise ArchiveError(_("the archive {path} is missing or empty").format(path=path))
     db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
     db.isolation_level = None
     try:

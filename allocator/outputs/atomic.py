@@ -41,7 +41,7 @@ from pathlib import Path
 
 from allocator import __version__
 from allocator.errors import UsageError
-from allocator.lang import words
+from allocator.i18n import _
 from allocator.outputs.names import MARKER
 
 Notice = Callable[[str], None]
@@ -88,19 +88,13 @@ def check_destination(out: Path, *, overwrite: bool = False) -> None:
     still claims the destination atomically."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise UsageError(
-            words("{out} esiste e non è una cartella", "{out} exists and is not a folder").format(
-                out=out
-            )
-        )
+        raise UsageError(_("{out} exists and is not a folder").format(out=out))
     if out.exists() and any(out.iterdir()):
         if not overwrite:
             raise UsageError(
-                words(
-                    "la cartella dei risultati {out} esiste già; sceglierne un'altra con --out, "
-                    "o sostituirla con --overwrite",
+                _(
                     "the output folder {out} already exists; choose another with --out, or "
-                    "replace it with --overwrite",
+                    "replace it with --overwrite"
                 ).format(out=out)
             )
         check_replaceable(out)
@@ -147,23 +141,18 @@ def check_replaceable(out: Path) -> None:
     marker = read_marker(out)
     if marker is None:
         raise UsageError(
-            words(
-                "la cartella {out} non è stata scritta dall'allocator (non ha il file {marker}): "
-                "--overwrite sostituisce solo cartelle di risultati; sceglierne un'altra con "
-                "--out",
+            _(
                 "the folder {out} was not written by the allocator (it has no {marker} file): "
-                "--overwrite replaces only output folders; choose another with --out",
+                "--overwrite replaces only output folders; choose another with --out"
             ).format(out=out, marker=MARKER)
         )
     added = foreign_files(out, marker)
     if added:
         shown = ", ".join(added[:5]) + (", …" if len(added) > 5 else "")
         raise UsageError(
-            words(
-                "la cartella {out} contiene file che l'allocator non vi ha scritto ({files}): "
-                "--overwrite non la sostituisce; spostarli altrove o scegliere un'altra --out",
+            _(
                 "the folder {out} holds files the allocator did not write there ({files}): "
-                "--overwrite does not replace it; move them elsewhere or choose another --out",
+                "--overwrite does not replace it; move them elsewhere or choose another --out"
             ).format(out=out, files=shown)
         )
 
@@ -176,17 +165,15 @@ def check_writable(target: Path) -> None:
         ancestor = ancestor.parent
     if not ancestor.is_dir():
         raise UsageError(
-            words(
-                "non si può scrivere {target}: {ancestor} non è una cartella",
-                "cannot write {target}: {ancestor} is not a folder",
-            ).format(target=target, ancestor=ancestor)
+            _("cannot write {target}: {ancestor} is not a folder").format(
+                target=target, ancestor=ancestor
+            )
         )
     if not os.access(ancestor, os.W_OK | os.X_OK):
         raise UsageError(
-            words(
-                "non si può scrivere {target}: nella cartella {ancestor} non si può scrivere",
-                "cannot write {target}: the folder {ancestor} is not writable",
-            ).format(target=target, ancestor=ancestor)
+            _("cannot write {target}: the folder {ancestor} is not writable").format(
+                target=target, ancestor=ancestor
+            )
         )
 
 
@@ -225,7 +212,7 @@ def _place(staging: Path, out: Path, overwrite: bool, notice: Notice) -> None:
     overwriting one the allocator wrote (retried if another run puts its folder there in
     between)."""
     retired: list[Path] = []
-    for _ in range(5):
+    for _attempt in range(5):
         try:
             os.rename(staging, out)
             break
@@ -233,12 +220,9 @@ def _place(staging: Path, out: Path, overwrite: bool, notice: Notice) -> None:
             if exc.errno not in _TAKEN or not overwrite:
                 if exc.errno in _TAKEN:
                     raise UsageError(
-                        words(
-                            "la cartella dei risultati {out} è stata scritta nel frattempo da "
-                            "un'altra esecuzione; sceglierne un'altra con --out, o sostituirla "
-                            "con --overwrite",
+                        _(
                             "the output folder {out} was written by another run meanwhile; "
-                            "choose another with --out, or replace it with --overwrite",
+                            "choose another with --out, or replace it with --overwrite"
                         ).format(out=out)
                     ) from None
                 raise
@@ -250,17 +234,13 @@ def _place(staging: Path, out: Path, overwrite: bool, notice: Notice) -> None:
             continue  # another run set it aside first
         retired.append(aside)
         notice(
-            words(
-                "La precedente {out} resta in {aside} finché la nuova non è al suo posto.",
-                "The previous {out} is kept at {aside} until the new one is in place.",
-            ).format(out=out, aside=aside)
+            _("The previous {out} is kept at {aside} until the new one is in place.").format(
+                out=out, aside=aside
+            )
         )
     else:
         raise UsageError(
-            words(
-                "la cartella dei risultati {out} continua a essere sostituita da altre esecuzioni",
-                "the output folder {out} keeps being replaced by other runs",
-            ).format(out=out)
+            _("the output folder {out} keeps being replaced by other runs").format(out=out)
         )
     for aside in retired:
         shutil.rmtree(aside, ignore_errors=True)
@@ -293,7 +273,7 @@ def clean_debris(out: Path, notice: Notice = to_stderr) -> None:
             continue
         if modified < STARTED and _owner_gone(int(found["pid"])):
             debris.append((modified, found["kind"], path))
-    for _, kind, path in sorted(debris, reverse=True):  # the newest set-aside folder first
+    for _modified, kind, path in sorted(debris, reverse=True):  # the newest set-aside folder first
         if kind == "old" and not out.exists():
             try:
                 os.rename(path, out)
@@ -301,10 +281,8 @@ def clean_debris(out: Path, notice: Notice = to_stderr) -> None:
                 pass
             else:
                 notice(
-                    words(
-                        "Rimessa al suo posto {out} da {path}, dove l'aveva lasciata un "
-                        "--overwrite interrotto.",
-                        "Put back {out} from {path}, where an interrupted --overwrite left it.",
+                    _(
+                        "Put back {out} from {path}, where an interrupted --overwrite left it."
                     ).format(out=out, path=path)
                 )
                 continue
@@ -313,13 +291,7 @@ def clean_debris(out: Path, notice: Notice = to_stderr) -> None:
         else:
             path.unlink(missing_ok=True)
         if kind == "tmp":
-            said = words(
-                "Rimosso {path}, lasciato da una scrittura interrotta di {out}.",
-                "Removed {path}, left by an interrupted write of {out}.",
-            )
+            said = _("Removed {path}, left by an interrupted write of {out}.")
         else:
-            said = words(
-                "Rimosso {path}, lasciato da un --overwrite interrotto di {out}.",
-                "Removed {path}, left by an interrupted --overwrite of {out}.",
-            )
+            said = _("Removed {path}, left by an interrupted --overwrite of {out}.")
         notice(said.format(path=path, out=out))

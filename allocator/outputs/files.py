@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from allocator.errors import UsageError
-from allocator.lang import words
+from allocator.i18n import _
 from allocator.outputs.atomic import check_writable, clean_debris, current_umask
 from allocator.outputs.table_io import write_table
 
@@ -29,11 +29,7 @@ def write_atomically(path: str | Path, write: Callable[[Path], object]) -> Path:
     path = Path(path)
     check_writable(path)
     if path.is_dir():
-        raise UsageError(
-            words("{path} è una cartella, non un file", "{path} is a folder, not a file").format(
-                path=path
-            )
-        )
+        raise UsageError(_("{path} is a folder, not a file").format(path=path))
     path.parent.mkdir(parents=True, exist_ok=True)
     clean_debris(path)
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.tmp-{os.getpid()}-")

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from allocator.errors import UsageError
-from allocator.lang import words
+from allocator.i18n import N_, _
 from allocator.outputs.atomic import check_destination, check_writable
 from allocator.outputs.names import REPORT_GENERATOR, RUN_FILE
 
@@ -44,11 +44,11 @@ _HEAD_BYTES = 1 << 18
 
 @dataclass(frozen=True)
 class FileKind:
-    """A kind of single-file output: what it is called (Italian, English) and how an earlier
-    file of this kind is told from anything else in the way (``recognise(path)``)."""
+    """A kind of single-file output: what it is called (a msgid, translated where it is said)
+    and how an earlier file of this kind is told from anything else in the way
+    (``recognise(path)``)."""
 
-    it: str
-    en: str
+    name: str
     recognise: Callable[[Path], bool]
     blank: Callable[[Path], bool] = lambda _path: False
     """A file of this kind holding nothing to lose (a header only): replaced without asking."""
@@ -84,15 +84,13 @@ def _header_only(path: Path) -> bool:
     return len(lines) <= 1 and _csv_starting("area_id", "intervention_id")(path)
 
 
-REPORT = FileKind("un rapporto HTML dell'allocator", "an allocator HTML report", _is_report)
+REPORT = FileKind(N_("an allocator HTML report"), _is_report)
 BATCH_TABLE = FileKind(
-    "una tabella di allocator batch",
-    "a table of allocator batch",
+    N_("a table of allocator batch"),
     _csv_starting("folder", "scenario", "status", "exit_code"),
 )
 NEEDS_TABLE = FileKind(
-    "una tabella dei bisogni (needs.csv)",
-    "a needs table (needs.csv)",
+    N_("a needs table (needs.csv)"),
     _csv_starting("area_id", "intervention_id", "need"),
     _header_only,
 )
@@ -160,35 +158,23 @@ def _relation(out: Path, other: Path) -> str | None:
     return None
 
 
-def _refuse(out: Path, relation: str, what: tuple[str, str], other: Path) -> UsageError:
-    it, en = what
+def _refuse(out: Path, relation: str, what: str, other: Path) -> UsageError:
     if relation == "is":
-        text = words("la destinazione {out} è {it} ({other})", "the output {out} is {en} ({other})")
+        text = _("the output {out} is {what} ({other})")
     elif relation == "inside":
-        text = words(
-            "la destinazione {out} sta dentro {it} ({other})",
-            "the output {out} lies inside {en} ({other})",
-        )
+        text = _("the output {out} lies inside {what} ({other})")
     else:
-        text = words(
-            "la destinazione {out} contiene {it} ({other})",
-            "the output {out} contains {en} ({other})",
-        )
-    then = words(
-        ": non si scrive nulla; scegliere un'altra destinazione con --out",
-        ": nothing is written; choose another with --out",
-    )
-    return UsageError(text.format(out=out, it=it, en=en, other=other) + then)
+        text = _("the output {out} contains {what} ({other})")
+    then = _(": nothing is written; choose another with --out")
+    return UsageError(text.format(out=out, what=_(what), other=other) + then)
 
 
 def check_apart(out: Path, inputs: Iterable[Path], archive: Path | None) -> None:
     """Refuse ``out`` when it is, holds or lies inside an input or the archive."""
     resolved = Path(out).resolve()
-    protected = [
-        (Path(p).resolve(), ("un input dell'esecuzione", "an input of the run")) for p in inputs
-    ]
+    protected = [(Path(p).resolve(), N_("an input of the run")) for p in inputs]
     if archive is not None:
-        what = ("l'archivio dei piani", "the archive of plans")
+        what = N_("the archive of plans")
         protected += [(Path(f"{archive}{end}").resolve(), what) for end in ARCHIVE_COMPANIONS]
     for other, what in protected:
         relation = _relation(resolved, other)
@@ -199,27 +185,19 @@ def check_apart(out: Path, inputs: Iterable[Path], archive: Path | None) -> None
 def check_file(out: Path, kind: FileKind, overwrite: bool) -> None:
     """Refuse a single-file output where a file must not be replaced (see the module's rule)."""
     if out.is_dir():
-        raise UsageError(
-            words("{out} è una cartella, non un file", "{out} is a folder, not a file").format(
-                out=out
-            )
-        )
+        raise UsageError(_("{out} is a folder, not a file").format(out=out))
     if out.exists() and not kind.recognise(out):
         raise UsageError(
-            words(
-                "il file {out} esiste e non è {it}: non viene sostituito nemmeno con "
-                "--overwrite; scegliere un altro file con --out",
-                "the file {out} exists and is not {en}: it is not replaced, not even with "
-                "--overwrite; choose another file with --out",
-            ).format(out=out, it=kind.it, en=kind.en)
+            _(
+                "the file {out} exists and is not {kind}: it is not replaced, not even with "
+                "--overwrite; choose another file with --out"
+            ).format(out=out, kind=_(kind.name))
         )
     if out.exists() and not overwrite and not kind.blank(out):
         raise UsageError(
-            words(
-                "il file {out} esiste già; sceglierne un altro con --out, o sostituirlo con "
-                "--overwrite",
+            _(
                 "the file {out} already exists; choose another with --out, or replace it with "
-                "--overwrite",
+                "--overwrite"
             ).format(out=out)
         )
     check_writable(out)

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from allocator.i18n import _
 from allocator.inputs.settings_layers import set_value
-from allocator.lang import words
 from allocator.postprocess.labels import column_format, column_label, shown_code, status_word
 
 Row = tuple[str, Any, str]
@@ -44,7 +44,7 @@ def local_time(created: Any) -> datetime | None:
 def override_row(override: str, lang: str, names: Mapping[str, Mapping[str, str]]) -> Row:
     """One ``key=value`` override (``budget.scale=0.8``) as (its label, its value, its format),
     for a run whose provenance has no ``changes`` in words."""
-    key, _, text = override.partition("=")
+    key, _sep, text = override.partition("=")
     key = key.strip()
     try:
         value: Any = set_value(text.strip())
@@ -61,7 +61,7 @@ def override_row(override: str, lang: str, names: Mapping[str, Mapping[str, str]
 
 def change_row(change: str) -> Row:
     """One change in words (``Quartieri esclusi: San Siro``) as (what, how)."""
-    what, _, how = change.partition(": ")
+    what, _sep, how = change.partition(": ")
     return (what, how, "") if how else (change, None, "")
 
 
@@ -73,33 +73,29 @@ def settings_rows(
     run: Mapping[str, Any], lang: str, names: Mapping[str, Mapping[str, str]]
 ) -> list[Row]:
     """The rows of the settings sheet from the provenance ``run``."""
-    missing = words("non indicato", "not given", lang)
+    missing = _("not given", lang)
     solver = run.get("solver") or {}
     versions = run.get("versions") or {}
     created = local_time(run.get("created")) if run.get("created") else None
     rows: list[Row] = [
-        (words("Nome del piano", "Plan name", lang), _text(run.get("label"), missing), ""),
-        (words("Nota", "Note", lang), _text(run.get("note"), ""), ""),
-        (words("Data", "Date", lang), created or missing, "date" if created else ""),
-        (words("Scenario", "Scenario", lang), _text(run.get("scenario"), missing), ""),
-        (words("Descrizione", "Description", lang), _text(run.get("description"), ""), ""),
+        (_("Plan name", lang), _text(run.get("label"), missing), ""),
+        (_("Note", lang), _text(run.get("note"), ""), ""),
+        (_("Date", lang), created or missing, "date" if created else ""),
+        (_("Scenario", lang), _text(run.get("scenario"), missing), ""),
+        (_("Description", lang), _text(run.get("description"), ""), ""),
         (
-            words("Esito del calcolo", "Solver status", lang),
+            _("Solver status", lang),
             status_word(solver.get("status"), lang) if solver.get("status") else missing,
             "",
         ),
         (
-            words("Risolutore", "Solver", lang),
+            _("Solver", lang),
             " ".join(str(v) for v in (solver.get("name"), versions.get("solver")) if v) or missing,
             "",
         ),
-        (words("Versione di allocator", "allocator version", lang), versions.get("allocator"), ""),
+        (_("allocator version", lang), versions.get("allocator"), ""),
         (
-            words(
-                "Impostazioni cambiate rispetto allo scenario",
-                "Settings changed from the scenario",
-                lang,
-            ),
+            _("Settings changed from the scenario", lang),
             None,
             "heading",
         ),
@@ -111,8 +107,8 @@ def settings_rows(
     else:
         rows += [override_row(str(o), lang, names) for o in overrides]
     if not overrides:
-        rows.append((words("nessuna", "none", lang), None, ""))
-    rows.append((words("File di input", "Input files", lang), "sha256", "heading"))
+        rows.append((_("none", lang), None, ""))
+    rows.append((_("Input files", lang), "sha256", "heading"))
     inputs = run.get("inputs") or {}
     rows += [(str(path), str(digest), "") for path, digest in inputs.items()]
     if not inputs:

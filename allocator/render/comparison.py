@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from allocator.lang import words
+from allocator.i18n import N_, _
 from allocator.outputs.atomic import write_folder
 from allocator.outputs.escaping import markdown_text
 from allocator.outputs.names import COMPARISON_SUMMARY, COMPARISON_WORKBOOK, table_file
@@ -55,33 +55,26 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-OBJECTIVE_NOT_COMPARED = (
-    "L'obiettivo (0-1) non è confrontato: i piani pesano l'equità in modo diverso (peso, misura "
-    "o quota dei quartieri più scoperti), quindi i loro obiettivi non misurano la stessa cosa."
+OBJECTIVE_NOT_COMPARED = N_(
+    "The objective (0-1) is not compared: the plans weigh equity differently (weight, "
+    "measure or share of the worst-covered areas), so their objectives do not measure the "
+    "same thing."
 )
-"""Said (in the minutes' Italian) where a comparison leaves the objective out."""
+"""Said where a comparison leaves the objective out (translated where it is shown)."""
 
 
 def objective_not_compared(lang: str | None = None) -> str:
     """Why a comparison leaves the objective out, in ``lang`` (default: the one in force)."""
-    return words(
-        OBJECTIVE_NOT_COMPARED,
-        "The objective (0-1) is not compared: the plans weigh equity differently (weight, "
-        "measure or share of the worst-covered areas), so their objectives do not measure the "
-        "same thing.",
-        lang,
-    )
+    return _(OBJECTIVE_NOT_COMPARED, lang)
 
 
 def describe(description: Description, lang: str = "it") -> str:
     """A plan's description in words: its note, or the rule of thumb it applies."""
     if isinstance(description, str):
         return description
-    text = words("regola empirica applicata a {plan}", "rule of thumb applied to {plan}", lang)
+    text = _("rule of thumb applied to {plan}", lang)
     if description.cuts:
-        text += words(
-            "; {cuts} tagli per rispettare i vincoli", "; {cuts} cuts to respect the limits", lang
-        )
+        text += _("; {cuts} cuts to respect the limits", lang)
     return text.format(plan=description.applied_to, cuts=description.cuts)
 
 
@@ -108,7 +101,7 @@ def summary_markdown(
         rows.append([name, *cells])
     lines += _md_table(["indicatore", *labels, *(f"Δ {label}" for label in labels[1:])], rows)
     if not comparison.objective_compared:
-        lines += ["", OBJECTIVE_NOT_COMPARED]
+        lines += ["", _(OBJECTIVE_NOT_COMPARED, "it")]
 
     lines += ["", "## Interventi: beneficiari serviti", ""]
     rows = [

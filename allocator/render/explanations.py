@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from allocator.i18n import N_, _
 from allocator.inputs.schema import Unit
 from allocator.optimization.model import AllocationModel
 from allocator.optimization.pipeline import RunResult
@@ -41,9 +42,15 @@ from allocator.render.facts import no_plan_sentences
 from allocator.render.formats import number, share
 
 UNIT_WORDS = {
-    "it": {Unit.MINORS: "bambini e ragazzi", Unit.HOUSEHOLDS: "famiglie", Unit.PEOPLE: "persone"},
-    "en": {Unit.MINORS: "minors", Unit.HOUSEHOLDS: "households", Unit.PEOPLE: "people"},
+    Unit.MINORS: N_("minors"),
+    Unit.HOUSEHOLDS: N_("households"),
+    Unit.PEOPLE: N_("people"),
 }
+"""Who the beneficiaries of an intervention are, in words (translated where they are said)."""
+
+
+def unit_word(unit: Unit, lang: str) -> str:
+    return _(UNIT_WORDS[unit], lang)
 
 
 class Names:
@@ -58,77 +65,48 @@ class Names:
     def people(self, interventions: list[str], lang: str) -> str:
         units = {self.unit[k] for k in interventions}
         if len(units) == 1:
-            return UNIT_WORDS[lang][units.pop()]
-        return "beneficiari" if lang == "it" else "beneficiaries"
+            return unit_word(units.pop(), lang)
+        return _("beneficiaries", lang)
+
+
+RESOURCE_WORDS = {
+    "funder_amount": N_("{change} € more from {name}"),
+    "earmark_cap": N_("raising the earmark cap {name} by {change} €"),
+    "staff_available": N_("{change} more FTE of {name}"),
+}
+"""What one more unit of a resource is, by resource kind (places at a partner otherwise)."""
+PLACES_WORDS = N_("{change} more places at {name}")
 
 
 def marginal_sentence(
     row: dict[str, Any], where: list[tuple[str, str, float]], names: Names, lang: str
 ) -> str:
-    it = lang == "it"
-    kind = row["resource_kind"]
     decimals = 0 if float(row["change"]).is_integer() else 1
     change = number(row["change"], lang, decimals)
-    if kind == "funder_amount":
-        what = (
-            f"{change} € in più da {row['resource_name']}"
-            if it
-            else f"{change} € more from {row['resource_name']}"
-        )
-    elif kind == "earmark_cap":
-        what = (
-            f"alzare di {change} € il tetto del vincolo {row['resource_name']}"
-            if it
-            else f"raising the earmark cap {row['resource_name']} by {change} €"
-        )
-    elif kind == "staff_available":
-        what = (
-            f"{change} FTE in più di {row['resource_name']}"
-            if it
-            else f"{change} more FTE of {row['resource_name']}"
-        )
-    else:
-        what = (
-            f"{change} posti in più presso {row['resource_name']}"
-            if it
-            else f"{change} more places at {row['resource_name']}"
-        )
+    what = _(RESOURCE_WORDS.get(row["resource_kind"], PLACES_WORDS), lang)
+    what = what.format(change=change, name=row["resource_name"])
+    head = f"{what[0].upper()}{what[1:]}"
     if not row["confirmed"]:
         per = number(row["dual_weighted_per_change"], lang, 1)
-        if it:
-            return (
-                f"{what[0].upper()}{what[1:]}: valore marginale stimato {per} beneficiari pesati."
-            )
-        return (
-            f"{what[0].upper()}{what[1:]}: estimated marginal value {per} weighted beneficiaries."
+        return _("{head}: estimated marginal value {per} weighted beneficiaries.", lang).format(
+            head=head, per=per
         )
     gained = float(row["beneficiaries_gain"])
     if gained <= TOLERANCE:
-        return (
-            f"{what[0].upper()}{what[1:]} non servirebbero nessuno in più."
-            if it
-            else f"{what[0].upper()}{what[1:]} would serve no one more."
-        )
-    who = names.people([k for _, k, _ in where], lang)
+        return _("{head} would serve no one more.", lang).format(head=head)
+    who = names.people([k for _a, k, _g in where], lang)
     places = "; ".join(
-        f"{names.intervention[k]} a {names.area[a]} (+{number(g, lang)})"
-        if it
-        else f"{names.intervention[k]} in {names.area[a]} (+{number(g, lang)})"
+        _("{intervention} in {area} (+{gain})", lang).format(
+            intervention=names.intervention[k], area=names.area[a], gain=number(g, lang)
+        )
         for a, k, g in where
     )
-    verb = "servirebbero" if it else "would serve"
-    tail = "soprattutto" if it else "mostly"
-    more = "in più" if it else "more"
-    about = "circa" if it else "about"
-    head = f"{what[0].upper()}{what[1:]}"
     shifted = ""
-    if sum(g for _, _, g in where) > gained + 0.5:
-        shifted = (
-            " (spostando parte del servizio da altri interventi o quartieri)"
-            if it
-            else " (shifting some service from other interventions or areas)"
-        )
-    return f"{head} {verb} {about} {number(gained, lang)} {who} {more}: {tail} {places}{shifted}."
+    if sum(g for _a, _k, g in where) > gained + 0.5:
+        shifted = _(" (shifting some service from other interventions or areas)", lang)
+    return _(
+        "{head} would serve about {gained} {who} more: mostly {places}{shifted}.", lang
+    ).format(head=head, gained=number(gained, lang), who=who, places=places, shifted=shifted)
 
 
 def describe_marginal(
@@ -149,49 +127,41 @@ def limit_detail(
 ) -> str:
     """The detail of a binding limit in words, from the facts :func:`binding_limits` found;
     ``funders`` names the funders by id."""
-    it = lang == "it"
     if limit == "max_coverage":
         share = number(100 * facts["max_coverage"], lang)
-        return (
-            f"copertura massima {share}% del bisogno"
-            if it
-            else f"maximum coverage {share}% of need"
-        )
+        return _("maximum coverage {share}% of need", lang).format(share=share)
     if limit == "no_partner":
-        return "nessun partner ammesso offre posti" if it else "no eligible partner offers"
+        return _("no eligible partner offers", lang)
     if limit == "partner_capacity":
         places, n = number(facts["places"], lang), facts["partners"]
-        if it:
-            return f"{n} partner, {places} posti tutti occupati"
-        return f"{n} partner{'s' if n > 1 else ''}, all {places} places used"
+        text = (
+            _("{n} partners, all {places} places used", lang)
+            if n > 1
+            else _("{n} partner, all {places} places used", lang)
+        )
+        return text.format(n=n, places=places)
     if limit == "staff":
-        fte, role = facts["fte"], facts["role"]
-        if it:
-            head = (
-                f"{number(fte, lang, None)} FTE di {role} tutti impegnati"
-                if fte > 0
-                else f"nessun FTE di {role} nel quartiere"
-            )
-            return head + (
-                "; disponibilità del ruolo esaurita"
-                if facts["full"]
-                else "; un posto in più non è finanziabile o non conviene"
-            )
-        head = (
-            f"{number(fte, lang, None)} FTE of {role} fully used"
-            if fte > 0
-            else f"no FTE of {role} in the area"
-        )
-        return head + (
-            "; the role's availability is exhausted"
-            if facts["full"]
-            else "; one more post cannot be paid for or is not worth it"
-        )
+        return _staff_detail(facts, lang)
     if limit in MONEY_LIMITS:
-        named = [(funders or {}).get(f, f) for f in facts.get("blocked", [])]
-        who = ", ".join(named) or ("nessuno" if it else "none")
-        return f"finanziatori ammessi: {who}" if it else f"funders allowed: {who}"
+        who = ", ".join((funders or {}).get(f, f) for f in facts.get("blocked", []))
+        if not who:
+            return _("funders allowed: none", lang)
+        return _("funders allowed: {who}", lang).format(who=who)
     return ""
+
+
+def _staff_detail(facts: dict[str, Any], lang: str) -> str:
+    fte, role = facts["fte"], facts["role"]
+    head = (
+        _("{fte} FTE of {role} fully used", lang).format(fte=number(fte, lang, None), role=role)
+        if fte > 0
+        else _("no FTE of {role} in the area", lang).format(role=role)
+    )
+    return head + (
+        _("; the role's availability is exhausted", lang)
+        if facts["full"]
+        else _("; one more post cannot be paid for or is not worth it", lang)
+    )
 
 
 def describe_limits(
@@ -255,44 +225,40 @@ class Explanation:
 
 def limit_sentences(limits: pd.DataFrame, lang: str = "it", top: int = 3) -> list[str]:
     """Counts per limit kind, then the largest unmet needs with their limit."""
-    it = lang == "it"
     open_ = limits[limits["limit"] != "need_met"]
     if not len(limits):
         return []
     counts = open_.groupby("limit")["unmet_need"].agg(["size", "sum"])
     counts = counts.sort_values("sum", ascending=False)
-    unmet_word = "non coperti" if it else "unmet"
     parts = [
-        f"{LIMIT_LABELS[lang][kind]}: {int(n)} ({number(total, lang)} {unmet_word})"
+        _("{limit}: {n} ({total} unmet)", lang).format(
+            limit=LIMIT_LABELS[lang][kind], n=int(n), total=number(total, lang)
+        )
         for kind, (n, total) in counts.iterrows()
     ]
     met = int((limits["limit"] == "need_met").sum())
-    if it:
-        head = (
-            "Cosa limita il piano (coppie quartiere-intervento, bisogno non coperto): "
-            f"{'; '.join(parts) or 'nulla'}; bisogno coperto in {met}."
-        )
-    else:
-        head = (
-            f"What limits the plan (area-intervention pairs, unmet need): "
-            f"{'; '.join(parts) or 'nothing'}; need met in {met}."
-        )
+    head = _(
+        "What limits the plan (area-intervention pairs, unmet need): {parts}; need met in {met}.",
+        lang,
+    ).format(parts="; ".join(parts) or _("nothing", lang), met=met)
     out = [head]
     biggest = open_.sort_values(["reachable_unmet", "area_id"], ascending=[False, True]).head(top)
     for r in biggest.itertuples(index=False):
         if r.reachable_unmet <= TOLERANCE:
             continue
-        who = UNIT_WORDS[lang][Unit(r.unit)]
-        if it:
-            out.append(
-                f"{r.intervention_name} a {r.area_name}: bisogno non coperto "
-                f"{number(r.reachable_unmet, lang)} {who}; limite: {r.limit_label} ({r.detail})."
+        text = _(
+            "{intervention} in {area}: {unmet} {who} not served; limit: {limit} ({detail}).", lang
+        )
+        out.append(
+            text.format(
+                intervention=r.intervention_name,
+                area=r.area_name,
+                unmet=number(r.reachable_unmet, lang),
+                who=unit_word(Unit(r.unit), lang),
+                limit=r.limit_label,
+                detail=r.detail,
             )
-        else:
-            out.append(
-                f"{r.intervention_name} in {r.area_name}: {number(r.reachable_unmet, lang)} "
-                f"{who} not served; limit: {r.limit_label} ({r.detail})."
-            )
+        )
     return out
 
 
@@ -301,45 +267,36 @@ def strengthen_sentences(
 ) -> list[str]:
     """Where new partners or staff are needed, worst-covered areas first (one sentence per area,
     with its coverage and what is missing); where places are idle for lack of money."""
-    it = lang == "it"
     out = []
-    for _, rows in list(strengthen.groupby("area_id", sort=False))[:top]:
+    for _area, rows in list(strengthen.groupby("area_id", sort=False))[:top]:
         first = rows.iloc[0]
         need_staff = set(rows["limit"]) == {"staff"}
-        if it:
-            need = "Serve nuovo personale" if need_staff else "Servono nuovi partner o personale"
-        else:
-            need = "New staff is needed" if need_staff else "New partners or staff are needed"
+        need = (
+            _("New staff is needed", lang)
+            if need_staff
+            else _("New partners or staff are needed", lang)
+        )
         what = "; ".join(
             f"{r.intervention_name}: {r.limit_label}, {number(r.reachable_unmet, lang)} "
-            f"{UNIT_WORDS[lang][Unit(r.unit)]}"
+            f"{unit_word(Unit(r.unit), lang)}"
             for r in rows.itertuples(index=False)
         )
         cover = share(float(first["area_coverage"]), lang) if "area_coverage" in rows else ""
-        if it:
-            out.append(
-                f"{need} a {first['area_name']} (copertura {cover}); bisogno raggiungibile non "
-                f"coperto per {what}."
-            )
-        else:
-            out.append(
-                f"{need} in {first['area_name']} (coverage {cover}); reachable need not served "
-                f"for {what}."
-            )
+        text = _("{need} in {area} (coverage {cover}); reachable need not served for {what}.", lang)
+        out.append(text.format(need=need, area=first["area_name"], cover=cover, what=what))
     if len(idle):
-        places = idle["usable_places"].sum()
-        cost = idle["cost_to_use"].sum()
-        partners = idle["partner_id"].nunique()
-        if it:
-            out.append(
-                f"Capacità inutilizzata per mancanza di fondi: {number(places, lang)} posti presso "
-                f"{partners} partner, che costerebbero {number(cost, lang)} €."
+        text = _(
+            "Capacity idle for lack of money: {places} places at {partners} partners, costing "
+            "{cost} €.",
+            lang,
+        )
+        out.append(
+            text.format(
+                places=number(idle["usable_places"].sum(), lang),
+                partners=idle["partner_id"].nunique(),
+                cost=number(idle["cost_to_use"].sum(), lang),
             )
-        else:
-            out.append(
-                f"Capacity idle for lack of money: {number(places, lang)} places at {partners} "
-                f"partners, costing {number(cost, lang)} €."
-            )
+        )
     return out
 
 
@@ -348,15 +305,11 @@ def capped_sentence(capped: pd.DataFrame, lang: str = "it") -> str:
     if not len(capped):
         return ""
     names = ", ".join(f"{r.name} ({share(r.coverage, lang)})" for r in capped.itertuples())
-    if lang == "it":
-        return (
-            f"Tra i quartieri più scoperti, {names}: la copertura è limitata da partner o "
-            "personale mancanti, non dai fondi; più risorse non la alzano, nuovi partner sì."
-        )
-    return (
-        f"Among the worst-covered areas, {names}: coverage is held back by missing partners or "
-        "staff, not by money; more money cannot lift it, new partners can."
-    )
+    return _(
+        "Among the worst-covered areas, {names}: coverage is held back by missing partners or "
+        "staff, not by money; more money cannot lift it, new partners can.",
+        lang,
+    ).format(names=names)
 
 
 def explain(
@@ -404,11 +357,11 @@ def explain(
     marginal_lines = list(useful["sentence"].head(3))
     if not marginal_lines and marginal["confirmed"].any():
         marginal_lines = [
-            "Nessuna risorsa in più tra quelle provate (fondi, vincoli, personale, posti) "
-            "servirebbe altri beneficiari in questo piano."
-            if lang == "it"
-            else "No extra resource tried (money, earmark caps, staff, places) would serve more "
-            "beneficiaries in this plan."
+            _(
+                "No extra resource tried (money, earmark caps, staff, places) would serve more "
+                "beneficiaries in this plan.",
+                lang,
+            )
         ]
     grow = strengthen_sentences(strengthen, idle, lang)
     policy = result.scenario.settings.policy

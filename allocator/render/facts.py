@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from allocator.i18n import N_, _
 from allocator.inputs.schema import Scenario
-from allocator.lang import lang_or_current, words
+from allocator.lang import lang_or_current
 from allocator.optimization.conflicts import Conflict
 from allocator.optimization.feasibility import BudgetShortfall, MoneyShortfall, StaffShortfall
 from allocator.optimization.lock_conflicts import LockConflict
@@ -37,14 +38,10 @@ def staff_shortfall_sentence(names: Names, fact: StaffShortfall, lang: str) -> s
     """A role's minimum in every area needs more FTE than it has."""
     note = ""
     if fact.per_area != fact.minimum:
-        note = words(
-            " (il minimo {minimum} arrotondato a passi di {step})",
-            " (the minimum {minimum} rounded up to steps of {step})",
-            lang,
-        ).format(minimum=fte(fact.minimum, lang), step=fte(fact.step, lang))
-    return words(
-        "ruolo del personale {role}: {areas} quartieri × minimo {per_area} FTE{note} = "
-        "{needed} FTE, ma solo {available} FTE disponibili",
+        note = _(" (the minimum {minimum} rounded up to steps of {step})", lang).format(
+            minimum=fte(fact.minimum, lang), step=fte(fact.step, lang)
+        )
+    return _(
         "staff role {role}: {areas} areas × min {per_area} FTE{note} = {needed} FTE, but only "
         "{available} FTE available",
         lang,
@@ -60,12 +57,8 @@ def staff_shortfall_sentence(names: Names, fact: StaffShortfall, lang: str) -> s
 
 def money_shortfall_sentence(names: Names, fact: MoneyShortfall, lang: str) -> str:
     """A role's minimum posts cost more than its payers have."""
-    who = ", ".join(names.funder(j) for j in fact.payers) or words(
-        "nessun finanziatore", "no funder", lang
-    )
-    return words(
-        "ruolo del personale {role}: i posti minimi costano {cost} l'anno, ma i finanziatori "
-        "che possono pagarli ({who}) hanno solo {money}",
+    who = ", ".join(names.funder(j) for j in fact.payers) or _("no funder", lang)
+    return _(
         "staff role {role}: the minimum posts cost {cost} a year, but the funders allowed to pay "
         "them ({who}) have only {money}",
         lang,
@@ -79,10 +72,8 @@ def money_shortfall_sentence(names: Names, fact: MoneyShortfall, lang: str) -> s
 
 def budget_shortfall_sentence(_names: Names, fact: BudgetShortfall, lang: str) -> str:
     """The minimum posts cost more than the whole budget."""
-    return words(
-        "i posti minimi del personale costano {cost} l'anno, più dell'intero budget di {budget}",
-        "the minimum staff posts cost {cost} a year, more than the whole budget of {budget}",
-        lang,
+    return _(
+        "the minimum staff posts cost {cost} a year, more than the whole budget of {budget}", lang
     ).format(cost=euro(fact.cost, lang), budget=euro(fact.budget, lang))
 
 
@@ -90,19 +81,14 @@ def budget_shortfall_sentence(_names: Names, fact: BudgetShortfall, lang: str) -
 
 
 def time_sentence(_names: Names, fact: TimeRanOut, lang: str) -> str:
-    return words(
-        "il tempo limite di {limit} s è finito prima della risoluzione (costruire il modello "
-        "ha richiesto {build} s)",
+    return _(
         "the time limit of {limit} s ran out before solving (building the model took {build} s)",
         lang,
     ).format(limit=number(fact.time_limit, lang, None), build=number(fact.build_seconds, lang, 1))
 
 
 def unexplained_sentence(_names: Names, fact: UnexplainedInfeasibility, lang: str) -> str:
-    return words(
-        "il risolutore ha dimostrato che i minimi di personale non si possono rispettare e "
-        "pagare tutti: i finanziatori che possono pagare ciascun ruolo, i loro fondi e i tetti "
-        "dei loro vincoli di destinazione lasciano troppo poco per i posti minimi ({message})",
+    return _(
         "the solver proved that the staff minima cannot all be met and paid for: the funders "
         "allowed to pay each role, their amounts and their earmarks' caps leave too little "
         "money for the minimum posts ({message})",
@@ -111,19 +97,11 @@ def unexplained_sentence(_names: Names, fact: UnexplainedInfeasibility, lang: st
 
 
 def solver_sentence(_names: Names, fact: SolverFailed, lang: str) -> str:
-    return words(
-        "il risolutore non ha trovato un piano: {message}",
-        "the solver found no plan: {message}",
-        lang,
-    ).format(message=fact.message)
+    return _("the solver found no plan: {message}", lang).format(message=fact.message)
 
 
 def broken_plan_lines(_names: Names, fact: BrokenPlan, lang: str) -> list[str]:
-    head = words(
-        "il piano del risolutore viola un limite; non viene usato:",
-        "the solver's plan breaks a limit; it is not used:",
-        lang,
-    )
+    head = _("the solver's plan breaks a limit; it is not used:", lang)
     return [head, *fact.violations]
 
 
@@ -131,96 +109,62 @@ def broken_plan_lines(_names: Names, fact: BrokenPlan, lang: str) -> list[str]:
 
 
 def no_optimum_lines(names: Names, fact: NoOptimum, lang: str) -> list[str]:
-    head = words(
-        "lo scenario non ha un piano ottimo da cui partire:",
-        "the scenario has no optimal plan to start from:",
-        lang,
-    )
+    head = _("the scenario has no optimal plan to start from:", lang)
     return [head, *fact_sentences(names.scenario, fact.facts, lang)]
 
 
 def staff_fixed_sentence(_names: Names, fact: StaffFixedUnsolved, lang: str) -> str:
-    return words(
-        "il modello con il personale del piano ottimo fissato non si è risolto: {message}",
-        "the model with the optimal plan's staff fixed did not solve: {message}",
-        lang,
-    ).format(message=fact.message)
+    return _("the model with the optimal plan's staff fixed did not solve: {message}", lang).format(
+        message=fact.message
+    )
 
 
 EXTREME_WORDS = {
-    ("funded", False): (
-        "il risolutore non ha dimostrato il minimo dei fondi a {name}",
-        "the solver did not prove the least money for {name}",
-    ),
-    ("funded", True): (
-        "il risolutore non ha dimostrato il massimo dei fondi a {name}",
-        "the solver did not prove the most money for {name}",
-    ),
-    ("served", False): (
-        "il risolutore non ha dimostrato il minimo dei beneficiari serviti a {name}",
-        "the solver did not prove the fewest beneficiaries served for {name}",
-    ),
-    ("served", True): (
-        "il risolutore non ha dimostrato il massimo dei beneficiari serviti a {name}",
-        "the solver did not prove the most beneficiaries served for {name}",
-    ),
+    ("funded", False): N_("the solver did not prove the least money for {name}"),
+    ("funded", True): N_("the solver did not prove the most money for {name}"),
+    ("served", False): N_("the solver did not prove the fewest beneficiaries served for {name}"),
+    ("served", True): N_("the solver did not prove the most beneficiaries served for {name}"),
 }
 
 
 def extreme_sentence(names: Names, fact: ExtremeUnproven, lang: str) -> str:
     name = names.area(fact.key) if fact.by == "area" else names.partner(fact.key)
-    it, en = EXTREME_WORDS[(fact.measure, fact.maximise)]
-    return words(it, en, lang).format(name=name)
+    return _(EXTREME_WORDS[(fact.measure, fact.maximise)], lang).format(name=name)
 
 
 # --------------------------------------------------------------------------- rules of thumb
 
 CUT_WORDS = {
-    "coverage": (
-        "{intervention} a {area}: {wanted} serviti ridotti a {allowed}, la copertura massima",
-        "{intervention} in {area}: {wanted} served cut to {allowed}, the maximum coverage",
+    "coverage": N_(
+        "{intervention} in {area}: {wanted} served cut to {allowed}, the maximum coverage"
     ),
-    "staff": (
-        "{role}: la regola chiede {wanted} FTE, ne sono disponibili {allowed}; servizio ridotto "
-        "dove mancano i posti",
+    "staff": N_(
         "{role}: the rule needs {wanted} FTE, {allowed} available; service cut where posts are "
-        "missing",
+        "missing"
     ),
-    "staff_minimum": (
-        "posti del personale ridotti al minimo: i finanziatori non possono pagarne di più",
-        "staff posts cut to the minimum: funders cannot pay more",
+    "staff_minimum": N_("staff posts cut to the minimum: funders cannot pay more"),
+    "money": N_(
+        "{intervention} in {area}: cut to the {share} funders may pay (amounts and earmarks)"
     ),
-    "money": (
-        "{intervention} a {area}: ridotto al {share} che i finanziatori possono pagare (fondi e "
-        "vincoli di destinazione)",
-        "{intervention} in {area}: cut to the {share} funders may pay (amounts and earmarks)",
-    ),
-    "partner_excluded": (
-        "{partner} ({intervention} a {area}): {wanted} beneficiari di oggi tolti, l'ente non è "
-        "ammissibile ({reason})",
+    "partner_excluded": N_(
         "{partner} ({intervention} in {area}): {wanted} of today's beneficiaries dropped, the "
-        "partner is not eligible ({reason})",
+        "partner is not eligible ({reason})"
     ),
-    "no_capacity": (
-        "{partner} ({intervention} a {area}): {wanted} beneficiari di oggi tolti, nessuna riga "
-        "di capacità",
+    "no_capacity": N_(
         "{partner} ({intervention} in {area}): {wanted} of today's beneficiaries dropped, no "
-        "capacity row",
+        "capacity row"
     ),
-    "capacity": (
-        "{partner} ({intervention} a {area}): {wanted} beneficiari di oggi ridotti alla "
-        "capacità di {allowed}",
+    "capacity": N_(
         "{partner} ({intervention} in {area}): {wanted} of today's beneficiaries cut to its "
-        "capacity of {allowed}",
+        "capacity of {allowed}"
     ),
 }
 
 
 def cut_sentence(names: Names, cut: Cut, lang: str) -> str:
     """What a rule of thumb lost to respect one limit."""
-    it, en = CUT_WORDS[cut.kind]
     reason = names.scenario.eligibility().get(cut.partner_id) if cut.partner_id else None
-    return words(it, en, lang).format(
+    return _(CUT_WORDS[cut.kind], lang).format(
         intervention=names.intervention(cut.intervention_id),
         area=names.area(cut.area_id),
         partner=names.partner(cut.partner_id),
@@ -284,14 +228,8 @@ def executor_words(executor: Executor, lang: str | None = None) -> str:
     """Where a study's solves run: 'in questo processo', '2 processi locali', 'Dask (...)'."""
     lang = lang_or_current(lang)
     if executor.name == "dask":
-        where = executor.scheduler or words(
-            "un LocalCluster su questa macchina", "a LocalCluster on this machine", lang
-        )
-        return words("Dask ({n} worker, {where})", "Dask ({n} workers, {where})", lang).format(
-            n=executor.workers, where=where
-        )
+        where = executor.scheduler or _("a LocalCluster on this machine", lang)
+        return _("Dask ({n} workers, {where})", lang).format(n=executor.workers, where=where)
     if executor.name == "local" and executor.workers > 1:
-        return words(
-            "{n} processi di lavoro su questa macchina", "{n} local worker processes", lang
-        ).format(n=executor.workers)
-    return words("in questo processo", "in this process", lang)
+        return _("{n} local worker processes", lang).format(n=executor.workers)
+    return _("in this process", lang)

@@ -13,23 +13,18 @@ from typing import Any
 
 import pandas as pd
 
+from allocator.i18n import N_, _
 from allocator.postprocess.kpis import kpi_label
 from allocator.render.formats import euro, number, share
 from allocator.studies.frontier import Domination
 
 REASONS = {
-    "it": {
-        "capacity": "i partner delle coppie quartiere-intervento che la regola finanzia non hanno "
-        "altri posti",
-        "limits": "personale disponibile, vincoli di destinazione o finanziatori ammessi "
-        "impediscono di spendere il resto",
-    },
-    "en": {
-        "capacity": "the partners of the area-intervention pairs the rule funds have no more "
-        "places",
-        "limits": "staff available, earmarks or the funders allowed stop the rest being spent",
-    },
+    "capacity": N_(
+        "the partners of the area-intervention pairs the rule funds have no more places"
+    ),
+    "limits": N_("staff available, earmarks or the funders allowed stop the rest being spent"),
 }
+"""Why a rule of thumb leaves money unspent, by ``unspent_reason`` (translated at use)."""
 
 
 def _signed(value: float, lang: str) -> str:
@@ -40,41 +35,36 @@ def rule_sentence(row: Mapping[str, Any], key: str, budget_total: float, lang: s
     """One sentence from a row of :func:`allocator.studies.frontier.rules_placed` (scenario,
     funded, beneficiaries_served, ``key``, better_*, unspent_reason): the rule, its money and
     beneficiaries, why money is left, and what the same money buys optimised."""
-    it = lang == "it"
     name, spent = str(row["scenario"]), float(row["funded"])
     served, eq = float(row["beneficiaries_served"]), float(row[key])
-    eq_name = kpi_label(key, lang)
-    head = (
-        f"«{name}» spende {euro(spent, lang)} e raggiunge {number(served, lang)} beneficiari "
-        f"({eq_name} {share(eq, lang)})"
-        if it
-        else f"“{name}” spends {euro(spent, lang)} and serves {number(served, lang)} "
-        f"({eq_name} {share(eq, lang)})"
+    head = _("“{name}” spends {spent} and serves {served} ({equity} {share})", lang).format(
+        name=name,
+        spent=euro(spent, lang),
+        served=number(served, lang),
+        equity=kpi_label(key, lang),
+        share=share(eq, lang),
     )
     reason = str(row.get("unspent_reason") or "")
     if reason and reason != "nan" and budget_total > spent + 1:
-        left, why = euro(budget_total - spent, lang), REASONS[lang].get(reason, reason)
-        head += (
-            f"; non spende {left} delle risorse perché {why}"
-            if it
-            else f"; it leaves {left} unspent because {why}"
+        why = _(REASONS[reason], lang) if reason in REASONS else reason
+        head += _("; it leaves {left} unspent because {why}", lang).format(
+            left=euro(budget_total - spent, lang), why=why
         )
     better = float(row.get("better_beneficiaries_served", float("nan")))
     if better != better:  # NaN: no optimised plan
-        tail = "nessun piano ottimizzato con la stessa spesa" if it else "no optimised plan found"
-        return f"{head}; {tail}."
+        return head + "; " + _("no optimised plan found", lang) + "."
     extra = better - served
     ratio = f" ({_signed(100 * extra / served, lang)}%)" if served > 0 else ""
-    better_eq = share(float(row[f"better_{key}"]), lang)
-    if it:
-        return (
-            f"{head}. Con la stessa spesa per finanziatore e un'equità pari o migliore "
-            f"({better_eq}), il piano ottimizzato raggiunge {number(better, lang)} beneficiari: "
-            f"{_signed(extra, lang)}{ratio}."
-        )
-    return (
-        f"{head}. With the same money from each funder and equal or better equity ({better_eq}), "
-        f"the optimised plan serves {number(better, lang)}: {_signed(extra, lang)}{ratio}."
+    return _(
+        "{head}. With the same money from each funder and equal or better equity ({equity}), "
+        "the optimised plan serves {better}: {extra}{ratio}.",
+        lang,
+    ).format(
+        head=head,
+        equity=share(float(row[f"better_{key}"]), lang),
+        better=number(better, lang),
+        extra=_signed(extra, lang),
+        ratio=ratio,
     )
 
 
@@ -83,11 +73,7 @@ def rule_sentences(
 ) -> list[str]:
     """One sentence per rule of thumb; a sentence saying none could be computed if so."""
     if rules is None or not len(rules):
-        return [
-            "Nessuna regola empirica calcolabile per il confronto."
-            if lang == "it"
-            else "No rule of thumb could be computed for comparison."
-        ]
+        return [_("No rule of thumb could be computed for comparison.", lang)]
     return [rule_sentence(row, key, budget_total, lang) for row in rules.to_dict("records")]
 
 
@@ -114,17 +100,9 @@ def next_money_sentence(more: Mapping[str, float], lang: str = "it") -> str:
     euros = euro(more["euros"], lang)
     today = euro(more["budget_total"], lang)
     if gain != gain:  # NaN: a run without a plan
-        return (
-            f"Valore dei prossimi {euros}: non calcolabile (nessun piano)."
-            if lang == "it"
-            else f"Value of the next {euros}: not available (no plan)."
-        )
-    if lang == "it":
-        return (
-            f"I prossimi {euros} oltre il budget di oggi ({today}) raggiungerebbero "
-            f"{_signed(gain, lang)} beneficiari (ricalcolo del piano con {euros} in più)."
-        )
-    return (
-        f"The next {euros} above today's budget ({today}) would serve {_signed(gain, lang)} "
-        f"beneficiaries (the plan re-solved with {euros} more)."
-    )
+        return _("Value of the next {euros}: not available (no plan).", lang).format(euros=euros)
+    return _(
+        "The next {euros} above today's budget ({today}) would serve {gain} beneficiaries (the "
+        "plan re-solved with {euros} more).",
+        lang,
+    ).format(euros=euros, today=today, gain=_signed(gain, lang))

@@ -10,25 +10,21 @@ from allocator.postprocess.transition import transition_table
 from allocator.render.formats import number, share
 from allocator.studies.price import Price, price_of_negotiation
 
+LIMIT_WORDS = {
+    "partner": N_("the partner transition limit ({limit})"),
+    "area": N_("the area transition limit ({limit})"),
+}
+
 
 def _what(price: Price, lang: str) -> str:
-    it = lang == "it"
     parts = []
     if price.locks:
         n = price.locks
-        if it:
-            parts.append(f"{n} vincol{'o' if n == 1 else 'i'} fiss{'o' if n == 1 else 'i'}")
-        else:
-            parts.append(f"{n} lock{'' if n == 1 else 's'}")
+        parts.append((_("{n} lock", lang) if n == 1 else _("{n} locks", lang)).format(n=n))
     for who, limit in (("partner", price.max_partner_loss), ("area", price.max_area_loss)):
-        if limit is None:
-            continue
-        if it:
-            whom = "dei partner" if who == "partner" else "dei quartieri"
-            parts.append(f"il limite di variazione {whom} ({share(limit, lang, 0)})")
-        else:
-            parts.append(f"the {who} transition limit ({share(limit, lang, 0)})")
-    joiner = " e " if it else " and "
+        if limit is not None:
+            parts.append(_(LIMIT_WORDS[who], lang).format(limit=share(limit, lang, 0)))
+    joiner = _(" and ", lang)
     return joiner.join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
 
 
@@ -37,31 +33,40 @@ def price_sentence(price: Price, lang: str = "it") -> str:
     what = _what(price, lang)
     w, wo = price.with_negotiation, price.without_negotiation
     lost = -price.difference("beneficiaries_served")
-    if lang == "it":
-        several = (
-            price.locks + (price.max_partner_loss is not None) + (price.max_area_loss is not None)
-            > 1
-            or price.locks > 1
-        )
-        verb = (
-            ("costano" if several else "costa")
-            if lost > 0.5
-            else ("non costano beneficiari" if several else "non costa beneficiari")
-        )
-        cost = f"{number(lost, lang)} beneficiari" if lost > 0.5 else ""
-        head = f"Prezzo della trattativa: {what} {verb}"
-        head += f" {cost}" if cost else ""
-        return (
-            f"{head} ({number(w['beneficiaries_served'], lang)} serviti invece di "
-            f"{number(wo['beneficiaries_served'], lang)}; obiettivo "
-            f"{number(w['objective'], lang, 4)} invece di {number(wo['objective'], lang, 4)})."
-        )
-    verb = f"cost {number(lost, lang)} beneficiaries" if lost > 0.5 else "cost no beneficiaries"
-    return (
-        f"Price of the negotiation: {what} {verb} ({number(w['beneficiaries_served'], lang)} "
-        f"served instead of {number(wo['beneficiaries_served'], lang)}; objective "
-        f"{number(w['objective'], lang, 4)} instead of {number(wo['objective'], lang, 4)})."
+    several = (
+        price.locks + (price.max_partner_loss is not None) + (price.max_area_loss is not None) > 1
+        or price.locks > 1
     )
+    text = _(PRICE_WORDS[(several, lost > 0.5)], lang)
+    return text.format(
+        what=what,
+        lost=number(lost, lang),
+        served=number(w["beneficiaries_served"], lang),
+        served_without=number(wo["beneficiaries_served"], lang),
+        objective=number(w["objective"], lang, 4),
+        objective_without=number(wo["objective"], lang, 4),
+    )
+
+
+PRICE_WORDS = {
+    (True, True): N_(
+        "Price of the negotiation: {what} cost {lost} beneficiaries ({served} served instead of "
+        "{served_without}; objective {objective} instead of {objective_without})."
+    ),
+    (False, True): N_(
+        "Price of the negotiation: {what} costs {lost} beneficiaries ({served} served instead of "
+        "{served_without}; objective {objective} instead of {objective_without})."
+    ),
+    (True, False): N_(
+        "Price of the negotiation: {what} cost no beneficiaries ({served} served instead of "
+        "{served_without}; objective {objective} instead of {objective_without})."
+    ),
+    (False, False): N_(
+        "Price of the negotiation: {what} costs no beneficiaries ({served} served instead of "
+        "{served_without}; objective {objective} instead of {objective_without})."
+    ),
+}
+"""The price sentence by (several locks or limits, beneficiaries lost): the verb agrees."""
 
 
 KEEP_FLOOR = {

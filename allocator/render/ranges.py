@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from rich.table import Table
 
-from allocator.lang import words
+from allocator.i18n import N_, _
 from allocator.outputs.atomic import write_folder
 from allocator.outputs.run_folder import write_outputs
 from allocator.outputs.table_io import write_table
@@ -39,34 +39,21 @@ TOP = 40
 def firm_label(firm: bool, lang: str = "it") -> str:
     """The planner's words for a narrow or a wide range (GLOSSARY.md)."""
     if firm:
-        return words("da finanziare comunque", "fund anyway", lang)
-    return words("margine di trattativa", "room to negotiate", lang)
+        return _("fund anyway", lang)
+    return _("room to negotiate", lang)
 
 
 def describe_extreme(extreme: str, name: str, lang: str = "it") -> str:
     """An extreme plan in words: 'il meno possibile di fondi a Barona'."""
     if not extreme:
-        return words("il piano ottimo", "the optimal plan", lang)
+        return _("the optimal plan", lang)
     texts = {
-        "funded_min": (
-            "il meno possibile di fondi a {name}",
-            "as little money as possible for {name}",
-        ),
-        "funded_max": (
-            "il più possibile di fondi a {name}",
-            "as much money as possible for {name}",
-        ),
-        "served_min": (
-            "il meno possibile di beneficiari a {name}",
-            "as few beneficiaries as possible for {name}",
-        ),
-        "served_max": (
-            "il più possibile di beneficiari a {name}",
-            "as many beneficiaries as possible for {name}",
-        ),
+        "funded_min": N_("as little money as possible for {name}"),
+        "funded_max": N_("as much money as possible for {name}"),
+        "served_min": N_("as few beneficiaries as possible for {name}"),
+        "served_max": N_("as many beneficiaries as possible for {name}"),
     }
-    it, en = texts[extreme]
-    return words(it, en, lang).format(name=name)
+    return _(texts[extreme], lang).format(name=name)
 
 
 def alternatives_frame(outcome: NearOptimal, lang: str = "it") -> pd.DataFrame:
@@ -85,7 +72,6 @@ def alternatives_frame(outcome: NearOptimal, lang: str = "it") -> pd.DataFrame:
 
 def ranges_chart(ranges: pd.DataFrame, slack: float, lang: str = "it") -> Figure:
     """Bars from served_min to served_max per row, the optimum as a dot, widest on top."""
-    it = lang == "it"
     frame = ranges.assign(width=ranges["served_max"] - ranges["served_min"])
     frame = frame.sort_values(["width", "name"], ascending=[True, False]).tail(TOP)
     with styled():
@@ -104,20 +90,16 @@ def ranges_chart(ranges: pd.DataFrame, slack: float, lang: str = "it") -> Figure
         )
         axes.set_yticks(list(y), [short_name(str(n)) for n in frame["name"]])
         axes.xaxis.set_major_formatter(number_formatter(lang))
-        axes.set_xlabel("Beneficiari serviti" if it else "Beneficiaries served")
+        axes.set_xlabel(_("Beneficiaries served", lang))
         pct = share(slack, lang, 1)
         axes.set_title(
-            f"Quanto può variare ogni voce entro il {pct} dall'ottimo"
-            if it
-            else f"How much each can vary within {pct} of the optimum"
+            _("How much each can vary within {pct} of the optimum", lang).format(pct=pct)
         )
         axes.legend(
             handles=[
                 Patch(color=SERVED_COLOUR, label=firm_label(True, lang)),
                 Patch(color=WIDE_COLOUR, label=firm_label(False, lang)),
-                axes.scatter(
-                    [], [], color=SECOND_COLOUR, marker="D", label="ottimo" if it else "optimum"
-                ),
+                axes.scatter([], [], color=SECOND_COLOUR, marker="D", label=_("optimum", lang)),
             ],
             loc="lower right",
         )
@@ -128,39 +110,35 @@ def ranges_chart(ranges: pd.DataFrame, slack: float, lang: str = "it") -> Figure
 def ranges_sentence(outcome: NearOptimal, lang: str = "it") -> str:
     """One sentence: how many rows are firm, and the widest range."""
     ranges = outcome.ranges
-    it = lang == "it"
     if ranges.empty:
         return ""
     firm = int(ranges["firm"].sum())
     widest = ranges.assign(width=ranges["served_max"] - ranges["served_min"]).nlargest(1, "width")
     row = widest.iloc[0]
-    what = ("quartieri" if outcome.by == "area" else "partner") if it else f"{outcome.by}s"
-    pct = share(outcome.slack, lang, 1)
-    if it:
-        return (
-            f"Entro il {pct} dall'ottimo, {firm} {what} su {len(ranges)} sono da finanziare "
-            f"comunque; il margine di trattativa più ampio è {row['name']} (da "
-            f"{number(row['served_min'], lang)} a {number(row['served_max'], lang)} beneficiari, "
-            f"{euro(row['funded_min'], lang)}–{euro(row['funded_max'], lang)})."
-        )
-    return (
-        f"Within {pct} of the optimum, {firm} of {len(ranges)} {what} must be funded anyway; the "
-        f"widest room to negotiate is {row['name']} (from {number(row['served_min'], lang)} to "
-        f"{number(row['served_max'], lang)} beneficiaries, {euro(row['funded_min'], lang)}–"
-        f"{euro(row['funded_max'], lang)})."
+    text = _(
+        "Within {pct} of the optimum, {firm} of {total} {what} must be funded anyway; the widest "
+        "room to negotiate is {name} (from {least} to {most} beneficiaries, {cheapest}–{dearest}).",
+        lang,
+    )
+    return text.format(
+        pct=share(outcome.slack, lang, 1),
+        firm=firm,
+        total=len(ranges),
+        what=_("areas", lang) if outcome.by == "area" else _("partners", lang),
+        name=row["name"],
+        least=number(row["served_min"], lang),
+        most=number(row["served_max"], lang),
+        cheapest=euro(row["funded_min"], lang),
+        dearest=euro(row["funded_max"], lang),
     )
 
 
 def alternatives_view(outcome: NearOptimal, lang: str = "it") -> Table:
     """The optimum and the alternatives as a terminal table, numbers in the language's format."""
-    it = lang == "it"
-    table = Table(title="Alternative quasi ottimali" if it else "Near-optimal alternatives")
-    for head in (
-        ("piano", "cosa spinge all'estremo", "obiettivo", "beneficiari", "distanza")
-        if it
-        else ("plan", "what it pushes", "objective", "beneficiaries", "distance")
-    ):
-        table.add_column(head, justify="left" if head in ("piano", "plan") else "right")
+    table = Table(title=_("Near-optimal alternatives", lang))
+    heads = (N_("plan"), N_("what it pushes"), N_("objective"), N_("beneficiaries"), N_("distance"))
+    for n, head in enumerate(heads):
+        table.add_column(_(head, lang), justify="left" if n == 0 else "right")
     for row in alternatives_frame(outcome, lang).itertuples(index=False):
         table.add_row(
             str(row.plan),

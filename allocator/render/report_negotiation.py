@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from allocator.i18n import _
 from allocator.render.formats import euro, number, share
 from allocator.render.ranges import firm_label
 from allocator.render.report_runs import ReportRun
@@ -33,44 +34,37 @@ def price_section(tables: Mapping[str, pd.DataFrame], lang: str = "it") -> str:
     price, transition = tables.get("negotiation_price"), tables.get("transition")
     if price is None and transition is None:
         return ""
-    it = lang == "it"
-    parts = [f"<h2>{e('Vincoli fissi e gradualità' if it else 'Locks and transition limits')}</h2>"]
+    parts = ["<h2>" + e(_("Locks and transition limits", lang)) + "</h2>"]
     if price is not None:
         price = price.set_index("measure")
         w, wo = price["with_negotiation"], price["without_negotiation"]
         lost = float(wo["beneficiaries_served"] - w["beneficiaries_served"])
-        if it:
-            text = (
-                f"Con i vincoli fissi e i limiti di variazione il piano serve "
-                f"{number(w['beneficiaries_served'], lang)} beneficiari invece di "
-                f"{number(wo['beneficiaries_served'], lang)} (prezzo: {number(lost, lang)}), con "
-                f"obiettivo {number(w['objective'], lang, 4)} invece di "
-                f"{number(wo['objective'], lang, 4)}."
-            )
-        else:
-            text = (
-                f"With the locks and transition limits the plan serves "
-                f"{number(w['beneficiaries_served'], lang)} beneficiaries instead of "
-                f"{number(wo['beneficiaries_served'], lang)} (price: {number(lost, lang)}), with "
-                f"objective {number(w['objective'], lang, 4)} instead of "
-                f"{number(wo['objective'], lang, 4)}."
-            )
+        text = _(
+            "With the locks and transition limits the plan serves {served} beneficiaries instead "
+            "of {served_without} (price: {lost}), with objective {objective} instead of "
+            "{objective_without}.",
+            lang,
+        ).format(
+            served=number(w["beneficiaries_served"], lang),
+            served_without=number(wo["beneficiaries_served"], lang),
+            lost=number(lost, lang),
+            objective=number(w["objective"], lang, 4),
+            objective_without=number(wo["objective"], lang, 4),
+        )
         parts.append(f'<p id="negotiation-price">{e(text)}</p>')
     if transition is not None:
         short = transition[transition["shortfall"] > 0]
         clipped = int(transition["clipped"].astype(bool).sum())
-        if it:
-            text = (
-                f"{len(transition) - len(short)} su {len(transition)} mantengono il minimo "
-                f"rispetto a oggi; {clipped} con il minimo ridotto a quanto capacità e bisogni "
-                f"consentono; {len(short)} restano sotto il minimo (personale o fondi)."
-            )
-        else:
-            text = (
-                f"{len(transition) - len(short)} of {len(transition)} keep their floor against "
-                f"today; {clipped} with the floor clipped to capacity and needs; {len(short)} "
-                "stay below it (staff or money)."
-            )
+        text = _(
+            "{kept} of {total} keep their floor against today; {clipped} with the floor clipped "
+            "to capacity and needs; {short} stay below it (staff or money).",
+            lang,
+        ).format(
+            kept=len(transition) - len(short),
+            total=len(transition),
+            clipped=clipped,
+            short=len(short),
+        )
         parts.append(f"<p>{e(text)}</p>")
         if not short.empty:
             parts.append(table(short, columns("transition"), lang, "transition-short"))
@@ -83,16 +77,13 @@ def ranges_section(folder: Path, lang: str = "it") -> str:
     if not path.is_file():
         return ""
     ranges = pd.read_csv(path)
-    it = lang == "it"
     firm = ranges[ranges["firm"].astype(bool)]
     wide = ranges.assign(width=ranges["served_max"] - ranges["served_min"]).nlargest(5, "width")
-    title = "Alternative quasi ottimali" if it else "Near-optimal alternatives"
-    intro = (
-        "Piani che perdono poco rispetto all'ottimo: ciò che è comune a tutti è da finanziare "
-        "comunque, ciò che cambia è margine di trattativa."
-        if it
-        else "Plans that lose little against the optimum: what all share must be funded anyway, "
-        "what varies is room to negotiate."
+    title = _("Near-optimal alternatives", lang)
+    intro = _(
+        "Plans that lose little against the optimum: what all share must be funded anyway, "
+        "what varies is room to negotiate.",
+        lang,
     )
     parts = [f"<h2>{e(title)}</h2><p>{e(intro)}</p>"]
     alternatives = folder / "alternatives.csv"
@@ -103,15 +94,13 @@ def ranges_section(folder: Path, lang: str = "it") -> str:
         loss = 1 - lowest / best if best else 0.0
         count = len(plans) - 1
         below = share(loss, lang)
-        text = (
-            f"{count} alternative, con obiettivo al più {below} sotto l'ottimo."
-            if it
-            else f"{count} alternatives, with objective at most {below} below the optimum."
-        )
+        text = _(
+            "{count} alternatives, with objective at most {below} below the optimum.", lang
+        ).format(count=count, below=below)
         parts.append(f"<p>{e(text)}</p>")
     if (folder / "ranges.png").is_file():
         parts.append(image((folder / "ranges.png").read_bytes(), title, "ranges-chart"))
-    names = ", ".join(str(n) for n in firm["name"]) or ("nessuno" if it else "none")
+    names = ", ".join(str(n) for n in firm["name"]) or _("no one", lang)
     label = firm_label(True, lang)
     parts.append(f"<p><b>{e(label)}</b>: {e(names)}.</p>")
     rows = pd.DataFrame(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from allocator.i18n import _
 from allocator.postprocess.labels import code_word
 from allocator.render.formats import euro, kpi_delta, kpi_value, number, whole_people
 from allocator.render.report_runs import ReportRun, TodayPlan
@@ -28,9 +29,9 @@ def listed(names: Sequence[str], lang: str) -> str:
     if len(unique) <= SHOWN_PLACES:
         return ", ".join(unique)
     more = len(unique) - SHOWN_PLACES
-    word = "e altri" if lang == "it" else "and"
-    tail = "" if lang == "it" else " more"
-    return f"{', '.join(unique[:SHOWN_PLACES])} {word} {more}{tail}"
+    return _("{names} and {more} more", lang).format(
+        names=", ".join(unique[:SHOWN_PLACES]), more=more
+    )
 
 
 def partners_frame(run: ReportRun, today: TodayPlan | None, lang: str) -> pd.DataFrame:
@@ -95,7 +96,6 @@ def missing_reason(run: ReportRun, lang: str) -> str:
 
 def partners_section(run: ReportRun, today: TodayPlan | None, lang: str) -> str:
     """Per organisation: where, what, how many, money, and the change against today."""
-    it = lang == "it"
     frame = partners_frame(run, today, lang)
     if frame.empty:
         return f'<p class="note">{e(WORDS[lang]["partners_missing"])}</p>'
@@ -105,10 +105,8 @@ def partners_section(run: ReportRun, today: TodayPlan | None, lang: str) -> str:
     frame["delta_funded_shown"] = frame["delta_funded"].map(lambda v: signed_euro(v, lang))
     shown = columns("partners") + (() if today is None else columns("partners_today"))
     total = frame["beneficiaries"].sum()
-    lead = (
-        f"{len(frame)} enti; {number(total, lang)} beneficiari in tutto"
-        if it
-        else f"{len(frame)} partners; {number(total, lang)} beneficiaries in all"
+    lead = _("{count} partners; {total} beneficiaries in all", lang).format(
+        count=len(frame), total=number(total, lang)
     )
     if today is None:
         lead += f". {missing_reason(run, lang)}"

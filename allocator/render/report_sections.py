@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from allocator.i18n import _
 from allocator.postprocess.kpis import BY_KEY, KPIS, KpiFormat, kpi_label
 from allocator.postprocess.labels import code_word, column_label, status_word
 from allocator.postprocess.limits import LIMIT_LABELS
@@ -96,7 +97,7 @@ def table(frame: pd.DataFrame, columns: Sequence[Column], lang: str, table_id: s
         for _, h_it, h_en, kind in columns
     )
     body = []
-    for _, row in frame.iterrows():
+    for _index, row in frame.iterrows():
         cells = "".join(
             f'<td class="text">{e(row[c])}</td>'
             if kind == "text"
@@ -255,7 +256,6 @@ def y_ok(kpis: dict[str, Any]) -> bool:
 
 def summary_section(run: ReportRun, lang: str) -> str:
     """The co-programming summary document: needs, resources, proposed areas, open questions."""
-    it = lang == "it"
     words = WORDS[lang]
     k = run.kpis
     f: Callable[[Any, KpiFormat], str] = lambda v, kind: fmt(v, kind, lang)  # noqa: E731
@@ -268,9 +268,10 @@ def summary_section(run: ReportRun, lang: str) -> str:
     lowest = run.areas[run.areas["need"] > 0].nsmallest(3, "coverage")
     lowest_text = ", ".join(f"{a.name} ({f(a.coverage, 'share')})" for a in lowest.itertuples())
     top = run.areas.assign(served=whole_served(run.areas)).nlargest(5, "cost")
+    people = _("beneficiaries", lang)
     top_items = "".join(
         f"<li>{e(a.name)}: {f(a.cost, 'euro')}, {f(a.served, 'count')} "
-        f"{'beneficiari' if it else 'beneficiaries'} ({f(a.coverage, 'share')})</li>"
+        f"{people} ({f(a.coverage, 'share')})</li>"
         for a in top.itertuples()
     )
     unused = max(float(k["budget_total"]) - float(k["funded"]), 0.0)
@@ -278,21 +279,13 @@ def summary_section(run: ReportRun, lang: str) -> str:
         f"{run.staff_names.get(role, role)} {f(fte, 'fte')}"
         for role, fte in (k.get("staff_fte") or {}).items()
     )
-    open_items = []
-    if it:
-        open_items.append(
-            f"Restano non coperti {f(k['unmet_need'], 'count')} bisogni stimati; i quartieri "
-            f"meno coperti sono {e(lowest_text)}."
+    open_items = [
+        _("{unmet} estimated needs stay unmet; the least-covered areas are {lowest}.", lang).format(
+            unmet=f(k["unmet_need"], "count"), lowest=e(lowest_text)
         )
-        if unused > 1:
-            open_items.append(f"Fondi non assegnati: {f(unused, 'euro')}.")
-    else:
-        open_items.append(
-            f"{f(k['unmet_need'], 'count')} estimated needs stay unmet; the least-covered areas "
-            f"are {e(lowest_text)}."
-        )
-        if unused > 1:
-            open_items.append(f"Money not allocated: {f(unused, 'euro')}.")
+    ]
+    if unused > 1:
+        open_items.append(_("Money not allocated: {money}.", lang).format(money=f(unused, "euro")))
     if run.strengthen is not None and len(run.strengthen):
         # the worst-off first (where_to_strengthen's order), each area once, with its coverage
         first = run.strengthen.drop_duplicates("area_id").head(5)
@@ -303,9 +296,7 @@ def summary_section(run: ReportRun, lang: str) -> str:
             for a in first.itertuples()
         )
         open_items.append(
-            f"Servono nuovi partner o personale a: {e(where)}."
-            if it
-            else f"New partners or staff are needed in: {e(where)}."
+            _("New partners or staff are needed in: {where}.", lang).format(where=e(where))
         )
     if run.rules is not None and len(run.rules):
         key = "min_area_coverage" if "min_area_coverage" in run.rules else "worst_areas_coverage"
@@ -314,24 +305,24 @@ def summary_section(run: ReportRun, lang: str) -> str:
         ]
     if run.estimated:
         open_items.append(
-            "I bisogni e i partner sono stime da verificare con le reti di quartiere."
-            if it
-            else "Needs and partners are estimates to be checked with the neighbourhood networks."
+            _(
+                "Needs and partners are estimates to be checked with the neighbourhood networks.",
+                lang,
+            )
         )
     public, private = (code_word("funder_kind", kind, lang) for kind in ("public", "private"))
+    spent = _("spent", lang)
     resources = (
         f"<li>{e(label('budget_total', lang))}: {f(k['budget_total'], 'euro')} "
         f"({public} {f(k['funded_public'], 'euro')}, {private} "
-        f"{f(k['funded_private'], 'euro')} {'spesi' if it else 'spent'})</li>"
+        f"{f(k['funded_private'], 'euro')} {spent})</li>"
         f"<li>{e(label('cofunding', lang))}: {f(k['cofunding'], 'euro')}</li>"
         f"<li>{e(label('partners_engaged', lang))}: {f(k['partners_engaged'], 'count')}</li>"
     )
     if staff:
-        resources += f"<li>{'Personale (FTE)' if it else 'Staff (FTE)'}: {e(staff)}</li>"
-    total = (
-        f"<p>{'Bisogno stimato totale' if it else 'Total estimated need'}: "
-        f"{f(k['need_total'], 'count')}{badge(run, True, lang)}</p>"
-    )
+        resources += "<li>" + _("Staff (FTE)", lang) + f": {e(staff)}</li>"
+    total_need = _("Total estimated need", lang)
+    total = f"<p>{total_need}: {f(k['need_total'], 'count')}{badge(run, True, lang)}</p>"
     return (
         f"<h3>1. {e(words['needs_found'])}</h3>{total}<ul>{need_items}</ul>"
         f"<h3>2. {e(words['resources'])}</h3><ul>{resources}</ul>"

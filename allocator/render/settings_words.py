@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from allocator.i18n import _
 from allocator.inputs.schema import Scenario
 from allocator.inputs.settings_layers import set_value
 from allocator.postprocess.labels import code_word, column_label
@@ -51,9 +52,8 @@ def _measure(value: Any, scenario: Scenario, lang: str) -> str:
 
 
 SETTINGS: dict[str, Worder] = {
-    "budget.scale": lambda v, s, lang: (
-        f"{share(float(v), lang, 0)} "
-        + ("di quelli dello scenario" if lang == "it" else "of the scenario's")
+    "budget.scale": lambda v, s, lang: _("{share} of the scenario's", lang).format(
+        share=share(float(v), lang, 0)
     ),
     "policy.equity_weight": _share,
     "policy.equity_measure": _measure,
@@ -72,7 +72,7 @@ SETTINGS: dict[str, Worder] = {
 
 def change_in_words(override: str, scenario: Scenario, lang: str = "it") -> str:
     """One ``key=value`` override as a planner reads it (names for ids, formatted numbers)."""
-    key, _, text = override.partition("=")
+    key, _equals, text = override.partition("=")
     key = key.strip()
     try:
         value: Any = set_value(text)
@@ -81,9 +81,10 @@ def change_in_words(override: str, scenario: Scenario, lang: str = "it") -> str:
     parts = key.split(".")
     if parts[0] == "funders" and len(parts) == 3:
         names = {f.funder_id: f.name for f in scenario.funders}
-        head = "Importo di" if lang == "it" else "Amount of"
         amount = euro(float(value), lang) if isinstance(value, int | float) else str(value)
-        return f"{head} {names.get(parts[1], parts[1])}: {amount}"
+        return _("Amount of {funder}: {amount}", lang).format(
+            funder=names.get(parts[1], parts[1]), amount=amount
+        )
     if key in SETTINGS:
         label = column_label(key, lang)
         return f"{label[:1].upper()}{label[1:]}: {SETTINGS[key](value, scenario, lang)}"
