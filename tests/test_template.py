@@ -17,7 +17,8 @@ from allocator.errors import UsageError
 from allocator.inputs.guide_words import range_text
 from allocator.inputs.loading import load_scenario
 from allocator.inputs.schema import Settings
-from allocator.inputs.tables import SETTINGS, TABLES, ColumnType
+from allocator.inputs.settings_spec import SETTINGS
+from allocator.inputs.tables import TABLES, ColumnType
 from tests.scenario_factory import write_csv, write_xlsx
 
 pytestmark = pytest.mark.unit

@@ -18,7 +18,8 @@ from allocator.i18n import _
 from allocator.inputs.guide_words import column_description, range_text, table_description
 from allocator.inputs.locate import SCENARIO_FILE, WORKBOOK_FILE
 from allocator.inputs.schema import Settings
-from allocator.inputs.tables import SETTINGS, TABLES, Setting
+from allocator.inputs.settings_spec import SETTINGS, Setting
+from allocator.inputs.tables import TABLES
 
 COLUMNS_FILE = "README.md"
 

@@ -21,8 +21,9 @@ from allocator.inputs.locate import SCENARIO_FILE
 from allocator.inputs.numbers import Evidence, NotANumber, ambiguity, parse_number, read_number
 from allocator.inputs.problems import Collector, explain_error, suggest
 from allocator.inputs.schema import LegalForm, Settings
+from allocator.inputs.settings_spec import SETTINGS
 from allocator.inputs.sources import file_problem
-from allocator.inputs.tables import SETTINGS, TABLES
+from allocator.inputs.tables import TABLES
 from allocator.inputs.vocabulary import canonical
 
 SET_OPTION = "--set"
