@@ -57,28 +57,61 @@ def expected_text(column: Column) -> str:
     return _("some text")
 
 
-def explain_error(detail: ErrorDetails, column: Column | None) -> tuple[str, str | None]:
-    """(message, expected) for a pydantic error, without pydantic's jargon."""
-    kind = detail["type"]
-    ctx = detail.get("ctx", {})
+WHOLE = N_("a whole number")
+NUMBER = N_("a number")
+LIST = N_("a list in brackets, such as [[0.5, 1.0], [1.0, 0.3]]")
+TABLE = N_("a [section] or an inline table {{ key = value }}")  # braces escaped for .format
+PLAIN_ERRORS: dict[str, tuple[str, str | None]] = {
+    "missing": (N_("is missing"), None),
+    "finite_number": (N_("is not a finite number"), N_("a finite number")),
+    "float_parsing": (N_("is not a number"), NUMBER),
+    "float_type": (N_("is not a number"), NUMBER),
+    "int_parsing": (N_("is not a number"), WHOLE),
+    "int_type": (N_("is not a number"), WHOLE),
+    "int_from_float": (N_("is not a number"), WHOLE),
+    "string_type": (N_("is not text"), N_("text in quotes")),
+    "bool_parsing": (N_("is not true or false"), N_("true / false")),
+    "bool_type": (N_("is not true or false"), N_("true / false")),
+    "list_type": (N_("is not a list"), LIST),
+    "tuple_type": (N_("is not a list"), LIST),
+    "model_type": (N_("is not a table of keys"), TABLE),
+    "dict_type": (N_("is not a table of keys"), TABLE),
+    "model_attributes_type": (N_("is not a table of keys"), TABLE),
+}
+"""pydantic error kinds whose message and expected value need nothing of the cell (msgids)."""
+
+
+def _bound_error(
+    kind: str, ctx: dict[str, Any], column: Column | None
+) -> tuple[str, str | None] | None:
+    """(message, expected) for a value outside its bounds, or None for another kind."""
     share = column.type is ColumnType.SHARE if column is not None else ctx.get("le") == 1
     if share and kind in ("greater_than_equal", "less_than_equal"):
         return _("is not a share between 0 and 1"), share_text()
     bound = {k: number_text(float(v)) for k, v in ctx.items() if k in ("ge", "gt", "le", "lt")}
-    small, large = (
-        _("is too small"),
-        _("is too large"),
-    )
     if kind == "greater_than_equal":
         if ctx.get("ge") == 0:
             return _("is negative"), _("a number of 0 or more")
-        return small, _("at least ") + bound["ge"]
+        return _("is too small"), _("at least ") + bound["ge"]
     if kind == "greater_than":
-        return small, _("more than ") + bound["gt"]
+        return _("is too small"), _("more than ") + bound["gt"]
     if kind == "less_than_equal":
-        return large, _("at most ") + bound["le"]
+        return _("is too large"), _("at most ") + bound["le"]
     if kind == "less_than":
-        return large, _("less than ") + bound["lt"]
+        return _("is too large"), _("less than ") + bound["lt"]
+    return None
+
+
+def explain_error(detail: ErrorDetails, column: Column | None) -> tuple[str, str | None]:
+    """(message, expected) for a pydantic error, without pydantic's jargon."""
+    kind = detail["type"]
+    ctx = detail.get("ctx", {})
+    bounded = _bound_error(kind, ctx, column)
+    if bounded is not None:
+        return bounded
+    if kind in PLAIN_ERRORS:
+        message, expected = PLAIN_ERRORS[kind]
+        return _(message), None if expected is None else _(expected).format()
     if kind == "string_pattern_mismatch":
         return _("is not a valid identifier"), (
             expected_text(column) if column is not None else identifier_rule()
@@ -90,22 +123,6 @@ def explain_error(detail: ErrorDetails, column: Column | None) -> tuple[str, str
         return _("is not an allowed value") + suggest(text, allowed), _("one of: ") + listed
     if kind == "string_too_short":
         return _("is blank"), (expected_text(column) if column is not None else _("some text"))
-    if kind == "missing":
-        return _("is missing"), None
-    if kind == "finite_number":
-        return _("is not a finite number"), _("a finite number")
-    if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
-        whole = "float" not in kind
-        return _("is not a number"), (_("a whole number") if whole else _("a number"))
-    if kind in ("string_type",):
-        return _("is not text"), _("text in quotes")
-    if kind in ("bool_parsing", "bool_type"):
-        return _("is not true or false"), "true / false"
-    if kind in ("list_type", "tuple_type"):
-        return _("is not a list"), _("a list in brackets, such as [[0.5, 1.0], [1.0, 0.3]]")
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        inline = _("a [section] or an inline table {{ key = value }}").format()  # braces escaped
-        return _("is not a table of keys"), inline
     if kind == "value_error":
         return str(detail["msg"]).removeprefix("Value error, "), None
     return str(detail["msg"]), None
