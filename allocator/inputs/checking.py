@@ -18,7 +18,7 @@ from allocator.inputs.guide_words import column_description
 from allocator.inputs.numbers import NotANumber
 from allocator.inputs.problems import expected_text, explain_error, suggest
 from allocator.inputs.sources import TableSource
-from allocator.inputs.tables import ColumnType
+from allocator.inputs.tables import Column, ColumnType
 
 
 @dataclass
@@ -164,61 +164,82 @@ def check_table(
         spoilt: set[str] = set()
         for name, text in cells.items():
             column = columns[name]
-            if not text:
-                if column.required:
-                    spoilt.add(name)
-                    problems.append(
-                        Problem(
-                            source.label,
-                            _("is blank in a required column"),
-                            row=number,
-                            column=name,
-                            expected=expected_text(column),
-                        )
-                    )
+            if not text and not column.required:
                 continue
-            cell_problem = text_problem(column, text)
-            value: object = text
-            if cell_problem is None and column.type in NUMERIC:
-                try:
-                    value = numbers.value(number, column)
-                except NotANumber as error:
-                    cell_problem = CellProblem(error.message, error.expected)
-            elif cell_problem is None and column.type is ColumnType.ENUM:
-                word = word_value(column, text)
-                cell_problem, value = (
-                    (word, text) if isinstance(word, CellProblem) else (None, word)
-                )
-            if cell_problem is not None:
+            value, problem = (
+                _cell_value(source, number, column, text, numbers)
+                if text
+                else (None, _blank(source, number, column))
+            )
+            if problem is not None:
                 spoilt.add(name)
-                shown = text if len(text) <= 200 else text[:200] + "…"
-                problems.append(
-                    Problem(
-                        source.label,
-                        cell_problem.message,
-                        row=number,
-                        column=name,
-                        value=shown,
-                        expected=cell_problem.expected,
-                    )
-                )
-                continue
-            data[name] = value
-        model = None
-        if complete:
-            try:
-                model = table.model.model_validate(data)
-            except ValidationError as error:
-                for detail in error.errors():
-                    problem = _row_problem(source, number, cells, detail, spoilt)
-                    if problem is not None:
-                        problems.append(problem)
-                        spoilt.add(problem.column or "")
+                problems.append(problem)
+            else:
+                data[name] = value
+        model = _row_model(source, number, cells, data, spoilt, problems) if complete else None
         rows.append(CheckedRow(number, cells, model, spoilt))
     notice = numbers.notice()
     if notice is not None and notices is not None:
         notices.append(notice)
     return CheckedTable(source, rows, complete)
+
+
+def _blank(source: TableSource, number: int, column: Column) -> Problem:
+    return Problem(
+        source.label,
+        _("is blank in a required column"),
+        row=number,
+        column=column.name,
+        expected=expected_text(column),
+    )
+
+
+def _cell_value(
+    source: TableSource, number: int, column: Column, text: str, numbers: NumberColumns
+) -> tuple[object, Problem | None]:
+    """A filled cell's value (a number, a word of the vocabulary, the text), or its problem."""
+    cell_problem = text_problem(column, text)
+    value: object = text
+    if cell_problem is None and column.type in NUMERIC:
+        try:
+            value = numbers.value(number, column)
+        except NotANumber as error:
+            cell_problem = CellProblem(error.message, error.expected)
+    elif cell_problem is None and column.type is ColumnType.ENUM:
+        word = word_value(column, text)
+        cell_problem, value = (word, text) if isinstance(word, CellProblem) else (None, word)
+    if cell_problem is None:
+        return value, None
+    shown = text if len(text) <= 200 else text[:200] + "…"
+    problem = Problem(
+        source.label,
+        cell_problem.message,
+        row=number,
+        column=column.name,
+        value=shown,
+        expected=cell_problem.expected,
+    )
+    return value, problem
+
+
+def _row_model(
+    source: TableSource,
+    number: int,
+    cells: dict[str, str],
+    data: dict[str, object],
+    spoilt: set[str],
+    problems: list[Problem],
+) -> Any:
+    """The row's model, or None with its problems added (cells already spoilt not repeated)."""
+    try:
+        return source.table.model.model_validate(data)
+    except ValidationError as error:
+        for detail in error.errors():
+            problem = _row_problem(source, number, cells, detail, spoilt)
+            if problem is not None:
+                problems.append(problem)
+                spoilt.add(problem.column or "")
+    return None
 
 
 def _too_many_fields(source: TableSource, number: int, record: list[str], width: int) -> Problem:
