@@ -66,6 +66,7 @@ PUBLIC_API: dict[str, str] = {
     "transition_table": "allocator.postprocess.transition",
     "near_optimal": "allocator.studies.alternatives",
     "write_alternatives": "allocator.render.ranges",
+    "alternatives_frame": "allocator.render.ranges",
     "ranges_chart": "allocator.render.ranges",
     "price_sentence": "allocator.render.negotiation",
     "transition_sentence": "allocator.render.negotiation",

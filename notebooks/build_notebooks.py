@@ -394,7 +394,7 @@ planner_table(
 )"""),
     ("code", """\
 planner_table(
-    alternative.alternatives_table(),
+    allocator.alternatives_frame(alternative),
     ["plan", "description", "objective", "beneficiaries_served", "distance_from_optimum"],
     labels={"plan": "piano", "description": "che cosa spinge all'estremo", "distance_from_optimum": "distanza dall'ottimo"},
     formats={"distance_from_optimum": "share"},

@@ -36,7 +36,7 @@ BURST = """() => {
   window.shownScales = [];
   const status = document.querySelector('#plan-status');
   new MutationObserver(() => {
-    const found = /Importi dei finanziatori: ([0-9]+)%/.exec(status.innerText);
+    const found = /importi dei finanziatori: ([0-9]+)%/.exec(status.innerText);
     if (found) window.shownScales.push(Number(found[1]) / 100);
   }).observe(status, {childList: true, subtree: true, characterData: true});
   for (let i = 0; i < 30; i++) {

@@ -99,7 +99,7 @@ def test_moving_the_budget_slider_changes_the_served_beneficiaries(page: Any) ->
     assert change.startswith("-")
     assert "variazioni rispetto al piano precedente" in page.locator(".plan-status").inner_text()
     status = page.locator(".plan-status").inner_text()
-    assert "Importi dei finanziatori: 80% di quelli dello scenario" in status
+    assert "Scala degli importi dei finanziatori: 80% di quelli dello scenario" in status
     assert "budget.scale" not in status  # the change in words, not the key
 
 
