@@ -11,8 +11,9 @@ from allocator.i18n import _
 from allocator.postprocess.labels import code_word
 from allocator.render.formats import euro, kpi_delta, kpi_value, number, whole_people
 from allocator.render.report_runs import ReportRun, TodayPlan
-from allocator.render.report_sections import REPORT_KPIS, e, label, table
-from allocator.render.report_words import REPORT_TABLES, WORDS, columns
+from allocator.render.report_sections import REPORT_KPIS, label, table
+from allocator.render.report_words import REPORT_TABLES, columns
+from allocator.render.templating import Markup, render
 
 SHOWN_PLACES = 3
 """Areas (interventions) listed by name per partner before "and N more"."""
@@ -91,14 +92,20 @@ def signed_euro(value: float, lang: str) -> str:
 
 def missing_reason(run: ReportRun, lang: str) -> str:
     """Why today's allocation is not shown: no baseline, or inputs no longer as they were."""
-    return WORDS[lang]["status_quo_missing" if run.names_known else "inputs_changed"]
+    if run.names_known:
+        return _("The scenario has no baseline.csv: today's allocation is not known.", lang)
+    return _(
+        "The input files of this run are missing or changed since: role and partner names and "
+        "today's allocation are not shown.",
+        lang,
+    )
 
 
-def partners_section(run: ReportRun, today: TodayPlan | None, lang: str) -> str:
+def partners_section(run: ReportRun, today: TodayPlan | None, lang: str) -> Markup:
     """Per organisation: where, what, how many, money, and the change against today."""
     frame = partners_frame(run, today, lang)
     if frame.empty:
-        return f'<p class="note">{e(WORDS[lang]["partners_missing"])}</p>'
+        return render("partners.html.j2", lang, table=None)
     frame["delta_beneficiaries_shown"] = frame["delta_beneficiaries"].map(
         lambda v: signed_count(v, lang)
     )
@@ -110,18 +117,15 @@ def partners_section(run: ReportRun, today: TodayPlan | None, lang: str) -> str:
     )
     if today is None:
         lead += f". {missing_reason(run, lang)}"
-    return f"<p>{e(lead)}</p>" + table(frame, shown, lang, "partners-table")
-
-
-def status_quo_section(run: ReportRun, today: TodayPlan | None, lang: str) -> str:
-    """The plan's key figures beside today's allocation (measured the same way), and the change."""
-    words = WORDS[lang]
-    if today is None:
-        return f'<p class="note">{e(missing_reason(run, lang))}</p>'
-    head = "".join(
-        f'<th class="num">{e(h)}</th>'
-        for h in (words["proposal_column"], words["today_column"], words["change_column"])
+    return render(
+        "partners.html.j2", lang, lead=lead, table=table(frame, shown, lang, "partners-table")
     )
+
+
+def status_quo_section(run: ReportRun, today: TodayPlan | None, lang: str) -> Markup:
+    """The plan's key figures beside today's allocation (measured the same way), and the change."""
+    if today is None:
+        return render("status_quo.html.j2", lang, rows=None, missing=missing_reason(run, lang))
     rows = []
     for key in REPORT_KPIS:
         if key not in run.kpis or key not in today.kpis:
@@ -132,13 +136,5 @@ def status_quo_section(run: ReportRun, today: TodayPlan | None, lang: str) -> st
             kpi_value(key, today_value, lang),
             kpi_delta(key, float(plan_value) - float(today_value), lang),
         )
-        rows.append(
-            f'<tr><td class="text">{e(label(key, lang))}</td>'
-            + "".join(f'<td class="num">{c}</td>' for c in cells)
-            + "</tr>"
-        )
-    return (
-        f"<p>{e(words['status_quo_note'])}</p>"
-        f'<table id="status-quo-table"><thead><tr><th class="text">{e(words["kpi"])}</th>'
-        f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
+        rows.append((label(key, lang), cells))
+    return render("status_quo.html.j2", lang, rows=rows)

@@ -3,8 +3,6 @@ provenance. Numbers through :mod:`allocator.render.formats`, KPI labels through 
 
 from __future__ import annotations
 
-import base64
-import html
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,8 @@ from allocator.render.plotting import (
     served_versus_need,
 )
 from allocator.render.report_runs import ReportRun
-from allocator.render.report_words import WORDS, Column, columns
+from allocator.render.report_words import Column, columns
+from allocator.render.templating import Markup, Table, png_image, render
 from allocator.render.tradeoffs import efficiency_equity_frontier
 from allocator.studies.compare import comparable_objectives
 
@@ -71,85 +70,51 @@ def is_estimate(key: str) -> bool:
     return key in REPORT_ESTIMATES or (kpi is not None and kpi.estimate)
 
 
-def e(text: Any) -> str:
-    return html.escape(str(text))
-
-
-def badge(run: ReportRun, estimate: bool, lang: str) -> str:
-    if not (estimate and run.estimated):
-        return ""
-    return f' <span class="badge">{e(WORDS[lang]["estimate"])}</span>'
-
-
-def image(data: bytes, alt: str, element_id: str, css: str = "chart") -> str:
-    encoded = base64.b64encode(data).decode("ascii")
-    return (
-        f'<img id="{element_id}" class="{css}" alt="{e(alt)}" '
-        f'src="data:image/png;base64,{encoded}">'
-    )
-
-
-def table(frame: pd.DataFrame, columns: Sequence[Column], lang: str, table_id: str) -> str:
-    """``frame`` as an HTML table of ``columns``, headed in ``lang``."""
+def table(frame: pd.DataFrame, columns: Sequence[Column], lang: str, table_id: str) -> Table:
+    """``frame`` as a table of ``columns``, headed in ``lang``, numbers formatted."""
     it = lang == "it"
-    head = "".join(
-        f'<th class="{"text" if kind == "text" else "num"}">{e(h_it if it else h_en)}</th>'
+    head = [
+        ("text" if kind == "text" else "num", h_it if it else h_en)
         for _, h_it, h_en, kind in columns
-    )
-    body = []
-    for _index, row in frame.iterrows():
-        cells = "".join(
-            f'<td class="text">{e(row[c])}</td>'
-            if kind == "text"
-            else f'<td class="num">{fmt(row[c], kind, lang)}</td>'
+    ]
+    rows = [
+        [
+            ("text", str(row[c])) if kind == "text" else ("num", fmt(row[c], kind, lang))
             for c, _, _, kind in columns
-        )
-        body.append(f"<tr>{cells}</tr>")
-    return (
-        f'<table id="{table_id}"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
-    )
+        ]
+        for _index, row in frame.iterrows()
+    ]
+    return Table(table_id, head, rows)
 
 
 # --------------------------------------------------------------------------- sections
 
 
-def kpi_cards(run: ReportRun, lang: str) -> str:
-    cards = []
-    for key in REPORT_KPIS:
-        if key not in run.kpis:
-            continue
-        cards.append(
-            f'<div class="card"><div class="value">{kpi_value(key, run.kpis[key], lang)}</div>'
-            f'<div class="label">{e(label(key, lang))}'
-            f"{badge(run, is_estimate(key), lang)}</div></div>"
-        )
-    staff = run.kpis.get("staff_fte") or {}
-    for role, fte in staff.items():
-        word = column_label("staff_fte", lang)
-        word = word[:1].upper() + word[1:]
-        cards.append(
-            f'<div class="card"><div class="value">{fmt(fte, "fte", lang)}</div>'
-            f'<div class="label">{word}: {e(run.staff_names.get(role, role))}</div></div>'
-        )
-    return f'<div class="cards" id="kpis">{"".join(cards)}</div>'
+def kpi_cards(run: ReportRun, lang: str) -> Markup:
+    """The plan's key figures as cards: value, label, whether it rests on estimates."""
+    cards = [
+        (kpi_value(key, run.kpis[key], lang), label(key, lang), run.estimated and is_estimate(key))
+        for key in REPORT_KPIS
+        if key in run.kpis
+    ]
+    word = column_label("staff_fte", lang)
+    word = word[:1].upper() + word[1:]
+    for role, fte in (run.kpis.get("staff_fte") or {}).items():
+        cards.append((fmt(fte, "fte", lang), f"{word}: {run.staff_names.get(role, role)}", False))
+    return render("kpis.html.j2", lang, cards=cards)
 
 
-def map_section(run: ReportRun, lang: str, boundaries: Path | None) -> str:
+def map_section(run: ReportRun, lang: str, boundaries: Path | None) -> Markup:
     drawn = area_map(
         run.areas, "coverage", boundaries=boundaries, keys=MapKeys.from_settings(run.settings),
         lang=lang,
     )  # fmt: skip
-    words = WORDS[lang]
-    alt = f"{words['map']}: {run.name}"
-    parts = [image(png(drawn.figure), alt, "map", "map")]
-    if drawn.unmatched:
-        items = "".join(f"<li>{e(a)}</li>" for a in drawn.unmatched)
-        parts.append(f'<p class="note">{e(words["unmatched"])}:</p><ul>{items}</ul>')
-    return "".join(parts)
+    alt = _("Coverage map", lang) + f": {run.name}"
+    picture = png_image(png(drawn.figure), alt, "map", "map")
+    return render("map.html.j2", lang, picture=picture, unmatched=list(drawn.unmatched))
 
 
-def charts(run: ReportRun, lang: str) -> str:
+def charts(run: ReportRun, lang: str) -> Markup:
     figures = [
         ("chart-coverage", coverage_by_area(run.areas, lang)),
         (
@@ -158,49 +123,54 @@ def charts(run: ReportRun, lang: str) -> str:
         ),
         ("chart-funders", funders_spending(run.funders, lang)),
     ]
-    return "".join(
-        image(png(figure), figure.axes[0].get_title(loc="left"), element_id)
+    pictures = [
+        png_image(png(figure), figure.axes[0].get_title(loc="left"), element_id)
         for element_id, figure in figures
-    )
+    ]
+    return render("charts.html.j2", lang, pictures=pictures)
 
 
-def areas_table(run: ReportRun, lang: str) -> str:
+def areas_table(run: ReportRun, lang: str) -> Markup:
     municipio = run.areas.get("municipio", pd.Series("", index=run.areas.index))
     frame = run.areas.assign(municipio=municipio.map(label_text))
     # whole people that add up to the plan's total; unmet need consistent with them
     frame = frame.assign(served=whole_served(run.areas))
     frame = frame.assign(unmet_need=(frame["need"] - frame["served"]).clip(lower=0))
     frame = frame.sort_values(["coverage", "area_id"])
-    return table(frame, columns("areas"), lang, "areas-table")
+    return render("areas.html.j2", lang, table=table(frame, columns("areas"), lang, "areas-table"))
 
 
-def funders_table(run: ReportRun, lang: str) -> str:
+def funders_table(run: ReportRun, lang: str) -> Markup:
     frame = run.funders.copy()
     frame["kind_shown"] = frame["kind"].map(lambda k: code_word("funder_kind", k, lang))
     frame = frame.sort_values("amount", ascending=False)
-    return table(frame, columns("funders"), lang, "funders-table")
+    shown = table(frame, columns("funders"), lang, "funders-table")
+    return render("funders.html.j2", lang, table=shown)
 
 
-def strengthen_section(run: ReportRun, lang: str) -> str:
-    words = WORDS[lang]
+def strengthen_section(run: ReportRun, lang: str) -> Markup:
+    """Where partners or staff are missing: the explanation's sentences, the areas and the
+    limits that hold them back."""
     if run.strengthen is None or run.limits is None:
-        return f'<p class="note">{e(words["strengthen_missing"])}</p>'
-    parts = []
-    if run.sentences:
-        parts.append("<ul>" + "".join(f"<li>{e(s)}</li>" for s in run.sentences) + "</ul>")
+        return render("strengthen.html.j2", lang, explained=False)
+    shown = None
     if len(run.strengthen):
         frame = run.strengthen.head(12).copy()
         frame["limit_shown"] = frame["limit"].map(LIMIT_LABELS[lang]).str.capitalize()
         frame["money_shown"] = frame["money_available"].map(
             lambda v: code_word("yes_no", str(v).lower() == "true", lang)
         )
-        parts.append(table(frame, columns("strengthen"), lang, "strengthen-table"))
-    else:
-        parts.append(f"<p>{e(words['strengthen_none'])}</p>")
+        shown = table(frame, columns("strengthen"), lang, "strengthen-table")
     counts = limit_counts(run.limits, lang)
-    if len(counts):
-        parts.append(table(counts, columns("limits"), lang, "limits-table"))
-    return "".join(parts)
+    limits = table(counts, columns("limits"), lang, "limits-table") if len(counts) else None
+    return render(
+        "strengthen.html.j2",
+        lang,
+        explained=True,
+        sentences=run.sentences,
+        table=shown,
+        limits=limits,
+    )
 
 
 def limit_counts(limits: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -218,24 +188,16 @@ def same_objective(runs: Sequence[ReportRun]) -> bool:
     return comparable_objectives(r.settings.policy.model_dump(mode="json") for r in runs)
 
 
-def compare_section(runs: Sequence[ReportRun], lang: str) -> str:
-    words = WORDS[lang]
-    head = "".join(f'<th class="num">{e(r.label)}</th>' for r in runs)
+def compare_section(runs: Sequence[ReportRun], lang: str) -> Markup:
+    """The runs' key figures side by side, and each as a point of efficiency against equity."""
     rows = []
     for key in REPORT_KPIS:
         if all(key not in r.kpis for r in runs):
             continue
         if key == "objective" and not same_objective(runs):
             continue  # objectives under different equity weights are not comparable
-        cells = "".join(
-            f'<td class="num">{kpi_value(key, r.kpis.get(key), lang)}</td>' for r in runs
-        )
-        mark = badge(runs[0], is_estimate(key), lang)
-        rows.append(f'<tr><td class="text">{e(label(key, lang))}{mark}</td>{cells}</tr>')
-    table = (
-        f'<table id="compare-table"><thead><tr><th class="text">{e(words["kpi"])}</th>{head}'
-        f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
+        values = [kpi_value(key, r.kpis.get(key), lang) for r in runs]
+        rows.append((label(key, lang), runs[0].estimated and is_estimate(key), values))
     # unrelated scenarios are points, never joined by a line
     y = "worst_areas_coverage" if all(y_ok(r.kpis) for r in runs) else "min_area_coverage"
     points = pd.DataFrame(
@@ -246,7 +208,10 @@ def compare_section(runs: Sequence[ReportRun], lang: str) -> str:
         }
     )
     figure = efficiency_equity_frontier(None, lang, named=points, y=y)
-    return table + image(png(figure), figure.axes[0].get_title(loc="left"), "chart-frontier")
+    frontier = png_image(png(figure), figure.axes[0].get_title(loc="left"), "chart-frontier")
+    return render(
+        "compare.html.j2", lang, labels=[r.label for r in runs], rows=rows, frontier=frontier
+    )
 
 
 def y_ok(kpis: dict[str, Any]) -> bool:
@@ -254,101 +219,117 @@ def y_ok(kpis: dict[str, Any]) -> bool:
     return kpis.get("worst_areas_coverage") is not None
 
 
-def summary_section(run: ReportRun, lang: str) -> str:
+def summary_section(run: ReportRun, lang: str) -> Markup:
     """The co-programming summary document: needs, resources, proposed areas, open questions."""
-    words = WORDS[lang]
     k = run.kpis
     f: Callable[[Any, KpiFormat], str] = lambda v, kind: fmt(v, kind, lang)  # noqa: E731
     needs = run.area_interventions.groupby("intervention_id")[["need", "served"]].sum()
     needs = needs.sort_values("need", ascending=False)
-    need_items = "".join(
-        f"<li>{e(run.intervention_names.get(str(i), i))}: {f(r.need, 'count')}</li>"
+    need_items = [
+        f"{run.intervention_names.get(str(i), i)}: {f(r.need, 'count')}"
         for i, r in needs.iterrows()
-    )
-    lowest = run.areas[run.areas["need"] > 0].nsmallest(3, "coverage")
-    lowest_text = ", ".join(f"{a.name} ({f(a.coverage, 'share')})" for a in lowest.itertuples())
+    ]
     top = run.areas.assign(served=whole_served(run.areas)).nlargest(5, "cost")
     people = _("beneficiaries", lang)
-    top_items = "".join(
-        f"<li>{e(a.name)}: {f(a.cost, 'euro')}, {f(a.served, 'count')} "
-        f"{people} ({f(a.coverage, 'share')})</li>"
+    top_items = [
+        f"{a.name}: {f(a.cost, 'euro')}, {f(a.served, 'count')} {people} ({f(a.coverage, 'share')})"
         for a in top.itertuples()
+    ]
+    return render(
+        "summary.html.j2",
+        lang,
+        total_need=f(k["need_total"], "count"),
+        estimated=run.estimated,
+        needs=need_items,
+        resources=resources(run, lang),
+        proposal=top_items,
+        questions=open_questions(run, lang),
     )
-    unused = max(float(k["budget_total"]) - float(k["funded"]), 0.0)
+
+
+def resources(run: ReportRun, lang: str) -> list[str]:
+    """The summary's resources: the money by kind, partners' cofunding, partners, staff."""
+    k = run.kpis
+    f: Callable[[Any, KpiFormat], str] = lambda v, kind: fmt(v, kind, lang)  # noqa: E731
+    public, private = (code_word("funder_kind", kind, lang) for kind in ("public", "private"))
+    spent = _("spent", lang)
+    items = [
+        f"{label('budget_total', lang)}: {f(k['budget_total'], 'euro')} "
+        f"({public} {f(k['funded_public'], 'euro')}, {private} "
+        f"{f(k['funded_private'], 'euro')} {spent})",
+        f"{label('cofunding', lang)}: {f(k['cofunding'], 'euro')}",
+        f"{label('partners_engaged', lang)}: {f(k['partners_engaged'], 'count')}",
+    ]
     staff = ", ".join(
         f"{run.staff_names.get(role, role)} {f(fte, 'fte')}"
         for role, fte in (k.get("staff_fte") or {}).items()
     )
-    open_items = [
+    if staff:
+        items.append(_("Staff (FTE)", lang) + f": {staff}")
+    return items
+
+
+def open_questions(run: ReportRun, lang: str) -> list[str]:
+    """The summary's open questions: unmet need, money left, where partners or staff are
+    missing, what the rules of thumb would do, the estimates to check."""
+    k = run.kpis
+    f: Callable[[Any, KpiFormat], str] = lambda v, kind: fmt(v, kind, lang)  # noqa: E731
+    lowest = run.areas[run.areas["need"] > 0].nsmallest(3, "coverage")
+    lowest_text = ", ".join(f"{a.name} ({f(a.coverage, 'share')})" for a in lowest.itertuples())
+    items = [
         _("{unmet} estimated needs stay unmet; the least-covered areas are {lowest}.", lang).format(
-            unmet=f(k["unmet_need"], "count"), lowest=e(lowest_text)
+            unmet=f(k["unmet_need"], "count"), lowest=lowest_text
         )
     ]
+    unused = max(float(k["budget_total"]) - float(k["funded"]), 0.0)
     if unused > 1:
-        open_items.append(_("Money not allocated: {money}.", lang).format(money=f(unused, "euro")))
+        items.append(_("Money not allocated: {money}.", lang).format(money=f(unused, "euro")))
     if run.strengthen is not None and len(run.strengthen):
-        # the worst-off first (where_to_strengthen's order), each area once, with its coverage
-        first = run.strengthen.drop_duplicates("area_id").head(5)
-        where = ", ".join(
-            f"{a.area_name} ({f(a.area_coverage, 'share')})"
-            if "area_coverage" in first
-            else str(a.area_name)
-            for a in first.itertuples()
-        )
-        open_items.append(
-            _("New partners or staff are needed in: {where}.", lang).format(where=e(where))
+        items.append(
+            _("New partners or staff are needed in: {where}.", lang).format(
+                where=strengthen_where(run.strengthen, lang)
+            )
         )
     if run.rules is not None and len(run.rules):
         key = "min_area_coverage" if "min_area_coverage" in run.rules else "worst_areas_coverage"
-        open_items += [
-            e(line) for line in rule_sentences(run.rules, key, float(k["budget_total"]), lang)
-        ]
+        items += rule_sentences(run.rules, key, float(k["budget_total"]), lang)
     if run.estimated:
-        open_items.append(
+        items.append(
             _(
                 "Needs and partners are estimates to be checked with the neighbourhood networks.",
                 lang,
             )
         )
-    public, private = (code_word("funder_kind", kind, lang) for kind in ("public", "private"))
-    spent = _("spent", lang)
-    resources = (
-        f"<li>{e(label('budget_total', lang))}: {f(k['budget_total'], 'euro')} "
-        f"({public} {f(k['funded_public'], 'euro')}, {private} "
-        f"{f(k['funded_private'], 'euro')} {spent})</li>"
-        f"<li>{e(label('cofunding', lang))}: {f(k['cofunding'], 'euro')}</li>"
-        f"<li>{e(label('partners_engaged', lang))}: {f(k['partners_engaged'], 'count')}</li>"
-    )
-    if staff:
-        resources += "<li>" + _("Staff (FTE)", lang) + f": {e(staff)}</li>"
-    total_need = _("Total estimated need", lang)
-    total = f"<p>{total_need}: {f(k['need_total'], 'count')}{badge(run, True, lang)}</p>"
-    return (
-        f"<h3>1. {e(words['needs_found'])}</h3>{total}<ul>{need_items}</ul>"
-        f"<h3>2. {e(words['resources'])}</h3><ul>{resources}</ul>"
-        f"<h3>3. {e(words['proposal'])}</h3><ul>{top_items}</ul>"
-        f"<h3>4. {e(words['open'])}</h3><ul>{''.join(f'<li>{i}</li>' for i in open_items)}</ul>"
+    return items
+
+
+def strengthen_where(strengthen: pd.DataFrame, lang: str) -> str:
+    """The worst-off areas first (where_to_strengthen's order), each once, with its coverage."""
+    first = strengthen.drop_duplicates("area_id").head(5)
+    return ", ".join(
+        f"{a.area_name} ({fmt(a.area_coverage, 'share', lang)})"
+        if "area_coverage" in first
+        else str(a.area_name)
+        for a in first.itertuples()
     )
 
 
-def provenance(run: ReportRun, lang: str) -> str:
-    words = WORDS[lang]
+def provenance(run: ReportRun, lang: str) -> Markup:
+    """Where one run comes from: its source, date, status, solver, versions, overrides, inputs."""
     p = run.provenance
     solver = p.get("solver", {})
     status = str(solver.get("status", run.kpis.get("status", "")))
     versions = p.get("versions", {})
-    inputs = "".join(
-        f"<li><code>{e(Path(name).name)}</code> {e(str(digest)[:16])}…</li>"
-        for name, digest in p.get("inputs", {}).items()
-    )
-    overrides = ", ".join(p.get("overrides") or []) or "–"
-    return (
-        f'<div class="provenance"><p><strong>{e(run.label)}</strong> ({e(run.source)}) – '
-        f"{e(words['created'])} {e(moment(str(p.get('created') or ''), lang))}; "
-        f"{e(words['status'])}: "
-        f"<strong>{e(status_word(status, lang))}</strong>; {e(words['solver'])} "
-        f"{e(solver.get('name', ''))} ({e(versions.get('solver', ''))}), "
-        f"{e(number(float(solver.get('seconds') or 0.0), lang, 2))} s; allocator "
-        f"{e(versions.get('allocator', ''))}; {e(words['overrides'])}: {e(overrides)}</p>"
-        f'<p>{e(words["inputs"])}:</p><ul class="hashes">{inputs}</ul></div>'
-    )
+    shown = {
+        "label": run.label,
+        "source": run.source,
+        "created": moment(str(p.get("created") or ""), lang),
+        "status": status_word(status, lang),
+        "solver": solver.get("name", ""),
+        "solver_version": versions.get("solver", ""),
+        "seconds": number(float(solver.get("seconds") or 0.0), lang, 2),
+        "version": versions.get("allocator", ""),
+        "overrides": ", ".join(p.get("overrides") or []) or "–",
+        "inputs": [(Path(n).name, str(d)[:16]) for n, d in p.get("inputs", {}).items()],
+    }
+    return render("provenance.html.j2", lang, p=shown)
