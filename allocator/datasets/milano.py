@@ -18,7 +18,7 @@ import pandas as pd
 
 from allocator.datasets.needs import estimate_needs, load_parameters, poverty_estimate
 from allocator.datasets.synth import synth_supply, write_supply
-from allocator.outputs.tabular import write_csv
+from allocator.outputs.files import write_csv_atomically
 
 CREDIT = "Fonte: Comune di Milano – Open Data (CC BY 4.0)"
 MILANO_SEED = 2017
@@ -344,10 +344,12 @@ def _write_areas_side(
         typical_capacity=TYPICAL_CAPACITY,
     )
     return [
-        write_csv(areas_table(profile), directory / "areas.csv"),
-        write_csv(profile, directory / "areas_profile.csv"),
-        write_csv(poverty_estimate(profile, parameters), directory / "poverty_estimate.csv"),
-        write_csv(needs, directory / "needs.csv"),
+        write_csv_atomically(areas_table(profile), directory / "areas.csv", fixed=True),
+        write_csv_atomically(profile, directory / "areas_profile.csv", fixed=True),
+        write_csv_atomically(
+            poverty_estimate(profile, parameters), directory / "poverty_estimate.csv", fixed=True
+        ),
+        write_csv_atomically(needs, directory / "needs.csv", fixed=True),
         *write_supply(supply, directory),
     ]
 
@@ -375,10 +377,10 @@ def build_milano(
         path.write_text(text, encoding="utf-8", newline="\n")
         written.append(path)
     written += [
-        write_csv(interventions, milano / "interventions.csv"),
-        write_csv(funders, milano / "funders.csv"),
-        write_csv(earmarks_table(p), milano / "earmarks.csv"),
-        write_csv(staff_table(p), milano / "staff.csv"),
+        write_csv_atomically(interventions, milano / "interventions.csv", fixed=True),
+        write_csv_atomically(funders, milano / "funders.csv", fixed=True),
+        write_csv_atomically(earmarks_table(p), milano / "earmarks.csv", fixed=True),
+        write_csv_atomically(staff_table(p), milano / "staff.csv", fixed=True),
     ]
     qubi = build_areas_profile(shared, p, qubi_networks(shared))
     city = build_areas_profile(shared, p)

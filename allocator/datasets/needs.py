@@ -32,7 +32,7 @@ import pandas as pd
 from allocator.errors import UsageError
 from allocator.inputs.loading import DEFAULT_SCENARIO
 from allocator.inputs.schema import Scenario
-from allocator.outputs.tabular import write_csv
+from allocator.outputs.files import write_csv_atomically
 from allocator.studies.uncertainty import Dimension, NeedSampler, NeedVector, spread_sampler
 
 PARAMETERS_FILE = Path(__file__).resolve().parents[1] / "data" / "needs_parameters.csv"
@@ -239,7 +239,7 @@ def write_needs(
             f"the rules cover {', '.join(sorted(NEED_BASES))} (see needs_parameters.csv)"
         )
     needs = estimate_needs(profile, load_parameters(parameters_file), interventions)
-    return write_csv(needs, out or scenario_dir / "needs.csv")
+    return write_csv_atomically(needs, out or scenario_dir / "needs.csv", fixed=True)
 
 
 def _scenario_interventions(scenario_dir: Path) -> list[str] | None:

@@ -3,7 +3,7 @@ whole synthetic scenarios of any size for tests and benchmarks.
 
 Everything here is SYNTHETIC: names like "Cooperativa Sociale Aurora 12" and ids ``SYN-0012`` are
 made up. The same seed always gives the same bytes (``numpy.random.default_rng(seed)``, rows
-sorted, :func:`allocator.outputs.tabular.write_csv`).
+sorted, :func:`allocator.outputs.files.write_csv_atomically` with ``fixed=True``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from allocator.outputs.tabular import write_csv
+from allocator.outputs.files import write_csv_atomically
 
 LEGAL_FORM_SHARES: dict[str, float] = {
     "cooperativa_sociale": 0.30,
@@ -319,10 +319,12 @@ def synth_supply(
 def write_supply(supply: Supply, directory: Path) -> list[Path]:
     """Write partners.csv, partners_profile.csv, capacities.csv, baseline.csv; return the paths."""
     return [
-        write_csv(supply.partners, directory / "partners.csv"),
-        write_csv(supply.partners_profile, directory / "partners_profile.csv"),
-        write_csv(supply.capacities, directory / "capacities.csv"),
-        write_csv(supply.baseline, directory / "baseline.csv"),
+        write_csv_atomically(supply.partners, directory / "partners.csv", fixed=True),
+        write_csv_atomically(
+            supply.partners_profile, directory / "partners_profile.csv", fixed=True
+        ),
+        write_csv_atomically(supply.capacities, directory / "capacities.csv", fixed=True),
+        write_csv_atomically(supply.baseline, directory / "baseline.csv", fixed=True),
     ]
 
 
@@ -446,12 +448,12 @@ def synth_scenario(
         encoding="utf-8",
         newline="\n",
     )
-    write_csv(area_table, directory / "areas.csv")
-    write_csv(kind_table, directory / "interventions.csv")
-    write_csv(need_table, directory / "needs.csv")
-    write_csv(funder_table, directory / "funders.csv")
-    write_csv(earmark_table, directory / "earmarks.csv")
+    write_csv_atomically(area_table, directory / "areas.csv", fixed=True)
+    write_csv_atomically(kind_table, directory / "interventions.csv", fixed=True)
+    write_csv_atomically(need_table, directory / "needs.csv", fixed=True)
+    write_csv_atomically(funder_table, directory / "funders.csv", fixed=True)
+    write_csv_atomically(earmark_table, directory / "earmarks.csv", fixed=True)
     if staff_roles:
-        write_csv(staff_table, directory / "staff.csv")
+        write_csv_atomically(staff_table, directory / "staff.csv", fixed=True)
     write_supply(supply, directory)
     return directory

@@ -56,6 +56,7 @@ def write_bytes_atomically(data: bytes, path: str | Path) -> Path:
     return write_atomically(path, lambda t: t.write_bytes(data))
 
 
-def write_csv_atomically(frame: pd.DataFrame, path: str | Path) -> Path:
-    """One CSV file (text cells neutralised), complete or untouched."""
-    return write_atomically(path, lambda t: write_table(frame, t))
+def write_csv_atomically(frame: pd.DataFrame, path: str | Path, *, fixed: bool = False) -> Path:
+    """One CSV file (text cells neutralised; ``fixed``: the same bytes for the same table, see
+    :func:`~allocator.outputs.table_io.write_table`), complete or untouched."""
+    return write_atomically(path, lambda t: write_table(frame, t, fixed=fixed))

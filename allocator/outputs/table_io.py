@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -43,10 +44,48 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-def write_table(frame: pd.DataFrame, path: Path) -> Path:
-    """Write ``frame`` as a CSV (no index, ``\\n`` line ends), text cells neutralised."""
-    csv_safe(frame).to_csv(path, index=False, lineterminator="\n")
+def write_table(frame: pd.DataFrame, path: Path, *, fixed: bool = False) -> Path:
+    """Write ``frame`` as a CSV (no index, ``\\n`` line ends), text cells neutralised.
+
+    ``fixed``: every cell written by :func:`fixed_value` (``12`` not ``12.0``, at most six
+    decimals), so the same table always gives the same bytes (the scenarios the dataset
+    builders write, reproduced byte for byte); else numbers as pandas writes them.
+    """
+    if not fixed:
+        csv_safe(frame).to_csv(path, index=False, lineterminator="\n")
+        return path
+    lines = [",".join(_quoted(fixed_value(_safe_text(c))) for c in frame.columns)]
+    for row in frame.itertuples(index=False, name=None):
+        lines.append(",".join(_quoted(fixed_value(_safe_text(v))) for v in row))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="")
     return path
+
+
+def fixed_value(value: object) -> str:
+    """One cell as text: ``12`` not ``12.0``, ``0.123457`` not ``0.12345678``, blank for missing."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        rounded = round(value, 6)
+        if rounded == int(rounded):
+            return str(int(rounded))
+        return f"{rounded:.6f}".rstrip("0").rstrip(".")
+    if hasattr(value, "item"):  # numpy scalars
+        return fixed_value(value.item())
+    text = str(value)
+    return "" if text == "<NA>" else text
+
+
+def _quoted(text: str) -> str:
+    if any(c in text for c in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def _is_text_column(name: str) -> bool:
