@@ -252,11 +252,18 @@ def resources(run: ReportRun, lang: str) -> list[str]:
     k = run.kpis
     f: Callable[[Any, KpiFormat], str] = lambda v, kind: fmt(v, kind, lang)  # noqa: E731
     public, private = (code_word("funder_kind", kind, lang) for kind in ("public", "private"))
-    spent = _("spent", lang)
+    spent = _(
+        "Spent by the plan: {funded} ({public} {public_amount}, {private} {private_amount})", lang
+    )
     items = [
-        f"{label('budget_total', lang)}: {f(k['budget_total'], 'euro')} "
-        f"({public} {f(k['funded_public'], 'euro')}, {private} "
-        f"{f(k['funded_private'], 'euro')} {spent})",
+        f"{label('budget_total', lang)}: {f(k['budget_total'], 'euro')}",
+        spent.format(
+            funded=f(k["funded"], "euro"),
+            public=public,
+            public_amount=f(k["funded_public"], "euro"),
+            private=private,
+            private_amount=f(k["funded_private"], "euro"),
+        ),
         f"{label('cofunding', lang)}: {f(k['cofunding'], 'euro')}",
         f"{label('partners_engaged', lang)}: {f(k['partners_engaged'], 'count')}",
     ]
