@@ -76,6 +76,7 @@ def run(
     from allocator.outputs.guard import run_inputs
     from allocator.render.bundle import RoomNote, plan
     from allocator.render.facts import no_plan_sentences
+    from allocator.render.summary import print_summary
 
     lang = lang_or_current(lang)
     overrides = [*(set_ or []), *base.solver_overrides(solver, time_limit)]
@@ -95,26 +96,27 @@ def run(
     if not result.has_plan:
         no_plan = _("No plan for '{scenario}'", lang).format(scenario=loaded.name)
         base.fail(no_plan, no_plan_sentences(result, lang), EXIT_SOLVER)
+    if not quiet:  # the plan and its key figures first, while the comparisons are computed
+        print_summary(result, base.console, lang=lang)
     room = RoomNote(label=label, origin="run", overrides=tuple(overrides))
     bundle = plan(loaded, room, result=result, robust=robust, explain_fully=explain, lang=lang)
     written = bundle.write(destination, overwrite=overwrite)
     if not quiet:
-        print_bundle(bundle, long=explain)
+        print_why(bundle, long=explain)
     base.print_written(_("Outputs written to", lang), written)
     if not no_history:
         said_recorded(*bundle.record(history_path))
 
 
-def print_bundle(bundle: PlanBundle, long: bool = False) -> None:
-    """The plan on the terminal: summary, rules of thumb, why, negotiation, robust view."""
+def print_why(bundle: PlanBundle, long: bool = False) -> None:
+    """What follows the plan's summary on the terminal: the rules of thumb with the same money,
+    why the plan is what it is, the negotiation, the robust view."""
     from allocator.render.explain_view import explanation_view
     from allocator.render.gains import rule_sentences
-    from allocator.render.summary import print_summary
     from allocator.render.uncertainty import robust_view
     from allocator.studies.frontier import equity_key
 
     lang = bundle.why.lang
-    print_summary(bundle.result, base.console, lang=lang)
     budget = float(bundle.plan.kpis["budget_total"])
     for line in rule_sentences(bundle.rules, equity_key(bundle.scenario), budget, lang=lang):
         base.console.print(line, highlight=False)
