@@ -89,6 +89,8 @@ test-fast: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed $(VENV)/.installed-app
 	$(BIN)/python benchmarks/bench_run.py
+	$(BIN)/python benchmarks/bench_first_line.py
+	$(BIN)/python benchmarks/bench_targets.py
 	$(BIN)/python benchmarks/bench_solve.py
 	$(BIN)/python benchmarks/bench_explain.py
 	$(BIN)/python benchmarks/bench_batch.py 100
