@@ -17,7 +17,7 @@ in :data:`ALLOWED`, removed from the text before it is scanned.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -103,28 +103,22 @@ class Leak:
 def internal_names() -> dict[str, str]:
     """Internal name → what it is: KPI keys, status words, ids of the Milan scenario that have a
     name (partners, roles, funders, interventions), column ids of the output tables."""
-    from allocator.outputs.names import RESULT_FILES
-
     names: dict[str, str] = {k.key: "KPI key" for k in KPIS}
     scenario = load_scenario(MILANO)
     names.update({p.partner_id: "partner id" for p in scenario.partners})
     names.update({r.role_id: "role id" for r in scenario.staff})
     names.update({f.funder_id: "funder id" for f in scenario.funders})
     names.update({i.intervention_id: "intervention id" for i in scenario.interventions})
-    names.update({c: "column id" for c in output_columns(RESULT_FILES) if "_" in c})
+    names.update({c: "column id" for c in run_folder_columns() if "_" in c})
     names.update({u.value: "unit word" for u in Unit})
     names.update({f.value: "legal form id" for f in LegalForm if "_" in f.value})
     names.update({s.value: "status word" for s in SolveStatus})
     return names
 
 
-def output_columns(files: Iterable[str]) -> set[str]:
-    """The column ids of the run folder's tables, read from a run of the small scenario."""
-    return set(_small_run_columns()) if files else set()
-
-
 @cache
-def _small_run_columns() -> tuple[str, ...]:
+def run_folder_columns() -> tuple[str, ...]:
+    """The column ids of every table of a run folder, read from a run of the small scenario."""
     import tempfile
 
     import pandas as pd
