@@ -446,3 +446,28 @@ def test_a_change_of_more_than_ten_times_asks_first(typed: str, in_use: float, w
     assert check.confirm and check.value is not None and words in check.message
     assert "il piano usa ancora" in check.message
     assert not read_amount("150.000", "Comune di Milano", 1_000_000.0).confirm  # 6,7 times less
+
+
+def test_the_first_plan_is_solved_once_for_every_visitor(
+    small: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page solves the scenario's own plan when it starts; a visitor opening it gets that
+    plan without a solve, and any change of the controls is solved as usual."""
+    start = initial_controls(small)
+    first = MeetingSession(small).compute(start)
+    assert first.plan is not None
+    visitor = MeetingSession(small, first=first)
+    solves: list[object] = []
+    original = visitor.solver.run
+
+    def counted(scenario: Scenario) -> RunResult:
+        solves.append(scenario)
+        return original(scenario)
+
+    monkeypatch.setattr(visitor.solver, "run", counted)
+    opened = visitor.solve(start)
+    assert solves == [] and opened.plan is not None
+    assert opened.plan.kpis == first.plan.kpis and opened is not first
+    changed = visitor.solve(start.with_(budget_scale=0.5))
+    assert len(solves) == 1 and changed.plan is not None
+    assert changed.plan.kpis["budget_total"] < first.plan.kpis["budget_total"]

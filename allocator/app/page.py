@@ -123,9 +123,10 @@ def create_app(
     to the archive ``history``)."""
     probe = MeetingSession(scenario, boundaries, history)  # fails early on a bad boundary file
     start = probe.initial()
+    first = probe.compute(start)  # the scenario's own plan, ready when a visitor opens the page
 
     def server(input: Inputs, output: Outputs, session: Session) -> None:
-        meeting = MeetingSession(scenario, boundaries, history)
+        meeting = MeetingSession(scenario, boundaries, history, first=first)
         view, progress = plans(meeting, controls_calc(input, scenario, start))
         header_server("plan", view, progress)
         panel_server("map", view, area_map_panel(meeting))

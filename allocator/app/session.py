@@ -80,8 +80,12 @@ class MeetingSession:
         scenario: Scenario,
         boundaries: str | Path | None = None,
         history: str | Path | None = None,
+        first: PlanView | None = None,
     ) -> None:
+        """``first``: the plan of the scenario's own controls, solved once when the page started,
+        given at once to every visitor who opens it (it is not solved again)."""
         self.base = scenario
+        self.first = first
         self.boundaries = Path(boundaries) if boundaries is not None else None
         self.history = history
         self.solver = WarmSolver()
@@ -101,6 +105,8 @@ class MeetingSession:
     def compute(self, controls: Controls) -> PlanView:
         """The state ``controls`` give, not yet shown (no KPI changes): safe to run in a worker
         thread, one at a time (the kept model is reused)."""
+        if self.first is not None and controls == self.first.controls:
+            return dataclasses.replace(self.first, previous_kpis=None, bundle=None)
         start = time.perf_counter()
         view = PlanView(controls)
         try:
