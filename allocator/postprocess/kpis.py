@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from allocator.i18n import chosen_lang
+
 KpiFormat = Literal["count", "share", "euro", "decimal", "fte", "seconds", "text"]
 
 
@@ -33,8 +35,9 @@ class Kpi:
     report: bool = True
     """A card of the HTML report (and of its summary document)."""
 
-    def label(self, lang: str = "it") -> str:
-        return self.it if lang == "it" else self.en
+    def label(self, lang: str | None = None) -> str:
+        """In ``lang``, else the language in force."""
+        return self.it if chosen_lang(lang) == "it" else self.en
 
 
 KPIS: tuple[Kpi, ...] = (
@@ -109,8 +112,9 @@ STUDY_KPIS = (
 """The figures a study keeps of each plan it solves (a batch row, a point of a sweep)."""
 
 
-def kpi_label(key: str, lang: str = "it") -> str:
-    """The label of KPI ``key`` in ``lang`` (``it`` or ``en``); the key itself if unknown."""
+def kpi_label(key: str, lang: str | None = None) -> str:
+    """The label of KPI ``key`` in ``lang`` (``it`` or ``en``, else the language in force); the
+    key itself if unknown."""
     kpi = BY_KEY.get(key)
     return kpi.label(lang) if kpi else key
 

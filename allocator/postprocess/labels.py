@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from allocator.i18n import chosen_lang
 from allocator.postprocess.kpis import BY_KEY, KpiFormat, kpi_label
 
 
@@ -30,8 +31,9 @@ class Column:
     values: str = ""
     """The vocabulary (:data:`VOCABULARIES`) of its codes; "" when it holds no codes."""
 
-    def label(self, lang: str = "it") -> str:
-        return self.it if lang == "it" else self.en
+    def label(self, lang: str | None = None) -> str:
+        """In ``lang``, else the language in force."""
+        return self.it if chosen_lang(lang) == "it" else self.en
 
 
 def _c(key: str, it: str, en: str, kind: KpiFormat = "text", values: str = "") -> Column:
@@ -359,25 +361,25 @@ VOCABULARIES: dict[str, dict[str, tuple[str, str]]] = {
 """Codes as planners read them, per vocabulary: code → (Italian, English)."""
 
 
-def vocabulary(name: str, lang: str = "it") -> dict[str, str]:
-    """The words of vocabulary ``name`` in ``lang``: code → word."""
-    index = 0 if lang == "it" else 1
+def vocabulary(name: str, lang: str | None = None) -> dict[str, str]:
+    """The words of vocabulary ``name`` in ``lang`` (else the language in force): code → word."""
+    index = 0 if chosen_lang(lang) == "it" else 1
     return {code: pair[index] for code, pair in VOCABULARIES.get(name, {}).items()}
 
 
-def status_word(status: Any, lang: str = "it") -> str:
+def status_word(status: Any, lang: str | None = None) -> str:
     """A solver status (``optimal``…) in words."""
     return code_word("status", status, lang)
 
 
-def code_word(name: str, code: Any, lang: str = "it") -> str:
+def code_word(name: str, code: Any, lang: str | None = None) -> str:
     """``code`` in words from vocabulary ``name`` (a KPI key for ``kpi``); itself if unknown."""
     if isinstance(code, bool):
         code = str(code)
     if name == "kpi":
         return kpi_label(str(code), lang)
     pair = VOCABULARIES.get(name, {}).get(str(code))
-    return code if pair is None else pair[0 if lang == "it" else 1]
+    return code if pair is None else pair[0 if chosen_lang(lang) == "it" else 1]
 
 
 def find(column: str, table: str = "") -> Column | None:
@@ -412,7 +414,7 @@ def _derived(column: str, lang: str, names: Mapping[str, Mapping[str, str]]) -> 
 
 def column_label(
     column: str,
-    lang: str = "it",
+    lang: str | None = None,
     table: str = "",
     names: Mapping[str, Mapping[str, str]] | None = None,
 ) -> str:
@@ -423,7 +425,7 @@ def column_label(
         return found.label(lang)
     if column in BY_KEY:
         return kpi_label(column, lang)
-    return _derived(column, lang, names or {}) or column
+    return _derived(column, chosen_lang(lang), names or {}) or column
 
 
 def column_format(column: str, table: str = "") -> KpiFormat:
@@ -446,7 +448,7 @@ def column_format(column: str, table: str = "") -> KpiFormat:
 def shown_code(
     column: str,
     value: Any,
-    lang: str = "it",
+    lang: str | None = None,
     table: str = "",
     names: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Any:

@@ -29,7 +29,7 @@ __all__ = [
 MISSING = "–"
 
 
-def formatted(value: Any, kind: KpiFormat, lang: str = "it") -> str:
+def formatted(value: Any, kind: KpiFormat, lang: str | None = None) -> str:
     """``value`` written as ``kind`` (a KPI format); ``–`` when missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING
@@ -61,7 +61,7 @@ def whole_people(values: Sequence[float]) -> list[int]:
     return floors
 
 
-def kpi_delta(key: str, value: Any, lang: str = "it") -> str:
+def kpi_delta(key: str, value: Any, lang: str | None = None) -> str:
     """A difference of KPI ``key`` (or ``staff_fte.<role>``): signed, shares in percentage
     points, ``–`` when missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -79,7 +79,7 @@ def kpi_delta(key: str, value: Any, lang: str = "it") -> str:
     return f"+{text}" if v > 0 else text
 
 
-def kpi_value(key: str, value: Any, lang: str = "it") -> str:
+def kpi_value(key: str, value: Any, lang: str | None = None) -> str:
     """The value of KPI ``key`` written as the registry says (the status in words)."""
     if key == "status" and isinstance(value, str):
         from allocator.postprocess.labels import status_word
@@ -88,7 +88,7 @@ def kpi_value(key: str, value: Any, lang: str = "it") -> str:
     return formatted(value, kpi_format(key), lang)
 
 
-def moment(iso: str, lang: str = "it") -> str:
+def moment(iso: str, lang: str | None = None) -> str:
     """An ISO timestamp (``run.json``'s ``created``) as a planner reads it, in the machine's local
     time: ``4 dic 2026, 18:54``; the text itself when it is not a timestamp."""
     from datetime import datetime
