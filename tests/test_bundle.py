@@ -113,3 +113,17 @@ def test_the_bundle_keeps_what_a_report_needs_without_the_inputs(tmp_path: Path)
     report = build_report([from_bundle(bundle)])
     assert "Piano di allocazione – prova" in report
     assert isinstance(tables["rules"], pd.DataFrame) and not tables["rules"].empty
+
+
+def test_room_settings_name_the_ids_they_get_wrong(tmp_path: Path) -> None:
+    """An id the scenario lacks, or one both excluded and protected, is refused in Italian,
+    naming the setting and the ids (never a plan without the choice the room made)."""
+    from allocator.errors import InputError
+
+    folder = write_scenario(tmp_path / "s")
+    with pytest.raises(InputError) as unknown:
+        load_scenario(folder, ['room.exclude_areas=["zz"]'])
+    assert "room.exclude_areas" in str(unknown.value) and "zz" in str(unknown.value)
+    with pytest.raises(InputError) as both:
+        load_scenario(folder, ['room.exclude_areas=["a1"]', 'room.protect_areas=["a1"]'])
+    assert "quartieri sia esclusi sia protetti: a1" in str(both.value)

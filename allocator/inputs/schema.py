@@ -383,13 +383,17 @@ class Room(_Row):
 
     @model_validator(mode="after")
     def _not_both(self) -> Room:
-        for kind, excluded, protected in (
-            ("areas", self.exclude_areas, self.protect_areas),
-            ("partners", self.exclude_partners, self.protect_partners),
+        for message, excluded, protected in (
+            (_("areas both excluded and protected: {ids}"), self.exclude_areas, self.protect_areas),
+            (
+                _("partners both excluded and protected: {ids}"),
+                self.exclude_partners,
+                self.protect_partners,
+            ),
         ):
             both = sorted(set(excluded) & set(protected))
             if both:
-                raise ValueError(f"{kind} both excluded and protected: {', '.join(both)}")
+                raise ValueError(message.format(ids=", ".join(both)))
         return self
 
 

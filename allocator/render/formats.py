@@ -12,6 +12,7 @@ from typing import Any
 
 from allocator.i18n import date, euro, number, share
 from allocator.postprocess.kpis import BY_KEY, KpiFormat, kpi_format
+from allocator.postprocess.labels import status_word
 
 __all__ = [
     "MISSING",
@@ -82,8 +83,6 @@ def kpi_delta(key: str, value: Any, lang: str | None = None) -> str:
 def kpi_value(key: str, value: Any, lang: str | None = None) -> str:
     """The value of KPI ``key`` written as the registry says (the status in words)."""
     if key == "status" and isinstance(value, str):
-        from allocator.postprocess.labels import status_word
-
         return status_word(value, lang)
     return formatted(value, kpi_format(key), lang)
 
